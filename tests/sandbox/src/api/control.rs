@@ -1,0 +1,145 @@
+//! The sandbox's own endpoints (`/sandbox/v1/...`: status, faults, shutdown) and the node
+//! proxy's kubelet stats summary.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::cluster::Cluster;
+use crate::faults::{self, Fault};
+use crate::objects;
+use crate::status::ApiError;
+use crate::time;
+
+pub async fn handle(c: &Arc<Cluster>, rest: &[String], body: Value) -> Result<Value, ApiError> {
+    match rest.first().map(String::as_str) {
+        Some("status") => Ok(status(c)),
+        Some("faults") => {
+            let kind = body["kind"].as_str().unwrap_or_default();
+            let pod = body["pod"].as_str().unwrap_or_default();
+            let fault: Fault = kind.parse().map_err(ApiError::bad_request)?;
+            let message = faults::inject(c, fault, pod)
+                .await
+                .map_err(ApiError::bad_request)?;
+            Ok(json!({"message": message}))
+        }
+        Some("shutdown") => {
+            let _ = c.shutdown.send(true);
+            Ok(json!({"message": "shutting down"}))
+        }
+        _ => Err(ApiError::not_found("sandbox endpoint", &rest.join("/"))),
+    }
+}
+
+pub fn status(c: &Cluster) -> Value {
+    let (pods, _) = c.store.list("pods", Some(c.ns()), |_| true);
+    let pods: Vec<Value> = pods
+        .iter()
+        .map(|p| {
+            let name = p["metadata"]["name"].as_str().unwrap_or_default();
+            let run = c.kubelet.get(name);
+            json!({
+                "name": name,
+                "uid": p["metadata"]["uid"],
+                "ip": p["status"]["podIP"],
+                "phase": p["status"]["phase"],
+                "ready": p["status"]["conditions"].as_array().is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True")),
+                "sealed": p["metadata"]["labels"]["vault-sealed"],
+                "pid": run.as_ref().and_then(|r| r.current()).map(|p| p.pid),
+                "restarts": run.as_ref().map(|r| r.restarts()).unwrap_or(0),
+            })
+        })
+        .collect();
+    json!({
+        "api": format!("https://{}", c.cfg.api_addr),
+        "namespace": c.ns(),
+        "dir": c.cfg.dir,
+        "supervisor_pid": std::process::id(),
+        "pods": pods,
+    })
+}
+
+/// Bytes a directory tree occupies on disk (as `du`, and the kubelet's volume stats, count them).
+pub fn disk_usage(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    let own = meta.blocks() * 512;
+    if !meta.is_dir() {
+        return own;
+    }
+    own + std::fs::read_dir(path)
+        .map(|rd| rd.flatten().map(|e| disk_usage(&e.path())).sum())
+        .unwrap_or(0)
+}
+
+fn capacity_bytes(pvc: &Value) -> u64 {
+    let q = pvc["status"]["capacity"]["storage"]
+        .as_str()
+        .unwrap_or(objects::PVC_SIZE);
+    parse_quantity(q).unwrap_or(objects::PVC_BYTES)
+}
+
+/// Parses a Kubernetes quantity such as `10Gi`, `500M` or `1024`.
+pub fn parse_quantity(q: &str) -> Option<u64> {
+    let idx = q
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(q.len());
+    let (num, unit) = q.split_at(idx);
+    let n: f64 = num.parse().ok()?;
+    let mult: f64 = match unit {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        _ => return None,
+    };
+    Some((n * mult) as u64)
+}
+
+/// `GET /api/v1/nodes/{node}/proxy/stats/summary`: the kubelet's summary with each pod's PVC
+/// usage, measured on the volume's directory.
+pub async fn node_proxy(c: &Arc<Cluster>, node: &str, rest: &[String]) -> Result<Value, ApiError> {
+    if node != objects::NODE_NAME {
+        return Err(ApiError::not_found("nodes", node));
+    }
+    if rest != ["stats", "summary"] {
+        return Err(ApiError::not_found("node proxy path", &rest.join("/")));
+    }
+    let (pods, _) = c.store.list("pods", None, |_| true);
+    let now = time::now();
+    let mut out = Vec::new();
+    for p in &pods {
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or_default();
+        let mut volumes = Vec::new();
+        for v in p["spec"]["volumes"].as_array().into_iter().flatten() {
+            let Some(claim) = v["persistentVolumeClaim"]["claimName"].as_str() else {
+                continue;
+            };
+            let Some(pvc) = c.store.get("persistentvolumeclaims", ns, claim) else {
+                continue;
+            };
+            let used = disk_usage(&c.cfg.volume_dir(claim));
+            let capacity = capacity_bytes(&pvc);
+            volumes.push(json!({
+                "time": now, "name": v["name"],
+                "capacityBytes": capacity, "usedBytes": used, "availableBytes": capacity.saturating_sub(used),
+                "inodes": 1_000_000, "inodesUsed": 100, "inodesFree": 999_900,
+                "pvcRef": {"name": claim, "namespace": ns},
+            }));
+        }
+        out.push(json!({
+            "podRef": {"name": p["metadata"]["name"], "namespace": ns, "uid": p["metadata"]["uid"]},
+            "startTime": p["status"]["startTime"],
+            "volume": volumes,
+        }));
+    }
+    Ok(json!({"node": {"nodeName": node, "startTime": now}, "pods": out}))
+}

@@ -1,0 +1,243 @@
+//! Bringing a fresh cluster up the way an operator would: initialise vault-0, unseal it, join
+//! the other pods to raft through the API, unseal them, and wait for N ready voters.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+
+use crate::cluster::Cluster;
+
+/// What `vault operator init -format=json` prints (the same keys in the same order).
+pub fn init_json(resp: &Value, shares: u32, threshold: u32) -> String {
+    let list = |v: &Value| -> String {
+        let items: Vec<String> = v
+            .as_array()
+            .map(|a| a.iter().map(|k| format!("    {k}")).collect())
+            .unwrap_or_default();
+        format!("[\n{}\n  ]", items.join(",\n"))
+    };
+    format!(
+        "{{\n  \"unseal_keys_b64\": {},\n  \"unseal_keys_hex\": {},\n  \"unseal_shares\": {shares},\n  \"unseal_threshold\": {threshold},\n  \"recovery_keys_b64\": null,\n  \"recovery_keys_hex\": null,\n  \"recovery_keys_shares\": 0,\n  \"recovery_keys_threshold\": 0,\n  \"root_token\": {}\n}}\n",
+        list(&resp["keys_base64"]),
+        list(&resp["keys"]),
+        resp["root_token"],
+    )
+}
+
+async fn until<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    let mut last_err = None;
+    loop {
+        match f().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => last_err = Some(e),
+        }
+        if start.elapsed() > timeout {
+            return Err(match last_err {
+                Some(e) => e.context(format!("timed out waiting for {what}")),
+                None => anyhow!("timed out waiting for {what}"),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn addr(c: &Cluster, ordinal: u32) -> SocketAddr {
+    (c.cfg.pod_ip(ordinal), 8200).into()
+}
+
+async fn call(
+    c: &Cluster,
+    ordinal: u32,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Result<(u16, Value)> {
+    c.vault
+        .call(
+            addr(c, ordinal),
+            method,
+            path,
+            token,
+            body,
+            Duration::from_secs(30),
+        )
+        .await
+}
+
+async fn listening(c: &Cluster, ordinal: u32) -> Result<()> {
+    until(
+        &format!("vault-{ordinal} to listen"),
+        Duration::from_secs(60),
+        || async {
+            Ok(call(c, ordinal, "GET", "sys/seal-status", None, None)
+                .await
+                .ok()
+                .map(|_| ()))
+        },
+    )
+    .await
+}
+
+pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
+    for key in keys {
+        let (code, body) = call(
+            c,
+            ordinal,
+            "PUT",
+            "sys/unseal",
+            None,
+            Some(&json!({"key": key})),
+        )
+        .await?;
+        if code >= 300 {
+            bail!("unseal vault-{ordinal}: {code} {body}");
+        }
+        if body["sealed"] == false {
+            return Ok(());
+        }
+    }
+    // A node that has just joined raft stays sealed until it has fetched the cluster's keys.
+    until(
+        &format!("vault-{ordinal} to unseal"),
+        Duration::from_secs(60),
+        || async {
+            let (_, st) = call(c, ordinal, "GET", "sys/seal-status", None, None).await?;
+            Ok((st["sealed"] == false).then_some(()))
+        },
+    )
+    .await
+}
+
+/// Initialises and unseals the cluster; writes `init.json`. Returns the init response.
+pub async fn initialize(c: &Arc<Cluster>, shares: u32, threshold: u32) -> Result<Value> {
+    listening(c, 0).await?;
+    let (code, init) = call(
+        c,
+        0,
+        "PUT",
+        "sys/init",
+        None,
+        Some(&json!({"secret_shares": shares, "secret_threshold": threshold})),
+    )
+    .await?;
+    if code >= 300 {
+        bail!("initialise vault-0: {code} {init}");
+    }
+    crate::sandbox::write_private(
+        &c.cfg.dir.join("init.json"),
+        init_json(&init, shares, threshold).as_bytes(),
+    )?;
+    let keys: Vec<String> = init["keys_base64"]
+        .as_array()
+        .context("init response without keys")?
+        .iter()
+        .take(threshold as usize)
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    let token = init["root_token"]
+        .as_str()
+        .context("init response without root token")?
+        .to_string();
+    unseal(c, 0, &keys).await?;
+    until(
+        "vault-0 to become active",
+        Duration::from_secs(60),
+        || async {
+            let (_, leader) = call(c, 0, "GET", "sys/leader", None, None).await?;
+            Ok((leader["is_self"] == true).then_some(()))
+        },
+    )
+    .await?;
+    // Promote new voters after 2 s instead of autopilot's default 10 s: a sandbox tuning.
+    let (code, body) = call(
+        c,
+        0,
+        "POST",
+        "sys/storage/raft/autopilot/configuration",
+        Some(&token),
+        Some(&json!({"server_stabilization_time": "2s"})),
+    )
+    .await?;
+    if code >= 300 {
+        bail!("configure autopilot: {code} {body}");
+    }
+    let replicas = c.cfg.replicas;
+    let joins = (1..replicas).map(|ordinal| {
+        let keys = keys.clone();
+        let c = c.clone();
+        async move {
+            listening(&c, ordinal).await?;
+            let leader = format!("https://{}:8200", c.cfg.pod_ip(0));
+            let body = json!({"leader_api_addr": leader, "leader_ca_cert": c.cfg.ca_pem});
+            let (code, resp) = call(
+                &c,
+                ordinal,
+                "POST",
+                "sys/storage/raft/join",
+                None,
+                Some(&body),
+            )
+            .await?;
+            if code >= 300 || resp["joined"] != true {
+                bail!("vault-{ordinal} failed to join raft: {code} {resp}");
+            }
+            unseal(&c, ordinal, &keys).await
+        }
+    });
+    futures::future::try_join_all(joins).await?;
+    wait_voters(c, &token, replicas).await?;
+    Ok(init)
+}
+
+/// Waits until the raft configuration has `n` voters and every pod is Ready.
+pub async fn wait_voters(c: &Arc<Cluster>, token: &str, n: u32) -> Result<()> {
+    until(
+        &format!("{n} raft voters"),
+        Duration::from_secs(90),
+        || async {
+            let (code, body) = call(
+                c,
+                0,
+                "GET",
+                "sys/storage/raft/configuration",
+                Some(token),
+                None,
+            )
+            .await?;
+            if code >= 300 {
+                return Ok(None);
+            }
+            let servers = body["data"]["config"]["servers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let voters = servers.iter().filter(|s| s["voter"] == true).count();
+            Ok((voters as u32 >= n).then_some(()))
+        },
+    )
+    .await?;
+    until("every pod to be Ready", Duration::from_secs(30), || async {
+        let (pods, _) = c.store.list("pods", Some(c.ns()), |_| true);
+        let ready = pods
+            .iter()
+            .filter(|p| {
+                p["status"]["conditions"].as_array().is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                })
+            })
+            .count();
+        Ok((ready as u32 >= n).then_some(()))
+    })
+    .await
+}

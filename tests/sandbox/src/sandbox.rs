@@ -1,0 +1,460 @@
+//! Starting and stopping a sandbox: directory, addresses, certificates, objects, API server,
+//! controller, pods, bootstrap. Used in-process by tests and by the detached supervisor that
+//! `vault-sandbox up` starts.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use crate::api;
+use crate::bootstrap;
+use crate::cluster::{ApiFaults, Cluster, Config, User};
+use crate::controller;
+use crate::faults::{self, Fault};
+use crate::objects;
+use crate::pki::Ca;
+use crate::server_bin::{self, FileLock};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    pub nodes: u32,
+    pub namespace: String,
+    pub initialized: bool,
+    pub key_shares: u32,
+    pub key_threshold: u32,
+    pub server_bin: Option<PathBuf>,
+    pub api_addr: Option<SocketAddr>,
+    pub subnet: Option<[u8; 3]>,
+    pub probe_period: Duration,
+    /// Appended to the server configuration template (e.g. an extra `seal` stanza).
+    pub extra_config: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dir: PathBuf::from(".sandbox"),
+            nodes: 3,
+            namespace: "vault".into(),
+            initialized: true,
+            key_shares: 5,
+            key_threshold: 3,
+            server_bin: None,
+            api_addr: None,
+            subnet: None,
+            probe_period: Duration::from_millis(500),
+            extra_config: String::new(),
+        }
+    }
+}
+
+impl Options {
+    pub fn validate(&self) -> Result<()> {
+        if self.nodes == 0 || self.nodes > 32 {
+            bail!("--nodes must be between 1 and 32 (got {})", self.nodes);
+        }
+        if self.key_threshold == 0 || self.key_threshold > self.key_shares {
+            bail!(
+                "--key-threshold must be between 1 and --key-shares (got {} of {})",
+                self.key_threshold,
+                self.key_shares
+            );
+        }
+        if self.key_shares > 255 || (self.key_shares > 1 && self.key_threshold < 2) {
+            bail!("Shamir needs 2 ≤ threshold ≤ shares ≤ 255, or 1 share with threshold 1");
+        }
+        let ns_ok = !self.namespace.is_empty()
+            && self.namespace.len() <= 63
+            && self
+                .namespace
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ns_ok {
+            bail!(
+                "--namespace {:?} is not a valid namespace name",
+                self.namespace
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Files a sandbox writes in its directory; `up` clears them (and only them) before starting.
+const OWN_ENTRIES: &[&str] = &[
+    "pods",
+    "volumes",
+    "bin",
+    "kubeconfig",
+    "init.json",
+    "ca.crt",
+    "state.json",
+    "kube-cache",
+];
+
+pub fn write_private(path: &Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("write {}", path.display()))?;
+    f.write_all(data)?;
+    Ok(())
+}
+
+/// A running sandbox.
+pub struct Running {
+    pub cluster: Arc<Cluster>,
+    pub kubeconfig: PathBuf,
+    pub admin_token: String,
+    _lock: FileLock,
+}
+
+fn busy(addr: SocketAddr, what: &str) -> anyhow::Error {
+    anyhow!("{what} {addr} is already in use")
+}
+
+/// Binds the API listener and checks that the pods' ports are free, choosing a random
+/// 127.x.y.0/24 when no subnet was given.
+async fn claim_addresses(opts: &Options) -> Result<([u8; 3], TcpListener)> {
+    let attempts = if opts.subnet.is_some() { 1 } else { 40 };
+    let mut last = None;
+    for _ in 0..attempts {
+        let subnet = opts.subnet.unwrap_or_else(|| {
+            [
+                127,
+                rand::random_range(1..=254),
+                rand::random_range(0..=255),
+            ]
+        });
+        let api_addr = opts.api_addr.unwrap_or_else(|| {
+            SocketAddr::from((Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 1), 6443))
+        });
+        let listener = match TcpListener::bind(api_addr).await {
+            Ok(l) => l,
+            Err(_) if opts.api_addr.is_some() => return Err(busy(api_addr, "the API address")),
+            Err(_) => {
+                last = Some(busy(api_addr, "the API address"));
+                continue;
+            }
+        };
+        let mut free = true;
+        'pods: for i in 0..opts.nodes {
+            for port in [8200, 8201] {
+                let addr = SocketAddr::from((
+                    Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i as u8),
+                    port,
+                ));
+                if std::net::TcpListener::bind(addr).is_err() {
+                    last = Some(busy(addr, &format!("port {port} of pod vault-{i} at")));
+                    free = false;
+                    break 'pods;
+                }
+            }
+        }
+        if free {
+            return Ok((subnet, listener));
+        }
+    }
+    Err(last.unwrap_or_else(|| anyhow!("no free loopback subnet")))
+}
+
+fn kubeconfig(server: &str, ca_pem: &str, namespace: &str, user: &str, token: &str) -> String {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+- name: vault-sandbox
+  cluster:
+    server: {server}
+    certificate-authority-data: {ca}
+users:
+- name: {user}
+  user:
+    token: {token}
+contexts:
+- name: vault-sandbox
+  context:
+    cluster: vault-sandbox
+    user: {user}
+    namespace: {namespace}
+current-context: vault-sandbox
+"
+    )
+}
+
+fn random_token() -> String {
+    let b: [u8; 24] = rand::random();
+    format!("sandbox.{}", hex::encode(b))
+}
+
+/// Starts a sandbox in the current tokio runtime and returns once it is ready.
+pub async fn start(opts: &Options) -> Result<Running> {
+    opts.validate()?;
+    let server_bin = server_bin::resolve(opts.server_bin.as_deref())?;
+    std::fs::create_dir_all(&opts.dir).with_context(|| format!("create {}", opts.dir.display()))?;
+    let dir = std::fs::canonicalize(&opts.dir)?;
+    let lock = FileLock::try_acquire(&dir.join(".lock"))?.ok_or_else(|| {
+        anyhow!(
+            "a sandbox is already running in {}; stop it first with: vault-sandbox down --dir {}",
+            dir.display(),
+            opts.dir.display()
+        )
+    })?;
+    for entry in OWN_ENTRIES {
+        let p = dir.join(entry);
+        let _ = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+    }
+    let (subnet, listener) = claim_addresses(opts).await?;
+    let api_addr = listener.local_addr()?;
+
+    // Certificates: one CA for the API server and the Vault listeners.
+    let ca = Ca::generate("vault-sandbox CA")?;
+    let api_cert = ca.issue(
+        "vault-sandbox-apiserver",
+        &[
+            api_addr.ip().to_string(),
+            "127.0.0.1".into(),
+            "localhost".into(),
+            "kubernetes.default.svc".into(),
+        ],
+        time::Duration::days(365),
+    )?;
+    let mut vault_sans = objects::vault_dns_names(&opts.namespace);
+    vault_sans.push("127.0.0.1".into());
+    vault_sans.extend(
+        (0..32u8).map(|i| Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i).to_string()),
+    );
+    let vault_cert = ca.issue("vault", &vault_sans, time::Duration::days(365))?;
+    std::fs::write(dir.join("ca.crt"), &ca.cert_pem)?;
+
+    // `vault` and `bao` inside pods resolve to the server binary.
+    let bin_dir = dir.join("bin");
+    std::fs::create_dir_all(&bin_dir)?;
+    for name in ["vault", "bao"] {
+        std::os::unix::fs::symlink(&server_bin, bin_dir.join(name))?;
+    }
+
+    let cfg = Config {
+        dir: dir.clone(),
+        namespace: opts.namespace.clone(),
+        subnet,
+        api_addr,
+        replicas: opts.nodes,
+        server_bin,
+        probe_period: opts.probe_period,
+        ca_pem: ca.cert_pem.clone(),
+    };
+    let admin_token = random_token();
+    let cluster = Cluster::new(cfg, admin_token.clone())?;
+    let c = &cluster;
+    let ns = opts.namespace.as_str();
+    let seed = [
+        ("namespaces", "", objects::namespace("default")),
+        ("namespaces", "", objects::namespace("kube-system")),
+        ("namespaces", "", objects::namespace(ns)),
+        ("nodes", "", objects::node(c.cfg.node_ip())),
+        ("serviceaccounts", ns, objects::service_account(ns)),
+        (
+            "configmaps",
+            ns,
+            objects::config_map(ns, &objects::server_config_template(&opts.extra_config)),
+        ),
+        (
+            "secrets",
+            ns,
+            objects::tls_secret(ns, &vault_cert.cert_pem, &vault_cert.key_pem, &ca.cert_pem),
+        ),
+    ];
+    for (res, ns, obj) in seed {
+        if res != "namespaces"
+            || c.store
+                .get(res, ns, obj["metadata"]["name"].as_str().unwrap_or(""))
+                .is_none()
+        {
+            c.store
+                .create(res, ns, obj)
+                .map_err(|e| anyhow!("seed {res}: {e}"))?;
+        }
+    }
+    for svc in objects::services(ns) {
+        c.store
+            .create("services", ns, svc)
+            .map_err(|e| anyhow!("seed services: {e}"))?;
+    }
+
+    let kubeconfig_path = dir.join("kubeconfig");
+    let server = format!("https://{api_addr}");
+    write_private(
+        &kubeconfig_path,
+        kubeconfig(
+            &server,
+            &ca.cert_pem,
+            ns,
+            "vault-sandbox-admin",
+            &admin_token,
+        )
+        .as_bytes(),
+    )?;
+
+    let tls = api_tls(&api_cert.cert_pem, &api_cert.key_pem)?;
+    tokio::spawn(api::serve(cluster.clone(), listener, tls));
+    c.store
+        .create("statefulsets", ns, objects::statefulset(ns, opts.nodes))
+        .map_err(|e| anyhow!("create statefulset: {e}"))?;
+    tokio::spawn(controller::run(cluster.clone()));
+
+    let running = Running {
+        cluster: cluster.clone(),
+        kubeconfig: kubeconfig_path,
+        admin_token,
+        _lock: lock,
+    };
+    if opts.initialized {
+        if let Err(e) = bootstrap::initialize(&cluster, opts.key_shares, opts.key_threshold).await {
+            running.stop().await;
+            return Err(e.context("bootstrap the cluster"));
+        }
+    } else {
+        let wait = wait_all_running(&cluster, opts.nodes).await;
+        if let Err(e) = wait {
+            running.stop().await;
+            return Err(e);
+        }
+    }
+    Ok(running)
+}
+
+async fn wait_all_running(c: &Arc<Cluster>, n: u32) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        let up = (0..n)
+            .filter(|i| {
+                c.kubelet
+                    .get(&format!("{}-{i}", objects::STS_NAME))
+                    .is_some_and(|r| r.current().is_some())
+            })
+            .count();
+        if up as u32 == n {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            bail!("timed out waiting for {n} pods to run");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn api_tls(cert_pem: &str, key_pem: &str) -> Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs =
+        CertificateDer::pem_slice_iter(cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>()?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
+}
+
+impl Running {
+    /// Stops every pod process and the API; returns when no server process is left.
+    pub async fn stop(&self) {
+        let _ = self.cluster.shutdown.send(true);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for run in self.cluster.kubelet.running() {
+            if let Some(p) = run.current() {
+                p.signal(libc::SIGKILL);
+                let left = deadline.saturating_duration_since(Instant::now());
+                let _ = tokio::time::timeout(left, p.wait()).await;
+            }
+        }
+    }
+
+    pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
+        self.cluster.cfg.pod_ip(ordinal)
+    }
+
+    pub async fn fault(&self, fault: Fault, pod: &str) -> Result<String> {
+        faults::inject(&self.cluster, fault, pod)
+            .await
+            .map_err(|e| anyhow!(e))
+    }
+
+    /// Adds a user allowed only `rules` (`(verb, resource)`, `"*"` for any) and writes a
+    /// kubeconfig for it.
+    pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
+        let token = random_token();
+        self.cluster
+            .users
+            .lock()
+            .map_err(|_| anyhow!("users lock"))?
+            .push(User {
+                name: name.into(),
+                token: token.clone(),
+                rules: rules
+                    .iter()
+                    .map(|(v, r)| (v.to_string(), r.to_string()))
+                    .collect(),
+            });
+        let path = self.cluster.cfg.dir.join(format!("kubeconfig-{name}"));
+        let server = format!("https://{}", self.cluster.cfg.api_addr);
+        write_private(
+            &path,
+            kubeconfig(
+                &server,
+                &self.cluster.cfg.ca_pem,
+                self.cluster.ns(),
+                name,
+                &token,
+            )
+            .as_bytes(),
+        )?;
+        Ok(path)
+    }
+
+    pub fn set_api_faults(&self, faults: ApiFaults) {
+        if let Ok(mut f) = self.cluster.api_faults.lock() {
+            *f = faults;
+        }
+    }
+
+    pub fn status(&self) -> Value {
+        api::control::status(&self.cluster)
+    }
+
+    /// Writes `state.json` for the CLI's other commands.
+    pub fn write_state(&self, state: &str) -> Result<()> {
+        write_state_file(
+            &self.cluster.cfg.dir,
+            &json!({
+                "state": state,
+                "pid": std::process::id(),
+                "api": format!("https://{}", self.cluster.cfg.api_addr),
+                "token": self.admin_token,
+            }),
+        )
+    }
+}
+
+pub fn write_state_file(dir: &Path, state: &Value) -> Result<()> {
+    write_private(&dir.join("state.json"), state.to_string().as_bytes())
+}

@@ -1,0 +1,108 @@
+//! A minimal Vault HTTP client for the sandbox itself: bootstrapping (init, unseal, join), the
+//! readiness probe, faults, and tests that check the cluster through a path independent of
+//! the plugins' own client.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use serde_json::Value;
+
+#[derive(Clone)]
+pub struct VaultHttp {
+    tls: tokio_rustls::TlsConnector,
+}
+
+pub fn client_config(ca_pem: &str) -> Result<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.context("parse CA PEM")?)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+impl VaultHttp {
+    pub fn new(ca_pem: &str) -> Result<VaultHttp> {
+        Ok(VaultHttp {
+            tls: tokio_rustls::TlsConnector::from(Arc::new(client_config(ca_pem)?)),
+        })
+    }
+
+    /// One request to `https://addr/v1/<path>`: the HTTP status and the JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<(u16, Value)> {
+        let uri = format!("/v1/{}", path.trim_start_matches('/'));
+        let header = token.map(|t| ("X-Vault-Token", t.to_string()));
+        self.request(addr, method, &uri, header, body, timeout)
+            .await
+    }
+
+    /// One HTTPS request with an optional extra header (any server signed by the CA).
+    pub async fn request(
+        &self,
+        addr: SocketAddr,
+        method: &str,
+        uri: &str,
+        header: Option<(&str, String)>,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<(u16, Value)> {
+        tokio::time::timeout(timeout, self.request_inner(addr, method, uri, header, body))
+            .await
+            .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
+    }
+
+    async fn request_inner(
+        &self,
+        addr: SocketAddr,
+        method: &str,
+        uri: &str,
+        header: Option<(&str, String)>,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("connect to {addr}"))?;
+        let name = ServerName::IpAddress(addr.ip().into());
+        let tls = self.tls.connect(name, tcp).await.context("TLS handshake")?;
+        let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
+        tokio::spawn(conn);
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", addr.to_string());
+        if let Some((name, value)) = header {
+            req = req.header(name, value);
+        }
+        let payload = body.map(|b| b.to_string()).unwrap_or_default();
+        let resp = send
+            .send_request(req.body(Full::new(Bytes::from(payload)))?)
+            .await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await?.to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Ok((status, json))
+    }
+}
