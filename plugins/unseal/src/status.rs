@@ -1,0 +1,243 @@
+//! The status table: one row per Vault pod, from the Vault API (seal status, health, leader)
+//! and the Kubernetes API (Ready).
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::cluster::{self, Kube};
+use vault_common::output::{self, Format, Styled, Tone};
+use vault_common::target::Target;
+use vault_common::{Exit, fanout};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodStatus {
+    pub pod: String,
+    /// The Kubernetes Ready condition (null with --vault-addr).
+    pub ready: Option<bool>,
+    pub restarts: Option<i32>,
+    pub initialized: Option<bool>,
+    pub sealed: Option<bool>,
+    /// Shares submitted in the unseal in progress.
+    pub progress: Option<u32>,
+    pub threshold: Option<u32>,
+    pub shares: Option<u32>,
+    pub seal_type: Option<String>,
+    pub version: Option<String>,
+    /// "vault" or "openbao".
+    pub flavor: Option<String>,
+    /// active, standby or null while sealed.
+    pub ha_role: Option<String>,
+    pub raft_index: Option<u64>,
+    /// Why the pod could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+impl PodStatus {
+    fn empty(pod: &str) -> PodStatus {
+        PodStatus {
+            pod: pod.to_string(),
+            ready: None,
+            restarts: None,
+            initialized: None,
+            sealed: None,
+            progress: None,
+            threshold: None,
+            shares: None,
+            seal_type: None,
+            version: None,
+            flavor: None,
+            ha_role: None,
+            raft_index: None,
+            error: None,
+        }
+    }
+
+    /// Unsealed and (when it is a pod) Ready.
+    pub fn healthy(&self) -> bool {
+        self.sealed == Some(false) && self.ready != Some(false) && self.error.is_none()
+    }
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub unsealed: usize,
+    pub sealed: usize,
+    pub unreachable: usize,
+}
+
+pub fn summary(statuses: &[PodStatus]) -> Summary {
+    Summary {
+        total: statuses.len(),
+        unsealed: statuses.iter().filter(|s| s.sealed == Some(false)).count(),
+        sealed: statuses.iter().filter(|s| s.sealed == Some(true)).count(),
+        unreachable: statuses.iter().filter(|s| s.sealed.is_none()).count(),
+    }
+}
+
+async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus {
+    let t = match target {
+        Ok(t) => t,
+        Err(e) => {
+            let mut s = PodStatus::empty("?");
+            s.error = Some(format!("{e:#}"));
+            return s;
+        }
+    };
+    let mut s = PodStatus::empty(&t.name);
+    if let Some(pod) = &t.pod {
+        // Fresh from the API: readiness changes while we work.
+        let fresh = match kube {
+            Some(k) => k.pod(&t.name).await.ok().flatten(),
+            None => None,
+        };
+        let pod = fresh.as_ref().unwrap_or(pod);
+        s.ready = Some(cluster::is_ready(pod));
+        s.restarts = Some(cluster::restarts(pod));
+    }
+    match t.client.seal_status().await {
+        Ok(st) => {
+            s.flavor = Some(st.flavor().to_string());
+            s.initialized = Some(st.initialized);
+            s.sealed = Some(st.sealed);
+            s.progress = Some(st.progress);
+            s.threshold = Some(st.t);
+            s.shares = Some(st.n);
+            s.seal_type = Some(st.seal_type.clone());
+            s.version = Some(st.version.clone());
+            if !st.sealed {
+                if let Ok(h) = t.client.health().await {
+                    s.ha_role = Some(if h.standby { "standby" } else { "active" }.to_string());
+                }
+                if let Ok(l) = t.client.leader().await {
+                    s.raft_index = l.raft_applied_index;
+                }
+            }
+        }
+        Err(e) => s.error = Some(e.to_string()),
+    }
+    s
+}
+
+/// Every target's status, concurrently.
+pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> Vec<PodStatus> {
+    fanout::each(targets, |t| one(kube, t)).await
+}
+
+pub fn exit_of(statuses: &[PodStatus]) -> Exit {
+    if statuses.iter().all(PodStatus::healthy) {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    }
+}
+
+pub fn table(statuses: &[PodStatus]) -> String {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let rows = statuses
+        .iter()
+        .map(|s| {
+            let ready = match s.ready {
+                Some(true) => Styled::new("1/1", Tone::Good),
+                Some(false) => Styled::new("0/1", Tone::Bad),
+                None => Styled::new("-", Tone::Dim),
+            };
+            let sealed = match (s.sealed, s.initialized) {
+                (_, Some(false)) => Styled::new("uninitialized", Tone::Bad),
+                (Some(true), _) => Styled::new("true", Tone::Bad),
+                (Some(false), _) => Styled::new("false", Tone::Good),
+                (None, _) => Styled::new("unknown", Tone::Warn),
+            };
+            let progress = match (s.progress, s.threshold, s.sealed) {
+                (Some(p), Some(t), Some(true)) => format!("{p}/{t}"),
+                _ => "-".into(),
+            };
+            let seal = match (&s.seal_type, s.threshold, s.shares) {
+                (Some(t), Some(th), Some(n)) if t == "shamir" => format!("shamir {th}/{n}"),
+                (Some(t), _, _) => t.clone(),
+                _ => "-".into(),
+            };
+            let mut row: Vec<Styled> = vec![
+                s.pod.clone().into(),
+                ready,
+                sealed,
+                progress.into(),
+                seal.into(),
+                opt(s.version.clone().map(|v| match &s.flavor {
+                    Some(f) if f == "openbao" => format!("{v} (openbao)"),
+                    _ => v,
+                }))
+                .into(),
+                opt(s.ha_role.clone()).into(),
+                opt(s.raft_index.map(|i| i.to_string())).into(),
+            ];
+            if let Some(e) = &s.error {
+                row.push(Styled::new(e.clone(), Tone::Warn));
+            }
+            row
+        })
+        .collect();
+    let mut headers = vec![
+        "pod",
+        "ready",
+        "sealed",
+        "progress",
+        "seal",
+        "version",
+        "ha role",
+        "raft index",
+    ];
+    if statuses.iter().any(|s| s.error.is_some()) {
+        headers.push("error");
+    }
+    output::table(&headers, rows)
+}
+
+/// What the plugin prints: JSON/YAML as is (a stable schema, documented in the README), or
+/// the status table followed by one line per extra finding.
+#[derive(Serialize)]
+pub struct Report {
+    pub namespace: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unseal: Option<Vec<crate::unsealing::PodResult>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bad_shares: Vec<usize>,
+    pub pods: Vec<PodStatus>,
+    pub summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<crate::verify::Verified>,
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn new(kube: &Kube, pods: Vec<PodStatus>, exit: Exit) -> Report {
+        Report {
+            namespace: kube.namespace.clone(),
+            unseal: None,
+            bad_shares: Vec::new(),
+            summary: summary(&pods),
+            pods,
+            verify: None,
+            exit_code: exit.code(),
+        }
+    }
+
+    pub fn print(&self, format: Format) -> Result<()> {
+        match format {
+            Format::Table => {
+                println!("{}", table(&self.pods));
+                if let Some(v) = &self.verify {
+                    println!("\nverify {}: {}", v.path, v.line());
+                }
+                Ok(())
+            }
+            f => output::print_data(f, self),
+        }
+    }
+}
+
+/// `kubectl vault-unseal` without keys: the status of every pod.
+pub async fn collect(kube: &Kube, targets: &[anyhow::Result<Target>]) -> (Report, Exit) {
+    let statuses = gather(Some(kube), targets).await;
+    let exit = exit_of(&statuses);
+    (Report::new(kube, statuses, exit), exit)
+}

@@ -1,0 +1,256 @@
+//! Unsealing every sealed pod at once: keys in, one concurrent unseal per pod, an Event on
+//! each, wait for Ready, then the status table and the exit code.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::cluster::Kube;
+use vault_common::keys::{self, Share};
+use vault_common::output::{self, Format, Progress};
+use vault_common::target::Target;
+use vault_common::unseal::{self, Outcome};
+use vault_common::{Exit, audit, fanout};
+
+use crate::Cli;
+use crate::status::{self, PodStatus, Report};
+
+#[derive(Debug, Serialize)]
+pub struct PodResult {
+    pub pod: String,
+    #[serde(flatten)]
+    pub outcome: Option<Outcome>,
+    /// Set when the pod could not be unsealed for a reason other than the keys.
+    pub error: Option<String>,
+    /// Whether it became Ready afterwards (null when not waited for).
+    pub ready: Option<bool>,
+    pub seconds: f64,
+}
+
+fn positions(p: &[usize]) -> String {
+    p.iter()
+        .map(|n| format!("#{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The Event that records what happened to a pod, if anything was sent to it.
+fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
+    match (&result.outcome, &result.error) {
+        (_, Some(e)) => Some((
+            true,
+            "UnsealFailed",
+            format!("kubectl-vault could not unseal Vault: {e}"),
+        )),
+        (
+            Some(Outcome::Unsealed {
+                shares_used,
+                failed_attempts,
+                ..
+            }),
+            _,
+        ) => {
+            let retries = if *failed_attempts > 0 {
+                format!(" after {failed_attempts} failed combination(s)")
+            } else {
+                String::new()
+            };
+            Some((
+                false,
+                "Unsealed",
+                format!(
+                    "Vault unsealed by kubectl-vault with shares {}{retries}",
+                    positions(shares_used)
+                ),
+            ))
+        }
+        (Some(Outcome::Failed { failed_attempts }), _) => Some((
+            true,
+            "UnsealFailed",
+            format!(
+                "kubectl-vault could not unseal Vault: {failed_attempts} combination(s) of the given shares failed to decrypt the keyring; progress was reset"
+            ),
+        )),
+        _ => None,
+    }
+}
+
+fn describe(result: &PodResult) -> String {
+    if let Some(e) = &result.error {
+        return format!("failed: {e}");
+    }
+    match &result.outcome {
+        Some(Outcome::AlreadyUnsealed) => "already unsealed".into(),
+        Some(Outcome::Unsealed { shares_used, .. }) => {
+            format!("unsealed with shares {}", positions(shares_used))
+        }
+        Some(Outcome::InProgress {
+            progress,
+            threshold,
+        }) => format!(
+            "an unseal someone else started is in progress ({progress}/{threshold}); nothing sent (use --continue to add to it, --reset to discard it)"
+        ),
+        Some(Outcome::NotEnoughShares { have, need }) => {
+            format!("needs {need} shares, {have} given; nothing sent")
+        }
+        Some(Outcome::Failed { failed_attempts }) => format!(
+            "the shares given do not unseal this Vault ({failed_attempts} combination(s) failed; wrong shares, or another cluster's); progress reset to 0"
+        ),
+        Some(Outcome::NotInitialized) => {
+            "not initialized (run vault-reinit or `vault operator init`)".into()
+        }
+        Some(Outcome::AutoUnseal { seal_type }) => {
+            format!("auto-unseal ({seal_type}): keys do not apply")
+        }
+        None => "skipped".into(),
+    }
+}
+
+async fn unseal_one(
+    kube: &Kube,
+    t: &Target,
+    shares: &[Share],
+    cli: &Cli,
+    progress: &Progress,
+) -> PodResult {
+    let start = Instant::now();
+    let task = progress.task(&t.name);
+    let opts = unseal::Options {
+        continue_existing: cli.continue_existing,
+        reset_first: cli.reset,
+    };
+    let step = |m: &str| task.step(m);
+    let (outcome, mut error) = match unseal::unseal(&t.client, shares, opts, &step).await {
+        Ok(o) => (Some(o), None),
+        // Messages from Vault pass through redaction before anyone sees them.
+        Err(e) => (None, Some(keys::redact(&e.to_string(), shares))),
+    };
+    let mut result = PodResult {
+        pod: t.name.clone(),
+        outcome,
+        error: None,
+        ready: None,
+        seconds: 0.0,
+    };
+    let unsealed_now = matches!(result.outcome, Some(Outcome::Unsealed { .. }));
+    if unsealed_now && !cli.no_wait && t.pod.is_some() {
+        task.step("unsealed; waiting for the pod to become Ready");
+        match kube.wait_ready(&t.name, cli.timeout).await {
+            Ok(()) => result.ready = Some(true),
+            Err(e) => {
+                result.ready = Some(false);
+                error = Some(format!("{e:#}"));
+            }
+        }
+    }
+    result.error = error;
+    result.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    if let (Some(pod), Some((warning, reason, message))) = (&t.pod, event_for(&result))
+        && let Err(e) = audit::record(kube, pod, warning, reason, "Unseal", &message).await
+    {
+        output::warn(&format!(
+            "{}: the unseal was not recorded as an Event: {e:#}",
+            t.name
+        ));
+    }
+    task.finish(&format!("{} ({:.1}s)", describe(&result), result.seconds));
+    result
+}
+
+pub async fn run(
+    kube: &Kube,
+    targets: &[anyhow::Result<Target>],
+    statuses: Vec<PodStatus>,
+    cli: &Cli,
+) -> Result<(Report, Exit)> {
+    let sealed: Vec<&Target> = targets
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .filter(|t| {
+            statuses
+                .iter()
+                .any(|s| s.pod == t.name && s.sealed == Some(true) && s.initialized == Some(true))
+        })
+        .collect();
+    let threshold = statuses
+        .iter()
+        .filter_map(|s| (s.sealed == Some(true)).then_some(s.threshold).flatten())
+        .max()
+        .unwrap_or(0);
+    let shares = match keys::load(&cli.keys, Some(kube)).await? {
+        Some(s) => s,
+        None => {
+            let interactive =
+                std::io::stdin().is_terminal() && cli.out.format() == Format::Table && !cli.status;
+            let exit = status::exit_of(&statuses);
+            let report = Report::new(kube, statuses, exit);
+            if !interactive || sealed.is_empty() {
+                return Ok((report, exit));
+            }
+            report.print(Format::Table)?;
+            eprintln!(
+                "\n{} sealed pod(s). Enter {threshold} unseal key shares (input hidden), or Ctrl-C to stop.",
+                sealed.len()
+            );
+            keys::prompt(threshold as usize, &[])?
+        }
+    };
+    if sealed.is_empty() {
+        return Ok(status::collect(kube, targets).await);
+    }
+    output::debug(&format!(
+        "{} shares read; unsealing {} pod(s)",
+        shares.len(),
+        sealed.len()
+    ));
+    let progress = Progress::new();
+    let results: Vec<PodResult> =
+        fanout::each(&sealed, |t| unseal_one(kube, t, &shares, cli, &progress)).await;
+
+    let mut bad: Vec<usize> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Some(Outcome::Unsealed { bad_shares, .. }) => Some(bad_shares.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    bad.sort_unstable();
+    bad.dedup();
+    if !bad.is_empty() {
+        output::warn(&format!(
+            "share {} (counting from 1 in the order given) is wrong: it failed in combination with shares that work; replace it in your key store",
+            positions(&bad)
+        ));
+    }
+    let failed: Vec<&PodResult> = results
+        .iter()
+        .filter(|r| {
+            r.error.is_some()
+                || matches!(
+                    r.outcome,
+                    Some(Outcome::Failed { .. }) | Some(Outcome::NotEnoughShares { .. })
+                )
+        })
+        .collect();
+    for r in &failed {
+        output::error_line(&format!("{}: {}", r.pod, describe(r)));
+    }
+    for r in results
+        .iter()
+        .filter(|r| matches!(r.outcome, Some(Outcome::InProgress { .. })))
+    {
+        output::warn(&format!("{}: {}", r.pod, describe(r)));
+    }
+    let final_statuses = status::gather(Some(kube), targets).await;
+    let exit = if failed.is_empty() {
+        status::exit_of(&final_statuses)
+    } else {
+        Exit::Failed
+    };
+    let mut report = Report::new(kube, final_statuses, exit);
+    report.unseal = Some(results);
+    report.bad_shares = bad;
+    Ok((report, exit))
+}

@@ -1,0 +1,218 @@
+//! `--why`: why each pod sealed, for the post-incident record — the container's last
+//! termination, the seal-related lines of its current and previous logs (through the
+//! Kubernetes logs API, no exec), and its recent warning Events.
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::cluster::{self, Kube};
+use vault_common::k8s_openapi::api::core::v1::Pod;
+use vault_common::output::{self, Format};
+use vault_common::target::Target;
+use vault_common::{Exit, fanout};
+
+use crate::Cli;
+
+const LOG_TAIL: i64 = 500;
+const KEEP_LINES: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct Termination {
+    pub reason: String,
+    pub exit_code: i32,
+    pub finished_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventLine {
+    pub time: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub reason: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Why {
+    pub pod: String,
+    pub sealed: Option<bool>,
+    pub restarts: i32,
+    pub created: Option<String>,
+    pub last_termination: Option<Termination>,
+    /// The most likely cause, in one line.
+    pub cause: String,
+    /// Seal-related lines of the current container's log.
+    pub log: Vec<String>,
+    /// Seal-related lines of the previous container's log (after a restart).
+    pub previous_log: Vec<String>,
+    pub events: Vec<EventLine>,
+}
+
+fn seal_lines(log: &str) -> Vec<String> {
+    let lines: Vec<String> = log
+        .lines()
+        .filter(|l| {
+            let l = l.to_lowercase();
+            l.contains("seal") || l.contains("shutdown") || l.contains("kms") || l.contains("panic")
+        })
+        .map(str::to_string)
+        .collect();
+    lines[lines.len().saturating_sub(KEEP_LINES)..].to_vec()
+}
+
+fn last_termination(pod: &Pod) -> Option<Termination> {
+    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
+    let t = cs.last_state.as_ref()?.terminated.as_ref()?;
+    Some(Termination {
+        reason: t.reason.clone().unwrap_or_else(|| "Unknown".into()),
+        exit_code: t.exit_code,
+        finished_at: t.finished_at.as_ref().map(|f| f.0.to_string()),
+    })
+}
+
+fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: &Pod) -> String {
+    if sealed == Some(false) {
+        return "not sealed".into();
+    }
+    if let Some(t) = term {
+        let how = match (t.reason.as_str(), t.exit_code) {
+            ("OOMKilled", _) => "the container was OOM-killed".to_string(),
+            (_, 137) => "the container was killed (SIGKILL, exit 137)".to_string(),
+            (_, 143) => "the container was stopped (SIGTERM, exit 143)".to_string(),
+            (r, c) => format!("the container exited ({r}, exit {c})"),
+        };
+        return format!(
+            "{how} and restarted; a Shamir-sealed Vault comes back sealed after every restart"
+        );
+    }
+    let sealed_by_api = log.iter().any(|l| {
+        l.contains("marked as sealed")
+            || l.contains("sealing barrier")
+            || l.contains("vault is sealed")
+    }) && log.iter().any(|l| l.contains("unsealed"));
+    if sealed_by_api {
+        return "sealed while running (a `vault operator seal` / sys/seal call, or a seal after an error); see the log lines".into();
+    }
+    let created = pod
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+        .unwrap_or_default();
+    format!(
+        "the pod started sealed (created {created}): it was (re)created, and Shamir-sealed pods start sealed"
+    )
+}
+
+async fn one(kube: &Kube, t: &Target) -> Why {
+    let pod = kube
+        .pod(&t.name)
+        .await
+        .ok()
+        .flatten()
+        .or_else(|| t.pod.clone())
+        .unwrap_or_default();
+    let restarts = cluster::restarts(&pod);
+    let sealed = t.client.seal_status().await.ok().map(|s| s.sealed);
+    let log = kube
+        .logs(&t.name, LOG_TAIL, false)
+        .await
+        .map(|l| seal_lines(&l))
+        .unwrap_or_else(|e| vec![format!("(log unavailable: {e:#})")]);
+    let previous_log = if restarts > 0 {
+        kube.logs(&t.name, LOG_TAIL, true)
+            .await
+            .map(|l| seal_lines(&l))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut events: Vec<EventLine> = kube
+        .events_for(&t.name)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            e.type_.as_deref() == Some("Warning")
+                || e.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("Unseal") || r == "Killing" || r == "Started")
+        })
+        .map(|e| EventLine {
+            time: e.last_timestamp.map(|t| t.0.to_string()),
+            kind: e.type_.unwrap_or_default(),
+            reason: e.reason.unwrap_or_default(),
+            message: e.message.unwrap_or_default(),
+        })
+        .collect();
+    let events = events.split_off(events.len().saturating_sub(KEEP_LINES));
+    let term = last_termination(&pod);
+    Why {
+        pod: t.name.clone(),
+        cause: cause(sealed, term.as_ref(), &log, &pod),
+        sealed,
+        restarts,
+        created: pod
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string()),
+        last_termination: term,
+        log,
+        previous_log,
+        events,
+    }
+}
+
+pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<Exit> {
+    let ok: Vec<&Target> = targets.iter().filter_map(|t| t.as_ref().ok()).collect();
+    let whys: Vec<Why> = fanout::each(&ok, |t| one(kube, t)).await;
+    let exit = if whys.iter().all(|w| w.sealed == Some(false)) {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    };
+    match cli.out.format() {
+        Format::Table => {
+            for w in &whys {
+                let state = match w.sealed {
+                    Some(true) => "sealed",
+                    Some(false) => "unsealed",
+                    None => "unreachable",
+                };
+                println!(
+                    "{}: {state}, {} restart(s) — {}",
+                    w.pod, w.restarts, w.cause
+                );
+                for (title, lines) in [
+                    ("log", &w.log),
+                    ("previous container's log", &w.previous_log),
+                ] {
+                    if !lines.is_empty() {
+                        println!("  {title}:");
+                        for l in lines {
+                            println!("    {l}");
+                        }
+                    }
+                }
+                if !w.events.is_empty() {
+                    println!("  events:");
+                    for e in &w.events {
+                        println!(
+                            "    {} {} {}: {}",
+                            e.time.as_deref().unwrap_or("-"),
+                            e.kind,
+                            e.reason,
+                            e.message
+                        );
+                    }
+                }
+                println!();
+            }
+        }
+        f => output::print_data(
+            f,
+            &serde_json::json!({"namespace": kube.namespace, "pods": whys, "exit_code": exit.code()}),
+        )?,
+    }
+    Ok(exit)
+}

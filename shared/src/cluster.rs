@@ -1,0 +1,303 @@
+//! Kubernetes access: the client from kubectl's flags, the Vault pods, readiness, waiting,
+//! logs, Secrets. Every API call carries the request timeout and fails with a message that
+//! says what was asked of which object and what to check.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret};
+use kube::api::{Api, DeleteParams, ListParams, LogParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::wait::await_condition;
+use kube::{Client, Config};
+
+use crate::cli::KubeArgs;
+
+pub struct Kube {
+    pub client: Client,
+    pub namespace: String,
+    pub selector: String,
+    statefulset: Option<String>,
+    timeout: Duration,
+    server: String,
+}
+
+/// Connects with kubectl's semantics: `--kubeconfig`, else $KUBECONFIG, else ~/.kube/config,
+/// else the in-cluster service account; `--context`, `--cluster`, `--user`, `-n`.
+pub async fn connect(args: &KubeArgs) -> Result<Kube> {
+    let opts = KubeConfigOptions {
+        context: args.context.clone(),
+        cluster: args.cluster.clone(),
+        user: args.user.clone(),
+    };
+    let config = match &args.kubeconfig {
+        Some(path) => {
+            let kc = Kubeconfig::read_from(path)
+                .with_context(|| format!("read kubeconfig {}", path.display()))?;
+            Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .with_context(|| format!("load kubeconfig {}", path.display()))?
+        }
+        None => match Config::from_kubeconfig(&opts).await {
+            Ok(c) => c,
+            Err(kube_err) => Config::incluster().map_err(|_| {
+                anyhow!("no usable kubeconfig ({kube_err}); set --kubeconfig or KUBECONFIG")
+            })?,
+        },
+    };
+    let mut config = config;
+    if !args.request_timeout.is_zero() {
+        config.connect_timeout = Some(args.request_timeout.min(Duration::from_secs(30)));
+    }
+    let server = config.cluster_url.to_string();
+    let namespace = args
+        .namespace
+        .clone()
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let client = Client::try_from(config).context("create the Kubernetes client")?;
+    Ok(Kube {
+        client,
+        namespace,
+        selector: args.selector.clone(),
+        statefulset: args.statefulset.clone(),
+        timeout: args.request_timeout,
+        server,
+    })
+}
+
+pub fn name(pod: &Pod) -> &str {
+    pod.metadata.name.as_deref().unwrap_or("")
+}
+
+pub fn uid(pod: &Pod) -> &str {
+    pod.metadata.uid.as_deref().unwrap_or("")
+}
+
+/// The Kubernetes Ready condition (a sealed Vault pod is Running but not Ready).
+pub fn is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+pub fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Unknown")
+}
+
+pub fn restarts(pod: &Pod) -> i32 {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map(|cs| cs.iter().map(|c| c.restart_count).sum())
+        .unwrap_or(0)
+}
+
+/// `vault-10` sorts after `vault-2`.
+fn ordinal_key(name: &str) -> (String, u64) {
+    match name.rsplit_once('-') {
+        Some((base, n)) if n.chars().all(|c| c.is_ascii_digit()) => {
+            (base.to_string(), n.parse().unwrap_or(0))
+        }
+        _ => (name.to_string(), 0),
+    }
+}
+
+impl Kube {
+    pub fn pods(&self) -> Api<Pod> {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Runs one API call with the request timeout and a readable error.
+    pub async fn call<T>(
+        &self,
+        what: &str,
+        fut: impl Future<Output = kube::Result<T>>,
+    ) -> Result<T> {
+        let result = if self.timeout.is_zero() {
+            fut.await
+        } else {
+            tokio::time::timeout(self.timeout, fut).await.map_err(|_| {
+                anyhow!(
+                    "{what}: the Kubernetes API at {} did not answer within {:?} (--request-timeout)",
+                    self.server,
+                    self.timeout
+                )
+            })?
+        };
+        result.map_err(|e| self.explain(what, e))
+    }
+
+    fn explain(&self, what: &str, e: kube::Error) -> anyhow::Error {
+        match e {
+            kube::Error::Api(status) if status.code == 403 => anyhow!(
+                "{what}: permission denied: {} (ask for this RBAC permission in namespace {})",
+                status.message,
+                self.namespace
+            ),
+            kube::Error::Api(status) => anyhow!(
+                "{what}: {} ({} {})",
+                status.message,
+                status.code,
+                status.reason
+            ),
+            kube::Error::HyperError(_) | kube::Error::Service(_) => {
+                let mut chain = Vec::new();
+                let mut src: Option<&dyn std::error::Error> = Some(&e);
+                while let Some(s) = src {
+                    chain.push(s.to_string());
+                    src = s.source();
+                }
+                let detail = chain.last().cloned().unwrap_or_default();
+                anyhow!(
+                    "{what}: cannot reach the Kubernetes API at {}: {detail} (check --context, --kubeconfig and that the cluster is up)",
+                    self.server
+                )
+            }
+            other => anyhow!("{what}: {other}"),
+        }
+    }
+
+    /// The Vault server pods: those matching the selector (and StatefulSet) in the namespace,
+    /// narrowed to `only` when names are given, in ordinal order.
+    pub async fn vault_pods(&self, only: &[String]) -> Result<Vec<Pod>> {
+        let lp = ListParams::default().labels(&self.selector);
+        let list = self
+            .call(
+                &format!("list pods in namespace {}", self.namespace),
+                self.pods().list(&lp),
+            )
+            .await?;
+        let mut pods: Vec<Pod> =
+            list.items
+                .into_iter()
+                .filter(|p| match &self.statefulset {
+                    None => true,
+                    Some(sts) => p.metadata.owner_references.as_ref().is_some_and(|os| {
+                        os.iter().any(|o| o.kind == "StatefulSet" && &o.name == sts)
+                    }),
+                })
+                .collect();
+        pods.sort_by_key(|p| ordinal_key(name(p)));
+        if pods.is_empty() {
+            bail!(
+                "no Vault pods in namespace {:?} match selector {:?}{} (use -n for the namespace, -l for the pods' labels)",
+                self.namespace,
+                self.selector,
+                self.statefulset
+                    .as_ref()
+                    .map(|s| format!(" and StatefulSet {s}"))
+                    .unwrap_or_default()
+            );
+        }
+        if only.is_empty() {
+            return Ok(pods);
+        }
+        for wanted in only {
+            if !pods.iter().any(|p| name(p) == wanted) {
+                let known: Vec<&str> = pods.iter().map(name).collect();
+                bail!(
+                    "pod {wanted:?} is not one of the Vault pods in namespace {:?} ({})",
+                    self.namespace,
+                    known.join(", ")
+                );
+            }
+        }
+        pods.retain(|p| only.iter().any(|w| w == name(p)));
+        Ok(pods)
+    }
+
+    pub async fn pod(&self, pod: &str) -> Result<Option<Pod>> {
+        self.call(&format!("get pod {pod}"), self.pods().get_opt(pod))
+            .await
+    }
+
+    /// Waits until the pod is Ready (the Kubernetes condition), watching rather than polling.
+    pub async fn wait_ready(&self, pod: &str, timeout: Duration) -> Result<()> {
+        let cond = |p: Option<&Pod>| p.is_some_and(is_ready);
+        tokio::time::timeout(timeout, await_condition(self.pods(), pod, cond))
+            .await
+            .map_err(|_| anyhow!("pod {pod} did not become Ready within {timeout:?}"))?
+            .map_err(|e| anyhow!("watch pod {pod}: {e}"))?;
+        Ok(())
+    }
+
+    /// Waits until `pod` exists again with a UID other than `old_uid` and is Running.
+    pub async fn wait_recreated(&self, pod: &str, old_uid: &str, timeout: Duration) -> Result<Pod> {
+        let old = old_uid.to_string();
+        let cond = move |p: Option<&Pod>| p.is_some_and(|p| uid(p) != old && phase(p) == "Running");
+        let found = tokio::time::timeout(timeout, await_condition(self.pods(), pod, cond))
+            .await
+            .map_err(|_| anyhow!("pod {pod} was not recreated and Running within {timeout:?}"))?
+            .map_err(|e| anyhow!("watch pod {pod}: {e}"))?;
+        found.ok_or_else(|| anyhow!("pod {pod} disappeared"))
+    }
+
+    pub async fn delete_pod(&self, pod: &str) -> Result<()> {
+        self.call(
+            &format!("delete pod {pod}"),
+            self.pods().delete(pod, &DeleteParams::default()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The last `tail` lines of the pod's log (of the previous container with `previous`).
+    pub async fn logs(&self, pod: &str, tail: i64, previous: bool) -> Result<String> {
+        let lp = LogParams {
+            tail_lines: Some(tail),
+            previous,
+            ..LogParams::default()
+        };
+        self.call(
+            &format!("read logs of pod {pod}"),
+            self.pods().logs(pod, &lp),
+        )
+        .await
+    }
+
+    pub async fn secret(&self, secret: &str) -> Result<Secret> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.namespace);
+        self.call(
+            &format!("get secret {secret} in namespace {}", self.namespace),
+            api.get(secret),
+        )
+        .await
+    }
+
+    /// Events about a pod, oldest first.
+    pub async fn events_for(&self, pod: &str) -> Result<Vec<Event>> {
+        let api: Api<Event> = Api::namespaced(self.client.clone(), &self.namespace);
+        let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
+        let mut events = self
+            .call(&format!("list events of pod {pod}"), api.list(&lp))
+            .await?
+            .items;
+        events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+        Ok(events)
+    }
+
+    pub async fn config_map(&self, cm: &str) -> Result<Option<ConfigMap>> {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace);
+        self.call(&format!("get configmap {cm}"), api.get_opt(cm))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ordinals_sort_numerically() {
+        let mut names = vec!["vault-10", "vault-2", "vault-0"];
+        names.sort_by_key(|n| super::ordinal_key(n));
+        assert_eq!(names, ["vault-0", "vault-2", "vault-10"]);
+    }
+}

@@ -1,0 +1,96 @@
+//! The suite's exit codes, and the `main` every plugin runs through.
+//!
+//! 0 = done and healthy; 1 = failed (bad usage, API error, timeout); 2 = done, but the
+//! cluster still needs attention (pods still sealed, raft unhealthy, …).
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Exit {
+    Healthy,
+    Attention,
+    Failed,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Healthy => 0,
+            Exit::Failed => 1,
+            Exit::Attention => 2,
+        }
+    }
+
+    fn severity(self) -> u8 {
+        match self {
+            Exit::Healthy => 0,
+            Exit::Attention => 1,
+            Exit::Failed => 2,
+        }
+    }
+
+    /// The more severe of the two.
+    pub fn worst(self, other: Exit) -> Exit {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Runs a plugin's async main on a tokio runtime and turns its result into the exit code.
+/// Errors print as one line on stderr (`error: what failed: why`).
+pub fn run<F>(main: F) -> ExitCode
+where
+    F: Future<Output = anyhow::Result<Exit>>,
+{
+    restore_sigpipe();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(main);
+    // Do not wait for lingering port-forward tasks.
+    rt.shutdown_background();
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            crate::output::error_line(&format!("{e:#}"));
+            ExitCode::from(Exit::Failed.code())
+        }
+    }
+}
+
+/// `kubectl vault-unseal | head` should end quietly, not panic on a closed pipe.
+#[allow(unsafe_code)]
+fn restore_sigpipe() {
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn failed_outranks_attention() {
+        assert_eq!(Exit::Healthy.worst(Exit::Attention), Exit::Attention);
+        assert_eq!(Exit::Attention.worst(Exit::Failed), Exit::Failed);
+        assert_eq!(Exit::Failed.worst(Exit::Healthy), Exit::Failed);
+        assert_eq!(Exit::Attention.code(), 2);
+    }
+}

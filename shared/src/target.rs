@@ -1,0 +1,51 @@
+//! The Vault nodes a plugin acts on: each Vault pod through its own port-forward, or one
+//! address given with `--vault-addr`.
+
+use anyhow::Result;
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::cli::VaultArgs;
+use crate::cluster::{self, Kube};
+use crate::keys::Token;
+use crate::transport::Connector;
+use crate::vault::VaultClient;
+
+pub struct Target {
+    /// The pod name, or the address for `--vault-addr`.
+    pub name: String,
+    pub pod: Option<Pod>,
+    pub client: VaultClient,
+}
+
+/// One target per pod, built concurrently; a pod whose transport cannot be set up (its CA
+/// cannot be found, …) yields an error in its place.
+pub async fn for_pods(
+    kube: &Kube,
+    pods: Vec<Pod>,
+    args: &VaultArgs,
+    token: Option<&Token>,
+) -> Vec<Result<Target>> {
+    let futs = pods.into_iter().map(|pod| async move {
+        let name = cluster::name(&pod).to_string();
+        let connector = Connector::for_pod(kube, &pod, args).await?;
+        let mut client = VaultClient::new(name.clone(), connector, args.vault_timeout);
+        client.set_token(token.cloned());
+        Ok(Target {
+            name,
+            pod: Some(pod),
+            client,
+        })
+    });
+    futures::future::join_all(futs).await
+}
+
+/// The single target of `--vault-addr`.
+pub fn direct(addr: &str, args: &VaultArgs, token: Option<&Token>) -> Result<Target> {
+    let mut client = VaultClient::new(addr, Connector::direct(addr, args)?, args.vault_timeout);
+    client.set_token(token.cloned());
+    Ok(Target {
+        name: addr.to_string(),
+        pod: None,
+        client,
+    })
+}

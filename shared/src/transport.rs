@@ -1,0 +1,488 @@
+//! How bytes reach a pod's Vault listener: a port-forward stream through the Kubernetes API
+//! (no exec, no `vault` binary in the pod), or a direct TCP address; TLS on top (rustls),
+//! verified against a CA discovered from the pod spec or given with `--ca-cert`; then HTTP/1.1.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::Api;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::cli::VaultArgs;
+use crate::cluster::{self, Kube};
+
+pub type Sender = SendRequest<Full<Bytes>>;
+
+/// What the pod spec says about its Vault listener.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub https: bool,
+    pub port: u16,
+    /// The host in the pod's VAULT_ADDR (the chart sets https://127.0.0.1:8200).
+    pub host: String,
+    /// VAULT_CACERT inside the pod, if set.
+    pub ca_path: Option<String>,
+}
+
+fn env_value(pod: &Pod, names: &[&str]) -> Option<String> {
+    let containers = &pod.spec.as_ref()?.containers;
+    containers.iter().find_map(|c| {
+        c.env.as_ref()?.iter().find_map(|e| {
+            names
+                .contains(&e.name.as_str())
+                .then(|| e.value.clone())
+                .flatten()
+        })
+    })
+}
+
+/// Reads the listener from the pod's env (VAULT_ADDR/BAO_ADDR, VAULT_CACERT/BAO_CACERT) and
+/// container ports; flags override.
+pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
+    let addr = env_value(pod, &["VAULT_ADDR", "BAO_ADDR"]);
+    let (https, host, port) = match addr.as_deref().and_then(|a| a.parse::<http::Uri>().ok()) {
+        Some(uri) => (
+            uri.scheme_str() != Some("http"),
+            uri.host()
+                .unwrap_or("127.0.0.1")
+                .trim_matches(['[', ']'])
+                .to_string(),
+            uri.port_u16().unwrap_or(8200),
+        ),
+        None => {
+            // No VAULT_ADDR: a port named http/https, else Vault's default.
+            let ports = pod
+                .spec
+                .as_ref()
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .flat_map(|c| c.ports.iter().flatten())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            let named = ports
+                .iter()
+                .find(|p| matches!(p.name.as_deref(), Some("https" | "http")));
+            let https = named
+                .map(|p| p.name.as_deref() == Some("https"))
+                .unwrap_or(true);
+            let port = named.map(|p| p.container_port as u16).unwrap_or(8200);
+            (https, "127.0.0.1".to_string(), port)
+        }
+    };
+    Endpoint {
+        https,
+        port: args.vault_port.unwrap_or(port),
+        host,
+        ca_path: env_value(pod, &["VAULT_CACERT", "BAO_CACERT"]),
+    }
+}
+
+/// Finds the CA the pod itself trusts: the volume mounted over VAULT_CACERT's directory, and
+/// the key of its Secret (or ConfigMap) that the file comes from.
+pub async fn discover_ca(kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String> {
+    let spec = pod.spec.as_ref().context("pod has no spec")?;
+    let mount = spec
+        .containers
+        .iter()
+        .flat_map(|c| c.volume_mounts.iter().flatten())
+        .filter(|m| ca_path.starts_with(&format!("{}/", m.mount_path.trim_end_matches('/'))))
+        .max_by_key(|m| m.mount_path.len())
+        .with_context(|| format!("VAULT_CACERT={ca_path} is not on a mounted volume"))?;
+    let file = ca_path[mount.mount_path.trim_end_matches('/').len() + 1..].to_string();
+    let volume = spec
+        .volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name == mount.name)
+        .with_context(|| format!("volume {} not found in the pod spec", mount.name))?;
+    // A projected `items` list may map a key to another file name.
+    let key_for = |items: Option<&Vec<k8s_openapi::api::core::v1::KeyToPath>>| {
+        items
+            .and_then(|items| items.iter().find(|i| i.path == file).map(|i| i.key.clone()))
+            .unwrap_or_else(|| file.clone())
+    };
+    if let Some(src) = &volume.secret {
+        let name = src
+            .secret_name
+            .clone()
+            .context("secret volume without a name")?;
+        let key = key_for(src.items.as_ref());
+        let secret = kube.secret(&name).await?;
+        let data = secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get(&key))
+            .with_context(|| format!("secret {name} has no key {key} (VAULT_CACERT={ca_path})"))?;
+        return String::from_utf8(data.0.clone()).context("the CA in the secret is not text");
+    }
+    if let Some(src) = &volume.config_map {
+        let name = src.name.clone();
+        let key = key_for(src.items.as_ref());
+        let cm = kube
+            .config_map(&name)
+            .await?
+            .with_context(|| format!("configmap {name} not found"))?;
+        return cm
+            .data
+            .as_ref()
+            .and_then(|d| d.get(&key))
+            .cloned()
+            .with_context(|| format!("configmap {name} has no key {key}"));
+    }
+    bail!(
+        "VAULT_CACERT={ca_path} comes from volume {}, which is neither a Secret nor a ConfigMap",
+        mount.name
+    )
+}
+
+/// Accepts any certificate (`--tls-skip-verify`), still checking handshake signatures.
+#[derive(Debug)]
+struct SkipVerify(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for SkipVerify {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A rustls client config trusting `ca_pem` (or the system bundle), or nothing at all with
+/// `skip_verify`.
+pub fn tls_config(ca_pem: Option<&str>, skip_verify: bool) -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?;
+    let config = if skip_verify {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(SkipVerify(provider)))
+            .with_no_client_auth()
+    } else {
+        let pem = match ca_pem {
+            Some(p) => p.to_string(),
+            None => system_bundle()?,
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            roots.add(cert.context("parse the CA certificate")?)?;
+        }
+        if roots.is_empty() {
+            bail!("the CA bundle holds no PEM certificate");
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    Ok(config)
+}
+
+fn system_bundle() -> Result<String> {
+    let candidates = [
+        std::env::var("SSL_CERT_FILE").ok(),
+        Some("/etc/ssl/certs/ca-certificates.crt".into()),
+        Some("/etc/pki/tls/certs/ca-bundle.crt".into()),
+        Some("/etc/ssl/cert.pem".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .context("no CA to verify Vault's certificate: give --ca-cert (or --tls-skip-verify)")
+}
+
+#[derive(Clone)]
+enum Route {
+    PortForward {
+        pods: Box<Api<Pod>>,
+        pod: String,
+        port: u16,
+    },
+    Direct {
+        host: String,
+        port: u16,
+    },
+}
+
+/// Opens HTTP/1.1 connections to one Vault listener.
+#[derive(Clone)]
+pub struct Connector {
+    route: Route,
+    tls: Option<(tokio_rustls::TlsConnector, ServerName<'static>)>,
+    timeout: Duration,
+}
+
+fn server_name(name: &str) -> Result<ServerName<'static>> {
+    ServerName::try_from(name.to_string())
+        .map_err(|_| anyhow!("{name:?} is not a valid TLS server name"))
+}
+
+impl Connector {
+    /// A connector to `pod`'s listener through a port-forward.
+    pub async fn for_pod(kube: &Kube, pod: &Pod, args: &VaultArgs) -> Result<Connector> {
+        let ep = endpoint(pod, args);
+        let name = cluster::name(pod).to_string();
+        let tls = if ep.https {
+            let ca = match (&args.ca_cert, args.tls_skip_verify, &ep.ca_path) {
+                (Some(path), _, _) => Some(std::fs::read_to_string(path).with_context(|| format!("read --ca-cert {}", path.display()))?),
+                (None, true, _) => None,
+                (None, false, Some(path)) => Some(discover_ca(kube, pod, path).await.with_context(|| {
+                    format!("find the CA of pod {name} (give --ca-cert, or --tls-skip-verify at your own risk)")
+                })?),
+                (None, false, None) => bail!(
+                    "pod {name} serves HTTPS but sets no VAULT_CACERT: give --ca-cert (or --tls-skip-verify at your own risk)"
+                ),
+            };
+            let config = tls_config(ca.as_deref(), args.tls_skip_verify)?;
+            let sni = args.tls_server_name.clone().unwrap_or(ep.host.clone());
+            Some((
+                tokio_rustls::TlsConnector::from(Arc::new(config)),
+                server_name(&sni)?,
+            ))
+        } else {
+            None
+        };
+        Ok(Connector {
+            route: Route::PortForward {
+                pods: Box::new(kube.pods()),
+                pod: name,
+                port: ep.port,
+            },
+            tls,
+            timeout: args.vault_timeout,
+        })
+    }
+
+    /// A connector to `--vault-addr`.
+    pub fn direct(addr: &str, args: &VaultArgs) -> Result<Connector> {
+        let uri: http::Uri = addr
+            .parse()
+            .with_context(|| format!("--vault-addr {addr:?} is not a URL"))?;
+        let https = uri.scheme_str() != Some("http");
+        let host = uri
+            .host()
+            .context("--vault-addr has no host")?
+            .trim_matches(['[', ']'])
+            .to_string();
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let tls = if https {
+            let ca = match &args.ca_cert {
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("read --ca-cert {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let config = tls_config(ca.as_deref(), args.tls_skip_verify)?;
+            let sni = args.tls_server_name.clone().unwrap_or(host.clone());
+            Some((
+                tokio_rustls::TlsConnector::from(Arc::new(config)),
+                server_name(&sni)?,
+            ))
+        } else {
+            None
+        };
+        Ok(Connector {
+            route: Route::Direct { host, port },
+            tls,
+            timeout: args.vault_timeout,
+        })
+    }
+
+    /// Opens a connection; errors are one line saying which hop failed.
+    pub async fn connect(&self) -> Result<Sender, String> {
+        tokio::time::timeout(self.timeout, self.connect_inner())
+            .await
+            .map_err(|_| format!("connecting timed out after {:?}", self.timeout))?
+    }
+
+    async fn connect_inner(&self) -> Result<Sender, String> {
+        match &self.route {
+            Route::Direct { host, port } => {
+                let tcp = tokio::net::TcpStream::connect((host.as_str(), *port))
+                    .await
+                    .map_err(|e| format!("connect to {host}:{port}: {e}"))?;
+                self.handshake(tcp, None).await
+            }
+            Route::PortForward { pods, pod, port } => {
+                let mut pf = pods
+                    .portforward(pod, &[*port])
+                    .await
+                    .map_err(|e| format!("port-forward to {pod}:{port}: {}", kube_error(&e)))?;
+                let stream = pf
+                    .take_stream(*port)
+                    .ok_or("port-forward opened no stream")?;
+                let error = Arc::new(Mutex::new(None::<String>));
+                if let Some(err) = pf.take_error(*port) {
+                    let slot = error.clone();
+                    tokio::spawn(async move {
+                        if let Some(msg) = err.await
+                            && let Ok(mut s) = slot.lock()
+                        {
+                            *s = Some(msg);
+                        }
+                    });
+                }
+                tokio::spawn(async move {
+                    let _ = pf.join().await;
+                });
+                self.handshake(stream, Some(error)).await
+            }
+        }
+    }
+
+    async fn handshake<S>(
+        &self,
+        io: S,
+        pf_error: Option<Arc<Mutex<Option<String>>>>,
+    ) -> Result<Sender, String>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let explain = |what: String| async move {
+            // The kubelet reports why a port-forward failed (nothing listening, …) on its
+            // error channel; give it a moment to arrive.
+            if let Some(slot) = &pf_error {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if let Some(msg) = slot.lock().ok().and_then(|s| s.clone()) {
+                    return format!("{what}: {msg}");
+                }
+            }
+            what
+        };
+        match &self.tls {
+            Some((connector, name)) => match connector.connect(name.clone(), io).await {
+                Ok(tls) => http1(tls).await,
+                Err(e) => Err(explain(format!("TLS handshake: {e}")).await),
+            },
+            None => http1(io).await,
+        }
+    }
+}
+
+async fn http1<S>(io: S) -> Result<Sender, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("HTTP handshake: {e}"))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
+fn kube_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
+        other => {
+            let mut msg = other.to_string();
+            let mut src = std::error::Error::source(other);
+            while let Some(s) = src {
+                msg = format!("{msg}: {s}");
+                src = s.source();
+            }
+            msg
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec};
+
+    fn pod_with_env(env: &[(&str, &str)]) -> Pod {
+        Pod {
+            spec: Some(PodSpec {
+                containers: vec![Container {
+                    name: "vault".into(),
+                    env: Some(
+                        env.iter()
+                            .map(|(k, v)| EnvVar {
+                                name: k.to_string(),
+                                value: Some(v.to_string()),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn endpoint_from_chart_env() {
+        let pod = pod_with_env(&[
+            ("VAULT_ADDR", "https://127.0.0.1:8200"),
+            ("VAULT_CACERT", "/vault/userconfig/vault-tls/ca.crt"),
+        ]);
+        let ep = endpoint(&pod, &VaultArgs::default());
+        assert_eq!(
+            ep,
+            Endpoint {
+                https: true,
+                port: 8200,
+                host: "127.0.0.1".into(),
+                ca_path: Some("/vault/userconfig/vault-tls/ca.crt".into())
+            }
+        );
+        let plain = endpoint(
+            &pod_with_env(&[("BAO_ADDR", "http://localhost:8300")]),
+            &VaultArgs::default(),
+        );
+        assert!(!plain.https);
+        assert_eq!(plain.port, 8300);
+    }
+}

@@ -1,0 +1,307 @@
+//! Unsealing one Vault node with a set of shares, safely:
+//! - an unseal someone else started (progress > 0) is not mixed into unless asked
+//!   (`continue`), or is cleared first (`reset`);
+//! - each share is sent at most once per attempt, and sending stops at the threshold;
+//! - when a combination fails ("failed to decrypt keys"), Vault discards it; with more shares
+//!   than the threshold, other combinations are tried and the bad share is named by position;
+//! - nothing is sent when there are too few shares, so no half-finished unseal is left behind.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::keys::Share;
+use crate::vault::{SealStatus, VaultClient, VaultError};
+
+/// How many combinations to try before giving up (C(5,3) = 10 fits).
+const MAX_ATTEMPTS: usize = 20;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Add to an unseal already in progress.
+    pub continue_existing: bool,
+    /// Clear an unseal in progress before starting.
+    pub reset_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    AlreadyUnsealed,
+    Unsealed {
+        /// Positions (1-based, in the input) of the shares that unsealed it.
+        shares_used: Vec<usize>,
+        /// Shares proven wrong by a failed combination.
+        bad_shares: Vec<usize>,
+        failed_attempts: usize,
+    },
+    /// Someone else's unseal is in progress; nothing was sent.
+    InProgress {
+        progress: u32,
+        threshold: u32,
+    },
+    /// Too few shares for the threshold; nothing was sent.
+    NotEnoughShares {
+        have: usize,
+        need: u32,
+    },
+    /// Every combination tried failed; Vault discarded each, so progress is back to 0.
+    Failed {
+        failed_attempts: usize,
+    },
+    NotInitialized,
+    /// An auto-unseal (KMS) seal: shares do not apply.
+    AutoUnseal {
+        seal_type: String,
+    },
+}
+
+impl Outcome {
+    pub fn unsealed(&self) -> bool {
+        matches!(self, Outcome::AlreadyUnsealed | Outcome::Unsealed { .. })
+    }
+}
+
+/// All `k`-element subsets of `0..n`, in lexicographic order.
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    if k == 0 || k > n {
+        return out;
+    }
+    let mut idx: Vec<usize> = (0..k).collect();
+    loop {
+        out.push(idx.clone());
+        let Some(i) = (0..k).rev().find(|&i| idx[i] != i + n - k) else {
+            return out;
+        };
+        idx[i] += 1;
+        for j in i + 1..k {
+            idx[j] = idx[j - 1] + 1;
+        }
+    }
+}
+
+/// Shares outside the working set `good` that a failed combination pins down: when every
+/// other member of a failed combination is known good, the remaining one is bad.
+fn deduce_bad(failed: &[Vec<usize>], good: &[usize]) -> Vec<usize> {
+    let mut bad: Vec<usize> = failed
+        .iter()
+        .filter_map(|combo| {
+            let outside: Vec<usize> = combo
+                .iter()
+                .copied()
+                .filter(|s| !good.contains(s))
+                .collect();
+            (outside.len() == 1).then(|| outside[0])
+        })
+        .collect();
+    bad.sort_unstable();
+    bad.dedup();
+    bad
+}
+
+fn is_wrong_combination(e: &VaultError) -> bool {
+    e.status() == Some(400)
+        && e.errors().iter().any(|m| {
+            let m = m.to_lowercase();
+            m.contains("failed to decrypt")
+                || m.contains("invalid key")
+                || m.contains("message authentication failed")
+        })
+}
+
+/// After the last share a node joining raft may stay sealed for a moment while it fetches
+/// the keyring; wait for it.
+async fn await_unsealed(client: &VaultClient, last: SealStatus) -> Result<bool, VaultError> {
+    if !last.sealed {
+        return Ok(true);
+    }
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let st = client.seal_status().await?;
+        if !st.sealed {
+            return Ok(true);
+        }
+        if st.progress > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(false)
+}
+
+/// Unseals the node behind `client` with `shares`. `step` is told what is happening.
+pub async fn unseal(
+    client: &VaultClient,
+    shares: &[Share],
+    opts: Options,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Outcome, VaultError> {
+    let mut st = client.seal_status().await?;
+    if !st.initialized {
+        return Ok(Outcome::NotInitialized);
+    }
+    if !st.sealed {
+        return Ok(Outcome::AlreadyUnsealed);
+    }
+    if !st.needs_shares() {
+        return Ok(Outcome::AutoUnseal {
+            seal_type: st.seal_type,
+        });
+    }
+    if st.progress > 0 {
+        if opts.reset_first {
+            step(&format!(
+                "clearing the unseal in progress ({}/{})",
+                st.progress, st.t
+            ));
+            st = client.reset_unseal().await?;
+        } else if !opts.continue_existing {
+            return Ok(Outcome::InProgress {
+                progress: st.progress,
+                threshold: st.t,
+            });
+        }
+    }
+    if opts.continue_existing && st.progress > 0 {
+        return continue_existing(client, shares, st, step).await;
+    }
+    let need = st.t as usize;
+    if shares.len() < need {
+        return Ok(Outcome::NotEnoughShares {
+            have: shares.len(),
+            need: st.t,
+        });
+    }
+    let mut failed: Vec<Vec<usize>> = Vec::new();
+    for combo in combinations(shares.len(), need)
+        .into_iter()
+        .take(MAX_ATTEMPTS)
+    {
+        let positions: Vec<usize> = combo.iter().map(|&i| shares[i].position).collect();
+        if !failed.is_empty() {
+            step(&format!("trying shares {}", labels(&positions)));
+        }
+        let mut last = None;
+        let mut wrong = false;
+        for (n, &i) in combo.iter().enumerate() {
+            step(&format!("share {}/{need}", n + 1));
+            match client.submit_share(&shares[i]).await {
+                Ok(s) => {
+                    let done = !s.sealed;
+                    last = Some(s);
+                    if done {
+                        break;
+                    }
+                }
+                Err(e) if is_wrong_combination(&e) => {
+                    wrong = true;
+                    break;
+                }
+                Err(e) => {
+                    // Leave no half-finished attempt behind.
+                    let _ = client.reset_unseal().await;
+                    return Err(e);
+                }
+            }
+        }
+        if wrong {
+            failed.push(positions);
+            continue;
+        }
+        if let Some(last) = last
+            && await_unsealed(client, last).await?
+        {
+            let bad_shares = deduce_bad(&failed, &positions);
+            return Ok(Outcome::Unsealed {
+                shares_used: positions,
+                bad_shares,
+                failed_attempts: failed.len(),
+            });
+        }
+        failed.push(positions);
+    }
+    // Make sure nothing of ours is left in progress.
+    if client.seal_status().await.is_ok_and(|s| s.progress > 0) {
+        let _ = client.reset_unseal().await;
+    }
+    // No combination worked: fewer good shares than the threshold, and which ones are bad
+    // cannot be told apart.
+    Ok(Outcome::Failed {
+        failed_attempts: failed.len(),
+    })
+}
+
+/// `--continue`: add shares to someone else's attempt until it completes, skipping shares it
+/// already has (Vault ignores a share it has seen in this attempt).
+async fn continue_existing(
+    client: &VaultClient,
+    shares: &[Share],
+    mut st: SealStatus,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Outcome, VaultError> {
+    let mut used = Vec::new();
+    for share in shares {
+        step(&format!(
+            "adding share {} to the unseal in progress ({}/{})",
+            share.label(),
+            st.progress,
+            st.t
+        ));
+        match client.submit_share(share).await {
+            Ok(next) => {
+                if next.progress > st.progress || !next.sealed {
+                    used.push(share.position);
+                }
+                if !next.sealed || await_unsealed(client, next.clone()).await? {
+                    return Ok(Outcome::Unsealed {
+                        shares_used: used,
+                        bad_shares: vec![],
+                        failed_attempts: 0,
+                    });
+                }
+                st = next;
+            }
+            Err(e) if is_wrong_combination(&e) => {
+                return Ok(Outcome::Failed { failed_attempts: 1 });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Outcome::NotEnoughShares {
+        have: shares.len(),
+        need: st.t,
+    })
+}
+
+fn labels(positions: &[usize]) -> String {
+    positions
+        .iter()
+        .map(|p| format!("#{p}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_are_lexicographic() {
+        assert_eq!(
+            combinations(4, 3),
+            vec![vec![0, 1, 2], vec![0, 1, 3], vec![0, 2, 3], vec![1, 2, 3]]
+        );
+        assert_eq!(combinations(5, 3).len(), 10);
+        assert!(combinations(2, 3).is_empty());
+    }
+
+    #[test]
+    fn a_bad_share_is_pinned_by_a_failed_combination() {
+        // Share #2 is bad: {1,2,3} and {1,2,4} fail, {1,3,4} works.
+        let failed = vec![vec![1, 2, 3], vec![1, 2, 4]];
+        assert_eq!(deduce_bad(&failed, &[1, 3, 4]), vec![2]);
+        // Nothing is pinned when a failed combination has two unknowns.
+        assert!(deduce_bad(&[vec![1, 5, 6]], &[1, 2, 3]).is_empty());
+    }
+}
