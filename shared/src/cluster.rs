@@ -97,6 +97,23 @@ pub fn restarts(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
+/// Whether a pod runs a Vault (or OpenBao) server: a container with VAULT_ADDR/BAO_ADDR, an
+/// image named like one, or Vault's API port.
+pub fn looks_like_vault(pod: &Pod) -> bool {
+    pod.spec.as_ref().is_some_and(|s| {
+        s.containers.iter().any(|c| {
+            let image = c.image.as_deref().unwrap_or("").to_lowercase();
+            let env = c
+                .env
+                .iter()
+                .flatten()
+                .any(|e| e.name == "VAULT_ADDR" || e.name == "BAO_ADDR");
+            let port = c.ports.iter().flatten().any(|p| p.container_port == 8200);
+            env || port || image.contains("vault") || image.contains("openbao")
+        })
+    })
+}
+
 /// `vault-10` sorts after `vault-2`.
 fn ordinal_key(name: &str) -> (String, u64) {
     match name.rsplit_once('-') {
@@ -198,6 +215,23 @@ impl Kube {
                     .unwrap_or_default()
             );
         }
+        let (vault, other): (Vec<Pod>, Vec<Pod>) = pods.into_iter().partition(looks_like_vault);
+        if vault.is_empty() {
+            let names: Vec<&str> = other.iter().map(name).collect();
+            bail!(
+                "selector {:?} matches pods that do not run Vault ({}: no container with VAULT_ADDR, a vault/openbao image or port 8200); select the Vault pods with -l",
+                self.selector,
+                names.join(", ")
+            );
+        }
+        if !other.is_empty() {
+            let names: Vec<&str> = other.iter().map(name).collect();
+            crate::output::warn(&format!(
+                "skipping pods that do not run Vault: {}",
+                names.join(", ")
+            ));
+        }
+        let mut pods = vault;
         if only.is_empty() {
             return Ok(pods);
         }

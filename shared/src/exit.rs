@@ -73,6 +73,23 @@ where
     }
 }
 
+/// Parses the command line. Usage errors exit 1, not clap's 2: exit 2 means "the cluster
+/// needs attention" in this suite, and scripts branch on it.
+pub fn parse<C: clap::Parser>() -> C {
+    match C::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Failed.code()
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(code.into());
+        }
+    }
+}
+
 /// `kubectl vault-unseal | head` should end quietly, not panic on a closed pipe.
 #[allow(unsafe_code)]
 fn restore_sigpipe() {

@@ -340,7 +340,12 @@ impl Connector {
     pub async fn connect(&self) -> Result<Sender, String> {
         tokio::time::timeout(self.timeout, self.connect_inner())
             .await
-            .map_err(|_| format!("connecting timed out after {:?}", self.timeout))?
+            .map_err(|_| {
+                format!(
+                    "Vault did not answer within {}s while connecting",
+                    self.timeout.as_secs()
+                )
+            })?
     }
 
     async fn connect_inner(&self) -> Result<Sender, String> {

@@ -72,7 +72,7 @@ pub struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = vault_common::exit::parse();
     cli.out.init();
     vault_common::exit::run(run(cli))
 }
@@ -96,6 +96,11 @@ async fn run(cli: Cli) -> Result<Exit> {
             target::for_pods(&kube, pods, &cli.vault, token.as_ref().map(|(t, _)| t)).await
         }
     };
+    if let Some(Err(first)) = targets.first()
+        && targets.iter().all(|t| t.is_err())
+    {
+        return Err(anyhow::anyhow!("{first:#}"));
+    }
     if cli.why {
         return why::run(&kube, &targets, &cli).await;
     }

@@ -123,8 +123,12 @@ pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> 
     fanout::each(targets, |t| one(kube, t)).await
 }
 
+/// 0 when every pod is unsealed and Ready, 1 when a pod could not be read at all (its state
+/// is unknown, so no unseal can help), 2 otherwise.
 pub fn exit_of(statuses: &[PodStatus]) -> Exit {
-    if statuses.iter().all(PodStatus::healthy) {
+    if statuses.iter().any(|s| s.error.is_some()) {
+        Exit::Failed
+    } else if statuses.iter().all(PodStatus::healthy) {
         Exit::Healthy
     } else {
         Exit::Attention

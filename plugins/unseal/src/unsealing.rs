@@ -184,11 +184,10 @@ pub async fn run(
             let interactive =
                 std::io::stdin().is_terminal() && cli.out.format() == Format::Table && !cli.status;
             let exit = status::exit_of(&statuses);
-            let report = Report::new(kube, statuses, exit);
             if !interactive || sealed.is_empty() {
-                return Ok((report, exit));
+                return Ok((Report::new(kube, statuses, exit), exit));
             }
-            report.print(Format::Table)?;
+            Report::new(kube, statuses.clone(), exit).print(Format::Table)?;
             eprintln!(
                 "\n{} sealed pod(s). Enter {threshold} unseal key shares (input hidden), or Ctrl-C to stop.",
                 sealed.len()
@@ -242,6 +241,13 @@ pub async fn run(
         .filter(|r| matches!(r.outcome, Some(Outcome::InProgress { .. })))
     {
         output::warn(&format!("{}: {}", r.pod, describe(r)));
+    }
+    for s in statuses.iter().filter(|s| s.error.is_some()) {
+        output::error_line(&format!(
+            "{}: {}",
+            s.pod,
+            s.error.as_deref().unwrap_or_default()
+        ));
     }
     let final_statuses = status::gather(Some(kube), targets).await;
     let exit = if failed.is_empty() {

@@ -4,6 +4,7 @@
 pub mod control;
 mod logs;
 mod patch;
+mod protobuf;
 pub mod resources;
 mod streams;
 pub mod table;
@@ -600,6 +601,11 @@ fn delete(
 }
 
 async fn read_json(req: Request<Incoming>) -> Result<Value, ApiError> {
+    let protobuf = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/vnd.kubernetes.protobuf"));
     let bytes = req
         .into_body()
         .collect()
@@ -608,6 +614,9 @@ async fn read_json(req: Request<Incoming>) -> Result<Value, ApiError> {
         .to_bytes();
     if bytes.is_empty() {
         return Ok(Value::Null);
+    }
+    if protobuf {
+        return protobuf::decode(&bytes).map_err(|e| ApiError::new(415, "UnsupportedMediaType", e));
     }
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))

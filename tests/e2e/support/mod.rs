@@ -1,0 +1,314 @@
+//! What the plugins' end-to-end tests share: a sandbox with the plugin under test reachable
+//! through the real kubectl's plugin discovery, command helpers, a pseudo-terminal for
+//! prompts, and the secret-leak checks.
+#![allow(dead_code, unsafe_code)]
+
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vault_sandbox::{Kubectl, Options, Sandbox};
+
+pub struct Env {
+    pub sb: Sandbox,
+    /// The real kubectl with the plugin's directory on PATH.
+    pub kubectl: Kubectl,
+}
+
+/// A fresh sandbox of `nodes` pods for one test; `plugin` is the plugin executable under test.
+pub fn env(name: &str, nodes: u32, plugin: &str) -> Env {
+    env_with(
+        name,
+        plugin,
+        Options {
+            nodes,
+            ..Default::default()
+        },
+    )
+}
+
+pub fn env_with(name: &str, plugin: &str, mut opts: Options) -> Env {
+    opts.dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), name);
+    let sb = Sandbox::start(opts).expect("start the sandbox");
+    let dir = Path::new(plugin)
+        .parent()
+        .expect("plugin dir")
+        .to_path_buf();
+    let kubectl = sb.kubectl().with_plugins(&dir);
+    Env { sb, kubectl }
+}
+
+impl Env {
+    /// `kubectl <args>` (a plugin verb or a kubectl command), stdin from `input`.
+    pub fn run(&self, args: &[&str], input: Option<&[u8]>) -> Output {
+        let mut cmd = self.kubectl.command(args);
+        cmd.stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn kubectl");
+        if let Some(data) = input {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(data)
+                .expect("write stdin");
+        }
+        child.wait_with_output().expect("wait for kubectl")
+    }
+
+    /// Every secret of the sandbox as text that must never be printed: each unseal key in
+    /// base64 and hex, and the root token.
+    pub fn secrets(&self) -> Vec<String> {
+        let init = self.sb.init().expect("init.json");
+        let mut out: Vec<String> = ["unseal_keys_b64", "unseal_keys_hex"]
+            .iter()
+            .flat_map(|f| init[*f].as_array().cloned().unwrap_or_default())
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect();
+        out.push(self.sb.root_token());
+        out
+    }
+
+    /// A 0600 file holding the root token, for --token-file.
+    pub fn token_file(&self) -> PathBuf {
+        let path = self.sb.dir().join("root-token");
+        write_private(&path, self.sb.root_token().as_bytes());
+        path
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        self.sb.unseal_keys()
+    }
+
+    /// Waits until pod `vault-<i>` reports sealed through the Vault API.
+    pub fn wait_sealed(&self, i: u32) {
+        self.sb
+            .wait_until(
+                &format!("vault-{i} sealed"),
+                Duration::from_secs(30),
+                || self.sb.seal_status(i).is_ok_and(|s| s["sealed"] == true),
+            )
+            .expect("pod sealed");
+    }
+
+    pub fn sealed(&self, i: u32) -> bool {
+        self.sb.seal_status(i).expect("seal status")["sealed"] == true
+    }
+
+    /// The Ready condition of a pod, read with kubectl.
+    pub fn ready(&self, pod: &str) -> bool {
+        let v = self
+            .kubectl
+            .json(["get", "pod", pod])
+            .expect("kubectl get pod");
+        v["status"]["conditions"].as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
+    }
+
+    /// Events recorded by kubectl-vault, as kubectl lists them.
+    pub fn our_events(&self) -> Vec<Value> {
+        let v = self
+            .kubectl
+            .json(["get", "events"])
+            .expect("kubectl get events");
+        v["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| {
+                e["source"]["component"] == "kubectl-vault"
+                    || e["reportingComponent"] == "kubectl-vault"
+            })
+            .collect()
+    }
+}
+
+pub fn write_private(path: &Path, data: &[u8]) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .expect("create file");
+    f.write_all(data).expect("write file");
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    )
+}
+
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}", show(o));
+}
+
+/// Fails if any secret appears in `text`.
+pub fn assert_no_secret(what: &str, text: &str, secrets: &[String]) {
+    for s in secrets {
+        assert!(
+            !text.contains(s.as_str()),
+            "a secret appears in {what}:\n{text}"
+        );
+    }
+}
+
+/// The error line of a failed command: exactly one non-empty line on stderr, starting `error:`.
+pub fn one_error_line(o: &Output) -> String {
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr\n{}", show(o));
+    assert!(lines[0].starts_with("error: "), "{}", show(o));
+    lines[0].to_string()
+}
+
+/// A process on a pseudo-terminal (its controlling terminal), for prompts that read /dev/tty.
+pub struct Pty {
+    pub child: Child,
+    master: std::fs::File,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    pub fn spawn(mut cmd: Command) -> Pty {
+        let (mut master, mut slave): (RawFd, RawFd) = (0, 0);
+        // SAFETY: openpty fills two descriptors; the null pointers ask for defaults.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(rc, 0, "openpty");
+        // SAFETY: dup of a valid descriptor; each Stdio owns its own copy.
+        let io = |fd: RawFd| unsafe { Stdio::from_raw_fd(libc::dup(fd)) };
+        cmd.stdin(io(slave)).stdout(io(slave)).stderr(io(slave));
+        // SAFETY: setsid and ioctl are async-signal-safe; they make the pty the child's
+        // controlling terminal, so /dev/tty is the pty.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("spawn on a pty");
+        // SAFETY: closing our copy of the slave; the master is owned by the File below.
+        unsafe { libc::close(slave) };
+        let master = unsafe { std::fs::File::from_raw_fd(master) };
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = master.try_clone().expect("clone pty master");
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .expect("pty output")
+                    .extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            child,
+            master,
+            output,
+        }
+    }
+
+    pub fn output(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().expect("pty output")).into_owned()
+    }
+
+    /// Waits until the terminal shows `text` `times` times in all.
+    pub fn expect(&self, text: &str, times: usize) {
+        let start = Instant::now();
+        while self.output().matches(text).count() < times {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "never saw {text:?} on the terminal:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn type_line(&mut self, line: &str) {
+        self.master
+            .write_all(line.as_bytes())
+            .expect("write to pty");
+        self.master.write_all(b"\n").expect("write to pty");
+    }
+
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().expect("wait") {
+                // Let the reader drain what is left.
+                std::thread::sleep(Duration::from_millis(200));
+                return st;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "the process did not end:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The command line and environment of `pid` and its descendants.
+pub fn process_tree_texts(pid: u32) -> Vec<(u32, String, String)> {
+    let mut out = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(p) = queue.pop() {
+        let read = |f: &str| {
+            std::fs::read(format!("/proc/{p}/{f}"))
+                .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+                .unwrap_or_default()
+        };
+        out.push((p, read("cmdline"), read("environ")));
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) {
+            for t in tasks.flatten() {
+                let children =
+                    std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
+                queue.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok()),
+                );
+            }
+        }
+    }
+    out
+}

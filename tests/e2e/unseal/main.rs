@@ -1,0 +1,584 @@
+//! End-to-end tests of `kubectl vault-unseal`: the real plugin executable, reached through the
+//! real kubectl's plugin discovery, against the sandbox's real OpenBao pods. Results are
+//! checked through kubectl and the Vault API (straight to each pod), not the plugin's output.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{Env, Pty, assert_exit, assert_no_secret, one_error_line, show, stderr, stdout};
+use vault_sandbox::{ApiFaults, Fault};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
+
+fn env(name: &str, nodes: u32) -> Env {
+    support::env(name, nodes, PLUGIN)
+}
+
+/// Row of the plugin's status table for `pod`, split on whitespace.
+fn status_row(out: &str, pod: &str) -> Vec<String> {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(pod))
+        .unwrap_or_else(|| panic!("no row for {pod} in:\n{out}"))
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+fn random_share() -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = (0..33).map(|i| (i * 37 + 11) as u8 ^ 0x5a).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn random_share2() -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = (0..33).map(|i| (i * 91 + 3) as u8 ^ 0xa5).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
+    let e = env("unseal-killed", 3);
+    for pod in ["vault-1", "vault-2"] {
+        e.sb.fault(Fault::Kill, pod).expect("kill");
+    }
+    e.wait_sealed(1);
+    e.wait_sealed(2);
+
+    let status = e.run(&["vault-unseal"], None);
+    assert_exit(&status, 2);
+    let out = stdout(&status);
+    assert_eq!(status_row(&out, "vault-0")[2], "false", "{out}");
+    for pod in ["vault-1", "vault-2"] {
+        let row = status_row(&out, pod);
+        assert_eq!(&row[1..3], ["0/1", "true"], "{out}");
+    }
+
+    let init = e.sb.init_json_path();
+    let unseal = e.run(
+        &["vault-unseal", "--keys-file", init.to_str().unwrap()],
+        None,
+    );
+    assert_exit(&unseal, 0);
+    assert_no_secret(
+        "the plugin's output",
+        &format!("{}{}", stdout(&unseal), stderr(&unseal)),
+        &e.secrets(),
+    );
+
+    // Independent checks: every pod Ready in kubectl, unsealed in the Vault API.
+    for i in 0..3 {
+        assert!(
+            e.ready(&format!("vault-{i}")),
+            "vault-{i} not Ready\n{}",
+            show(&unseal)
+        );
+        assert!(!e.sealed(i), "vault-{i} still sealed");
+    }
+    let get = e.kubectl.ok(["get", "pods"]).expect("kubectl get pods");
+    assert_eq!(get.matches("1/1").count(), 3, "{get}");
+
+    let json = e.run(&["vault-unseal", "-o", "json"], None);
+    assert_exit(&json, 0);
+    let v: Value = serde_json::from_str(&stdout(&json)).expect("JSON output");
+    let pods = v["pods"].as_array().expect("pods");
+    assert_eq!(pods.len(), 3);
+    assert!(
+        pods.iter()
+            .all(|p| p["sealed"] == false && p["ready"] == true),
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["sealed"], 0);
+
+    // The trail: one Unsealed Event per pod unsealed, naming shares by position only.
+    let events = e.our_events();
+    let unsealed: Vec<&Value> = events
+        .iter()
+        .filter(|ev| ev["reason"] == "Unsealed")
+        .collect();
+    let mut names: Vec<&str> = unsealed
+        .iter()
+        .filter_map(|ev| ev["involvedObject"]["name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["vault-1", "vault-2"], "{events:#?}");
+    assert_no_secret(
+        "the Events",
+        &serde_json::to_string(&events).unwrap(),
+        &e.secrets(),
+    );
+}
+
+#[test]
+fn keys_from_stdin_and_from_the_prompt_never_leak() {
+    let e = env("unseal-inputs", 3);
+    let secrets = e.secrets();
+    let keys = e.keys();
+
+    // stdin
+    e.sb.fault(Fault::Seal, "vault-1").expect("seal");
+    e.wait_sealed(1);
+    let input = format!("{}\n{}\n{}\n", keys[0], keys[1], keys[2]);
+    let out = e.run(
+        &["vault-unseal", "--keys-file", "-"],
+        Some(input.as_bytes()),
+    );
+    assert_exit(&out, 0);
+    assert!(!e.sealed(1));
+    assert_no_secret(
+        "output (stdin)",
+        &format!("{}{}", stdout(&out), stderr(&out)),
+        &secrets,
+    );
+
+    // the prompt, on a pseudo-terminal, with hex keys this time
+    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
+    e.wait_sealed(2);
+    let hex: Vec<String> = e.sb.init().unwrap()["unseal_keys_hex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let mut cmd = e.kubectl.command(["vault-unseal"]);
+    cmd.env("TERM", "dumb");
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("Unseal key share 1 of 3", 1);
+    pty.type_line(&hex[3]);
+    pty.expect("Unseal key share 2 of 3", 1);
+    pty.type_line(&hex[1]);
+    pty.expect("Unseal key share 3 of 3", 1);
+    // Two keys are in the plugin's memory now: none may be visible from outside.
+    let pid = pty.child.id();
+    for (p, cmdline, environ) in support::process_tree_texts(pid) {
+        assert_no_secret(&format!("/proc/{p}/cmdline"), &cmdline, &secrets);
+        assert_no_secret(&format!("/proc/{p}/environ"), &environ, &secrets);
+    }
+    pty.type_line(&hex[4]);
+    let status = pty.wait();
+    assert!(status.success(), "prompt run failed:\n{}", pty.output());
+    assert!(!e.sealed(2), "vault-2 still sealed:\n{}", pty.output());
+    // No echo: the terminal never showed a key.
+    assert_no_secret("the terminal", &pty.output(), &secrets);
+    assert_no_secret(
+        "the Events",
+        &serde_json::to_string(&e.our_events()).unwrap(),
+        &secrets,
+    );
+
+    // Keys are never taken from argv: there is no such option.
+    let argv = e.run(&["vault-unseal", "--key", &keys[0]], None);
+    assert_exit(&argv, 1);
+}
+
+#[test]
+fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
+    let e = env("unseal-wrong", 3);
+    let keys = e.keys();
+    for pod in ["vault-1", "vault-2"] {
+        e.sb.fault(Fault::Seal, pod).expect("seal");
+    }
+    e.wait_sealed(1);
+    e.wait_sealed(2);
+
+    // Four shares for a threshold of 3, the second one wrong.
+    let four = format!(
+        "{}\n{}\n{}\n{}\n",
+        keys[0],
+        random_share(),
+        keys[1],
+        keys[2]
+    );
+    let out = e.run(&["vault-unseal", "--keys-file", "-"], Some(four.as_bytes()));
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("share #2"), "{}", show(&out));
+    assert_no_secret(
+        "output",
+        &format!("{}{}", stdout(&out), stderr(&out)),
+        &e.secrets(),
+    );
+    for i in 0..3 {
+        assert!(!e.sealed(i), "vault-{i} still sealed\n{}", show(&out));
+    }
+
+    // Only wrong shares: exit 1, one clear message, and no half-finished unseal anywhere.
+    e.sb.fault(Fault::Seal, "vault-1").expect("seal");
+    e.wait_sealed(1);
+    let wrong = format!("{}\n{}\n{}\n", random_share(), random_share2(), keys[3]);
+    let out = e.run(
+        &["vault-unseal", "--keys-file", "-"],
+        Some(wrong.as_bytes()),
+    );
+    assert_exit(&out, 1);
+    let line = stderr(&out);
+    assert!(
+        line.contains("vault-1") && line.contains("do not unseal"),
+        "{}",
+        show(&out)
+    );
+    let st = e.sb.seal_status(1).unwrap();
+    assert_eq!(
+        (st["sealed"].clone(), st["progress"].clone()),
+        (json!(true), json!(0)),
+        "{st}"
+    );
+    let failed: Vec<Value> = e
+        .our_events()
+        .into_iter()
+        .filter(|ev| ev["reason"] == "UnsealFailed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0]["type"], "Warning");
+}
+
+#[test]
+fn an_unseal_in_progress_is_reported_and_reset_on_request() {
+    let e = env("unseal-in-progress", 3);
+    let keys = e.keys();
+    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
+    e.wait_sealed(2);
+    // Someone else has started: one share in.
+    let (code, _) =
+        e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[4]})))
+            .unwrap();
+    assert_eq!(code, 200);
+
+    let init = e.sb.init_json_path();
+    let init = init.to_str().unwrap();
+    let out = e.run(&["vault-unseal", "--keys-file", init], None);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("in progress (1/3)"), "{}", show(&out));
+    let st = e.sb.seal_status(2).unwrap();
+    assert_eq!(
+        (st["sealed"].clone(), st["progress"].clone()),
+        (json!(true), json!(1)),
+        "nothing may be sent: {st}"
+    );
+
+    let out = e.run(&["vault-unseal", "--reset", "--keys-file", init], None);
+    assert_exit(&out, 0);
+    assert!(!e.sealed(2), "{}", show(&out));
+
+    // --continue adds to someone else's attempt instead.
+    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
+    e.wait_sealed(2);
+    e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[0]})))
+        .unwrap();
+    let out = e.run(&["vault-unseal", "--continue", "--keys-file", init], None);
+    assert_exit(&out, 0);
+    assert!(!e.sealed(2), "{}", show(&out));
+}
+
+#[test]
+fn keys_from_a_secret_and_the_why_and_verify_reports() {
+    let e = env("unseal-secret", 3);
+    let keys = e.keys();
+    // Shares stored one per key, as bank-vaults does.
+    let mut args = vec![
+        "create".to_string(),
+        "secret".into(),
+        "generic".into(),
+        "vault-unseal-keys".into(),
+    ];
+    for (i, k) in keys.iter().take(3).enumerate() {
+        args.push(format!("--from-literal=vault-unseal-{i}={k}"));
+    }
+    e.kubectl.ok(&args).expect("create secret");
+    e.sb.fault(Fault::Kill, "vault-0").expect("kill");
+    e.wait_sealed(0);
+
+    let why = e.run(&["vault-unseal", "--why"], None);
+    assert_exit(&why, 2);
+    let text = stdout(&why);
+    assert!(
+        text.contains("vault-0: sealed") && text.contains("killed"),
+        "{}",
+        show(&why)
+    );
+
+    let out = e.run(
+        &["vault-unseal", "--keys-secret", "vault-unseal-keys"],
+        None,
+    );
+    assert_exit(&out, 0);
+    e.sb.wait_until("vault-0 unsealed", Duration::from_secs(10), || !e.sealed(0))
+        .unwrap();
+
+    // --verify: a KV v2 secret written through the Vault API, read back by the plugin.
+    let token = e.sb.root_token();
+    let leader = (0..3)
+        .find(|&i| {
+            e.sb.vault(i, "GET", "sys/leader", None, None)
+                .is_ok_and(|(_, v)| v["is_self"] == true)
+        })
+        .expect("a leader");
+    let (code, _) =
+        e.sb.vault(
+            leader,
+            "POST",
+            "sys/mounts/secret",
+            Some(&token),
+            Some(&json!({"type": "kv", "options": {"version": "2"}})),
+        )
+        .unwrap();
+    assert!(code < 300, "mount kv: {code}");
+    e.sb.wait_until("kv mount ready", Duration::from_secs(20), || {
+        e.sb.vault(
+            leader,
+            "POST",
+            "secret/data/proxy/credentials/proxy-api",
+            Some(&token),
+            Some(&json!({"data": {"api_key": "hunter2"}})),
+        )
+        .is_ok_and(|(c, _)| c < 300)
+    })
+    .unwrap();
+    let token_file = e.token_file();
+    let tf = token_file.to_str().unwrap();
+    let found = e.run(
+        &[
+            "vault-unseal",
+            "--token-file",
+            tf,
+            "--verify",
+            "secret/proxy/credentials/proxy-api",
+        ],
+        None,
+    );
+    assert_exit(&found, 0);
+    assert!(stdout(&found).contains("found"), "{}", show(&found));
+    assert!(
+        !stdout(&found).contains("hunter2"),
+        "the secret's value was printed"
+    );
+    let missing = e.run(
+        &[
+            "vault-unseal",
+            "--token-file",
+            tf,
+            "--verify",
+            "secret/nope",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_exit(&missing, 2);
+    let v: Value = serde_json::from_str(&stdout(&missing)).expect("json");
+    assert_eq!(v["verify"]["result"], "not_found");
+    let bad_token = e.sb.dir().join("bad-token");
+    support::write_private(&bad_token, b"s.not-a-token");
+    let denied = e.run(
+        &[
+            "vault-unseal",
+            "--token-file",
+            bad_token.to_str().unwrap(),
+            "--verify",
+            "secret/proxy/credentials/proxy-api",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_exit(&denied, 2);
+    let v: Value = serde_json::from_str(&stdout(&denied)).expect("json");
+    assert_eq!(v["verify"]["result"], "permission_denied", "{v:#}");
+}
+
+#[test]
+fn a_hung_pod_times_out_without_holding_back_the_others() {
+    let e = env("unseal-hung", 3);
+    for pod in ["vault-1", "vault-2"] {
+        e.sb.fault(Fault::Seal, pod).expect("seal");
+    }
+    e.wait_sealed(1);
+    e.wait_sealed(2);
+    e.sb.fault(Fault::Stop, "vault-2").expect("stop");
+    let init = e.sb.init_json_path();
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--keys-file",
+            init.to_str().unwrap(),
+            "--vault-timeout",
+            "3s",
+        ],
+        None,
+    );
+    e.sb.fault(Fault::Resume, "vault-2").expect("resume");
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("vault-2") && stderr(&out).contains("did not answer"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !e.sealed(1),
+        "vault-1 should be unsealed regardless\n{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_exit_1() {
+    let e = env("unseal-bad-input", 1);
+    let dir = e.sb.dir().to_path_buf();
+
+    // A namespace without Vault pods.
+    let out = e.run(&["vault-unseal", "-n", "default"], None);
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("no Vault pods"),
+        "{}",
+        show(&out)
+    );
+
+    // A selector matching pods that are not Vault.
+    let web = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-0", "labels": {"app": "web"}},
+                     "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]}});
+    let manifest = dir.join("web.json");
+    std::fs::write(&manifest, web.to_string()).unwrap();
+    e.kubectl
+        .ok(["create", "-f", manifest.to_str().unwrap()])
+        .expect("create web pod");
+    let out = e.run(&["vault-unseal", "-l", "app=web"], None);
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("do not run Vault"),
+        "{}",
+        show(&out)
+    );
+
+    // A keys file that holds no keys, and one that is not keys at all.
+    let empty = dir.join("empty-keys");
+    std::fs::write(&empty, "# nothing here\n\n").unwrap();
+    e.sb.fault(Fault::Seal, "vault-0").expect("seal");
+    e.wait_sealed(0);
+    let out = e.run(
+        &["vault-unseal", "--keys-file", empty.to_str().unwrap()],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("no unseal keys"),
+        "{}",
+        show(&out)
+    );
+    let junk = dir.join("junk-keys");
+    std::fs::write(&junk, "{\"root_token\": \"s.x\"}").unwrap();
+    let out = e.run(
+        &["vault-unseal", "--keys-file", junk.to_str().unwrap()],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("holds no unseal keys"),
+        "{}",
+        show(&out)
+    );
+    let dup = format!("{}\n{}\n", e.keys()[0], e.keys()[0]);
+    let out = e.run(&["vault-unseal", "--keys-file", "-"], Some(dup.as_bytes()));
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("same share"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        e.sb.seal_status(0).unwrap()["progress"],
+        0,
+        "nothing may be sent for bad input"
+    );
+
+    // A Secret that does not exist.
+    let out = e.run(&["vault-unseal", "--keys-secret", "no-such-secret"], None);
+    assert_exit(&out, 1);
+    assert!(one_error_line(&out).contains("not found"), "{}", show(&out));
+
+    // A user who may not read Secrets.
+    let limited =
+        e.sb.add_user(
+            "oncall",
+            &[
+                ("list", "pods"),
+                ("get", "pods"),
+                ("create", "pods/portforward"),
+                ("create", "events"),
+            ],
+        )
+        .unwrap();
+    let k = e.kubectl.with_kubeconfig(&limited);
+    let ca = e.sb.ca_path();
+    let out = k
+        .command([
+            "vault-unseal",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+            "--keys-secret",
+            "vault-unseal-keys",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let line = one_error_line(&out);
+    assert!(
+        line.contains("permission denied") && line.contains("secrets"),
+        "{}",
+        show(&out)
+    );
+
+    // The Kubernetes API failing, hanging, or unreachable.
+    e.sb.set_api_faults(ApiFaults {
+        fail_paths: vec!["/pods".into()],
+        ..Default::default()
+    });
+    let out = e.run(&["vault-unseal"], None);
+    assert_exit(&out, 1);
+    assert!(one_error_line(&out).contains("list pods"), "{}", show(&out));
+    e.sb.set_api_faults(ApiFaults {
+        delay_paths: vec![("/pods".into(), Duration::from_secs(5))],
+        ..Default::default()
+    });
+    let out = e.run(&["vault-unseal", "--request-timeout", "1s"], None);
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("did not answer"),
+        "{}",
+        show(&out)
+    );
+    e.sb.set_api_faults(ApiFaults::default());
+
+    let dead = dir.join("kubeconfig-dead");
+    let text = std::fs::read_to_string(e.sb.kubeconfig()).unwrap();
+    let server = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("server:"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("server: ")
+        .to_string();
+    std::fs::write(&dead, text.replace(&server, "https://127.0.0.1:1")).unwrap();
+    let out = Command::new(PLUGIN)
+        .args(["--kubeconfig", dead.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("cannot reach the Kubernetes API"),
+        "{}",
+        show(&out)
+    );
+
+    // An output format that does not exist.
+    let out = e.run(&["vault-unseal", "-o", "xml"], None);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("allowed formats are"),
+        "{}",
+        show(&out)
+    );
+}
