@@ -79,10 +79,20 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
             Ok(format!("{pod} sealed through sys/seal"))
         }
         Fault::Kill => {
+            let run = c.kubelet.get(pod).ok_or("pod is not running")?;
+            let before = run.restarts();
             kubelet::kill_container(c, pod)?;
             note("FaultInjected", "sandbox fault: container process killed");
+            // Return once the container runs again, so what comes next sees the restart.
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while run.restarts() == before || run.current().is_none() {
+                if std::time::Instant::now() > deadline {
+                    return Err(format!("{pod}: the container did not restart within 30s"));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             Ok(format!(
-                "{pod}: server process killed; the container restarts sealed"
+                "{pod}: server process killed; the container restarted sealed"
             ))
         }
         Fault::Stop => {
