@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod cli;
 pub mod cluster;
+pub mod completion;
 pub mod exit;
 pub mod fanout;
 pub mod keys;

@@ -22,16 +22,28 @@ struct Stats {
 
 fn stats(mut xs: Vec<f64>) -> Stats {
     xs.sort_by(|a, b| a.total_cmp(b));
-    Stats { min: xs[0], median: xs[xs.len() / 2], max: xs[xs.len() - 1] }
+    Stats {
+        min: xs[0],
+        median: xs[xs.len() / 2],
+        max: xs[xs.len() - 1],
+    }
 }
 
 fn timed(mut cmd: Command) -> f64 {
     let start = Instant::now();
-    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().expect("run");
+    let out = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
     let secs = start.elapsed().as_secs_f64();
     let code = out.status.code().unwrap_or(-1);
     // Status exits 2 while pods are sealed; anything else but 0 is a failure.
-    assert!(code == 0 || code == 2, "exit {code}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 2,
+        "exit {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     secs
 }
 
@@ -48,27 +60,47 @@ fn seal_all(sb: &Sandbox) {
 fn wait_ready(sb: &Sandbox) {
     let k = sb.kubectl();
     for i in 0..NODES {
-        k.ok(["wait", "--for=condition=ready", &format!("pod/vault-{i}"), "--timeout=120s"]).expect("ready");
+        k.ok([
+            "wait",
+            "--for=condition=ready",
+            &format!("pod/vault-{i}"),
+            "--timeout=120s",
+        ])
+        .expect("ready");
     }
 }
 
 fn main() {
     let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "bench-unseal");
-    let sb = Sandbox::start(Options { dir, nodes: NODES, ..Default::default() }).expect("sandbox");
-    let kubectl = sb.kubectl().with_plugins(Path::new(PLUGIN).parent().expect("dir"));
+    let sb = Sandbox::start(Options {
+        dir,
+        nodes: NODES,
+        ..Default::default()
+    })
+    .expect("sandbox");
+    let kubectl = sb
+        .kubectl()
+        .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
     let init = sb.init_json_path();
     let keys = sb.unseal_keys();
     let threshold = 3;
     // Warm up discovery caches and connections once.
     timed(kubectl.command(["vault-unseal"]));
 
-    let status_all: Vec<f64> = (0..RUNS).map(|_| timed(kubectl.command(["vault-unseal"]))).collect();
-    let status_one: Vec<f64> = (0..RUNS).map(|_| timed(kubectl.command(["vault-unseal", "vault-0"]))).collect();
+    let status_all: Vec<f64> = (0..RUNS)
+        .map(|_| timed(kubectl.command(["vault-unseal"])))
+        .collect();
+    let status_one: Vec<f64> = (0..RUNS)
+        .map(|_| timed(kubectl.command(["vault-unseal", "vault-0"])))
+        .collect();
     let runbook_status: Vec<f64> = (0..RUNS)
         .map(|_| {
             let start = Instant::now();
             for i in 0..NODES {
-                let out = kubectl.command(["exec", &format!("vault-{i}"), "--", "vault", "status"]).output().expect("exec");
+                let out = kubectl
+                    .command(["exec", &format!("vault-{i}"), "--", "vault", "status"])
+                    .output()
+                    .expect("exec");
                 assert!(matches!(out.status.code(), Some(0 | 2)));
             }
             start.elapsed().as_secs_f64()
@@ -80,11 +112,20 @@ fn main() {
     let mut runbook_unseal = Vec::new();
     for _ in 0..RUNS {
         seal_all(&sb);
-        plugin_unseal.push(timed(kubectl.command(["vault-unseal", "--keys-file", init.to_str().unwrap()])));
+        plugin_unseal.push(timed(kubectl.command([
+            "vault-unseal",
+            "--keys-file",
+            init.to_str().unwrap(),
+        ])));
         wait_ready(&sb);
 
         seal_all(&sb);
-        plugin_unseal_nowait.push(timed(kubectl.command(["vault-unseal", "--no-wait", "--keys-file", init.to_str().unwrap()])));
+        plugin_unseal_nowait.push(timed(kubectl.command([
+            "vault-unseal",
+            "--no-wait",
+            "--keys-file",
+            init.to_str().unwrap(),
+        ])));
         wait_ready(&sb);
 
         seal_all(&sb);
@@ -93,10 +134,22 @@ fn main() {
         for i in 0..NODES {
             for key in keys.iter().take(threshold) {
                 let out = kubectl
-                    .command(["exec", &format!("vault-{i}"), "--", "vault", "operator", "unseal", key])
+                    .command([
+                        "exec",
+                        &format!("vault-{i}"),
+                        "--",
+                        "vault",
+                        "operator",
+                        "unseal",
+                        key,
+                    ])
                     .output()
                     .expect("exec");
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
         }
         runbook_unseal.push(start.elapsed().as_secs_f64());
@@ -108,10 +161,22 @@ fn main() {
     for (name, xs) in [
         ("`kubectl vault-unseal` status, 5 pods", status_all),
         ("`kubectl vault-unseal vault-0` status, 1 pod", status_one),
-        ("runbook: `kubectl exec … vault status` per pod", runbook_status),
-        ("`kubectl vault-unseal --keys-file` (unseal + wait Ready)", plugin_unseal),
-        ("`kubectl vault-unseal --no-wait --keys-file` (unseal only)", plugin_unseal_nowait),
-        ("runbook: 3 × `kubectl exec … vault operator unseal` per pod", runbook_unseal),
+        (
+            "runbook: `kubectl exec … vault status` per pod",
+            runbook_status,
+        ),
+        (
+            "`kubectl vault-unseal --keys-file` (unseal + wait Ready)",
+            plugin_unseal,
+        ),
+        (
+            "`kubectl vault-unseal --no-wait --keys-file` (unseal only)",
+            plugin_unseal_nowait,
+        ),
+        (
+            "runbook: 3 × `kubectl exec … vault operator unseal` per pod",
+            runbook_unseal,
+        ),
     ] {
         let s = stats(xs);
         println!("| {name} | {:.2} | {:.2} | {:.2} |", s.min, s.median, s.max);

@@ -72,6 +72,9 @@ pub struct Cli {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = vault_common::completion::intercept::<Cli>() {
+        return code;
+    }
     let cli: Cli = vault_common::exit::parse();
     cli.out.init();
     vault_common::exit::run(run(cli))

@@ -582,3 +582,49 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
         show(&out)
     );
 }
+
+#[test]
+fn shell_completion_scripts_are_current_and_kubectl_completes_pod_names() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let completions = repo.join("completions");
+    for (shell, file) in [
+        ("bash", "kubectl-vault_unseal.bash"),
+        ("zsh", "_kubectl-vault_unseal"),
+        ("fish", "kubectl-vault_unseal.fish"),
+    ] {
+        let out = Command::new(PLUGIN)
+            .args(["completion", shell])
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let committed = std::fs::read_to_string(completions.join(file)).unwrap();
+        assert_eq!(
+            stdout(&out),
+            committed,
+            "completions/{file} is stale: run scripts/completions.sh"
+        );
+    }
+
+    // kubectl's plugin completion: `kubectl vault-unseal <TAB>` runs kubectl_complete-vault_unseal.
+    let e = env("unseal-completion", 2);
+    let k = e.kubectl.clone().with_plugins(&completions);
+    let out = k.run(["__complete", "vault-unseal", "vault-"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for pod in ["vault-0", "vault-1"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(pod)),
+            "{pod} not offered:\n{}",
+            show(&out)
+        );
+    }
+    assert!(text.trim_end().ends_with(":4"), "{text}");
+    let out = k.run(["__complete", "vault-unseal", "--keys-f"]);
+    assert!(stdout(&out).contains("--keys-file"), "{}", show(&out));
+    let out = k.run(["__complete", "vault-unseal", "-o", ""]);
+    assert!(
+        stdout(&out).contains("json") && stdout(&out).contains("yaml"),
+        "{}",
+        show(&out)
+    );
+}
