@@ -207,6 +207,13 @@ impl Task {
         }
     }
 
+    /// Ends the task without a line of its own (an error line follows).
+    pub fn clear(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+
     /// The task's final line.
     pub fn finish(&self, msg: &str) {
         match &self.bar {

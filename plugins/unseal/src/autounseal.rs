@@ -1,7 +1,9 @@
 //! Auto-unseal clusters (awskms, gcpckms, azurekeyvault, transit, pkcs11, …): no keys apply.
-//! Shows the seal type and the diagnosis — the pods' recent seal-related log lines and the
-//! KMS endpoint their configuration names — and with `--restart` restarts the sealed pods one
-//! at a time, waiting for each to come back unsealed and Ready before the next.
+//! When the KMS is out of reach, pods either report sealed or, more often, cannot configure
+//! their seal at start-up and crash-loop. This shows the seal type and the diagnosis — the
+//! pods' recent seal-related log lines (the previous container's too) and the KMS endpoint
+//! their configuration names — and with `--restart` restarts the unhealthy pods one at a
+//! time, waiting for each to come back unsealed and Ready before the next.
 
 use std::io::IsTerminal;
 
@@ -16,7 +18,7 @@ use vault_common::{Exit, audit, fanout};
 use crate::Cli;
 use crate::status::{self, PodStatus, Report};
 
-/// Configuration keys that name where the KMS is (never credentials).
+/// Configuration keys that say where the KMS is (never credentials).
 const ENDPOINT_KEYS: &[&str] = &[
     "address",
     "endpoint",
@@ -54,32 +56,42 @@ const ENDPOINT_ENV: &[&str] = &[
     "VAULT_TRANSIT_SEAL_MOUNT_PATH",
 ];
 
-#[derive(Debug, Serialize)]
-pub struct Diagnosis {
-    pub pod: String,
+/// The seal a server configuration declares: its type and its non-secret settings.
+#[derive(Debug, PartialEq)]
+pub struct SealConfig {
     pub seal_type: String,
-    /// `key = value` settings of the seal stanza and environment that say where the KMS is.
-    pub kms: Vec<String>,
-    pub log: Vec<String>,
+    pub settings: Vec<String>,
 }
 
-/// The `seal "<type>" { … }` stanza's non-secret settings, from HCL text.
-pub fn seal_settings(hcl: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Reads the `seal "<type>" { … }` stanza from HCL text.
+pub fn seal_config(hcl: &str) -> Option<SealConfig> {
+    let mut found: Option<SealConfig> = None;
     let mut depth = 0i32;
     let mut in_seal = false;
     for line in hcl.lines() {
         let t = line.trim();
         if depth == 0 && t.starts_with("seal ") && t.ends_with('{') {
             in_seal = true;
+            let seal_type = t
+                .trim_start_matches("seal")
+                .trim()
+                .trim_end_matches('{')
+                .trim()
+                .trim_matches('"');
+            found = Some(SealConfig {
+                seal_type: seal_type.to_string(),
+                settings: Vec::new(),
+            });
         }
         if in_seal
             && depth == 1
             && let Some((k, v)) = t.split_once('=')
+            && let Some(cfg) = found.as_mut()
         {
             let k = k.trim();
             if ENDPOINT_KEYS.contains(&k) {
-                out.push(format!("{k} = {}", v.trim().trim_matches('"')));
+                cfg.settings
+                    .push(format!("{k} = {}", v.trim().trim_matches('"')));
             }
         }
         depth += t.matches('{').count() as i32 - t.matches('}').count() as i32;
@@ -87,9 +99,10 @@ pub fn seal_settings(hcl: &str) -> Vec<String> {
             in_seal = false;
         }
     }
-    out
+    found.filter(|c| c.seal_type != "shamir")
 }
 
+/// The text of every ConfigMap mounted into the pod (the chart mounts its server config so).
 async fn config_text(kube: &Kube, pod: &Pod) -> String {
     let mut text = String::new();
     let volumes = pod
@@ -108,55 +121,133 @@ async fn config_text(kube: &Kube, pod: &Pod) -> String {
     text
 }
 
-async fn diagnose(kube: &Kube, t: &Target, seal_type: &str) -> Diagnosis {
-    let mut kms = Vec::new();
-    if let Some(pod) = &t.pod {
-        kms = seal_settings(&config_text(kube, pod).await);
-        let env = pod
-            .spec
-            .as_ref()
-            .map(|s| {
-                s.containers
-                    .iter()
-                    .flat_map(|c| c.env.iter().flatten())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        for e in env {
-            if ENDPOINT_ENV.contains(&e.name.as_str())
-                && let Some(v) = &e.value
-            {
-                kms.push(format!("{} = {v}", e.name));
-            }
-        }
+fn seal_env(pod: &Pod) -> Vec<String> {
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.clone())
+        .unwrap_or_default();
+    containers
+        .iter()
+        .flat_map(|c| c.env.iter().flatten())
+        .filter(|e| ENDPOINT_ENV.contains(&e.name.as_str()))
+        .filter_map(|e| Some(format!("{} = {}", e.name, e.value.as_ref()?)))
+        .collect()
+}
+
+/// The auto-unseal seal of this cluster, if it has one: from a pod that answers, else from
+/// the configuration the pods mount.
+pub async fn detect(
+    kube: &Kube,
+    targets: &[Result<Target>],
+    statuses: &[PodStatus],
+) -> Option<SealConfig> {
+    if let Some(t) = statuses
+        .iter()
+        .find_map(|s| s.seal_type.clone().filter(|t| t != "shamir"))
+    {
+        return Some(SealConfig {
+            seal_type: t,
+            settings: Vec::new(),
+        });
     }
-    let log = match &t.pod {
-        Some(_) => kube
-            .logs(&t.name, 300, false)
-            .await
-            .map(|l| {
-                let lines: Vec<String> = l
-                    .lines()
-                    .filter(|l| {
-                        let l = l.to_lowercase();
-                        l.contains("seal")
-                            || l.contains("kms")
-                            || l.contains("transit")
-                            || l.contains("error")
-                    })
-                    .map(str::to_string)
-                    .collect();
-                lines[lines.len().saturating_sub(8)..].to_vec()
-            })
-            .unwrap_or_else(|e| vec![format!("(log unavailable: {e:#})")]),
-        None => Vec::new(),
+    if statuses.iter().all(|s| s.error.is_none()) {
+        return None;
+    }
+    let pod = targets
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .find_map(|t| t.pod.as_ref())?;
+    seal_config(&config_text(kube, pod).await)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Diagnosis {
+    pub pod: String,
+    pub seal_type: String,
+    /// `key = value` settings of the seal stanza and environment that say where the KMS is.
+    pub kms: Vec<String>,
+    /// The container's state, when Vault does not answer (e.g. crash-looping).
+    pub container: Option<String>,
+    pub log: Vec<String>,
+    pub previous_log: Vec<String>,
+}
+
+fn container_state(pod: &Pod) -> Option<String> {
+    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
+    let state = cs.state.as_ref()?;
+    let now = if let Some(w) = &state.waiting {
+        format!("waiting ({})", w.reason.as_deref().unwrap_or("unknown"))
+    } else if state.running.is_some() {
+        "running".to_string()
+    } else {
+        "terminated".to_string()
     };
-    Diagnosis {
+    let last = cs
+        .last_state
+        .as_ref()
+        .and_then(|l| l.terminated.as_ref())
+        .map(|t| {
+            format!(
+                ", last exit {} ({})",
+                t.exit_code,
+                t.reason.as_deref().unwrap_or("-")
+            )
+        })
+        .unwrap_or_default();
+    Some(format!("{now}, {} restart(s){last}", cs.restart_count))
+}
+
+fn seal_lines(log: &str) -> Vec<String> {
+    let lines: Vec<String> = log
+        .lines()
+        .filter(|l| {
+            let l = l.to_lowercase();
+            l.contains("seal") || l.contains("kms") || l.contains("transit") || l.contains("error")
+        })
+        .map(str::to_string)
+        .collect();
+    lines[lines.len().saturating_sub(6)..].to_vec()
+}
+
+async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus) -> Diagnosis {
+    let pod = kube
+        .pod(&t.name)
+        .await
+        .ok()
+        .flatten()
+        .or_else(|| t.pod.clone());
+    let mut d = Diagnosis {
         pod: t.name.clone(),
-        seal_type: seal_type.to_string(),
-        kms,
-        log,
+        seal_type: seal.seal_type.clone(),
+        kms: seal.settings.clone(),
+        container: None,
+        log: Vec::new(),
+        previous_log: Vec::new(),
+    };
+    let Some(pod) = pod else { return d };
+    if d.kms.is_empty() {
+        d.kms = seal_config(&config_text(kube, &pod).await)
+            .map(|c| c.settings)
+            .unwrap_or_default();
     }
+    d.kms.extend(seal_env(&pod));
+    if status.error.is_some() {
+        d.container = container_state(&pod);
+    }
+    d.log = kube
+        .logs(&t.name, 300, false)
+        .await
+        .map(|l| seal_lines(&l))
+        .unwrap_or_default();
+    if cluster::restarts(&pod) > 0 {
+        d.previous_log = kube
+            .logs(&t.name, 300, true)
+            .await
+            .map(|l| seal_lines(&l))
+            .unwrap_or_default();
+    }
+    d
 }
 
 fn confirm(question: &str) -> Result<bool> {
@@ -170,56 +261,69 @@ pub async fn run(
     kube: &Kube,
     targets: &[Result<Target>],
     statuses: Vec<PodStatus>,
+    seal: SealConfig,
     cli: &Cli,
 ) -> Result<Exit> {
-    let sealed: Vec<(&Target, String)> = targets
+    let unhealthy: Vec<(&Target, &PodStatus)> = targets
         .iter()
         .filter_map(|t| t.as_ref().ok())
         .filter_map(|t| {
             let s = statuses.iter().find(|s| s.pod == t.name)?;
-            (s.sealed == Some(true)).then(|| (t, s.seal_type.clone().unwrap_or_default()))
+            (!s.healthy()).then_some((t, s))
         })
         .collect();
     if cli.keys.given() {
-        output::warn(
-            "these pods use auto-unseal: the keys given are not used (recovery keys do not unseal)",
-        );
+        output::warn(&format!(
+            "this cluster auto-unseals with {}: the keys given are not used (recovery keys do not unseal)",
+            seal.seal_type
+        ));
     }
-    let diagnoses: Vec<Diagnosis> = fanout::each(&sealed, |(t, st)| diagnose(kube, t, st)).await;
+    let diagnoses: Vec<Diagnosis> =
+        fanout::each(&unhealthy, |(t, s)| diagnose(kube, t, &seal, s)).await;
     let mut restarted = Vec::new();
+    let mut exit = Exit::Attention;
     if cli.restart {
-        restarted = restart(kube, &sealed, cli).await?;
+        restarted = restart(kube, &unhealthy, cli).await?;
     }
     let final_statuses = status::gather(Some(kube), targets).await;
-    let exit = status::exit_of(&final_statuses);
+    if final_statuses.iter().all(PodStatus::healthy) {
+        exit = Exit::Healthy;
+    }
     match cli.out.format() {
         Format::Table => {
             if !cli.restart {
                 for d in &diagnoses {
-                    println!(
-                        "{}: sealed; auto-unseal with {} did not unseal it",
-                        d.pod, d.seal_type
-                    );
+                    let what = match &d.container {
+                        Some(c) => format!("Vault does not answer; container {c}"),
+                        None => "sealed".to_string(),
+                    };
+                    println!("{}: {what} (auto-unseal: {})", d.pod, d.seal_type);
                     if d.kms.is_empty() {
                         println!("  KMS: not found in the pod's ConfigMaps or environment");
                     }
                     for k in &d.kms {
                         println!("  KMS: {k}");
                     }
+                    for l in &d.previous_log {
+                        println!("  previous container: {l}");
+                    }
                     for l in &d.log {
                         println!("  log: {l}");
                     }
                 }
                 println!(
-                    "\nRestore the KMS connectivity (network, credentials, key), then run with --restart to restart the sealed pods one at a time.\n"
+                    "\nAuto-unseal needs the KMS: restore its connectivity (network, credentials, key), then run with --restart to restart these pods one at a time.\n"
                 );
             }
-            Report::new(kube, final_statuses, exit).print(Format::Table)?;
+            let mut report = Report::new(kube, final_statuses, exit);
+            report.exit_code = exit.code();
+            report.print(Format::Table)?;
         }
         f => output::print_data(
             f,
             &serde_json::json!({
                 "namespace": kube.namespace,
+                "seal_type": seal.seal_type,
                 "auto_unseal": diagnoses,
                 "restarted": restarted,
                 "pods": final_statuses,
@@ -231,10 +335,13 @@ pub async fn run(
     Ok(exit)
 }
 
-/// Restarts the sealed pods one at a time; stops at the first that does not come back
+/// Restarts the unhealthy pods one at a time; stops at the first that does not come back
 /// unsealed, so a KMS that is still down costs one pod, not all of them.
-async fn restart(kube: &Kube, sealed: &[(&Target, String)], cli: &Cli) -> Result<Vec<String>> {
-    let names: Vec<&str> = sealed.iter().map(|(t, _)| t.name.as_str()).collect();
+async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Result<Vec<String>> {
+    let names: Vec<&str> = pods.iter().map(|(t, _)| t.name.as_str()).collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     if !cli.yes {
         if !std::io::stdin().is_terminal() {
             bail!(
@@ -248,12 +355,17 @@ async fn restart(kube: &Kube, sealed: &[(&Target, String)], cli: &Cli) -> Result
     }
     let progress = Progress::new();
     let mut done = Vec::new();
-    for (i, (t, _)) in sealed.iter().enumerate() {
+    for (i, (t, _)) in pods.iter().enumerate() {
         let Some(pod) = &t.pod else {
             bail!("--restart needs pods, not --vault-addr")
         };
         let task = progress.task(&t.name);
         task.step("deleting the pod");
+        let uid = kube
+            .pod(&t.name)
+            .await?
+            .map(|p| cluster::uid(&p).to_string())
+            .unwrap_or_default();
         if let Err(e) = audit::record(
             kube,
             pod,
@@ -269,14 +381,13 @@ async fn restart(kube: &Kube, sealed: &[(&Target, String)], cli: &Cli) -> Result
         kube.delete_pod(&t.name).await?;
         task.step("waiting for the new pod");
         let waited = async {
-            kube.wait_recreated(&t.name, cluster::uid(pod), cli.timeout)
-                .await?;
+            kube.wait_recreated(&t.name, &uid, cli.timeout).await?;
             task.step("waiting for auto-unseal and Ready");
             kube.wait_ready(&t.name, cli.timeout).await
         }
         .await;
         if let Err(e) = waited {
-            task.finish("did not come back unsealed");
+            task.clear();
             let rest: Vec<&str> = names[i + 1..].to_vec();
             bail!(
                 "{}: {e:#}; the KMS may still be unreachable. Stopped here{}",
@@ -297,7 +408,7 @@ async fn restart(kube: &Kube, sealed: &[(&Target, String)], cli: &Cli) -> Result
 #[cfg(test)]
 mod tests {
     #[test]
-    fn seal_stanza_settings_without_secrets() {
+    fn seal_stanza_type_and_settings_without_secrets() {
         let hcl = r#"
 storage "raft" { path = "/vault/data" }
 seal "transit" {
@@ -307,14 +418,16 @@ seal "transit" {
   mount_path = "transit/"
 }
 "#;
-        let s = super::seal_settings(hcl);
+        let s = super::seal_config(hcl).unwrap();
+        assert_eq!(s.seal_type, "transit");
         assert_eq!(
-            s,
+            s.settings,
             vec![
                 "address = https://kms.example:8200",
                 "key_name = autounseal",
                 "mount_path = transit/"
             ]
         );
+        assert!(super::seal_config("storage \"raft\" {\n}\n").is_none());
     }
 }

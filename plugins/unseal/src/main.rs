@@ -108,11 +108,10 @@ async fn run(cli: Cli) -> Result<Exit> {
         return why::run(&kube, &targets, &cli).await;
     }
     let statuses = status::gather(Some(&kube), &targets).await;
-    let auto_unseal = statuses
-        .iter()
-        .any(|s| s.sealed == Some(true) && s.seal_type.as_deref().is_some_and(|t| t != "shamir"));
-    if auto_unseal {
-        return autounseal::run(&kube, &targets, statuses, &cli).await;
+    if let Some(seal) = autounseal::detect(&kube, &targets, &statuses).await
+        && statuses.iter().any(|s| !s.healthy())
+    {
+        return autounseal::run(&kube, &targets, statuses, seal, &cli).await;
     }
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
         unsealing::run(&kube, &targets, statuses, &cli).await?

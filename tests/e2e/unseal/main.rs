@@ -628,3 +628,122 @@ fn shell_completion_scripts_are_current_and_kubectl_completes_pod_names() {
         show(&out)
     );
 }
+
+#[test]
+fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
+    let e = support::env_with(
+        "unseal-auto",
+        PLUGIN,
+        vault_sandbox::Options {
+            nodes: 3,
+            seal: vault_sandbox::Seal::Transit,
+            ..Default::default()
+        },
+    );
+    let out = e.run(&["vault-unseal"], None);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("transit"), "{}", show(&out));
+
+    // The KMS goes away; vault-1 restarts and cannot configure its seal.
+    e.sb.fault(Fault::KmsDown, "").expect("kms down");
+    e.sb.fault(Fault::Kill, "vault-1").expect("kill");
+    // As an operator finds it: the pod crash-looping.
+    e.sb.wait_until("vault-1 crash-looping", Duration::from_secs(60), || {
+        e.kubectl
+            .json(["get", "pod", "vault-1"])
+            .is_ok_and(|p| p["status"]["containerStatuses"][0]["restartCount"].as_u64() >= Some(3))
+    })
+    .unwrap();
+    let kms_token = std::fs::read_to_string(
+        e.sb.dir()
+            .join("pods/vault-0/root/vault/config/extraconfig-from-values.hcl"),
+    )
+    .unwrap()
+    .lines()
+    .find_map(|l| {
+        l.trim().strip_prefix("token").map(|t| {
+            t.trim()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"')
+                .to_string()
+        })
+    })
+    .expect("the KMS token in the config");
+    let mut secrets = e.secrets();
+    secrets.push(kms_token);
+
+    let init = e.sb.init_json_path();
+    let out = e.run(
+        &["vault-unseal", "--keys-file", init.to_str().unwrap()],
+        None,
+    );
+    assert_exit(&out, 2);
+    let text = stdout(&out);
+    assert!(
+        text.contains("vault-1") && text.contains("auto-unseal: transit"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        text.contains("KMS: address = http://"),
+        "the KMS endpoint is named\n{}",
+        show(&out)
+    );
+    assert!(
+        text.contains("Error configuring seal"),
+        "the crash reason is shown\n{}",
+        show(&out)
+    );
+    assert!(
+        stderr(&out).contains("keys given are not used"),
+        "{}",
+        show(&out)
+    );
+    assert_no_secret(
+        "the diagnosis",
+        &format!("{text}{}", stderr(&out)),
+        &secrets,
+    );
+
+    // --restart while the KMS is still down stops at the first pod that does not come back.
+    let out = e.run(
+        &["vault-unseal", "--restart", "--yes", "--timeout", "6s"],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(
+        one_error_line(&out).contains("KMS may still be unreachable"),
+        "{}",
+        show(&out)
+    );
+
+    // The KMS is back: a rolling restart brings every pod back unsealed.
+    e.sb.fault(Fault::KmsUp, "").expect("kms up");
+    let uid = |pod: &str| {
+        e.kubectl.json(["get", "pod", pod]).unwrap()["metadata"]["uid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = uid("vault-1");
+    let out = e.run(&["vault-unseal", "--restart", "--yes", "-o", "json"], None);
+    assert_exit(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    if v["restarted"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|p| p == "vault-1"))
+    {
+        assert_ne!(uid("vault-1"), before, "a restarted pod has a new UID");
+        assert!(
+            e.our_events()
+                .iter()
+                .any(|ev| ev["reason"] == "Restart" && ev["involvedObject"]["name"] == "vault-1")
+        );
+    }
+    e.sb.wait_until("vault-1 unsealed", Duration::from_secs(30), || {
+        e.sb.seal_status(1).is_ok_and(|s| s["sealed"] == false)
+    })
+    .unwrap();
+    assert!(e.ready("vault-1"));
+}

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
 
-/// What `vault operator init -format=json` prints (the same keys in the same order).
-pub fn init_json(resp: &Value, shares: u32, threshold: u32) -> String {
+/// What `vault operator init -format=json` prints (the same keys in the same order). With an
+/// auto-unseal seal the shares are recovery keys.
+pub fn init_json(resp: &Value, shares: u32, threshold: u32, auto: bool) -> String {
     let list = |v: &Value| -> String {
         let items: Vec<String> = v
             .as_array()
@@ -19,6 +20,14 @@ pub fn init_json(resp: &Value, shares: u32, threshold: u32) -> String {
             .unwrap_or_default();
         format!("[\n{}\n  ]", items.join(",\n"))
     };
+    if auto {
+        return format!(
+            "{{\n  \"unseal_keys_b64\": [],\n  \"unseal_keys_hex\": [],\n  \"unseal_shares\": 1,\n  \"unseal_threshold\": 1,\n  \"recovery_keys_b64\": {},\n  \"recovery_keys_hex\": {},\n  \"recovery_keys_shares\": {shares},\n  \"recovery_keys_threshold\": {threshold},\n  \"root_token\": {}\n}}\n",
+            list(&resp["recovery_keys_base64"]),
+            list(&resp["recovery_keys"]),
+            resp["root_token"],
+        );
+    }
     format!(
         "{{\n  \"unseal_keys_b64\": {},\n  \"unseal_keys_hex\": {},\n  \"unseal_shares\": {shares},\n  \"unseal_threshold\": {threshold},\n  \"recovery_keys_b64\": null,\n  \"recovery_keys_hex\": null,\n  \"recovery_keys_shares\": 0,\n  \"recovery_keys_threshold\": 0,\n  \"root_token\": {}\n}}\n",
         list(&resp["keys_base64"]),
@@ -119,24 +128,28 @@ pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
 }
 
 /// Initialises and unseals the cluster; writes `init.json`. Returns the init response.
-pub async fn initialize(c: &Arc<Cluster>, shares: u32, threshold: u32) -> Result<Value> {
+/// With `auto` (a KMS seal) the shares are recovery keys and the pods unseal themselves.
+pub async fn initialize(
+    c: &Arc<Cluster>,
+    shares: u32,
+    threshold: u32,
+    auto: bool,
+) -> Result<Value> {
     listening(c, 0).await?;
-    let (code, init) = call(
-        c,
-        0,
-        "PUT",
-        "sys/init",
-        None,
-        Some(&json!({"secret_shares": shares, "secret_threshold": threshold})),
-    )
-    .await?;
+    let request = if auto {
+        json!({"recovery_shares": shares, "recovery_threshold": threshold})
+    } else {
+        json!({"secret_shares": shares, "secret_threshold": threshold})
+    };
+    let (code, init) = call(c, 0, "PUT", "sys/init", None, Some(&request)).await?;
     if code >= 300 {
         bail!("initialise vault-0: {code} {init}");
     }
     crate::sandbox::write_private(
         &c.cfg.dir.join("init.json"),
-        init_json(&init, shares, threshold).as_bytes(),
+        init_json(&init, shares, threshold, auto).as_bytes(),
     )?;
+    // Auto-unseal: no unseal keys; the pods unseal themselves through the KMS.
     let keys: Vec<String> = init["keys_base64"]
         .as_array()
         .context("init response without keys")?

@@ -83,6 +83,8 @@ pub struct Cluster {
     pub shutdown: watch::Sender<bool>,
     /// Faults that make the API itself misbehave, for tests of the plugins' error handling.
     pub api_faults: std::sync::Mutex<ApiFaults>,
+    /// The transit KMS of an auto-unseal sandbox.
+    pub kms: std::sync::Mutex<Option<Arc<crate::kms::Kms>>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -110,6 +112,7 @@ impl Cluster {
             }]),
             shutdown,
             api_faults: Default::default(),
+            kms: Default::default(),
         }))
     }
 
@@ -146,6 +149,10 @@ impl Cluster {
             .unwrap_or("default")
             .to_string();
         let _ = self.store.create("events", &ns, ev);
+    }
+
+    pub fn kms(&self) -> Option<Arc<crate::kms::Kms>> {
+        self.kms.lock().ok()?.clone()
     }
 
     pub fn is_shutting_down(&self) -> bool {

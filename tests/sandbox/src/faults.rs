@@ -21,6 +21,10 @@ pub enum Fault {
     /// The pod's volume is lost: the process dies, its data directory is emptied, and the
     /// container restarts uninitialised, no longer a raft member.
     LoseVolume,
+    /// The transit KMS of an auto-unseal sandbox becomes unreachable (connections refused).
+    KmsDown,
+    /// … and reachable again.
+    KmsUp,
 }
 
 pub const KINDS: &[(&str, Fault)] = &[
@@ -30,7 +34,16 @@ pub const KINDS: &[(&str, Fault)] = &[
     ("resume", Fault::Resume),
     ("delete", Fault::Delete),
     ("lose-volume", Fault::LoseVolume),
+    ("kms-down", Fault::KmsDown),
+    ("kms-up", Fault::KmsUp),
 ];
+
+impl Fault {
+    /// Whether the fault targets a pod (the KMS faults do not).
+    pub fn needs_pod(self) -> bool {
+        !matches!(self, Fault::KmsDown | Fault::KmsUp)
+    }
+}
 
 impl std::str::FromStr for Fault {
     type Err = String;
@@ -47,6 +60,18 @@ impl std::str::FromStr for Fault {
 }
 
 pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String, String> {
+    if !fault.needs_pod() {
+        let kms = c
+            .kms()
+            .ok_or("this sandbox has no KMS (start it with --seal transit)")?;
+        let up = fault == Fault::KmsUp;
+        kms.set_reachable(up);
+        return Ok(format!(
+            "the KMS at {} is {}",
+            kms.addr,
+            if up { "reachable again" } else { "unreachable" }
+        ));
+    }
     let obj = c
         .pod(pod)
         .ok_or_else(|| format!("pod {pod:?} not found in namespace {:?}", c.ns()))?;
@@ -114,6 +139,7 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
             controller::mark_deleting(c, pod, Duration::from_secs(grace));
             Ok(format!("{pod}: deleted; the StatefulSet recreates it"))
         }
+        Fault::KmsDown | Fault::KmsUp => unreachable!("KMS faults return before the pod lookup"),
         Fault::LoseVolume => {
             let run = c.kubelet.get(pod).ok_or("pod is not running")?;
             let proc = run.current().ok_or("pod has no running container")?;

@@ -17,9 +17,12 @@ use crate::objects::{self, CONFIG_KEY, CONFIG_MAP, TLS_SECRET};
 use crate::procs::{self, Proc};
 use crate::time;
 
-/// Delay before a dead container is started again (the kubelet's first back-off step is 10 s;
-/// shorter here so tests do not wait).
+/// Delay before a dead container is started again, doubling while it keeps crashing, as the
+/// kubelet's CrashLoopBackOff does (10 s up to 5 min there; scaled down so tests do not wait).
 const RESTART_DELAY: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(16);
+/// A container that ran this long before dying starts the back-off over.
+const BACKOFF_RESET: Duration = Duration::from_secs(10);
 
 #[derive(Default)]
 pub struct Kubelet {
@@ -167,10 +170,12 @@ pub fn signal_container(c: &Cluster, name: &str, sig: i32) -> Result<(), String>
 
 async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
     let mut first = true;
+    let mut backoff = RESTART_DELAY;
     let shutdown = c.shut_down();
     tokio::pin!(shutdown);
     while !run.terminating.load(Ordering::SeqCst) && !c.is_shutting_down() {
         let restart = run.restarts();
+        let ran = std::time::Instant::now();
         match start_container(&c, &run, restart).await {
             Ok(proc) => {
                 *run.proc.lock().expect("proc lock") = Some(proc.clone());
@@ -218,8 +223,13 @@ async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
                 let code = procs::exit_code(&status);
                 run.restarts.fetch_add(1, Ordering::SeqCst);
                 set_terminated(&c, &run, code, &started);
+                backoff = if ran.elapsed() > BACKOFF_RESET || restart == 0 {
+                    RESTART_DELAY
+                } else {
+                    (backoff * 2).min(MAX_BACKOFF)
+                };
                 if let Some(pod) = c.pod(&run.name) {
-                    c.record(&pod, "Warning", "BackOff", &format!("Back-off restarting failed container vault in pod {}_{}(exit code {code})", run.name, c.ns()), "kubelet");
+                    c.record(&pod, "Warning", "BackOff", &format!("Back-off {:?} restarting failed container vault in pod {}_{}(exit code {code})", backoff, run.name, c.ns()), "kubelet");
                 }
             }
             Err(e) => {
@@ -230,7 +240,7 @@ async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(RESTART_DELAY) => {}
+            _ = tokio::time::sleep(backoff) => {}
             _ = run.wake.notified() => {}
         }
     }

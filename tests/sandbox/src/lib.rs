@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod cluster;
 pub mod controller;
 pub mod faults;
+pub mod kms;
 pub mod kubectl;
 pub mod kubelet;
 pub mod objects;
@@ -34,7 +35,7 @@ use serde_json::Value;
 pub use cluster::ApiFaults;
 pub use faults::Fault;
 pub use kubectl::Kubectl;
-pub use sandbox::Options;
+pub use sandbox::{Options, Seal};
 
 /// An in-process sandbox for tests; stopped (no process left) when dropped.
 pub struct Sandbox {

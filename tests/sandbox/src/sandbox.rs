@@ -20,6 +20,28 @@ use crate::objects;
 use crate::pki::Ca;
 use crate::server_bin::{self, FileLock};
 
+/// How the pods seal: Shamir shares (the chart's default), or auto-unseal through a transit
+/// KMS the sandbox runs beside the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seal {
+    #[default]
+    Shamir,
+    Transit,
+}
+
+impl std::str::FromStr for Seal {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Seal, String> {
+        match s {
+            "shamir" => Ok(Seal::Shamir),
+            "transit" => Ok(Seal::Transit),
+            other => Err(format!(
+                "unknown seal {other:?}: expected shamir or transit"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub dir: PathBuf,
@@ -32,8 +54,9 @@ pub struct Options {
     pub api_addr: Option<SocketAddr>,
     pub subnet: Option<[u8; 3]>,
     pub probe_period: Duration,
-    /// Appended to the server configuration template (e.g. an extra `seal` stanza).
+    /// Appended to the server configuration template.
     pub extra_config: String,
+    pub seal: Seal,
 }
 
 impl Default for Options {
@@ -50,6 +73,7 @@ impl Default for Options {
             subnet: None,
             probe_period: Duration::from_millis(500),
             extra_config: String::new(),
+            seal: Seal::Shamir,
         }
     }
 }
@@ -264,6 +288,12 @@ pub async fn start(opts: &Options) -> Result<Running> {
     let cluster = Cluster::new(cfg, admin_token.clone())?;
     let c = &cluster;
     let ns = opts.namespace.as_str();
+    let mut server_config = opts.extra_config.clone();
+    if opts.seal == Seal::Transit {
+        let kms = crate::kms::start(c).await?;
+        server_config.push_str(&kms.seal_stanza());
+        *c.kms.lock().map_err(|_| anyhow!("kms lock"))? = Some(kms);
+    }
     let seed = [
         ("namespaces", "", objects::namespace("default")),
         ("namespaces", "", objects::namespace("kube-system")),
@@ -273,7 +303,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
         (
             "configmaps",
             ns,
-            objects::config_map(ns, &objects::server_config_template(&opts.extra_config)),
+            objects::config_map(ns, &objects::server_config_template(&server_config)),
         ),
         (
             "secrets",
@@ -326,7 +356,10 @@ pub async fn start(opts: &Options) -> Result<Running> {
         _lock: lock,
     };
     if opts.initialized {
-        if let Err(e) = bootstrap::initialize(&cluster, opts.key_shares, opts.key_threshold).await {
+        let auto = opts.seal != Seal::Shamir;
+        if let Err(e) =
+            bootstrap::initialize(&cluster, opts.key_shares, opts.key_threshold, auto).await
+        {
             running.stop().await;
             return Err(e.context("bootstrap the cluster"));
         }
@@ -380,6 +413,10 @@ impl Running {
     pub async fn stop(&self) {
         let _ = self.cluster.shutdown.send(true);
         let deadline = Instant::now() + Duration::from_secs(10);
+        if let Some(kms) = self.cluster.kms() {
+            kms.proc.signal(libc::SIGKILL);
+            let _ = tokio::time::timeout(Duration::from_secs(5), kms.proc.wait()).await;
+        }
         for run in self.cluster.kubelet.running() {
             if let Some(p) = run.current() {
                 p.signal(libc::SIGKILL);

@@ -16,7 +16,8 @@ use serde_json::Value;
 
 #[derive(Clone)]
 pub struct VaultHttp {
-    tls: tokio_rustls::TlsConnector,
+    /// None for a plain-HTTP server (the transit KMS of the auto-unseal sandbox).
+    tls: Option<tokio_rustls::TlsConnector>,
 }
 
 pub fn client_config(ca_pem: &str) -> Result<rustls::ClientConfig> {
@@ -34,8 +35,14 @@ pub fn client_config(ca_pem: &str) -> Result<rustls::ClientConfig> {
 impl VaultHttp {
     pub fn new(ca_pem: &str) -> Result<VaultHttp> {
         Ok(VaultHttp {
-            tls: tokio_rustls::TlsConnector::from(Arc::new(client_config(ca_pem)?)),
+            tls: Some(tokio_rustls::TlsConnector::from(Arc::new(client_config(
+                ca_pem,
+            )?))),
         })
+    }
+
+    pub fn plain() -> VaultHttp {
+        VaultHttp { tls: None }
     }
 
     /// One request to `https://addr/v1/<path>`: the HTTP status and the JSON body (Null when empty).
@@ -80,10 +87,21 @@ impl VaultHttp {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
             .with_context(|| format!("connect to {addr}"))?;
-        let name = ServerName::IpAddress(addr.ip().into());
-        let tls = self.tls.connect(name, tcp).await.context("TLS handshake")?;
-        let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
-        tokio::spawn(conn);
+        let mut send = match &self.tls {
+            Some(tls) => {
+                let name = ServerName::IpAddress(addr.ip().into());
+                let stream = tls.connect(name, tcp).await.context("TLS handshake")?;
+                let (send, conn) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+                tokio::spawn(conn);
+                send
+            }
+            None => {
+                let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+                tokio::spawn(conn);
+                send
+            }
+        };
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
