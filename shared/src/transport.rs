@@ -405,7 +405,15 @@ impl Connector {
         match &self.tls {
             Some((connector, name)) => match connector.connect(name.clone(), io).await {
                 Ok(tls) => http1(tls).await,
-                Err(e) => Err(explain(format!("TLS handshake: {e}")).await),
+                Err(e) => {
+                    // rustls lists every name the certificate holds; the first clause says enough.
+                    let msg = e.to_string();
+                    let msg = match msg.split_once("; certificate is only valid for") {
+                        Some((head, _)) => format!("{head} (check --tls-server-name)"),
+                        None => msg,
+                    };
+                    Err(explain(format!("TLS handshake: {msg}")).await)
+                }
             },
             None => http1(io).await,
         }

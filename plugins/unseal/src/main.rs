@@ -125,6 +125,10 @@ async fn run(cli: Cli) -> Result<Exit> {
         report.verify = Some(verified);
         report.exit_code = exit.code();
     }
+    // Pods that could not be read fail the run: say so where errors go, not only in the table.
+    for s in report.pods.iter().filter(|s| s.error.is_some()) {
+        output::error_line(s.error.as_deref().unwrap_or_default());
+    }
     report.print(cli.out.format())?;
     Ok(exit)
 }

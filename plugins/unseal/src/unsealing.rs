@@ -242,13 +242,6 @@ pub async fn run(
     {
         output::warn(&format!("{}: {}", r.pod, describe(r)));
     }
-    for s in statuses.iter().filter(|s| s.error.is_some()) {
-        output::error_line(&format!(
-            "{}: {}",
-            s.pod,
-            s.error.as_deref().unwrap_or_default()
-        ));
-    }
     let final_statuses = status::gather(Some(kube), targets).await;
     let exit = if failed.is_empty() {
         status::exit_of(&final_statuses)

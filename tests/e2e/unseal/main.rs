@@ -747,3 +747,73 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
     .unwrap();
     assert!(e.ready("vault-1"));
 }
+
+#[test]
+fn a_direct_address_and_the_tls_options() {
+    let e = env("unseal-direct", 1);
+    e.sb.fault(Fault::Seal, "vault-0").expect("seal");
+    e.wait_sealed(0);
+    let addr = format!("https://{}:8200", e.sb.pod_ip(0));
+    let ca = e.sb.ca_path();
+    let init = e.sb.init_json_path();
+    let (ca, init) = (ca.to_str().unwrap(), init.to_str().unwrap());
+
+    // A server name the certificate does not carry: refused before any key is sent.
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--vault-addr",
+            &addr,
+            "--ca-cert",
+            ca,
+            "--tls-server-name",
+            "vault.example.com",
+            "--keys-file",
+            init,
+        ],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("certificate"), "{}", show(&out));
+    assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
+
+    // Without a CA for a direct address there is nothing to verify against.
+    let out = e.run(
+        &["vault-unseal", "--vault-addr", &addr, "--keys-file", init],
+        None,
+    );
+    assert_exit(&out, 1);
+
+    // --tls-skip-verify works, and says what it costs.
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--vault-addr",
+            &addr,
+            "--tls-skip-verify",
+            "--status",
+        ],
+        None,
+    );
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("warning: --tls-skip-verify"),
+        "{}",
+        show(&out)
+    );
+
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--vault-addr",
+            &addr,
+            "--ca-cert",
+            ca,
+            "--keys-file",
+            init,
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    assert!(!e.sealed(0));
+}
