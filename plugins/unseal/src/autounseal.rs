@@ -15,8 +15,8 @@ use vault_common::output::{self, Format, Progress};
 use vault_common::target::Target;
 use vault_common::{Exit, audit, fanout};
 
-use crate::Cli;
 use crate::status::{self, PodStatus, Report};
+use crate::{Cli, why};
 
 /// Configuration keys that say where the KMS is (never credentials).
 const ENDPOINT_KEYS: &[&str] = &[
@@ -198,18 +198,6 @@ fn container_state(pod: &Pod) -> Option<String> {
     Some(format!("{now}, {} restart(s){last}", cs.restart_count))
 }
 
-fn seal_lines(log: &str) -> Vec<String> {
-    let lines: Vec<String> = log
-        .lines()
-        .filter(|l| {
-            let l = l.to_lowercase();
-            l.contains("seal") || l.contains("kms") || l.contains("transit") || l.contains("error")
-        })
-        .map(str::to_string)
-        .collect();
-    lines[lines.len().saturating_sub(6)..].to_vec()
-}
-
 async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus) -> Diagnosis {
     let pod = kube
         .pod(&t.name)
@@ -238,13 +226,13 @@ async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus
     d.log = kube
         .logs(&t.name, 300, false)
         .await
-        .map(|l| seal_lines(&l))
+        .map(|l| why::matching_lines(&l, why::SEAL_WORDS, 6))
         .unwrap_or_default();
     if cluster::restarts(&pod) > 0 {
         d.previous_log = kube
             .logs(&t.name, 300, true)
             .await
-            .map(|l| seal_lines(&l))
+            .map(|l| why::matching_lines(&l, why::SEAL_WORDS, 6))
             .unwrap_or_default();
     }
     d

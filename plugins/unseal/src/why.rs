@@ -47,16 +47,20 @@ pub struct Why {
     pub events: Vec<EventLine>,
 }
 
-fn seal_lines(log: &str) -> Vec<String> {
+/// Words of log lines that tell why a node sealed or would not unseal.
+pub const SEAL_WORDS: &[&str] = &["seal", "shutdown", "kms", "transit", "panic", "error"];
+
+/// The last `keep` lines of `log` that hold one of `words` (case-insensitive).
+pub fn matching_lines(log: &str, words: &[&str], keep: usize) -> Vec<String> {
     let lines: Vec<String> = log
         .lines()
         .filter(|l| {
             let l = l.to_lowercase();
-            l.contains("seal") || l.contains("shutdown") || l.contains("kms") || l.contains("panic")
+            words.iter().any(|w| l.contains(w))
         })
         .map(str::to_string)
         .collect();
-    lines[lines.len().saturating_sub(KEEP_LINES)..].to_vec()
+    lines[lines.len().saturating_sub(keep)..].to_vec()
 }
 
 fn last_termination(pod: &Pod) -> Option<Termination> {
@@ -116,12 +120,12 @@ async fn one(kube: &Kube, t: &Target) -> Why {
     let log = kube
         .logs(&t.name, LOG_TAIL, false)
         .await
-        .map(|l| seal_lines(&l))
+        .map(|l| matching_lines(&l, SEAL_WORDS, KEEP_LINES))
         .unwrap_or_else(|e| vec![format!("(log unavailable: {e:#})")]);
     let previous_log = if restarts > 0 {
         kube.logs(&t.name, LOG_TAIL, true)
             .await
-            .map(|l| seal_lines(&l))
+            .map(|l| matching_lines(&l, SEAL_WORDS, KEEP_LINES))
             .unwrap_or_default()
     } else {
         Vec::new()

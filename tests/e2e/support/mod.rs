@@ -136,15 +136,7 @@ impl Env {
 }
 
 pub fn write_private(path: &Path, data: &[u8]) {
-    use std::os::unix::fs::OpenOptionsExt;
-    let _ = std::fs::remove_file(path);
-    let mut f = std::fs::OpenOptions::new()
-        .create_new(true)
-        .write(true)
-        .mode(0o600)
-        .open(path)
-        .expect("create file");
-    f.write_all(data).expect("write file");
+    vault_sandbox::sandbox::write_private(path, data).expect("write a private file");
 }
 
 pub fn stdout(o: &Output) -> String {

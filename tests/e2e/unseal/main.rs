@@ -28,15 +28,12 @@ fn status_row(out: &str, pod: &str) -> Vec<String> {
         .collect()
 }
 
-fn random_share() -> String {
+/// A well-formed share that belongs to no cluster (`seed` makes distinct ones).
+fn foreign_share(seed: u8) -> String {
     use base64::Engine;
-    let bytes: Vec<u8> = (0..33).map(|i| (i * 37 + 11) as u8 ^ 0x5a).collect();
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn random_share2() -> String {
-    use base64::Engine;
-    let bytes: Vec<u8> = (0..33).map(|i| (i * 91 + 3) as u8 ^ 0xa5).collect();
+    let bytes: Vec<u8> = (0..33u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(seed) ^ 0x5a)
+        .collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
@@ -189,7 +186,7 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
     let four = format!(
         "{}\n{}\n{}\n{}\n",
         keys[0],
-        random_share(),
+        foreign_share(1),
         keys[1],
         keys[2]
     );
@@ -208,7 +205,7 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
     // Only wrong shares: exit 1, one clear message, and no half-finished unseal anywhere.
     e.sb.fault(Fault::Seal, "vault-1").expect("seal");
     e.wait_sealed(1);
-    let wrong = format!("{}\n{}\n{}\n", random_share(), random_share2(), keys[3]);
+    let wrong = format!("{}\n{}\n{}\n", foreign_share(1), foreign_share(2), keys[3]);
     let out = e.run(
         &["vault-unseal", "--keys-file", "-"],
         Some(wrong.as_bytes()),
@@ -310,12 +307,18 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
 
     // --verify: a KV v2 secret written through the Vault API, read back by the plugin.
     let token = e.sb.root_token();
-    let leader = (0..3)
-        .find(|&i| {
+    // vault-0 was the leader before it was killed: wait for the election.
+    let leader_now = || {
+        (0..3).find(|&i| {
             e.sb.vault(i, "GET", "sys/leader", None, None)
                 .is_ok_and(|(_, v)| v["is_self"] == true)
         })
-        .expect("a leader");
+    };
+    e.sb.wait_until("a leader", Duration::from_secs(30), || {
+        leader_now().is_some()
+    })
+    .unwrap();
+    let leader = leader_now().expect("a leader");
     let (code, _) =
         e.sb.vault(
             leader,
