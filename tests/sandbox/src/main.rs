@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use vault_sandbox::sandbox::{self, Options};
+use vault_sandbox::sandbox::{self, Options, Seal};
 use vault_sandbox::server_bin::{self, FileLock};
 use vault_sandbox::{Fault, procs, vault::VaultHttp};
 
@@ -41,10 +41,11 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault into a pod: seal, kill, stop, resume, delete, lose-volume.
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume POD; kms-down, kms-up.
     Fault {
         kind: String,
-        pod: String,
+        /// The pod (not for the kms-* faults).
+        pod: Option<String>,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
@@ -81,6 +82,10 @@ struct UpArgs {
     /// The loopback /24 for pods, as 127.X.Y (default: a free random one).
     #[arg(long)]
     subnet: Option<String>,
+    /// How the pods seal: shamir (unseal keys), or transit (auto-unseal through a KMS the
+    /// sandbox runs beside the cluster; init.json then holds recovery keys).
+    #[arg(long, default_value = "shamir")]
+    seal: Seal,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -113,6 +118,7 @@ impl UpArgs {
             server_bin: self.server_bin.clone(),
             api_addr: self.api_addr,
             subnet,
+            seal: self.seal,
             ..Options::default()
         };
         opts.validate()?;
@@ -128,7 +134,7 @@ fn main() -> ExitCode {
         Cmd::Supervise(args) => supervise(args, false),
         Cmd::Status { dir, output } => status(&dir, output.as_deref()),
         Cmd::Down { dir } => down(&dir),
-        Cmd::Fault { kind, pod, dir } => fault(&dir, &kind, &pod),
+        Cmd::Fault { kind, pod, dir } => fault(&dir, &kind, pod.as_deref()),
         Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
     };
     match result {
@@ -233,6 +239,9 @@ fn up(args: UpArgs) -> Result<()> {
         .stderr(Stdio::from(log));
     if args.uninitialized {
         cmd.arg("--uninitialized");
+    }
+    if args.seal == Seal::Transit {
+        cmd.args(["--seal", "transit"]);
     }
     if let Some(a) = args.api_addr {
         cmd.arg("--api-addr").arg(a.to_string());
@@ -411,12 +420,16 @@ fn down(dir: &Path) -> Result<()> {
         .ok()
         .and_then(|s| s["pid"].as_u64())
         .unwrap_or(0) as u32;
+    // Its server processes, so `down` returns only once they are gone too.
+    let servers = procs::children(pid);
     if let Err(e) = control(dir, "POST", "shutdown", None) {
         eprintln!("vault-sandbox: the API did not answer ({e:#}); killing the supervisor");
         procs::kill_pid(pid, libc::SIGKILL);
     }
     let start = Instant::now();
-    while running(dir)? {
+    // The lock is released before the supervisor has exited, and a SIGKILLed supervisor's
+    // children die a moment after it: wait for every process, not only the lock.
+    while running(dir)? || procs::pid_alive(pid) || servers.iter().any(|p| procs::pid_alive(*p)) {
         if start.elapsed() > Duration::from_secs(20) {
             // Its children die with it (PR_SET_PDEATHSIG).
             procs::kill_pid(pid, libc::SIGKILL);
@@ -431,8 +444,13 @@ fn down(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn fault(dir: &Path, kind: &str, pod: &str) -> Result<()> {
-    let _: Fault = kind.parse().map_err(|e: String| anyhow!(e))?;
+fn fault(dir: &Path, kind: &str, pod: Option<&str>) -> Result<()> {
+    let f: Fault = kind.parse().map_err(|e: String| anyhow!(e))?;
+    let pod = match (pod, f.needs_pod()) {
+        (Some(p), _) => p,
+        (None, false) => "",
+        (None, true) => bail!("fault {kind} needs a pod: vault-sandbox fault {kind} POD"),
+    };
     require_running(dir)?;
     let v = control(
         dir,

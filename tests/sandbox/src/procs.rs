@@ -136,15 +136,47 @@ fn signal_group(pid: u32, sig: i32) {
     }
 }
 
-/// Whether a process with this pid exists (used for pid files of detached sandboxes).
-#[allow(unsafe_code)]
+/// The state letter of a `/proc/.../stat` file (R, S, T, Z, …).
+fn stat_state(path: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    // `pid (comm) S ppid …`: comm may hold spaces and parentheses.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Whether the process with this pid is still running: one of its threads is not a zombie.
+/// A zombie counts as gone (a detached supervisor is reparented to init, which may never reap
+/// it), but only once every thread has exited: until then it still holds its files and locks.
 pub fn pid_alive(pid: u32) -> bool {
+    pid != 0
+        && std::fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| {
+            tasks.flatten().any(|t| {
+                let path = format!("/proc/{pid}/task/{}/stat", t.file_name().to_string_lossy());
+                stat_state(&path).is_some_and(|s| s != 'Z' && s != 'X')
+            })
+        })
+}
+
+/// The running children of `pid` (the detached supervisor's server processes).
+pub fn children(pid: u32) -> Vec<u32> {
     if pid == 0 {
-        return false;
+        return Vec::new();
     }
-    // SAFETY: signal 0 only checks for existence and permission.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let ppid = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| ppid(p) == Some(pid) && pid_alive(p))
+        .collect()
 }
 
 /// Sends a signal to a pid we do not own (the detached supervisor).

