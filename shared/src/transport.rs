@@ -259,6 +259,28 @@ pub struct Connector {
     timeout: Duration,
 }
 
+/// TLS for one listener: `--ca-cert` first, else the CA found for it (`discovered`), else the
+/// system bundle; the server name is `--tls-server-name` or the listener's host.
+fn tls_connector(
+    args: &VaultArgs,
+    discovered: Option<String>,
+    host: &str,
+) -> Result<(tokio_rustls::TlsConnector, ServerName<'static>)> {
+    let ca = match &args.ca_cert {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("read --ca-cert {}", path.display()))?,
+        ),
+        None => discovered,
+    };
+    let config = tls_config(ca.as_deref(), args.tls_skip_verify)?;
+    let sni = args.tls_server_name.as_deref().unwrap_or(host);
+    Ok((
+        tokio_rustls::TlsConnector::from(Arc::new(config)),
+        server_name(sni)?,
+    ))
+}
+
 fn server_name(name: &str) -> Result<ServerName<'static>> {
     ServerName::try_from(name.to_string())
         .map_err(|_| anyhow!("{name:?} is not a valid TLS server name"))
@@ -271,8 +293,7 @@ impl Connector {
         let name = cluster::name(pod).to_string();
         let tls = if ep.https {
             let ca = match (&args.ca_cert, args.tls_skip_verify, &ep.ca_path) {
-                (Some(path), _, _) => Some(std::fs::read_to_string(path).with_context(|| format!("read --ca-cert {}", path.display()))?),
-                (None, true, _) => None,
+                (Some(_), _, _) | (None, true, _) => None,
                 (None, false, Some(path)) => Some(discover_ca(kube, pod, path).await.with_context(|| {
                     format!("find the CA of pod {name} (give --ca-cert, or --tls-skip-verify at your own risk)")
                 })?),
@@ -280,12 +301,7 @@ impl Connector {
                     "pod {name} serves HTTPS but sets no VAULT_CACERT: give --ca-cert (or --tls-skip-verify at your own risk)"
                 ),
             };
-            let config = tls_config(ca.as_deref(), args.tls_skip_verify)?;
-            let sni = args.tls_server_name.clone().unwrap_or(ep.host.clone());
-            Some((
-                tokio_rustls::TlsConnector::from(Arc::new(config)),
-                server_name(&sni)?,
-            ))
+            Some(tls_connector(args, ca, &ep.host)?)
         } else {
             None
         };
@@ -313,19 +329,7 @@ impl Connector {
             .to_string();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         let tls = if https {
-            let ca = match &args.ca_cert {
-                Some(p) => Some(
-                    std::fs::read_to_string(p)
-                        .with_context(|| format!("read --ca-cert {}", p.display()))?,
-                ),
-                None => None,
-            };
-            let config = tls_config(ca.as_deref(), args.tls_skip_verify)?;
-            let sni = args.tls_server_name.clone().unwrap_or(host.clone());
-            Some((
-                tokio_rustls::TlsConnector::from(Arc::new(config)),
-                server_name(&sni)?,
-            ))
+            Some(tls_connector(args, None, &host)?)
         } else {
             None
         };
