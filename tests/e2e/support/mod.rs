@@ -179,6 +179,17 @@ pub fn one_error_line(o: &Output) -> String {
     lines[0].to_string()
 }
 
+/// Exit 1 with one error line that says `needle`.
+pub fn assert_fails_with(o: &Output, needle: &str) {
+    assert_exit(o, 1);
+    let line = one_error_line(o);
+    assert!(
+        line.contains(needle),
+        "expected {needle:?} in the error\n{}",
+        show(o)
+    );
+}
+
 /// A process on a pseudo-terminal (its controlling terminal), for prompts that read /dev/tty.
 pub struct Pty {
     pub child: Child,

@@ -9,7 +9,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{Env, Pty, assert_exit, assert_no_secret, one_error_line, show, stderr, stdout};
+use support::{
+    Env, Pty, assert_exit, assert_fails_with, assert_no_secret, one_error_line, show, stderr,
+    stdout,
+};
 use vault_sandbox::{ApiFaults, Fault};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
@@ -433,12 +436,7 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
 
     // A namespace without Vault pods.
     let out = e.run(&["vault-unseal", "-n", "default"], None);
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("no Vault pods"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "no Vault pods");
 
     // A selector matching pods that are not Vault.
     let web = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-0", "labels": {"app": "web"}},
@@ -449,12 +447,7 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
         .ok(["create", "-f", manifest.to_str().unwrap()])
         .expect("create web pod");
     let out = e.run(&["vault-unseal", "-l", "app=web"], None);
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("do not run Vault"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "do not run Vault");
 
     // A keys file that holds no keys, and one that is not keys at all.
     let empty = dir.join("empty-keys");
@@ -465,32 +458,17 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
         &["vault-unseal", "--keys-file", empty.to_str().unwrap()],
         None,
     );
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("no unseal keys"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "no unseal keys");
     let junk = dir.join("junk-keys");
     std::fs::write(&junk, "{\"root_token\": \"s.x\"}").unwrap();
     let out = e.run(
         &["vault-unseal", "--keys-file", junk.to_str().unwrap()],
         None,
     );
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("holds no unseal keys"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "holds no unseal keys");
     let dup = format!("{}\n{}\n", e.keys()[0], e.keys()[0]);
     let out = e.run(&["vault-unseal", "--keys-file", "-"], Some(dup.as_bytes()));
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("same share"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "same share");
     assert_eq!(
         e.sb.seal_status(0).unwrap()["progress"],
         0,
@@ -499,8 +477,7 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
 
     // A Secret that does not exist.
     let out = e.run(&["vault-unseal", "--keys-secret", "no-such-secret"], None);
-    assert_exit(&out, 1);
-    assert!(one_error_line(&out).contains("not found"), "{}", show(&out));
+    assert_fails_with(&out, "not found");
 
     // A user who may not read Secrets.
     let limited =
@@ -540,19 +517,13 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
         ..Default::default()
     });
     let out = e.run(&["vault-unseal"], None);
-    assert_exit(&out, 1);
-    assert!(one_error_line(&out).contains("list pods"), "{}", show(&out));
+    assert_fails_with(&out, "list pods");
     e.sb.set_api_faults(ApiFaults {
         delay_paths: vec![("/pods".into(), Duration::from_secs(5))],
         ..Default::default()
     });
     let out = e.run(&["vault-unseal", "--request-timeout", "1s"], None);
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("did not answer"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "did not answer");
     e.sb.set_api_faults(ApiFaults::default());
 
     let dead = dir.join("kubeconfig-dead");
@@ -569,12 +540,7 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
         .args(["--kubeconfig", dead.to_str().unwrap()])
         .output()
         .unwrap();
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("cannot reach the Kubernetes API"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "cannot reach the Kubernetes API");
 
     // An output format that does not exist.
     let out = e.run(&["vault-unseal", "-o", "xml"], None);
@@ -714,12 +680,7 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
         &["vault-unseal", "--restart", "--yes", "--timeout", "6s"],
         None,
     );
-    assert_exit(&out, 1);
-    assert!(
-        one_error_line(&out).contains("KMS may still be unreachable"),
-        "{}",
-        show(&out)
-    );
+    assert_fails_with(&out, "KMS may still be unreachable");
 
     // The KMS is back: a rolling restart brings every pod back unsealed.
     e.sb.fault(Fault::KmsUp, "").expect("kms up");
