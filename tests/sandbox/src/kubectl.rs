@@ -32,6 +32,14 @@ impl Kubectl {
         }
     }
 
+    /// The same, with another kubectl executable (e.g. `kubectl.1.30`).
+    pub fn with_binary(&self, bin: &str) -> Kubectl {
+        Kubectl {
+            bin: bin.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// Makes the executables in `dir` reachable as kubectl plugins.
     pub fn with_plugins(mut self, dir: &Path) -> Kubectl {
         self.plugin_dirs.push(dir.to_path_buf());

@@ -368,3 +368,41 @@ fn parses_kubectl_tables() {
         "RWO"
     );
 }
+
+/// kubectl 1.30 and later (WebSocket exec) all read the sandbox: the versions that sit beside
+/// the `kubectl` on PATH on these machines.
+#[test]
+fn kubectl_versions_1_30_to_1_33_get_and_exec() {
+    let sb = Sandbox::start(Options {
+        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "kubectl-versions"),
+        nodes: 1,
+        ..Default::default()
+    })
+    .expect("sandbox");
+    let kubectl = which("kubectl").expect("kubectl on PATH");
+    let dir = std::fs::canonicalize(&kubectl).expect("resolve kubectl");
+    let dir = dir.parent().expect("kubectl's directory");
+    for version in ["1.30", "1.31", "1.32", "1.33"] {
+        let bin = dir.join(format!("kubectl.{version}"));
+        assert!(bin.exists(), "{} is missing", bin.display());
+        let k = sb.kubectl().with_binary(bin.to_str().unwrap());
+        let rows = pods_table(&k);
+        assert_eq!(
+            row(&rows, "vault-0")["READY"],
+            "1/1",
+            "kubectl {version}: {rows:?}"
+        );
+        let status = exec_ok(&k, "vault-0", &["vault", "status"]);
+        assert_eq!(
+            field(&status, "Sealed"),
+            Some("false"),
+            "kubectl {version}:\n{status}"
+        );
+    }
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.exists())
+}
