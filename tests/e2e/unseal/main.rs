@@ -94,6 +94,25 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
     );
     assert_eq!(v["summary"]["sealed"], 0);
 
+    let yaml = e.run(&["vault-unseal", "-o", "yaml"], None);
+    assert_exit(&yaml, 0);
+    let y: Value = serde_saphyr::from_str(&stdout(&yaml)).expect("YAML output");
+    let brief = |doc: &Value| -> Vec<(Value, Value)> {
+        doc["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["pod"].clone(), p["sealed"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        brief(&y),
+        brief(&v),
+        "YAML and JSON say the same\n{}",
+        stdout(&yaml)
+    );
+    assert_eq!(y["summary"]["unsealed"], 3, "{}", stdout(&yaml));
+
     // The trail: one Unsealed Event per pod unsealed, naming shares by position only.
     let events = e.our_events();
     let unsealed: Vec<&Value> = events
