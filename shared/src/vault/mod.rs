@@ -2,6 +2,7 @@
 //! against Vault and OpenBao; errors carry Vault's `errors` array and name the pod.
 
 mod kv;
+mod raft;
 mod seal;
 
 use std::time::Duration;
@@ -17,6 +18,7 @@ use crate::keys::Token;
 use crate::transport::{Connector, Sender};
 
 pub use kv::KvRead;
+pub use raft::*;
 pub use seal::{Health, Leader, SealStatus};
 
 #[derive(Debug, thiserror::Error)]

@@ -73,9 +73,10 @@ pub struct Health {
 pub struct Leader {
     pub ha_enabled: bool,
     pub is_self: bool,
-    #[serde(default)]
+    // null while an election is under way.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub leader_address: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub leader_cluster_address: String,
     #[serde(default)]
     pub raft_committed_index: Option<u64>,
@@ -83,6 +84,10 @@ pub struct Leader {
     pub raft_applied_index: Option<u64>,
     #[serde(default)]
     pub active_time: Option<String>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 impl VaultClient {

@@ -1,0 +1,146 @@
+//! Benchmark: `kubectl vault-raft status` over all 5 pods against the same command limited
+//! to one pod, on one 5-pod sandbox in the same run (Done when 8: per-pod work is concurrent,
+//! so 5 pods should cost about what one does). The runbook's loop of `kubectl exec … vault
+//! status` per pod is measured alongside for scale.
+//!
+//! Run: `cargo bench -p kubectl-vault-raft --bench status`
+//! It prints a Markdown table for BENCHMARKS.md.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vault_sandbox::{Options, Sandbox};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_raft");
+const RUNS: usize = 10;
+const NODES: u32 = 5;
+
+struct Stats {
+    min: f64,
+    median: f64,
+    max: f64,
+}
+
+fn stats(mut xs: Vec<f64>) -> Stats {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    Stats {
+        min: xs[0],
+        median: xs[xs.len() / 2],
+        max: xs[xs.len() - 1],
+    }
+}
+
+fn timed(mut cmd: Command) -> f64 {
+    let start = Instant::now();
+    let out = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    secs
+}
+
+/// Until autopilot calls all voters healthy (status exits 0 from then on).
+fn wait_stable(sb: &Sandbox) {
+    let token = sb.root_token();
+    sb.wait_until("a stable cluster", Duration::from_secs(120), || {
+        (0..NODES).any(|i| {
+            sb.vault(
+                i,
+                "GET",
+                "sys/storage/raft/autopilot/state",
+                Some(&token),
+                None,
+            )
+            .is_ok_and(|(code, v)| {
+                code == 200
+                    && v["data"]["healthy"] == true
+                    && v["data"]["failure_tolerance"] == (NODES as u64 - 1) / 2
+            })
+        })
+    })
+    .expect("stable");
+}
+
+fn main() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "bench-raft-status");
+    let sb = Sandbox::start(Options {
+        dir: dir.clone(),
+        nodes: NODES,
+        ..Default::default()
+    })
+    .expect("sandbox");
+    let kubectl = sb
+        .kubectl()
+        .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
+    let token_file = dir.join("root-token");
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .mode(0o600)
+            .open(&token_file)
+            .expect("token file");
+        f.write_all(sb.root_token().as_bytes())
+            .expect("write token");
+    }
+    let tf = token_file.to_str().unwrap();
+    wait_stable(&sb);
+    let status = |pods: &[&str]| {
+        let mut args = vec!["vault-raft", "status"];
+        args.extend_from_slice(pods);
+        args.extend(["--token-file", tf]);
+        kubectl.command(args)
+    };
+    // Warm up discovery caches once.
+    timed(status(&[]));
+
+    let mut all = Vec::new();
+    let mut one = Vec::new();
+    // Interleaved, so drift on the shared machine hits both alike.
+    for _ in 0..RUNS {
+        all.push(timed(status(&[])));
+        one.push(timed(status(&["vault-0"])));
+    }
+    let runbook: Vec<f64> = (0..RUNS / 2)
+        .map(|_| {
+            let start = Instant::now();
+            for i in 0..NODES {
+                let out = kubectl
+                    .command(["exec", &format!("vault-{i}"), "--", "vault", "status"])
+                    .output()
+                    .expect("exec");
+                assert!(matches!(out.status.code(), Some(0 | 2)));
+            }
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+
+    println!("| operation ({NODES}-pod sandbox) | runs | min s | median s | max s |");
+    println!("|---|---|---|---|---|");
+    for (name, xs) in [
+        ("`kubectl vault-raft status` (5 pods)", all),
+        ("`kubectl vault-raft status vault-0` (1 pod)", one),
+        (
+            "runbook: `kubectl exec … vault status` on each of 5 pods",
+            runbook,
+        ),
+    ] {
+        let n = xs.len();
+        let s = stats(xs);
+        println!(
+            "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
+            s.min, s.median, s.max
+        );
+    }
+}

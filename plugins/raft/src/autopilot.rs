@@ -1,0 +1,254 @@
+//! `autopilot [--set key=value,…]`: the runbook's "Check autopilot status", and its
+//! "Review cluster autopilot settings" follow-up (e.g. dead-server cleanup) behind a plan and
+//! a confirmation.
+
+use anyhow::{Result, anyhow, bail};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use vault_common::Exit;
+use vault_common::confirm::{self, Plan};
+use vault_common::output::{self, Format, Styled, Tone};
+use vault_common::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
+
+use crate::ctx::Ctx;
+use crate::status;
+use crate::{AutopilotArgs, Cli};
+
+fn config_rows(c: &AutopilotConfig) -> Vec<(String, String)> {
+    let mut rows = vec![
+        (
+            "cleanup_dead_servers".into(),
+            c.cleanup_dead_servers.to_string(),
+        ),
+        (
+            "dead_server_last_contact_threshold".into(),
+            c.dead_server_last_contact_threshold.clone(),
+        ),
+        (
+            "last_contact_threshold".into(),
+            c.last_contact_threshold.clone(),
+        ),
+        ("max_trailing_logs".into(), c.max_trailing_logs.to_string()),
+        ("min_quorum".into(), c.min_quorum.to_string()),
+        (
+            "server_stabilization_time".into(),
+            c.server_stabilization_time.clone(),
+        ),
+    ];
+    for (k, v) in &c.other {
+        rows.push((k.clone(), v.to_string()));
+    }
+    rows
+}
+
+fn current(c: &AutopilotConfig, key: &str) -> String {
+    config_rows(c)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// Parses `--set` into the JSON body, rejecting unknown keys and bad values before anything
+/// is sent.
+fn settings(set: &[String]) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for item in set.iter().filter(|s| !s.trim().is_empty()) {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set {item:?}: expected key=value"))?;
+        let value = autopilot_setting(k, v).map_err(|e| anyhow!("--set: {e}"))?;
+        out.insert(k.trim().replace('-', "_"), value);
+    }
+    if out.is_empty() {
+        bail!("--set needs at least one key=value");
+    }
+    Ok(out)
+}
+
+fn print_state(state: &AutopilotState, config: &AutopilotConfig) {
+    println!(
+        "Autopilot: {}; failure tolerance {}; leader {}; voters {}",
+        if state.healthy {
+            "healthy"
+        } else {
+            "unhealthy"
+        },
+        state.failure_tolerance,
+        if state.leader.is_empty() {
+            "-"
+        } else {
+            &state.leader
+        },
+        state.voters.join(", ")
+    );
+    println!();
+    let rows = state
+        .servers
+        .values()
+        .map(|s| {
+            vec![
+                s.id.clone().into(),
+                s.address.clone().into(),
+                s.status.clone().into(),
+                s.node_status.clone().into(),
+                if s.healthy {
+                    Styled::new("true", Tone::Good)
+                } else {
+                    Styled::new("false", Tone::Bad)
+                },
+                s.last_contact
+                    .as_deref()
+                    .map(status::short_duration)
+                    .unwrap_or_else(|| "-".into())
+                    .into(),
+                s.last_term.to_string().into(),
+                s.last_index.to_string().into(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        output::table(
+            &[
+                "node",
+                "address",
+                "status",
+                "node status",
+                "healthy",
+                "last contact",
+                "term",
+                "index"
+            ],
+            rows
+        )
+    );
+    println!();
+    println!(
+        "{}",
+        output::table(
+            &["setting", "value"],
+            config_rows(config)
+                .into_iter()
+                .map(|(k, v)| vec![k.into(), v.into()])
+                .collect()
+        )
+    );
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    namespace: &'a str,
+    state: &'a AutopilotState,
+    configuration: &'a AutopilotConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<&'a Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    exit_code: u8,
+}
+
+pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
+    let wanted = if args.set.is_empty() {
+        None
+    } else {
+        Some(settings(&args.set)?)
+    };
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("autopilot")?;
+    let views = ctx.views().await;
+    let leader = ctx.leader(&views)?;
+    let ctx = &ctx;
+    let read = |what: &'static str| move |e| ctx.explain(e, what);
+    let mut config = leader
+        .client
+        .autopilot_config()
+        .await
+        .map_err(read("read the autopilot configuration"))?;
+    let mut changed = None;
+    let mut dry_run = None;
+    if let Some(wanted) = &wanted {
+        // Vault's own rule, checked here so the refusal says what to add.
+        let cleanup = wanted
+            .get("cleanup_dead_servers")
+            .and_then(Value::as_bool)
+            .unwrap_or(config.cleanup_dead_servers);
+        let min_quorum = wanted
+            .get("min_quorum")
+            .and_then(Value::as_u64)
+            .unwrap_or(config.min_quorum);
+        if cleanup && min_quorum < 3 {
+            bail!(
+                "cleanup_dead_servers=true needs min_quorum of at least 3 (now {min_quorum}), so cleanup never shrinks the cluster below a safe size: add min_quorum=N to --set"
+            );
+        }
+        let mut plan = Plan::new("change the autopilot configuration");
+        for (k, v) in wanted {
+            let new = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            plan.step(format!("{k}: {} → {new}", current(&config, k)));
+        }
+        if wanted.get("cleanup_dead_servers") == Some(&Value::Bool(true)) {
+            plan.warn(
+                "dead-server cleanup removes voters that stay unreachable past dead_server_last_contact_threshold; keep min_quorum at the cluster's size so it never drops below quorum",
+            );
+        }
+        let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+        dry_run = Some(!go);
+        if go {
+            leader
+                .client
+                .set_autopilot_config(wanted)
+                .await
+                .map_err(read("change the autopilot configuration"))?;
+            let summary: Vec<String> = plan.steps.clone();
+            ctx.record(
+                &leader.name,
+                false,
+                "AutopilotConfigured",
+                &format!(
+                    "kubectl-vault changed the autopilot configuration: {}",
+                    summary.join("; ")
+                ),
+            )
+            .await;
+            config = leader
+                .client
+                .autopilot_config()
+                .await
+                .map_err(read("read the autopilot configuration"))?;
+            changed = Some(wanted);
+        } else if ctx.format == Format::Table {
+            print!("{}", plan.text());
+            println!("Dry run: nothing was changed.");
+            return Ok(Exit::Healthy);
+        }
+    }
+    let state = leader
+        .client
+        .autopilot_state()
+        .await
+        .map_err(read("read the autopilot state"))?;
+    let exit = if state.healthy {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    };
+    match ctx.format {
+        Format::Table => print_state(&state, &config),
+        f => output::print_data(
+            f,
+            &Report {
+                namespace: &ctx.kube.namespace,
+                state: &state,
+                configuration: &config,
+                changed,
+                dry_run,
+                exit_code: exit.code(),
+            },
+        )?,
+    }
+    Ok(exit)
+}

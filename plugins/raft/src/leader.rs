@@ -1,0 +1,66 @@
+//! `leader`: which pod is the active node, as every pod sees it (the runbook's
+//! `vault status | grep "HA Mode"` on each pod). Unauthenticated: no token needed.
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::Exit;
+use vault_common::ha::{self, LeaderState, NodeView};
+use vault_common::output::{self, Format};
+
+use crate::Cli;
+use crate::ctx::Ctx;
+use crate::status;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    namespace: &'a str,
+    leader: &'a LeaderState,
+    pods: &'a [NodeView],
+    exit_code: u8,
+}
+
+pub async fn run(cli: &Cli) -> Result<Exit> {
+    let ctx = Ctx::connect(cli, &[]).await?;
+    let views = ctx.views().await;
+    let state = ha::leader_state(&views);
+    let exit = if state.active().is_some() {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    };
+    match ctx.format {
+        Format::Table => {
+            let rows = views
+                .iter()
+                .map(|v| {
+                    let sees = if !v.reachable {
+                        format!("unreachable: {}", v.error.as_deref().unwrap_or("no answer"))
+                    } else if v.sealed != Some(false) {
+                        "sealed".to_string()
+                    } else if v.is_self {
+                        "itself".to_string()
+                    } else {
+                        v.leader_pod
+                            .clone()
+                            .or(v.leader_address.clone())
+                            .unwrap_or_else(|| "none".into())
+                    };
+                    vec![v.pod.clone().into(), sees.into()]
+                })
+                .collect();
+            println!("{}", output::table(&["pod", "sees leader"], rows));
+            println!();
+            println!("{}", status::leader_line(&state));
+        }
+        f => output::print_data(
+            f,
+            &Report {
+                namespace: &ctx.kube.namespace,
+                leader: &state,
+                pods: &views,
+                exit_code: exit.code(),
+            },
+        )?,
+    }
+    Ok(exit)
+}

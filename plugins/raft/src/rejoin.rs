@@ -1,0 +1,381 @@
+//! `rejoin POD`: the runbook's "If Node is Unhealthy" (and "If Data is Corrupted") as one
+//! verb: remove the peer through the leader, clear the pod's raft data, delete the pod, wait
+//! until it is recreated and Running, join it, unseal it, wait until it is a healthy voter.
+//!
+//! Clearing the data is the step the runbook leaves out: a removed node that restarts with its
+//! old raft data accepts the join request but never rejoins — it comes back unsealed, alone,
+//! serving stale data (field notes #4). So the data directory is emptied (through exec) after
+//! the peer is removed and before the pod is recreated.
+//!
+//! Each step checks its own result; on failure the command stops and says which steps are
+//! done and what to run next.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow, bail};
+use serde::Serialize;
+use vault_common::Exit;
+use vault_common::cluster;
+use vault_common::confirm::{self, Plan};
+use vault_common::exec;
+use vault_common::keys;
+use vault_common::output::{self, Format, Progress, Task};
+use vault_common::volumes;
+
+use crate::ctx::Ctx;
+use crate::join;
+use crate::remove_peer;
+use crate::status;
+use crate::{Cli, RejoinArgs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Step {
+    RemovePeer,
+    ClearData,
+    DeletePod,
+    WaitRecreated,
+    Join,
+    Unseal,
+    WaitVoter,
+}
+
+impl Step {
+    fn label(self) -> &'static str {
+        match self {
+            Step::RemovePeer => "remove the raft peer",
+            Step::ClearData => "clear the raft data",
+            Step::DeletePod => "delete the pod",
+            Step::WaitRecreated => "wait until the pod is recreated and Running",
+            Step::Join => "join the raft cluster",
+            Step::Unseal => "unseal",
+            Step::WaitVoter => "wait until it is a healthy voter",
+        }
+    }
+
+    /// What to run after this step failed.
+    fn next(self, pod: &str) -> String {
+        match self {
+            Step::RemovePeer => format!(
+                "nothing was changed; see `kubectl vault-raft status`, then retry `kubectl vault-raft rejoin {pod}`"
+            ),
+            Step::ClearData => format!(
+                "the peer is removed but {pod} still holds its old raft data and must not be unsealed with it: clear it (delete the PVC data-{pod} and the pod), then `kubectl vault-raft join {pod} --keys-file …`; or retry `kubectl vault-raft rejoin {pod}`"
+            ),
+            Step::DeletePod => format!(
+                "the peer is removed and its data cleared: `kubectl delete pod {pod}`, then `kubectl vault-raft join {pod} --keys-file …`"
+            ),
+            Step::WaitRecreated => format!(
+                "check `kubectl get pod {pod}` and `kubectl get events --field-selector involvedObject.name={pod}`; once it runs: `kubectl vault-raft join {pod} --keys-file …`"
+            ),
+            Step::Join => {
+                format!("fix the cause, then `kubectl vault-raft join {pod} --keys-file …`")
+            }
+            Step::Unseal => format!("`kubectl vault-unseal {pod} --keys-file …`"),
+            Step::WaitVoter => "it is joined and unsealed; watch `kubectl vault-raft status` (autopilot promotes it once stable)".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    namespace: String,
+    pod: String,
+    dry_run: bool,
+    plan: Plan,
+    done: Vec<Step>,
+    seconds: f64,
+    exit_code: u8,
+}
+
+struct Run<'a> {
+    pod: &'a str,
+    done: Vec<Step>,
+    task: Task,
+}
+
+impl Run<'_> {
+    fn start(&self, step: Step) {
+        self.task
+            .step(&format!("step {}/7: {}", step as usize + 1, step.label()));
+    }
+
+    fn failed(&self, step: Step, e: anyhow::Error) -> anyhow::Error {
+        // The error says where it stopped; a progress line would only repeat it.
+        self.task.step(&format!("stopped at: {}", step.label()));
+        let done: Vec<&str> = self.done.iter().map(|s| s.label()).collect();
+        anyhow!(
+            "rejoin {} stopped at \"{}\": {e:#}. Done: {}. Next: {}",
+            self.pod,
+            step.label(),
+            if done.is_empty() {
+                "nothing".to_string()
+            } else {
+                done.join(", ")
+            },
+            step.next(self.pod)
+        )
+    }
+}
+
+pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("rejoin")?;
+    let pod_name = args.pod.as_str();
+    let pod = ctx.known_pod(pod_name)?.clone();
+    let g = status::gather(&ctx).await;
+    let leader = ctx.leader(&g.views)?;
+    if leader.name == pod_name {
+        bail!(
+            "{pod_name} is the leader: step it down first (`kubectl vault-raft step-down`), then rejoin it"
+        );
+    }
+    let leader_name = leader.name.clone();
+    let view = g.views.iter().find(|v| v.pod == pod_name);
+    let peers = status::peers(&ctx, &g);
+    let member = peers
+        .iter()
+        .find(|p| p.pod.as_deref() == Some(pod_name))
+        .map(|p| p.server.node_id.clone());
+    let mut plan = Plan::new(format!("rejoin {pod_name}"));
+    if let Some(node) = &member {
+        remove_peer::check(&ctx, &g, node, args.force, &mut plan)?;
+        plan.step(format!(
+            "remove raft peer {node} through the leader {leader_name}"
+        ));
+    } else {
+        plan.step(format!(
+            "(skip) {pod_name} is not in the raft configuration: nothing to remove"
+        ));
+    }
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| volumes::data_volume(&pod).map(|v| v.mount_path))
+        .unwrap_or_else(|| volumes::DEFAULT_DATA_DIR.to_string());
+    let data_dir = data_dir.trim_end_matches('/').to_string();
+    // An uninitialised pod (lost volume) has nothing to clear.
+    let clear = view.is_none_or(|v| v.initialized != Some(false));
+    if clear {
+        plan.step(format!(
+            "clear its raft data: {data_dir}/raft and {data_dir}/vault.db (exec rm in {pod_name})"
+        ));
+        plan.warn(format!(
+            "{pod_name}'s raft data is deleted; the other voters hold the same data"
+        ));
+    } else {
+        plan.step(format!(
+            "(skip) {pod_name} is uninitialised: no raft data to clear"
+        ));
+    }
+    plan.step(format!(
+        "delete pod {pod_name}; the StatefulSet recreates it"
+    ));
+    plan.step(format!(
+        "wait until {pod_name} is recreated and Running (timeout {:?})",
+        args.timeout
+    ));
+    plan.step(format!("join it to the leader {leader_name}"));
+    plan.step("unseal it with the keys given");
+    plan.step("wait until it is a healthy voter and Ready");
+    // Keys before anything changes, since a rejoin that cannot unseal stops half-way: a key
+    // file is read (and checked) first; a prompt comes after the plan is confirmed.
+    let interactive = std::io::stdin().is_terminal() && ctx.format == Format::Table;
+    let mut shares = if args.dry_run {
+        None
+    } else {
+        keys::load(&args.keys, Some(&ctx.kube)).await?
+    };
+    if !args.dry_run && shares.is_none() && !interactive {
+        bail!(
+            "rejoin needs the unseal keys to unseal {pod_name} after it rejoins: give --keys-file PATH (- for stdin) or --keys-secret NAME; nothing was changed"
+        );
+    }
+    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let start = Instant::now();
+    let mut done = Vec::new();
+    if go {
+        if shares.is_none() {
+            shares = join::shares(&ctx, &args.keys, join::threshold(&g.views)).await?;
+        }
+        let Some(shares) = shares else {
+            bail!("no unseal keys were given; nothing was changed");
+        };
+        let progress = Progress::new();
+        let mut r = Run {
+            pod: pod_name,
+            done: Vec::new(),
+            task: progress.task(pod_name),
+        };
+        ctx.record_on(
+            &pod,
+            false,
+            "RaftRejoin",
+            &format!(
+                "kubectl-vault starts rejoining this pod to the raft cluster (leader {leader_name})"
+            ),
+        )
+        .await;
+
+        if let Some(node) = &member {
+            r.start(Step::RemovePeer);
+            let removed = async {
+                leader
+                    .client
+                    .remove_peer(node)
+                    .await
+                    .map_err(|e| ctx.explain(e, &format!("remove raft peer {node}")))?;
+                let config = leader
+                    .client
+                    .raft_configuration()
+                    .await
+                    .map_err(|e| ctx.explain(e, "read the raft configuration"))?;
+                if config.server(node).is_some() {
+                    bail!("the leader still lists {node} after remove-peer");
+                }
+                ctx.record_on(
+                    &pod,
+                    false,
+                    "RaftPeerRemoved",
+                    &format!("kubectl-vault removed raft peer {node} through leader {leader_name}"),
+                )
+                .await;
+                Ok(())
+            }
+            .await;
+            removed.map_err(|e| r.failed(Step::RemovePeer, e))?;
+            r.done.push(Step::RemovePeer);
+        }
+
+        if clear {
+            r.start(Step::ClearData);
+            let raft = format!("{data_dir}/raft");
+            let db = format!("{data_dir}/vault.db");
+            let cleared = async {
+                let out = exec::run(
+                    &ctx.kube,
+                    pod_name,
+                    None,
+                    &["rm", "-rf", "--", &raft, &db],
+                    Duration::from_secs(60),
+                )
+                .await?;
+                if !out.success {
+                    bail!(
+                        "rm in {pod_name} failed: {}",
+                        out.stderr
+                            .lines()
+                            .next()
+                            .or(out.message.as_deref())
+                            .unwrap_or("no message")
+                    );
+                }
+                ctx.record_on(
+                    &pod,
+                    true,
+                    "RaftDataCleared",
+                    &format!("kubectl-vault deleted {raft} and {db} so the node can rejoin raft"),
+                )
+                .await;
+                Ok(())
+            }
+            .await;
+            cleared.map_err(|e| r.failed(Step::ClearData, e))?;
+            r.done.push(Step::ClearData);
+        }
+
+        r.start(Step::DeletePod);
+        ctx.kube
+            .delete_pod(pod_name)
+            .await
+            .map_err(|e| r.failed(Step::DeletePod, e))?;
+        r.done.push(Step::DeletePod);
+
+        r.start(Step::WaitRecreated);
+        let recreated = async {
+            let new_pod = ctx
+                .kube
+                .wait_recreated(pod_name, cluster::uid(&pod), args.timeout)
+                .await?;
+            let t = ctx.fresh_target(new_pod.clone()).await?;
+            // The server needs a moment to listen; it must come up without raft data.
+            let deadline = Instant::now() + args.timeout;
+            let st = loop {
+                match t.client.seal_status().await {
+                    Ok(st) => break st,
+                    Err(e) if Instant::now() > deadline => return Err(anyhow!("{e}")),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+                }
+            };
+            if st.initialized {
+                bail!(
+                    "{pod_name} came back with raft data (initialised); the data was not cleared from {data_dir} (give --data-dir if it lives elsewhere)"
+                );
+            }
+            Ok((new_pod, t))
+        }
+        .await;
+        let (new_pod, t) = recreated.map_err(|e| r.failed(Step::WaitRecreated, e))?;
+        r.done.push(Step::WaitRecreated);
+
+        r.start(Step::Join);
+        let joined = async {
+            // The leader may have changed while the pod was away.
+            let views = ctx.views().await;
+            let l = ctx.leader(&views)?;
+            let addr = views
+                .iter()
+                .find(|v| v.pod == l.name)
+                .and_then(|v| v.leader_address.clone())
+                .ok_or_else(|| anyhow!("the leader {} does not say its API address", l.name))?;
+            join::join(&ctx, &t, &new_pod, &addr, None).await
+        }
+        .await;
+        joined.map_err(|e| r.failed(Step::Join, e))?;
+        r.done.push(Step::Join);
+
+        r.start(Step::Unseal);
+        join::unseal_joined(&ctx, &t, &new_pod, &shares, &r.task)
+            .await
+            .map_err(|e| r.failed(Step::Unseal, e))?;
+        r.done.push(Step::Unseal);
+
+        r.start(Step::WaitVoter);
+        join::wait_voter(&ctx, pod_name, args.timeout, &r.task)
+            .await
+            .map_err(|e| r.failed(Step::WaitVoter, e))?;
+        r.done.push(Step::WaitVoter);
+        r.task.finish(&format!(
+            "rejoined: a healthy voter again ({:.1}s)",
+            start.elapsed().as_secs_f64()
+        ));
+        done = r.done;
+    }
+    let seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    match ctx.format {
+        Format::Table => {
+            if go {
+                println!(
+                    "{pod_name} rejoined the raft cluster and is a healthy voter again ({seconds:.1}s)."
+                );
+            } else {
+                print!("{}", plan.text());
+                println!("Dry run: nothing was changed.");
+            }
+        }
+        f => output::print_data(
+            f,
+            &Report {
+                namespace: ctx.kube.namespace.clone(),
+                pod: pod_name.to_string(),
+                dry_run: !go,
+                plan,
+                done,
+                seconds,
+                exit_code: 0,
+            },
+        )?,
+    }
+    Ok(Exit::Healthy)
+}

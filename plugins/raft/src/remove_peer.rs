@@ -1,0 +1,218 @@
+//! `remove-peer NODE_ID`: the runbook's "Remove unhealthy node (from leader)", with the
+//! guards the runbook lacks: the node must be a peer, it must not be the leader, and the
+//! voters left must still hold a healthy quorum — unless `--force`. Field notes #5: over-eager
+//! cleanup loses quorum.
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+use vault_common::Exit;
+use vault_common::confirm::{self, Plan};
+use vault_common::output::{self, Format};
+use vault_common::vault::{RaftServer, quorum};
+
+use crate::ctx::Ctx;
+use crate::status::{self, Gathered};
+use crate::{Cli, RemovePeerArgs};
+
+/// What removing one peer does to the cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Impact {
+    pub node_id: String,
+    pub address: String,
+    pub voter: bool,
+    pub pod: Option<String>,
+    pub voters_before: usize,
+    pub voters_after: usize,
+    pub quorum_after: usize,
+    /// Voters left that are healthy (autopilot) and whose pod answers.
+    pub healthy_after: usize,
+    pub leader: Option<String>,
+}
+
+/// Checks that `node_id` may be removed; returns its impact, or the refusal. `force` turns the
+/// leader and quorum refusals into warnings on the plan.
+pub fn check(
+    ctx: &Ctx,
+    g: &Gathered,
+    node_id: &str,
+    force: bool,
+    plan: &mut Plan,
+) -> Result<Impact> {
+    let Some(config) = &g.config else {
+        bail!(
+            "cannot read the raft configuration: {}",
+            g.raft_error.as_deref().unwrap_or("unknown reason")
+        );
+    };
+    let Some(server) = config.server(node_id) else {
+        let known: Vec<&str> = config.servers.iter().map(|s| s.node_id.as_str()).collect();
+        bail!(
+            "node {node_id:?} is not a raft peer (peers: {}); see `kubectl vault-raft peers`",
+            known.join(", ")
+        );
+    };
+    let peers = status::peers(ctx, g);
+    let healthy = |s: &RaftServer| {
+        let p = peers.iter().find(|p| p.server.node_id == s.node_id);
+        let ap_ok = p.and_then(|p| p.healthy).unwrap_or(true);
+        let reachable = p
+            .and_then(|p| p.pod.as_ref())
+            .is_none_or(|pod| g.views.iter().any(|v| v.pod == *pod && v.unsealed()));
+        ap_ok && reachable && p.is_some_and(|p| p.pod.is_some())
+    };
+    let voters_before = config.voters();
+    let voters_after = voters_before - usize::from(server.voter);
+    let healthy_after = config
+        .servers
+        .iter()
+        .filter(|s| s.voter && s.node_id != node_id && healthy(s))
+        .count();
+    let impact = Impact {
+        node_id: node_id.to_string(),
+        address: server.address.clone(),
+        voter: server.voter,
+        pod: ctx.pod_of_node(&server.node_id, &server.address),
+        voters_before,
+        voters_after,
+        quorum_after: quorum(voters_after.max(1)),
+        healthy_after,
+        leader: config.leader().map(|l| l.node_id.clone()),
+    };
+    if server.leader {
+        let msg = format!(
+            "{node_id} is the raft leader; removing it forces an election mid-request: step it down first (`kubectl vault-raft step-down`)"
+        );
+        if !force {
+            bail!("refusing to remove {node_id}: {msg}, or add --force");
+        }
+        plan.warn(msg);
+    }
+    if voters_after == 0 {
+        bail!("refusing to remove {node_id}: it is the last voter; nothing would be left");
+    }
+    if server.voter && healthy_after < impact.quorum_after {
+        let msg = format!(
+            "removing {node_id} leaves {voters_after} voter(s), of which {healthy_after} healthy; quorum needs {}: the cluster would lose quorum",
+            impact.quorum_after
+        );
+        if !force {
+            bail!(
+                "refusing to remove {node_id}: {msg} (fix the unhealthy voters first, or add --force)"
+            );
+        }
+        plan.warn(msg);
+    }
+    let tolerance_after = (healthy_after as i64) - (impact.quorum_after as i64);
+    if server.voter && tolerance_after <= 0 {
+        plan.warn(format!(
+            "failure tolerance drops to {} until a voter is added back",
+            tolerance_after.max(0)
+        ));
+    }
+    Ok(impact)
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    namespace: &'a str,
+    dry_run: bool,
+    plan: &'a Plan,
+    impact: &'a Impact,
+    removed: bool,
+    /// Whether the configuration read back afterwards no longer lists the node.
+    verified: Option<bool>,
+    exit_code: u8,
+}
+
+pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("remove-peer")?;
+    let g = status::gather(&ctx).await;
+    let leader = ctx.leader(&g.views)?;
+    let mut plan = Plan::new(format!("remove raft peer {}", args.node_id));
+    let impact = check(&ctx, &g, &args.node_id, args.force, &mut plan)?;
+    plan.step(format!(
+        "remove {} ({}{}) from the raft configuration through the leader {}",
+        impact.node_id,
+        impact.address,
+        if impact.voter {
+            ", voter"
+        } else {
+            ", non-voter"
+        },
+        leader.name
+    ));
+    plan.step(format!(
+        "voters {} → {}; quorum {}",
+        impact.voters_before, impact.voters_after, impact.quorum_after
+    ));
+    if let Some(pod) = &impact.pod {
+        plan.warn(format!(
+            "pod {pod} keeps its raft data and cannot rejoin with it: use `kubectl vault-raft rejoin {pod}` to bring it back"
+        ));
+    }
+    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let mut verified = None;
+    if go {
+        leader
+            .client
+            .remove_peer(&args.node_id)
+            .await
+            .map_err(|e| ctx.explain(e, &format!("remove raft peer {}", args.node_id)))?;
+        let subject = impact.pod.clone().unwrap_or_else(|| leader.name.clone());
+        ctx.record(
+            &subject,
+            false,
+            "RaftPeerRemoved",
+            &format!(
+                "kubectl-vault removed raft peer {} ({}) through leader {}",
+                impact.node_id, impact.address, leader.name
+            ),
+        )
+        .await;
+        // Vault answers 204 whatever happened: read the configuration back.
+        verified = Some(
+            leader
+                .client
+                .raft_configuration()
+                .await
+                .map(|c| c.server(&args.node_id).is_none())
+                .unwrap_or(false),
+        );
+    }
+    let exit = match verified {
+        Some(false) => Exit::Attention,
+        _ => Exit::Healthy,
+    };
+    match ctx.format {
+        Format::Table => {
+            if !go {
+                print!("{}", plan.text());
+                println!("Dry run: nothing was changed.");
+            } else if verified == Some(true) {
+                println!(
+                    "Removed raft peer {} (voters now {}).",
+                    impact.node_id, impact.voters_after
+                );
+            } else {
+                println!(
+                    "Asked the leader to remove {}, but the configuration still lists it: check `kubectl vault-raft peers`.",
+                    impact.node_id
+                );
+            }
+        }
+        f => output::print_data(
+            f,
+            &Report {
+                namespace: &ctx.kube.namespace,
+                dry_run: !go,
+                plan: &plan,
+                impact: &impact,
+                removed: go,
+                verified,
+                exit_code: exit.code(),
+            },
+        )?,
+    }
+    Ok(exit)
+}

@@ -1,0 +1,357 @@
+//! `snapshot save FILE` / `snapshot restore FILE`: the runbook's "Create backup first" and
+//! "restore from the latest backup", through the leader's API (a standby redirects, which
+//! fails over a port-forward — field notes #7) instead of `exec … snapshot save` + `kubectl cp`.
+//! Saving streams into a new 0600 file and never overwrites one without `--force`; restoring
+//! confirms first and afterwards checks that there is a leader and every pod is unsealed.
+
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use bytes::Bytes;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use vault_common::Exit;
+use vault_common::confirm::{self, Plan};
+use vault_common::ha::{self, NodeView};
+use vault_common::output::{self, Format, Progress};
+use vault_common::vault::{SnapshotError, VaultError, looks_like_snapshot};
+
+use crate::ctx::Ctx;
+use crate::{Cli, SnapshotCmd};
+
+pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
+    match cmd {
+        SnapshotCmd::Save { file, force } => save(cli, file, *force).await,
+        SnapshotCmd::Restore {
+            file,
+            force,
+            yes,
+            dry_run,
+            timeout,
+        } => restore(cli, file, *force, *yes, *dry_run, *timeout).await,
+    }
+}
+
+/// A new file, readable by its owner only; `create_new` so nothing existing is touched.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// Where the snapshot is written before it takes FILE's place (with --force only, so an
+/// interrupted download never destroys the previous snapshot).
+fn partial_path(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    file.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+#[derive(Serialize)]
+struct Saved {
+    namespace: String,
+    file: String,
+    leader: String,
+    bytes: u64,
+    sha256: String,
+    seconds: f64,
+    exit_code: u8,
+}
+
+async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
+    if file.is_dir() {
+        bail!("{} is a directory: give a file name", file.display());
+    }
+    if file.exists() && !force {
+        bail!(
+            "{} exists: add --force to overwrite it (it is replaced only once the new snapshot is complete)",
+            file.display()
+        );
+    }
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("snapshot save")?;
+    let views = ctx.views().await;
+    let leader = ctx.leader(&views)?;
+    let write_to = if force {
+        partial_path(file)
+    } else {
+        file.to_path_buf()
+    };
+    let f = create_private(&write_to).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            anyhow!("{} exists: add --force to overwrite it", write_to.display())
+        }
+        _ => anyhow!("create {}: {e}", write_to.display()),
+    })?;
+    let progress = Progress::new();
+    let task = progress.task(&leader.name);
+    task.step("streaming the snapshot");
+    let start = Instant::now();
+    let mut out = tokio::fs::File::from_std(f);
+    let result = leader
+        .client
+        .snapshot_save(&mut out, ctx.vault_args().vault_timeout)
+        .await;
+    let digest = match result {
+        Ok(d) => d,
+        Err(e) => {
+            drop(out);
+            let _ = std::fs::remove_file(&write_to);
+            return Err(match e {
+                SnapshotError::Vault(v) => ctx.explain(v, "take a raft snapshot"),
+                other => anyhow!("{other}"),
+            }
+            .context(format!("no snapshot written to {}", file.display())));
+        }
+    };
+    out.sync_all()
+        .await
+        .with_context(|| format!("sync {}", write_to.display()))?;
+    drop(out);
+    if force {
+        std::fs::rename(&write_to, file)
+            .with_context(|| format!("replace {} with the new snapshot", file.display()))?;
+    }
+    let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+    task.finish(&format!("saved {} bytes ({seconds:.2}s)", digest.bytes));
+    ctx.record(
+        &leader.name,
+        false,
+        "RaftSnapshotSaved",
+        &format!(
+            "kubectl-vault saved a raft snapshot ({} bytes, sha256 {})",
+            digest.bytes, digest.sha256
+        ),
+    )
+    .await;
+    let report = Saved {
+        namespace: ctx.kube.namespace.clone(),
+        file: file.display().to_string(),
+        leader: leader.name.clone(),
+        bytes: digest.bytes,
+        sha256: digest.sha256,
+        seconds,
+        exit_code: 0,
+    };
+    match ctx.format {
+        Format::Table => println!(
+            "Saved a snapshot from the leader {} to {}: {} bytes, sha256 {}",
+            report.leader, report.file, report.bytes, report.sha256
+        ),
+        f => output::print_data(f, &report)?,
+    }
+    Ok(Exit::Healthy)
+}
+
+#[derive(Serialize)]
+struct Restored {
+    namespace: String,
+    file: String,
+    bytes: u64,
+    sha256: String,
+    dry_run: bool,
+    leader: Option<String>,
+    autopilot_healthy: Option<bool>,
+    sealed: Vec<String>,
+    unreachable: Vec<String>,
+    seconds: f64,
+    exit_code: u8,
+}
+
+/// Vault's reasons for refusing a snapshot, as what the user should know.
+fn refusal(ctx: &Ctx, e: VaultError, file: &Path) -> anyhow::Error {
+    let text = e.errors().join(" ").to_lowercase();
+    let f = file.display();
+    if text.contains("different set of unseal keys") || text.contains("could not verify hash") {
+        return anyhow!(
+            "{f} was taken on another cluster (or under other unseal keys): restoring it replaces this cluster's keys and root token with that cluster's; add --force to restore it anyway. The cluster was not changed"
+        );
+    }
+    if text.contains("failed to read snapshot")
+        || text.contains("decompress")
+        || text.contains("unexpected eof")
+        || text.contains("checksum")
+        || text.contains("sha256")
+    {
+        return anyhow!(
+            "{f} is truncated or corrupt ({}); the cluster was not changed",
+            e.errors().join("; ")
+        );
+    }
+    ctx.explain(e, &format!("restore {f}"))
+}
+
+async fn restore(
+    cli: &Cli,
+    file: &Path,
+    force: bool,
+    yes: bool,
+    dry_run: bool,
+    timeout: Duration,
+) -> Result<Exit> {
+    let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    if data.is_empty() {
+        bail!("{} is empty: not a snapshot", file.display());
+    }
+    if !looks_like_snapshot(&data) {
+        bail!(
+            "{} is not a raft snapshot (a snapshot is gzip data; this file starts with {:02x?}); the cluster was not changed",
+            file.display(),
+            &data[..data.len().min(4)]
+        );
+    }
+    let sha256 = hex_digest(&data);
+    let bytes = data.len() as u64;
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("snapshot restore")?;
+    let views = ctx.views().await;
+    let leader = ctx.leader(&views)?;
+    let mut plan = Plan::new(format!("restore {}", file.display()));
+    plan.step(format!(
+        "restore {} ({bytes} bytes, sha256 {sha256}) through the leader {}",
+        file.display(),
+        leader.name
+    ));
+    plan.step("wait for a leader and check that every pod is unsealed");
+    plan.warn("everything written since the snapshot was taken is lost");
+    if force {
+        plan.warn("--force: a snapshot from another cluster brings that cluster's unseal keys and root token; this cluster's keys stop working");
+    }
+    let go = confirm::confirm(&plan, yes, dry_run)?;
+    let start = Instant::now();
+    let mut report = Restored {
+        namespace: ctx.kube.namespace.clone(),
+        file: file.display().to_string(),
+        bytes,
+        sha256,
+        dry_run: !go,
+        leader: None,
+        autopilot_healthy: None,
+        sealed: Vec::new(),
+        unreachable: Vec::new(),
+        seconds: 0.0,
+        exit_code: 0,
+    };
+    let mut exit = Exit::Healthy;
+    if go {
+        let progress = Progress::new();
+        let task = progress.task(&leader.name);
+        task.step("uploading the snapshot");
+        if let Err(e) = leader
+            .client
+            .snapshot_restore(Bytes::from(data), force, timeout)
+            .await
+        {
+            return Err(refusal(&ctx, e, file));
+        }
+        ctx.record(
+            &leader.name,
+            true,
+            "RaftSnapshotRestored",
+            &format!(
+                "kubectl-vault restored a raft snapshot ({bytes} bytes, sha256 {}){}",
+                report.sha256,
+                if force { " with --force" } else { "" }
+            ),
+        )
+        .await;
+        task.step("restored; waiting for a leader and every pod unsealed");
+        let (views, healthy) = settle(&ctx, timeout).await;
+        report.autopilot_healthy = healthy;
+        report.leader = ha::leader_state(&views).active().map(str::to_string);
+        report.sealed = views
+            .iter()
+            .filter(|v| v.sealed == Some(true))
+            .map(|v| v.pod.clone())
+            .collect();
+        report.unreachable = views
+            .iter()
+            .filter(|v| !v.reachable)
+            .map(|v| v.pod.clone())
+            .collect();
+        if report.leader.is_none()
+            || healthy != Some(true)
+            || !report.sealed.is_empty()
+            || !report.unreachable.is_empty()
+        {
+            exit = Exit::Attention;
+        }
+        task.finish(if exit == Exit::Healthy {
+            "restored; cluster healthy"
+        } else {
+            "restored; needs attention"
+        });
+    }
+    report.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    report.exit_code = exit.code();
+    match ctx.format {
+        Format::Table => {
+            if !go {
+                print!("{}", plan.text());
+                println!("Dry run: nothing was changed.");
+            } else {
+                println!(
+                    "Restored {} through {} ({:.1}s).",
+                    report.file, leader.name, report.seconds
+                );
+                match &report.leader {
+                    Some(l) => println!("Leader: {l}"),
+                    None => println!(
+                        "No leader yet: check `kubectl vault-raft status` (runbook: Leader Election Failure)"
+                    ),
+                }
+                if !report.sealed.is_empty() {
+                    println!(
+                        "Sealed after the restore: {}. Unseal them with the keys of the cluster the snapshot was taken on: kubectl vault-unseal --keys-file …",
+                        report.sealed.join(", ")
+                    );
+                }
+                if !report.unreachable.is_empty() {
+                    println!(
+                        "Not answering: {} (check `kubectl get pods` and their logs)",
+                        report.unreachable.join(", ")
+                    );
+                }
+                if report.autopilot_healthy != Some(true) && report.leader.is_some() {
+                    println!(
+                        "Autopilot does not call the cluster healthy yet: check `kubectl vault-raft status`"
+                    );
+                }
+                if exit == Exit::Healthy {
+                    println!("Every pod is unsealed and autopilot reports the cluster healthy.");
+                }
+            }
+        }
+        f => output::print_data(f, &report)?,
+    }
+    Ok(exit)
+}
+
+/// Waits until there is an agreed leader, every pod is unsealed and autopilot calls the
+/// cluster healthy (followers reinstall the restored data first), or `timeout`. Returns the
+/// last views and autopilot's verdict.
+async fn settle(ctx: &Ctx, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
+    let start = Instant::now();
+    loop {
+        let views = ctx.views().await;
+        let mut healthy = None;
+        if let Ok(l) = ctx.leader(&views) {
+            healthy = l.client.autopilot_state().await.ok().map(|s| s.healthy);
+        }
+        let ok = healthy == Some(true) && views.iter().all(|v| v.sealed == Some(false));
+        if ok || start.elapsed() >= timeout {
+            return (views, healthy);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn hex_digest(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}

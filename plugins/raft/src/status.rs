@@ -1,0 +1,643 @@
+//! `status`: the cluster as every pod sees it (sealed, its leader, indexes), the raft
+//! configuration and autopilot state from the leader, and what needs attention: no leader,
+//! split views, stale voters, pods not joined, node-ID drift, lagging followers, lowered
+//! failure tolerance. The runbook's steps 1–2 of "Leader Election Failure" and step 1 of
+//! "Storage Backend Issues", for every pod at once.
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::Exit;
+use vault_common::cluster;
+use vault_common::ha::{self, LeaderState, NodeView};
+use vault_common::output::{self, Format, Styled, Tone};
+use vault_common::target::Target;
+use vault_common::vault::{
+    AutopilotConfig, AutopilotState, RaftConfiguration, RaftServer, go_duration_secs, quorum,
+};
+
+use crate::ctx::Ctx;
+use crate::{Cli, StatusArgs};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodRow {
+    pub pod: String,
+    pub ip: Option<String>,
+    pub ready: Option<bool>,
+    pub reachable: bool,
+    pub initialized: Option<bool>,
+    pub sealed: Option<bool>,
+    /// leader, standby, sealed, uninitialized or unreachable.
+    pub role: String,
+    /// The leader as this pod sees it (a pod name, else the address).
+    pub sees_leader: Option<String>,
+    /// The raft node this pod is, from the configuration.
+    pub node_id: Option<String>,
+    pub voter: Option<bool>,
+    pub term: Option<u64>,
+    pub commit_index: Option<u64>,
+    pub applied_index: Option<u64>,
+    /// Autopilot's verdict on this node.
+    pub healthy: Option<bool>,
+    pub last_contact: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A raft server with the pod behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Peer {
+    #[serde(flatten)]
+    pub server: RaftServer,
+    pub pod: Option<String>,
+    pub healthy: Option<bool>,
+    pub status: Option<String>,
+    pub last_contact: Option<String>,
+    pub last_index: Option<u64>,
+    pub last_term: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// no_leader, leader_unreachable, split_brain, unreachable, sealed, data_lost,
+    /// not_joined, stale_peer, node_id_drift, address_drift, lagging, unhealthy, non_voter,
+    /// failure_tolerance, raft_unavailable.
+    pub kind: &'static str,
+    /// The pod or node it is about.
+    pub subject: String,
+    pub message: String,
+    /// What to run next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Raft {
+    /// The pod the configuration was read through.
+    pub read_from: String,
+    pub peers: Vec<Peer>,
+    pub voters: usize,
+    pub quorum: usize,
+    pub failure_tolerance: Option<i64>,
+    pub autopilot_healthy: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub namespace: String,
+    pub leader: LeaderState,
+    pub pods: Vec<PodRow>,
+    pub raft: Option<Raft>,
+    pub findings: Vec<Finding>,
+    pub exit_code: u8,
+}
+
+/// Everything status gathers; `peers` and the other subcommands reuse it.
+pub struct Gathered {
+    pub views: Vec<NodeView>,
+    pub leader: LeaderState,
+    pub read_from: Option<String>,
+    pub config: Option<RaftConfiguration>,
+    pub autopilot: Option<AutopilotState>,
+    pub autopilot_config: Option<AutopilotConfig>,
+    /// Why the raft configuration could not be read.
+    pub raft_error: Option<String>,
+}
+
+/// Per-pod views, then the raft configuration and autopilot state through the leader (or,
+/// without one, through any unsealed pod: a standby forwards while it still has a leader).
+pub async fn gather(ctx: &Ctx) -> Gathered {
+    let views = ctx.views().await;
+    let leader = ha::leader_state(&views);
+    let via: Option<&Target> = leader
+        .active()
+        .and_then(|p| ctx.target(p).ok())
+        .or_else(|| {
+            views
+                .iter()
+                .filter(|v| v.unsealed())
+                .find_map(|v| ctx.target(&v.pod).ok())
+        });
+    let mut g = Gathered {
+        views,
+        leader,
+        read_from: via.map(|t| t.name.clone()),
+        config: None,
+        autopilot: None,
+        autopilot_config: None,
+        raft_error: None,
+    };
+    let Some(t) = via else {
+        g.raft_error = Some("no unsealed pod answers, so nothing can be read from raft".into());
+        return g;
+    };
+    let (config, state, ap_config) = tokio::join!(
+        t.client.raft_configuration(),
+        t.client.autopilot_state(),
+        t.client.autopilot_config()
+    );
+    match config {
+        Ok(c) => g.config = Some(c),
+        Err(e) => {
+            g.raft_error = Some(format!(
+                "{:#}",
+                ctx.explain(e, "read the raft configuration")
+            ))
+        }
+    }
+    g.autopilot = state.ok();
+    g.autopilot_config = ap_config.ok();
+    g
+}
+
+/// The peers with the pod behind each and autopilot's view of it.
+pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
+    let Some(config) = &g.config else {
+        return Vec::new();
+    };
+    config
+        .servers
+        .iter()
+        .map(|s| {
+            let ap = g.autopilot.as_ref().and_then(|a| a.servers.get(&s.node_id));
+            Peer {
+                server: s.clone(),
+                pod: ctx.pod_of_node(&s.node_id, &s.address),
+                healthy: ap.map(|a| a.healthy),
+                status: ap.map(|a| a.status.clone()),
+                last_contact: ap.and_then(|a| a.last_contact.clone()),
+                last_index: ap.map(|a| a.last_index),
+                last_term: ap.map(|a| a.last_term),
+            }
+        })
+        .collect()
+}
+
+fn pod_ip(ctx: &Ctx, pod: &str) -> Option<String> {
+    ctx.pod(pod)?.status.as_ref()?.pod_ip.clone()
+}
+
+fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
+    g.views
+        .iter()
+        .map(|v| {
+            let peer = peers.iter().find(|p| p.pod.as_deref() == Some(&v.pod));
+            let role = if !v.reachable {
+                "unreachable"
+            } else if v.initialized == Some(false) {
+                "uninitialized"
+            } else if v.sealed == Some(true) {
+                "sealed"
+            } else if v.is_self {
+                "leader"
+            } else {
+                "standby"
+            };
+            PodRow {
+                pod: v.pod.clone(),
+                ip: v.pod_ip.clone(),
+                ready: ctx.pod(&v.pod).map(cluster::is_ready),
+                reachable: v.reachable,
+                initialized: v.initialized,
+                sealed: v.sealed,
+                role: role.into(),
+                sees_leader: v.leader_pod.clone().or(v.leader_address.clone()),
+                node_id: peer.map(|p| p.server.node_id.clone()),
+                voter: peer.map(|p| p.server.voter),
+                term: peer.and_then(|p| p.last_term),
+                commit_index: v.committed_index,
+                applied_index: v.applied_index,
+                healthy: peer.and_then(|p| p.healthy),
+                last_contact: peer.and_then(|p| p.last_contact.clone()),
+                error: v.error.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What needs attention. `partial` is set when only some pods were selected: then pods not
+/// selected are not reported missing, and a leader outside the selection is not suspect.
+pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut add = |kind: &'static str, subject: &str, message: String, next: Option<String>| {
+        out.push(Finding {
+            kind,
+            subject: subject.to_string(),
+            message,
+            next,
+        })
+    };
+    let config_leader = g
+        .config
+        .as_ref()
+        .and_then(|c| c.leader())
+        .and_then(|s| ctx.pod_of_node(&s.node_id, &s.address));
+    match &g.leader {
+        LeaderState::Active { .. } => {}
+        LeaderState::Unconfirmed { pod } if partial && config_leader.as_deref() == Some(pod) => {}
+        LeaderState::Unconfirmed { pod } => add(
+            "leader_unreachable",
+            pod,
+            format!("the pods name {pod} as leader, but it does not answer as the active node"),
+            Some(format!(
+                "wait for an election, or force one: kubectl vault-raft step-down --all; if {pod} stays hung: kubectl vault-raft rejoin {pod}"
+            )),
+        ),
+        LeaderState::None => add(
+            "no_leader",
+            "cluster",
+            "no unsealed pod is the active node".into(),
+            Some(
+                "kubectl vault-raft step-down --all (after unsealing: kubectl vault-unseal)".into(),
+            ),
+        ),
+        LeaderState::Split { pods } => add(
+            "split_brain",
+            "cluster",
+            format!("the pods disagree about the leader: {}", pods.join(", ")),
+            Some("kubectl vault-raft step-down --all".into()),
+        ),
+    }
+    for v in &g.views {
+        if !v.reachable {
+            add(
+                "unreachable",
+                &v.pod,
+                format!(
+                    "its Vault API does not answer: {}",
+                    v.error.as_deref().unwrap_or("no answer")
+                ),
+                Some(format!(
+                    "kubectl logs {0}; if it stays unhealthy: kubectl vault-raft rejoin {0}",
+                    v.pod
+                )),
+            );
+        }
+    }
+    let Some(config) = &g.config else {
+        add(
+            "raft_unavailable",
+            "cluster",
+            format!(
+                "the raft configuration could not be read: {}",
+                g.raft_error.as_deref().unwrap_or("unknown reason")
+            ),
+            None,
+        );
+        return out;
+    };
+    // Peers: is there a pod behind each, and is it the right one?
+    for p in peers {
+        let s = &p.server;
+        let at = ha::pod_for_address(&s.address, ctx.pod_refs());
+        if ctx.pod(&s.node_id).is_some() {
+            // The chart names raft nodes after their pods: the address must be that pod's.
+            let drift = match (&at, pod_ip(ctx, &s.node_id)) {
+                (Some(other), _) if *other != s.node_id => {
+                    Some(format!("which is pod {other}'s address"))
+                }
+                (None, Some(ip)) if s.host().parse::<std::net::IpAddr>().is_ok() => {
+                    Some(format!("but pod {}'s IP is {ip}", s.node_id))
+                }
+                _ => None,
+            };
+            if let Some(why) = drift {
+                add(
+                    "address_drift",
+                    &s.node_id,
+                    format!("raft lists node {} at {}, {why}", s.node_id, s.address),
+                    Some(format!("kubectl vault-raft rejoin {}", s.node_id)),
+                );
+            }
+        } else if let Some(pod) = at {
+            add(
+                "node_id_drift",
+                &s.node_id,
+                format!(
+                    "pod {pod} is raft node {:?}, not {pod:?}: node IDs no longer follow pod names (check the raft node_id / VAULT_RAFT_NODE_ID setting)",
+                    s.node_id
+                ),
+                None,
+            );
+        } else {
+            add(
+                "stale_peer",
+                &s.node_id,
+                format!(
+                    "raft peer {} ({}) has no pod behind it: a stale {} lowering failure tolerance",
+                    s.node_id,
+                    s.address,
+                    if s.voter { "voter" } else { "peer" }
+                ),
+                Some(format!("kubectl vault-raft remove-peer {}", s.node_id)),
+            );
+        }
+        if p.healthy == Some(false)
+            && p.pod
+                .as_ref()
+                .is_none_or(|pod| g.views.iter().any(|v| v.pod == *pod && v.reachable))
+        {
+            add(
+                "unhealthy",
+                &s.node_id,
+                format!(
+                    "autopilot reports node {} unhealthy (last contact {})",
+                    s.node_id,
+                    p.last_contact.as_deref().unwrap_or("unknown")
+                ),
+                p.pod
+                    .as_ref()
+                    .map(|pod| format!("if it does not recover: kubectl vault-raft rejoin {pod}")),
+            );
+        }
+        if p.status.as_deref() == Some("non-voter") {
+            add(
+                "non_voter",
+                &s.node_id,
+                format!(
+                    "node {} is not a voter yet (autopilot promotes it once it is stable)",
+                    s.node_id
+                ),
+                None,
+            );
+        }
+    }
+    // Lagging followers: further behind the leader than autopilot tolerates.
+    let max_lag = g
+        .autopilot_config
+        .as_ref()
+        .map(|c| c.max_trailing_logs)
+        .filter(|n| *n > 0)
+        .unwrap_or(1000);
+    let leader_index = peers
+        .iter()
+        .find(|p| p.server.leader)
+        .and_then(|p| p.last_index);
+    if let Some(li) = leader_index {
+        for p in peers.iter().filter(|p| !p.server.leader) {
+            if let Some(i) = p.last_index
+                && li.saturating_sub(i) > max_lag
+            {
+                add(
+                    "lagging",
+                    &p.server.node_id,
+                    format!(
+                        "node {} is {} entries behind the leader (autopilot tolerates {max_lag})",
+                        p.server.node_id,
+                        li - i
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+    // Pods: sealed, joined, data lost.
+    for v in g.views.iter().filter(|v| v.reachable) {
+        let member = peers.iter().any(|p| p.pod.as_deref() == Some(&v.pod));
+        match (v.initialized, v.sealed, member) {
+            (Some(false), _, true) => add(
+                "data_lost",
+                &v.pod,
+                format!(
+                    "{} is uninitialised but raft still lists it: its data is gone (lost volume?)",
+                    v.pod
+                ),
+                Some(format!(
+                    "kubectl vault-raft rejoin {0} (or: kubectl vault-raft join {0})",
+                    v.pod
+                )),
+            ),
+            (Some(false), _, false) => add(
+                "not_joined",
+                &v.pod,
+                format!(
+                    "{} is uninitialised and not in the raft configuration",
+                    v.pod
+                ),
+                Some(format!("kubectl vault-raft join {}", v.pod)),
+            ),
+            (_, Some(false), false) => add(
+                "not_joined",
+                &v.pod,
+                format!(
+                    "{} is unsealed but not in the raft configuration (removed earlier? it serves stale data)",
+                    v.pod
+                ),
+                Some(format!("kubectl vault-raft rejoin {}", v.pod)),
+            ),
+            (_, Some(true), _) => add(
+                "sealed",
+                &v.pod,
+                format!("{} is sealed", v.pod),
+                Some(format!("kubectl vault-unseal {}", v.pod)),
+            ),
+            _ => {}
+        }
+    }
+    // Failure tolerance: what autopilot says against what this many pods should give.
+    if !partial && let Some(ap) = &g.autopilot {
+        let expected = (ctx.all_pods.len().saturating_sub(1) / 2) as i64;
+        if ap.failure_tolerance < expected {
+            add(
+                "failure_tolerance",
+                "cluster",
+                format!(
+                    "failure tolerance is {} with {} pods (expected {expected}): {} voter(s) of {} are healthy",
+                    ap.failure_tolerance,
+                    ctx.all_pods.len(),
+                    ap.servers
+                        .values()
+                        .filter(|s| s.healthy && s.node_type != "non-voter")
+                        .count(),
+                    config.voters()
+                ),
+                None,
+            );
+        }
+    }
+    out
+}
+
+pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
+    let peers = peers(ctx, g);
+    let findings = findings(ctx, g, &peers, partial);
+    let raft = g.config.as_ref().map(|c| Raft {
+        read_from: g.read_from.clone().unwrap_or_default(),
+        voters: c.voters(),
+        quorum: quorum(c.voters()),
+        failure_tolerance: g.autopilot.as_ref().map(|a| a.failure_tolerance),
+        autopilot_healthy: g.autopilot.as_ref().map(|a| a.healthy),
+        peers: peers.clone(),
+    });
+    let exit = if findings.is_empty() {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    };
+    Report {
+        namespace: ctx.kube.namespace.clone(),
+        leader: g.leader.clone(),
+        pods: rows(ctx, g, &peers),
+        raft,
+        findings,
+        exit_code: exit.code(),
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// A Go duration shortened for a table: `4.602801039s` → `4.6s`.
+pub fn short_duration(d: &str) -> String {
+    match go_duration_secs(d) {
+        Some(s) if s < 60.0 => format!("{s:.1}s"),
+        Some(s) => format!("{:.0}m", s / 60.0),
+        None => d.to_string(),
+    }
+}
+
+pub fn pods_table(rows: &[PodRow]) -> String {
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let ready = match r.ready {
+                Some(true) => Styled::new("1/1", Tone::Good),
+                Some(false) => Styled::new("0/1", Tone::Bad),
+                None => Styled::new("-", Tone::Dim),
+            };
+            let sealed = match r.sealed {
+                Some(true) => Styled::new("true", Tone::Bad),
+                Some(false) => Styled::new("false", Tone::Good),
+                None => Styled::new("-", Tone::Warn),
+            };
+            let role = Styled::new(
+                r.role.clone(),
+                match r.role.as_str() {
+                    "leader" => Tone::Good,
+                    "standby" => Tone::Plain,
+                    _ => Tone::Bad,
+                },
+            );
+            let healthy = match r.healthy {
+                Some(true) => Styled::new("true", Tone::Good),
+                Some(false) => Styled::new("false", Tone::Bad),
+                None => Styled::new("-", Tone::Dim),
+            };
+            let mut row: Vec<Styled> = vec![
+                r.pod.clone().into(),
+                ready,
+                sealed,
+                role,
+                opt(r.sees_leader.clone()).into(),
+                opt(r.voter).into(),
+                opt(r.term).into(),
+                opt(r.commit_index).into(),
+                opt(r.applied_index).into(),
+                healthy,
+                opt(r.last_contact.as_deref().map(short_duration)).into(),
+            ];
+            if let Some(e) = &r.error {
+                row.push(Styled::new(e.clone(), Tone::Warn));
+            }
+            row
+        })
+        .collect();
+    let mut headers = vec![
+        "pod",
+        "ready",
+        "sealed",
+        "role",
+        "leader",
+        "voter",
+        "term",
+        "commit",
+        "applied",
+        "healthy",
+        "last contact",
+    ];
+    if rows.iter().any(|r| r.error.is_some()) {
+        headers.push("error");
+    }
+    output::table(&headers, table_rows)
+}
+
+pub fn leader_line(state: &LeaderState) -> String {
+    match state {
+        LeaderState::Active { pod } => format!("Leader: {pod}"),
+        LeaderState::Unconfirmed { pod } => {
+            format!("Leader: none confirmed ({pod} is named but does not answer as active)")
+        }
+        LeaderState::None => "Leader: none".into(),
+        LeaderState::Split { pods } => format!("Leader: disputed ({})", pods.join(", ")),
+    }
+}
+
+pub fn raft_line(raft: &Raft) -> String {
+    format!(
+        "Raft: {} peers, {} voters, quorum {}; failure tolerance {}; autopilot {} (read through {})",
+        raft.peers.len(),
+        raft.voters,
+        raft.quorum,
+        opt(raft.failure_tolerance),
+        match raft.autopilot_healthy {
+            Some(true) => "healthy",
+            Some(false) => "unhealthy",
+            None => "unknown",
+        },
+        raft.read_from
+    )
+}
+
+pub fn print_findings(findings: &[Finding]) {
+    if findings.is_empty() {
+        println!("No problems found.");
+        return;
+    }
+    println!("Needs attention:");
+    for f in findings {
+        match &f.next {
+            Some(n) => println!("  - {}: {} → {n}", f.kind, f.message),
+            None => println!("  - {}: {}", f.kind, f.message),
+        }
+    }
+}
+
+impl Report {
+    pub fn print(&self, format: Format) -> Result<()> {
+        match format {
+            Format::Table => {
+                println!("{}", pods_table(&self.pods));
+                println!();
+                println!("{}", leader_line(&self.leader));
+                if let Some(r) = &self.raft {
+                    println!("{}", raft_line(r));
+                }
+                print_findings(&self.findings);
+                Ok(())
+            }
+            f => output::print_data(f, self),
+        }
+    }
+
+    pub fn exit(&self) -> Exit {
+        if self.exit_code == 0 {
+            Exit::Healthy
+        } else {
+            Exit::Attention
+        }
+    }
+}
+
+pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
+    let ctx = Ctx::connect(cli, &args.pods).await?;
+    ctx.require_token("status (it reads the raft configuration)")?;
+    let g = gather(&ctx).await;
+    // A token the leader refuses makes the whole report meaningless: say so plainly.
+    if let Some(e) = &g.raft_error
+        && e.contains("permission denied")
+    {
+        anyhow::bail!("{e}");
+    }
+    let report = build(&ctx, &g, !args.pods.is_empty());
+    report.print(ctx.format)?;
+    Ok(report.exit())
+}

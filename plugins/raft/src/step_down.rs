@@ -1,0 +1,160 @@
+//! `step-down [--all | POD]`: the runbook's "If No Leader Exists — force a new election",
+//! without the blind `sleep 10`: step down, then watch every pod until they agree on a
+//! leader, and say which one and how long it took.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+use vault_common::Exit;
+use vault_common::fanout;
+use vault_common::ha::{self, LeaderState};
+use vault_common::output::{self, Format, Progress};
+use vault_common::vault::VaultError;
+
+use crate::ctx::Ctx;
+use crate::{Cli, StepDownArgs};
+
+#[derive(Debug, Serialize)]
+struct Asked {
+    pod: String,
+    /// stepped_down, standby (it was not active: nothing to step down) or failed.
+    result: &'static str,
+    error: Option<String>,
+}
+
+/// A standby answers step-down with a redirect to the active node, or, mid-election, with
+/// "not active"; neither is a failure of `--all`.
+fn is_standby_answer(e: &VaultError) -> bool {
+    e.status() == Some(307)
+        || (e.status() == Some(500) && e.errors().iter().any(|m| m.contains("not active")))
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    namespace: String,
+    previous_leader: Option<String>,
+    stepped_down: Vec<Asked>,
+    /// The leader once the pods agreed, null if they did not within the timeout.
+    leader: Option<String>,
+    seconds: f64,
+    exit_code: u8,
+}
+
+pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
+    let ctx = Ctx::connect(cli, &[]).await?;
+    ctx.require_token("step-down")?;
+    let views = ctx.views().await;
+    let state = ha::leader_state(&views);
+    let previous = ha::term_of(&views);
+    let pods: Vec<String> = if args.all {
+        let up: Vec<String> = views
+            .iter()
+            .filter(|v| v.unsealed())
+            .map(|v| v.pod.clone())
+            .collect();
+        if up.is_empty() {
+            bail!("no unsealed pod to step down: unseal them first (`kubectl vault-unseal`)");
+        }
+        up
+    } else {
+        match (&args.pod, &state) {
+            (Some(pod), LeaderState::Active { pod: leader }) if pod != leader => {
+                // Validate the name first, for a clearer error on a typo.
+                ctx.known_pod(pod)?;
+                bail!(
+                    "{pod} is not the leader ({leader} is); step-down acts on the active node: run `kubectl vault-raft step-down` (or `--all` to force an election everywhere)"
+                )
+            }
+            (Some(pod), LeaderState::Active { .. }) | (None, LeaderState::Active { pod }) => {
+                vec![pod.clone()]
+            }
+            (_, other) => bail!(
+                "no active leader to step down ({}); to force an election on every pod: kubectl vault-raft step-down --all",
+                crate::status::leader_line(other).trim_start_matches("Leader: ")
+            ),
+        }
+    };
+    let progress = Progress::new();
+    let task = progress.task("step-down");
+    task.step(&format!("asking {} to step down", pods.join(", ")));
+    let start = Instant::now();
+    let asked: Vec<Asked> = fanout::each(&pods, |pod| async {
+        let (result, error) = match ctx.target(pod) {
+            Ok(t) => match t.client.step_down().await {
+                Ok(()) => ("stepped_down", None),
+                Err(e) if args.all && is_standby_answer(&e) => ("standby", None),
+                Err(e) => ("failed", Some(format!("{:#}", ctx.explain(e, "step down")))),
+            },
+            Err(e) => ("failed", Some(format!("{e:#}"))),
+        };
+        Asked {
+            pod: pod.clone(),
+            result,
+            error,
+        }
+    })
+    .await;
+    let ok: Vec<String> = asked
+        .iter()
+        .filter(|a| a.result == "stepped_down")
+        .map(|a| a.pod.clone())
+        .collect();
+    let failed: Vec<&Asked> = asked.iter().filter(|a| a.result == "failed").collect();
+    if ok.is_empty() && !failed.is_empty() {
+        bail!(
+            "step-down failed: {}",
+            failed[0].error.as_deref().unwrap_or_default()
+        );
+    }
+    for a in &failed {
+        output::warn(&format!(
+            "{}: {}",
+            a.pod,
+            a.error.as_deref().unwrap_or_default()
+        ));
+    }
+    ctx.record_all(
+        &ok,
+        false,
+        "RaftStepDown",
+        "kubectl-vault asked Vault to step down (force a new leader election)",
+    )
+    .await;
+    let step = |m: &str| task.step(m);
+    let waited = ha::wait_for_leader(&ctx.targets, args.timeout, previous.as_ref(), &step).await;
+    let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+    let (leader, exit) = match &waited {
+        Ok((leader, _)) => {
+            task.finish(&format!("{leader} is the leader ({seconds:.2}s)"));
+            (Some(leader.clone()), Exit::Healthy)
+        }
+        Err(_) => {
+            task.finish("no leader yet");
+            (None, Exit::Attention)
+        }
+    };
+    let report = Report {
+        namespace: ctx.kube.namespace.clone(),
+        previous_leader: previous.map(|p| p.0),
+        stepped_down: asked,
+        leader: leader.clone(),
+        seconds,
+        exit_code: exit.code(),
+    };
+    match ctx.format {
+        Format::Table => match (&leader, &report.previous_leader) {
+            (Some(l), Some(p)) => {
+                println!("New leader: {l} (elected {seconds:.2}s after the step-down; was {p})")
+            }
+            (Some(l), None) => {
+                println!("New leader: {l} (elected {seconds:.2}s after the step-down)")
+            }
+            (None, _) => println!(
+                "No leader {seconds:.1}s after the step-down: check `kubectl vault-raft status` (runbook: Leader Election Failure, step 1)"
+            ),
+        },
+        f => output::print_data(f, &report)?,
+    }
+    Ok(exit)
+}
