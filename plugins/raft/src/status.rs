@@ -348,7 +348,8 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                     .map(|pod| format!("if it does not recover: kubectl vault-raft rejoin {pod}")),
             );
         }
-        if p.status.as_deref() == Some("non-voter") {
+        // The configuration decides who votes; autopilot's status lags it after a promotion.
+        if !s.voter {
             add(
                 "non_voter",
                 &s.node_id,
@@ -433,20 +434,16 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
         }
     }
     // Failure tolerance: what autopilot says against what this many pods should give.
-    if !partial && let Some(ap) = &g.autopilot {
+    if !partial {
         let expected = (ctx.all_pods.len().saturating_sub(1) / 2) as i64;
-        if ap.failure_tolerance < expected {
+        let tolerance = config.failure_tolerance(g.autopilot.as_ref());
+        if tolerance < expected {
             add(
                 "failure_tolerance",
                 "cluster",
                 format!(
-                    "failure tolerance is {} with {} pods (expected {expected}): {} voter(s) of {} are healthy",
-                    ap.failure_tolerance,
+                    "failure tolerance is {tolerance} with {} pods (expected {expected}) and {} voter(s) in the raft configuration",
                     ctx.all_pods.len(),
-                    ap.servers
-                        .values()
-                        .filter(|s| s.healthy && s.node_type != "non-voter")
-                        .count(),
                     config.voters()
                 ),
                 None,
@@ -463,7 +460,7 @@ pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
         read_from: g.read_from.clone().unwrap_or_default(),
         voters: c.voters(),
         quorum: quorum(c.voters()),
-        failure_tolerance: g.autopilot.as_ref().map(|a| a.failure_tolerance),
+        failure_tolerance: Some(c.failure_tolerance(g.autopilot.as_ref())),
         autopilot_healthy: g.autopilot.as_ref().map(|a| a.healthy),
         peers: peers.clone(),
     });

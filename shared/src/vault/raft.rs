@@ -68,6 +68,22 @@ impl RaftConfiguration {
     pub fn leader(&self) -> Option<&RaftServer> {
         self.servers.iter().find(|s| s.leader)
     }
+
+    /// How many voters can fail without losing quorum: the configuration's voters that are
+    /// healthy (by autopilot's per-server view, when there is one) beyond quorum. Autopilot's
+    /// own figure lags the configuration by an update round after a promotion, so the
+    /// configuration is the authority on who votes.
+    pub fn failure_tolerance(&self, autopilot: Option<&AutopilotState>) -> i64 {
+        let healthy = self
+            .servers
+            .iter()
+            .filter(|s| s.voter)
+            .filter(|s| {
+                autopilot.is_none_or(|a| a.servers.get(&s.node_id).is_none_or(|p| p.healthy))
+            })
+            .count();
+        (healthy as i64 - quorum(self.voters()) as i64).max(0)
+    }
 }
 
 /// Votes needed for a majority of `voters`.
@@ -620,6 +636,13 @@ mod tests {
         assert_eq!(quorum(2), 2);
         assert_eq!(quorum(3), 2);
         assert_eq!(quorum(5), 3);
+        let config: RaftConfiguration = serde_json::from_value(serde_json::json!({"servers": [
+            {"node_id": "a", "address": "a:8201", "leader": true, "voter": true},
+            {"node_id": "b", "address": "b:8201", "leader": false, "voter": true},
+            {"node_id": "c", "address": "c:8201", "leader": false, "voter": true},
+        ]}))
+        .unwrap();
+        assert_eq!(config.failure_tolerance(None), 1);
     }
 
     #[test]

@@ -239,6 +239,27 @@ pub async fn wait_voters(c: &Arc<Cluster>, token: &str, n: u32) -> Result<()> {
         },
     )
     .await?;
+    // Autopilot's own view lags the configuration by an update round: let it catch up, so the
+    // cluster handed over is settled as a real one would be.
+    let expected = (n.saturating_sub(1) / 2) as i64;
+    until(
+        "autopilot to count every voter",
+        Duration::from_secs(30),
+        || async {
+            let (_, body) = call(
+                c,
+                0,
+                "GET",
+                "sys/storage/raft/autopilot/state",
+                Some(token),
+                None,
+            )
+            .await?;
+            let tolerance = body["data"]["failure_tolerance"].as_i64().unwrap_or(-1);
+            Ok((tolerance >= expected).then_some(()))
+        },
+    )
+    .await?;
     until("every pod to be Ready", Duration::from_secs(30), || async {
         let (pods, _) = c.store.list("pods", Some(c.ns()), |_| true);
         let ready = pods
