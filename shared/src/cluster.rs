@@ -231,10 +231,12 @@ impl Kube {
                 names.join(", ")
             ));
         }
-        let mut pods = vault;
-        if only.is_empty() {
-            return Ok(pods);
-        }
+        self.select(&vault, only)
+    }
+
+    /// The pods named in `only` (all of them when it is empty); an unknown name is an error
+    /// that lists the Vault pods there are.
+    pub fn select(&self, pods: &[Pod], only: &[String]) -> Result<Vec<Pod>> {
         for wanted in only {
             if !pods.iter().any(|p| name(p) == wanted) {
                 let known: Vec<&str> = pods.iter().map(name).collect();
@@ -245,8 +247,11 @@ impl Kube {
                 );
             }
         }
-        pods.retain(|p| only.iter().any(|w| w == name(p)));
-        Ok(pods)
+        Ok(pods
+            .iter()
+            .filter(|p| only.is_empty() || only.iter().any(|w| w == name(p)))
+            .cloned()
+            .collect())
     }
 
     pub async fn pod(&self, pod: &str) -> Result<Option<Pod>> {

@@ -33,21 +33,7 @@ impl Ctx {
         let token = keys::token(cli.token.token_file.as_deref())?;
         let kube = cluster::connect(&cli.kube).await?;
         let all_pods = kube.vault_pods(&[]).await?;
-        for wanted in only {
-            if !all_pods.iter().any(|p| cluster::name(p) == wanted) {
-                let known: Vec<&str> = all_pods.iter().map(cluster::name).collect();
-                bail!(
-                    "pod {wanted:?} is not one of the Vault pods in namespace {:?} ({})",
-                    kube.namespace,
-                    known.join(", ")
-                );
-            }
-        }
-        let selected: Vec<Pod> = all_pods
-            .iter()
-            .filter(|p| only.is_empty() || only.iter().any(|w| w == cluster::name(p)))
-            .cloned()
-            .collect();
+        let selected = kube.select(&all_pods, only)?;
         let targets =
             target::for_pods(&kube, selected, &cli.vault, token.as_ref().map(|(t, _)| t)).await;
         if let Some(Err(first)) = targets.first()
