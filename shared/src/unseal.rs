@@ -164,7 +164,11 @@ pub async fn unseal(
         }
     }
     if opts.continue_existing && st.progress > 0 {
-        return continue_existing(client, shares, st, step).await;
+        match continue_existing(client, shares, st.clone(), step).await? {
+            Some(outcome) => return Ok(outcome),
+            // Their attempt failed and Vault discarded it: not the operator's shares' fault.
+            None => step("the unseal in progress held a wrong share (not one of yours); starting over with yours"),
+        }
     }
     let need = st.t as usize;
     if shares.len() < need {
@@ -189,6 +193,14 @@ pub async fn unseal(
             match client.submit_share(&shares[i]).await {
                 Ok(s) => {
                     let done = !s.sealed;
+                    // Someone else submitting at the same time would mix their shares into
+                    // ours, and a failure could then blame a good share: stop instead.
+                    if !done && n + 1 < need && s.progress as usize != n + 1 {
+                        return Ok(Outcome::InProgress {
+                            progress: s.progress,
+                            threshold: s.t,
+                        });
+                    }
                     last = Some(s);
                     if done {
                         break;
@@ -233,13 +245,14 @@ pub async fn unseal(
 }
 
 /// `--continue`: add shares to someone else's attempt until it completes, skipping shares it
-/// already has (Vault ignores a share it has seen in this attempt).
+/// already has (Vault ignores a share it has seen in this attempt). None when that attempt
+/// fails: Vault discards it, and the shares it held — not all ours — were wrong.
 async fn continue_existing(
     client: &VaultClient,
     shares: &[Share],
     mut st: SealStatus,
     step: &(dyn Fn(&str) + Sync),
-) -> Result<Outcome, VaultError> {
+) -> Result<Option<Outcome>, VaultError> {
     let mut used = Vec::new();
     for share in shares {
         step(&format!(
@@ -254,24 +267,22 @@ async fn continue_existing(
                     used.push(share.position);
                 }
                 if !next.sealed || await_unsealed(client, next.clone()).await? {
-                    return Ok(Outcome::Unsealed {
+                    return Ok(Some(Outcome::Unsealed {
                         shares_used: used,
                         bad_shares: vec![],
                         failed_attempts: 0,
-                    });
+                    }));
                 }
                 st = next;
             }
-            Err(e) if is_wrong_combination(&e) => {
-                return Ok(Outcome::Failed { failed_attempts: 1 });
-            }
+            Err(e) if is_wrong_combination(&e) => return Ok(None),
             Err(e) => return Err(e),
         }
     }
-    Ok(Outcome::NotEnoughShares {
+    Ok(Some(Outcome::NotEnoughShares {
         have: shares.len(),
         need: st.t,
-    })
+    }))
 }
 
 fn labels(positions: &[usize]) -> String {
