@@ -23,6 +23,7 @@ complete -c kubectl-vault_unseal -l status -d 'Only show the status; never promp
 complete -c kubectl-vault_unseal -l no-wait -d 'Do not wait for the pods to become Ready after unsealing'
 complete -c kubectl-vault_unseal -l why -d 'Show why each pod sealed: its recent seal-related log lines, last termination and events'
 complete -c kubectl-vault_unseal -l restart -d 'Auto-unseal clusters: restart the sealed pods one at a time, waiting for each'
+complete -c kubectl-vault_unseal -l dry-run -d 'With --restart: print the plan and restart nothing'
 complete -c kubectl-vault_unseal -s y -l yes -d 'Do not ask for confirmation (for --restart)'
 complete -c kubectl-vault_unseal -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_unseal -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'

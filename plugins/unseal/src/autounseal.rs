@@ -5,11 +5,10 @@
 //! their configuration names — and with `--restart` restarts the unhealthy pods one at a
 //! time, waiting for each to come back unsealed and Ready before the next.
 
-use std::io::IsTerminal;
-
 use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_common::cluster::{self, Kube};
+use vault_common::confirm::{self, Plan};
 use vault_common::k8s_openapi::api::core::v1::Pod;
 use vault_common::output::{self, Format, Progress};
 use vault_common::target::Target;
@@ -238,13 +237,6 @@ async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus
     d
 }
 
-fn confirm(question: &str) -> Result<bool> {
-    eprint!("{question} [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
 pub async fn run(
     kube: &Kube,
     targets: &[Result<Target>],
@@ -330,16 +322,18 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    if !cli.yes {
-        if !std::io::stdin().is_terminal() {
-            bail!(
-                "--restart deletes pods {}; add --yes to confirm (there is no terminal to ask on)",
-                names.join(", ")
-            );
-        }
-        if !confirm(&format!("Restart pods {} one at a time?", names.join(", ")))? {
-            bail!("not confirmed; nothing was restarted");
-        }
+    let mut plan = Plan::new(format!(
+        "restart pods {} to retry auto-unseal",
+        names.join(", ")
+    ));
+    for name in &names {
+        plan.step(format!(
+            "delete pod {name}, wait until it is recreated, auto-unsealed and Ready (stop here if not)"
+        ));
+    }
+    if !confirm::confirm(&plan, cli.yes, cli.dry_run)? {
+        print!("{}", plan.text());
+        return Ok(Vec::new());
     }
     let progress = Progress::new();
     let mut done = Vec::new();

@@ -58,6 +58,9 @@ pub struct Cli {
     /// Auto-unseal clusters: restart the sealed pods one at a time, waiting for each.
     #[arg(long)]
     pub restart: bool,
+    /// With --restart: print the plan and restart nothing.
+    #[arg(long, requires = "restart")]
+    pub dry_run: bool,
     /// Do not ask for confirmation (for --restart).
     #[arg(short = 'y', long)]
     pub yes: bool,
@@ -108,7 +111,13 @@ async fn run(cli: Cli) -> Result<Exit> {
         return why::run(&kube, &targets, &cli).await;
     }
     let statuses = status::gather(Some(&kube), &targets).await;
-    if let Some(seal) = autounseal::detect(&kube, &targets, &statuses).await
+    let auto_unseal = autounseal::detect(&kube, &targets, &statuses).await;
+    if cli.restart && auto_unseal.is_none() {
+        anyhow::bail!(
+            "--restart is for auto-unseal clusters, and this one unseals with Shamir keys: a restarted pod comes back sealed; give the keys with --keys-file, --keys-secret or at the prompt"
+        );
+    }
+    if let Some(seal) = auto_unseal
         && statuses.iter().any(|s| !s.healthy())
     {
         return autounseal::run(&kube, &targets, statuses, seal, &cli).await;
