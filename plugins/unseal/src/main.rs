@@ -125,7 +125,11 @@ async fn run(cli: Cli) -> Result<Exit> {
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
         unsealing::run(&kube, &targets, statuses, &cli).await?
     } else {
-        let exit = status::exit_of(&statuses);
+        let exit = if cli.keys.given() {
+            status::exit_when_acting(&statuses)
+        } else {
+            status::exit_of(&statuses)
+        };
         (status::Report::new(&kube, statuses, exit), exit)
     };
     if let Some(path) = &cli.verify {
@@ -134,9 +138,14 @@ async fn run(cli: Cli) -> Result<Exit> {
         report.verify = Some(verified);
         report.exit_code = exit.code();
     }
-    // Pods that could not be read fail the run: say so where errors go, not only in the table.
-    for s in report.pods.iter().filter(|s| s.error.is_some()) {
-        output::error_line(s.error.as_deref().unwrap_or_default());
+    // Pods that could not be read: on stderr too, not only in the table; an error when the run
+    // had to act on them.
+    for s in report.pods.iter().filter_map(|s| s.error.as_deref()) {
+        if exit == Exit::Failed {
+            output::error_line(s);
+        } else {
+            output::warn(s);
+        }
     }
     report.print(cli.out.format())?;
     Ok(exit)

@@ -123,15 +123,22 @@ pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> 
     fanout::each(targets, |t| one(kube, t)).await
 }
 
-/// 0 when every pod is unsealed and Ready, 1 when a pod could not be read at all (its state
-/// is unknown, so no unseal can help), 2 otherwise.
+/// 0 when every pod is unsealed and Ready, 2 otherwise (sealed, not Ready, or not answering:
+/// the state is reported, the cluster needs attention). Runs that were asked to unseal turn an
+/// unreachable pod into 1 with [`exit_when_acting`]: that pod could not be done.
 pub fn exit_of(statuses: &[PodStatus]) -> Exit {
-    if statuses.iter().any(|s| s.error.is_some()) {
-        Exit::Failed
-    } else if statuses.iter().all(PodStatus::healthy) {
+    if statuses.iter().all(PodStatus::healthy) {
         Exit::Healthy
     } else {
         Exit::Attention
+    }
+}
+
+pub fn exit_when_acting(statuses: &[PodStatus]) -> Exit {
+    if statuses.iter().any(|s| s.error.is_some()) {
+        Exit::Failed
+    } else {
+        exit_of(statuses)
     }
 }
 

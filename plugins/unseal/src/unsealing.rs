@@ -244,7 +244,7 @@ pub async fn run(
     }
     let final_statuses = status::gather(Some(kube), targets).await;
     let exit = if failed.is_empty() {
-        status::exit_of(&final_statuses)
+        status::exit_when_acting(&final_statuses)
     } else {
         Exit::Failed
     };

@@ -445,6 +445,10 @@ fn a_hung_pod_times_out_without_holding_back_the_others() {
     e.wait_sealed(1);
     e.wait_sealed(2);
     e.sb.fault(Fault::Stop, "vault-2").expect("stop");
+    // Status only: a pod that does not answer is reported (exit 2, a warning), not a failure.
+    let out = e.run(&["vault-unseal", "--vault-timeout", "3s"], None);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("warning: vault-2"), "{}", show(&out));
     let init = e.sb.init_json_path();
     let out = e.run(
         &[
