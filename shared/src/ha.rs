@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::target::Target;
+use crate::target::{self, Target};
 use crate::vault::host_of;
 
 /// One pod's view of the cluster.
@@ -37,6 +37,26 @@ pub struct NodeView {
 }
 
 impl NodeView {
+    /// A pod that could not be read.
+    pub fn unknown(pod: &str, error: String, pod_ip: Option<String>) -> NodeView {
+        NodeView {
+            pod: pod.to_string(),
+            pod_ip,
+            reachable: false,
+            initialized: None,
+            sealed: None,
+            threshold: None,
+            seal_type: None,
+            is_self: false,
+            active_time: None,
+            leader_address: None,
+            leader_pod: None,
+            committed_index: None,
+            applied_index: None,
+            error: Some(error),
+        }
+    }
+
     pub fn unsealed(&self) -> bool {
         self.sealed == Some(false)
     }
@@ -63,88 +83,84 @@ pub fn pod_for_address<'a>(
         .map(|(name, _)| name.to_string())
 }
 
+/// How long one pod may take to describe itself: a hung pod must not hold every poll up for
+/// the whole Vault timeout.
+const PROBE_DEADLINE: Duration = Duration::from_secs(5);
+
 /// Every pod's view, concurrently.
 pub async fn observe(targets: &[anyhow::Result<Target>]) -> Vec<NodeView> {
+    observe_except(targets, &[]).await
+}
+
+/// Every pod's view but those of the pods named in `skip` (known not to answer).
+pub async fn observe_except(targets: &[anyhow::Result<Target>], skip: &[String]) -> Vec<NodeView> {
     let known: Vec<(String, Option<String>)> = targets
         .iter()
         .filter_map(|t| t.as_ref().ok())
         .map(|t| (t.name.clone(), pod_ip(t)))
         .collect();
-    let futs = targets.iter().map(|t| {
-        let known = &known;
-        async move {
-            let t = match t {
-                Ok(t) => t,
-                Err(e) => {
-                    return NodeView {
-                        pod: "?".into(),
-                        pod_ip: None,
-                        reachable: false,
-                        initialized: None,
-                        sealed: None,
-                        threshold: None,
-                        seal_type: None,
-                        is_self: false,
-                        active_time: None,
-                        leader_address: None,
-                        leader_pod: None,
-                        committed_index: None,
-                        applied_index: None,
-                        error: Some(format!("{e:#}")),
-                    };
-                }
-            };
-            let mut v = NodeView {
-                pod: t.name.clone(),
-                pod_ip: pod_ip(t),
-                reachable: false,
-                initialized: None,
-                sealed: None,
-                threshold: None,
-                seal_type: None,
-                is_self: false,
-                active_time: None,
-                leader_address: None,
-                leader_pod: None,
-                committed_index: None,
-                applied_index: None,
-                error: None,
-            };
-            match t.client.seal_status().await {
-                Ok(s) => {
-                    v.reachable = true;
-                    v.initialized = Some(s.initialized);
-                    v.sealed = Some(s.sealed);
-                    v.threshold = Some(s.t);
-                    v.seal_type = Some(s.seal_type);
-                }
-                Err(e) => {
-                    v.error = Some(e.to_string());
-                    return v;
-                }
+    let known = &known;
+    let futs = targets.iter().map(|t| async move {
+        let name = target::name_of(t);
+        let t = match t {
+            Ok(t) if !skip.iter().any(|s| s == name) => t,
+            Ok(_) => {
+                return NodeView::unknown(name, "skipped: it did not answer before".into(), None);
             }
-            if v.unsealed() {
-                match t.client.leader().await {
-                    Ok(l) => {
-                        v.is_self = l.is_self;
-                        v.active_time = l.active_time.filter(|t| !t.is_empty() && l.is_self);
-                        v.committed_index = l.raft_committed_index;
-                        v.applied_index = l.raft_applied_index;
-                        if !l.leader_address.is_empty() {
-                            v.leader_pod = pod_for_address(
-                                &l.leader_address,
-                                known.iter().map(|(n, ip)| (n.as_str(), ip.as_deref())),
-                            );
-                            v.leader_address = Some(l.leader_address);
-                        }
-                    }
-                    Err(e) => v.error = Some(e.to_string()),
-                }
-            }
-            v
-        }
+            Err(e) => return NodeView::unknown(name, format!("{e:#}"), None),
+        };
+        let deadline = tokio::time::timeout(PROBE_DEADLINE, probe(t, known)).await;
+        deadline.unwrap_or_else(|_| {
+            NodeView::unknown(
+                &t.name,
+                format!(
+                    "{}: Vault did not answer within {}s",
+                    t.name,
+                    PROBE_DEADLINE.as_secs()
+                ),
+                pod_ip(t),
+            )
+        })
     });
     futures::future::join_all(futs).await
+}
+
+/// One pod's seal status and view of the leader.
+async fn probe(t: &Target, known: &[(String, Option<String>)]) -> NodeView {
+    let mut v = NodeView::unknown(&t.name, String::new(), pod_ip(t));
+    v.error = None;
+    match t.client.seal_status().await {
+        Ok(s) => {
+            v.reachable = true;
+            v.initialized = Some(s.initialized);
+            v.sealed = Some(s.sealed);
+            v.threshold = Some(s.t);
+            v.seal_type = Some(s.seal_type);
+        }
+        Err(e) => {
+            v.error = Some(e.to_string());
+            return v;
+        }
+    }
+    if v.unsealed() {
+        match t.client.leader().await {
+            Ok(l) => {
+                v.is_self = l.is_self;
+                v.active_time = l.active_time.filter(|t| !t.is_empty() && l.is_self);
+                v.committed_index = l.raft_committed_index;
+                v.applied_index = l.raft_applied_index;
+                if !l.leader_address.is_empty() {
+                    v.leader_pod = pod_for_address(
+                        &l.leader_address,
+                        known.iter().map(|(n, ip)| (n.as_str(), ip.as_deref())),
+                    );
+                    v.leader_address = Some(l.leader_address);
+                }
+            }
+            Err(e) => v.error = Some(e.to_string()),
+        }
+    }
+    v
 }
 
 /// What the pods agree on about the active node.
@@ -224,16 +240,18 @@ pub fn term_of(views: &[NodeView]) -> Option<(String, Option<String>)> {
 
 /// Polls every pod until one is the agreed active node — other than `previous` (a pod and
 /// its active time: the same pod elected again counts once its active time changed) — or
-/// `timeout` passes. Returns the leader and how long it took, or the last views seen.
+/// `timeout` passes. Returns the leader and how long it took, or the last views seen. Pods in
+/// `skip` (known not to answer) are not polled: each round would otherwise wait for them.
 pub async fn wait_for_leader(
     targets: &[anyhow::Result<Target>],
+    skip: &[String],
     timeout: Duration,
     previous: Option<&(String, Option<String>)>,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<(String, Duration), Vec<NodeView>> {
     let start = Instant::now();
     loop {
-        let views = observe(targets).await;
+        let views = observe_except(targets, skip).await;
         let state = leader_state(&views);
         if let Some(term) = term_of(&views)
             && previous.is_none_or(|p| *p != term || term.1.is_none())

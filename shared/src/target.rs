@@ -17,8 +17,26 @@ pub struct Target {
     pub client: VaultClient,
 }
 
+/// Why a pod has no Vault client; keeps the pod's name for tables and next steps.
+#[derive(Debug, thiserror::Error)]
+#[error("{pod}: {error:#}")]
+pub struct TargetError {
+    pub pod: String,
+    error: anyhow::Error,
+}
+
+/// The pod (or address) a target is for, whether it could be set up or not.
+pub fn name_of(t: &Result<Target>) -> &str {
+    match t {
+        Ok(t) => &t.name,
+        Err(e) => e
+            .downcast_ref::<TargetError>()
+            .map_or("?", |e| e.pod.as_str()),
+    }
+}
+
 /// One target per pod, built concurrently; a pod whose transport cannot be set up (its CA
-/// cannot be found, …) yields an error in its place.
+/// cannot be found, …) yields a [`TargetError`] in its place.
 pub async fn for_pods(
     kube: &Kube,
     pods: Vec<Pod>,
@@ -27,7 +45,12 @@ pub async fn for_pods(
 ) -> Vec<Result<Target>> {
     let futs = pods.into_iter().map(|pod| async move {
         let name = cluster::name(&pod).to_string();
-        let connector = Connector::for_pod(kube, &pod, args).await?;
+        let connector = Connector::for_pod(kube, &pod, args)
+            .await
+            .map_err(|error| TargetError {
+                pod: name.clone(),
+                error,
+            })?;
         let mut client = VaultClient::new(name.clone(), connector, args.vault_timeout);
         client.set_token(token.cloned());
         Ok(Target {

@@ -167,7 +167,9 @@ pub async fn unseal(
         match continue_existing(client, shares, st.clone(), step).await? {
             Some(outcome) => return Ok(outcome),
             // Their attempt failed and Vault discarded it: not the operator's shares' fault.
-            None => step("the unseal in progress held a wrong share (not one of yours); starting over with yours"),
+            None => step(
+                "the unseal in progress held a wrong share (not one of yours); starting over with yours",
+            ),
         }
     }
     let need = st.t as usize;

@@ -78,7 +78,6 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
     let progress = Progress::new();
     let task = progress.task("step-down");
     task.step(&format!("asking {} to step down", pods.join(", ")));
-    let start = Instant::now();
     let asked: Vec<Asked> = fanout::each(&pods, |pod| async {
         let (result, error) = match ctx.target(pod) {
             Ok(t) => match t.client.step_down().await {
@@ -121,13 +120,33 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
         "kubectl-vault asked Vault to step down (force a new leader election)",
     )
     .await;
+    // The election is timed from when the step-downs were answered.
+    let start = Instant::now();
     let step = |m: &str| task.step(m);
-    let waited = ha::wait_for_leader(&ctx.targets, args.timeout, previous.as_ref(), &step).await;
+    let silent: Vec<String> = views
+        .iter()
+        .filter(|v| !v.reachable)
+        .map(|v| v.pod.clone())
+        .collect();
+    let waited = ha::wait_for_leader(
+        &ctx.targets,
+        &silent,
+        args.timeout,
+        previous.as_ref(),
+        &step,
+    )
+    .await;
     let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     let (leader, exit) = match &waited {
         Ok((leader, _)) => {
             task.finish(&format!("{leader} is the leader ({seconds:.2}s)"));
-            (Some(leader.clone()), Exit::Healthy)
+            // A pod that could not be asked still needs a look.
+            let exit = if failed.is_empty() {
+                Exit::Healthy
+            } else {
+                Exit::Attention
+            };
+            (Some(leader.clone()), exit)
         }
         Err(_) => {
             task.finish("no leader yet");

@@ -78,7 +78,7 @@ async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus 
     let t = match target {
         Ok(t) => t,
         Err(e) => {
-            let mut s = PodStatus::empty("?");
+            let mut s = PodStatus::empty(vault_common::target::name_of(target));
             s.error = Some(format!("{e:#}"));
             return s;
         }
