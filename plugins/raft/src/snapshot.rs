@@ -78,11 +78,9 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
     ctx.require_token("snapshot save")?;
     let views = ctx.views().await;
     let leader = ctx.leader(&views)?;
-    let write_to = if force {
-        partial_path(file)
-    } else {
-        file.to_path_buf()
-    };
+    // Always stream into a hidden partial file: an interrupted save must not leave a
+    // truncated backup under the name an operator will restore from.
+    let write_to = partial_path(file);
     let f = create_private(&write_to).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => {
             anyhow!("{} exists: add --force to overwrite it", write_to.display())
@@ -117,6 +115,11 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
     if force {
         std::fs::rename(&write_to, file)
             .with_context(|| format!("replace {} with the new snapshot", file.display()))?;
+    } else {
+        // A hard link fails if the name was taken meanwhile: never overwrite silently.
+        let linked = std::fs::hard_link(&write_to, file);
+        let _ = std::fs::remove_file(&write_to);
+        linked.with_context(|| format!("put the snapshot at {}", file.display()))?;
     }
     let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     task.finish(&format!("saved {} bytes ({seconds:.2}s)", digest.bytes));

@@ -88,11 +88,15 @@ fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: 
             "{how} and restarted; a Shamir-sealed Vault comes back sealed after every restart"
         );
     }
-    let sealed_by_api = log.iter().any(|l| {
-        l.contains("marked as sealed")
-            || l.contains("sealing barrier")
-            || l.contains("vault is sealed")
-    }) && log.iter().any(|l| l.contains("unsealed"));
+    // Sealed after having been unsealed in this container's life.
+    let last = |needles: &[&str]| {
+        log.iter()
+            .rposition(|l| needles.iter().any(|n| l.contains(n)))
+    };
+    let sealed_by_api = matches!(
+        (last(&["vault is unsealed"]), last(&["vault is sealed", "marked as sealed"])),
+        (Some(u), Some(s)) if s > u
+    );
     if sealed_by_api {
         return "sealed while running (a `vault operator seal` / sys/seal call, or a seal after an error); see the log lines".into();
     }
@@ -117,10 +121,11 @@ async fn one(kube: &Kube, t: &Target) -> Why {
         .unwrap_or_default();
     let restarts = cluster::restarts(&pod);
     let sealed = t.client.seal_status().await.ok().map(|s| s.sealed);
-    let log = kube
+    // The cause is read from every seal-related line of the tail; only the last few are shown.
+    let mut log = kube
         .logs(&t.name, LOG_TAIL, false)
         .await
-        .map(|l| matching_lines(&l, SEAL_WORDS, KEEP_LINES))
+        .map(|l| matching_lines(&l, SEAL_WORDS, usize::MAX))
         .unwrap_or_else(|e| vec![format!("(log unavailable: {e:#})")]);
     let previous_log = if restarts > 0 {
         kube.logs(&t.name, LOG_TAIL, true)
@@ -153,6 +158,7 @@ async fn one(kube: &Kube, t: &Target) -> Why {
     Why {
         pod: t.name.clone(),
         cause: cause(sealed, term.as_ref(), &log, &pod),
+        log: log.split_off(log.len().saturating_sub(KEEP_LINES)),
         sealed,
         restarts,
         created: pod
@@ -161,7 +167,6 @@ async fn one(kube: &Kube, t: &Target) -> Why {
             .as_ref()
             .map(|t| t.0.to_string()),
         last_termination: term,
-        log,
         previous_log,
         events,
     }

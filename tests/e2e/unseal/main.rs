@@ -341,6 +341,23 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
         show(&why)
     );
 
+    // A seal through the API is told apart from a restart.
+    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
+    e.wait_sealed(2);
+    let why = e.run(&["vault-unseal", "--why", "-o", "json"], None);
+    let v: Value = serde_json::from_str(&stdout(&why)).expect("json");
+    let cause = v["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pod"] == "vault-2")
+        .unwrap()["cause"]
+        .clone();
+    assert!(
+        cause.as_str().unwrap().contains("sealed while running"),
+        "{cause}"
+    );
+
     let out = e.run(
         &["vault-unseal", "--keys-secret", "vault-unseal-keys"],
         None,
