@@ -2,8 +2,9 @@
 //!
 //! Shares come from a file (the JSON `vault operator init -format=json` writes, or one key per
 //! line, base64 or hex), stdin, a Kubernetes Secret, or a no-echo prompt on the terminal —
-//! never from argv or the environment. They are held in zeroizing buffers, and anything that
-//! names them (errors, logs, JSON) uses their 1-based position in the input, never their value.
+//! never from argv or the environment. Tokens come from a file, `VAULT_TOKEN` (as the Vault
+//! CLI reads it) or `~/.vault-token`. Both are held in zeroizing buffers, and anything that
+//! names a share (errors, logs, JSON) uses its 1-based position in the input, never its value.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -130,30 +131,47 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Share>, KeyError> {
     Ok(shares)
 }
 
+/// The key lists an init document may hold (what `vault operator init -format=json` writes,
+/// or the sys/init API answer). Every list is moved into zeroizing strings as soon as it is
+/// read, the ones not used too.
+#[derive(serde::Deserialize)]
+struct InitKeys {
+    #[serde(default)]
+    unseal_keys_b64: Option<Vec<String>>,
+    #[serde(default)]
+    unseal_keys_hex: Option<Vec<String>>,
+    #[serde(default)]
+    keys_base64: Option<Vec<String>>,
+    #[serde(default)]
+    keys: Option<Vec<String>>,
+    #[serde(default)]
+    recovery_keys_b64: Option<Vec<String>>,
+    #[serde(default)]
+    recovery_keys_hex: Option<Vec<String>>,
+}
+
 fn from_json(text: &str, origin: &str) -> Result<Vec<Zeroizing<String>>, KeyError> {
-    // serde_json's Value is not zeroizing; it lives only for this function.
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| KeyError::BadJson {
+    let doc: InitKeys = serde_json::from_str(text).map_err(|e| KeyError::BadJson {
         origin: origin.into(),
         reason: format!("line {} column {}", e.line(), e.column()),
     })?;
-    for field in [
-        "unseal_keys_b64",
-        "unseal_keys_hex",
-        "keys_base64",
-        "keys",
-        "recovery_keys_b64",
-        "recovery_keys_hex",
-    ] {
-        if let Some(arr) = v
-            .get(field)
-            .and_then(|a| a.as_array())
-            .filter(|a| !a.is_empty())
-        {
-            return Ok(arr
-                .iter()
-                .filter_map(|k| k.as_str().map(|s| Zeroizing::new(s.to_string())))
-                .collect());
-        }
+    let secure = |v: Option<Vec<String>>| -> Vec<Zeroizing<String>> {
+        v.unwrap_or_default()
+            .into_iter()
+            .map(Zeroizing::new)
+            .collect()
+    };
+    // In order of preference.
+    let lists = [
+        secure(doc.unseal_keys_b64),
+        secure(doc.unseal_keys_hex),
+        secure(doc.keys_base64),
+        secure(doc.keys),
+        secure(doc.recovery_keys_b64),
+        secure(doc.recovery_keys_hex),
+    ];
+    if let Some(list) = lists.into_iter().find(|l| !l.is_empty()) {
+        return Ok(list);
     }
     Err(KeyError::JsonWithoutKeys {
         origin: origin.into(),
@@ -178,7 +196,9 @@ pub fn redact(text: &str, shares: &[Share]) -> String {
 pub fn read_text(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     use anyhow::Context;
     use std::io::Read;
-    let mut buf = Zeroizing::new(String::new());
+    // Sized up front: a growing buffer would leave unwiped copies behind as it reallocates.
+    let size = std::fs::metadata(path).map_or(64 * 1024, |m| m.len() as usize + 1);
+    let mut buf = Zeroizing::new(String::with_capacity(size));
     if path == Path::new("-") {
         std::io::stdin()
             .read_to_string(&mut buf)
@@ -227,6 +247,18 @@ pub fn prompt(needed: usize, already: &[Share]) -> anyhow::Result<Vec<Share>> {
     Ok(shares)
 }
 
+/// A Secret's data, wiped when dropped (k8s-openapi's buffers are not zeroizing).
+struct WipeOnDrop(std::collections::BTreeMap<String, k8s_openapi::ByteString>);
+
+impl Drop for WipeOnDrop {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for v in self.0.values_mut() {
+            v.0.zeroize();
+        }
+    }
+}
+
 /// Loads shares from `--keys-file` or `--keys-secret`; None when neither was given.
 pub async fn load(
     args: &crate::cli::KeyArgs,
@@ -251,7 +283,8 @@ pub async fn load(
         None => (spec.as_str(), None),
     };
     let secret = kube.secret(name).await?;
-    let data = secret.data.unwrap_or_default();
+    let data = WipeOnDrop(secret.data.unwrap_or_default());
+    let data = &data.0;
     let origin = format!("secret {name}");
     let text = match key {
         Some(k) => {

@@ -56,11 +56,13 @@ pub async fn start(c: &Arc<Cluster>) -> Result<Arc<Kms>> {
     let log = std::fs::File::create(c.cfg.dir.join("kms.log"))?;
     let mut cmd = Command::new(&c.cfg.server_bin);
     cmd.args(["server", "-dev", "-dev-no-store-token"])
-        .arg(format!("-dev-root-token-id={token}"))
         .arg(format!("-dev-listen-address={server}"))
         .current_dir(&home)
         .env_clear()
         .env("HOME", &home)
+        // Not -dev-root-token-id: argv is visible to every user in `ps`.
+        .env("BAO_DEV_ROOT_TOKEN_ID", &token)
+        .env("VAULT_DEV_ROOT_TOKEN_ID", &token)
         .stdin(Stdio::null())
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log));
