@@ -4,37 +4,38 @@
 //! kills it when the sandbox dies, even by SIGKILL. The signal is tied to the *thread* that
 //! forked the child, not the process, so all forks happen on one thread that lives as long as
 //! the process: a tokio blocking thread would exit when idle and take its children with it.
+//! That thread drives a runtime of its own, whose signal driver reaps the children, so they
+//! outlive any one sandbox's runtime (tests start several sandboxes in one process).
 
 use std::io;
 use std::process::ExitStatus;
-use std::sync::{Mutex, OnceLock, mpsc};
+use std::sync::OnceLock;
 
 use tokio::process::{Child, Command};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 type SpawnRequest = (Command, oneshot::Sender<io::Result<Child>>);
 
-struct Spawner {
-    tx: Mutex<mpsc::Sender<SpawnRequest>>,
-}
+static SPAWNER: OnceLock<mpsc::UnboundedSender<SpawnRequest>> = OnceLock::new();
 
-static SPAWNER: OnceLock<Spawner> = OnceLock::new();
-
-fn spawner(handle: &tokio::runtime::Handle) -> &'static Spawner {
+fn spawner() -> &'static mpsc::UnboundedSender<SpawnRequest> {
     SPAWNER.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<SpawnRequest>();
-        let handle = handle.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel::<SpawnRequest>();
         std::thread::Builder::new()
             .name("sandbox-spawner".into())
             .spawn(move || {
-                // tokio's child reaping needs a runtime context on the forking thread.
-                let _guard = handle.enter();
-                for (mut cmd, reply) in rx {
-                    let _ = reply.send(cmd.spawn());
-                }
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the spawner's runtime");
+                rt.block_on(async move {
+                    while let Some((mut cmd, reply)) = rx.recv().await {
+                        let _ = reply.send(cmd.spawn());
+                    }
+                });
             })
             .expect("start the spawner thread");
-        Spawner { tx: Mutex::new(tx) }
+        tx
     })
 }
 
@@ -58,12 +59,8 @@ pub async fn spawn(mut cmd: Command) -> io::Result<Child> {
         });
     }
     cmd.kill_on_drop(true);
-    let handle = tokio::runtime::Handle::current();
     let (reply, rx) = oneshot::channel();
-    spawner(&handle)
-        .tx
-        .lock()
-        .expect("spawner lock")
+    spawner()
         .send((cmd, reply))
         .map_err(|_| io::Error::other("the spawner thread is gone"))?;
     rx.await
