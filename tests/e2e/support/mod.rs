@@ -195,6 +195,7 @@ pub struct Pty {
     pub child: Child,
     master: std::fs::File,
     output: Arc<Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Pty {
@@ -230,7 +231,7 @@ impl Pty {
         let output = Arc::new(Mutex::new(Vec::new()));
         let mut reader = master.try_clone().expect("clone pty master");
         let sink = output.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -245,6 +246,7 @@ impl Pty {
             child,
             master,
             output,
+            reader: Some(reader),
         }
     }
 
@@ -276,8 +278,10 @@ impl Pty {
         let start = Instant::now();
         loop {
             if let Some(st) = self.child.try_wait().expect("wait") {
-                // Let the reader drain what is left.
-                std::thread::sleep(Duration::from_millis(200));
+                // The reader ends once the terminal has nothing more to give: all output is in.
+                if let Some(r) = self.reader.take() {
+                    let _ = r.join();
+                }
                 return st;
             }
             assert!(

@@ -815,12 +815,15 @@ fn a_direct_address_and_the_tls_options() {
     assert!(stderr(&out).contains("certificate"), "{}", show(&out));
     assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
 
-    // Without a CA for a direct address there is nothing to verify against.
+    // Without --ca-cert a direct address is checked against the system's CAs, which do not
+    // know the sandbox's: refused, nothing sent.
     let out = e.run(
         &["vault-unseal", "--vault-addr", &addr, "--keys-file", init],
         None,
     );
     assert_exit(&out, 1);
+    assert!(stderr(&out).contains("certificate"), "{}", show(&out));
+    assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
 
     // --tls-skip-verify works, and says what it costs.
     let out = e.run(
