@@ -129,10 +129,6 @@ impl Kube {
         Api::namespaced(self.client.clone(), &self.namespace)
     }
 
-    pub fn server(&self) -> &str {
-        &self.server
-    }
-
     /// Runs one API call with the request timeout and a readable error.
     pub async fn call<T>(
         &self,

@@ -63,10 +63,6 @@ pub fn debug(msg: &str) {
     }
 }
 
-pub fn info(msg: &str) {
-    eprintln!("{msg}");
-}
-
 pub fn warn(msg: &str) {
     if stderr_color() {
         eprintln!("\x1b[33mwarning:\x1b[0m {msg}");

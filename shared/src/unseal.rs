@@ -56,12 +56,6 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
-    pub fn unsealed(&self) -> bool {
-        matches!(self, Outcome::AlreadyUnsealed | Outcome::Unsealed { .. })
-    }
-}
-
 /// All `k`-element subsets of `0..n`, in lexicographic order.
 fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
@@ -287,7 +281,8 @@ async fn continue_existing(
     }))
 }
 
-fn labels(positions: &[usize]) -> String {
+/// Shares as the tool names them: by position, `#1, #3, #4`.
+pub fn labels(positions: &[usize]) -> String {
     positions
         .iter()
         .map(|p| format!("#{p}"))

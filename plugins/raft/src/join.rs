@@ -142,14 +142,13 @@ pub async fn unseal_joined(
     };
     match &outcome {
         Outcome::Unsealed { shares_used, .. } => {
-            let used: Vec<String> = shares_used.iter().map(|p| format!("#{p}")).collect();
             ctx.record_on(
                 pod,
                 false,
                 "Unsealed",
                 &format!(
                     "Vault unsealed by kubectl-vault with shares {} after joining raft",
-                    used.join(", ")
+                    vault_common::unseal::labels(shares_used)
                 ),
             )
             .await;
@@ -279,10 +278,19 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
         .any(|p| p.pod.as_deref() == Some(&args.pod));
     match (view.initialized, view.sealed, member) {
         (Some(true), Some(false), true) => {
-            println!(
-                "{} is already a raft member and unsealed: nothing to do.",
-                args.pod
-            );
+            match ctx.format {
+                Format::Table => println!(
+                    "{} is already a raft member and unsealed: nothing to do.",
+                    args.pod
+                ),
+                f => output::print_data(
+                    f,
+                    &serde_json::json!({
+                        "namespace": ctx.kube.namespace, "pod": args.pod,
+                        "joined": true, "already_member": true, "exit_code": 0,
+                    }),
+                )?,
+            }
             return Ok(Exit::Healthy);
         }
         (Some(true), _, true) => bail!(

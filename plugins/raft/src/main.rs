@@ -37,7 +37,7 @@ A Vault token comes from --token-file, VAULT_TOKEN or ~/.vault-token, never from
     after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, refused, timeout); 2 done, but the cluster needs attention.\n\n\
 Examples:\n  kubectl vault-raft -n vault --token-file ~/.vault-token\n  kubectl vault-raft step-down --all\n  \
 kubectl vault-raft remove-peer vault-2 --dry-run\n  kubectl vault-raft rejoin vault-2 --keys-file init.json\n  \
-kubectl vault-raft autopilot --set cleanup_dead_servers=true,dead_server_last_contact_threshold=10m\n  \
+kubectl vault-raft autopilot --set cleanup_dead_servers=true,min_quorum=3,dead_server_last_contact_threshold=10m\n  \
 kubectl vault-raft snapshot save backup.snap\n  kubectl vault-raft storage --threshold 70"
 )]
 pub struct Cli {

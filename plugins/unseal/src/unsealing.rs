@@ -28,13 +28,6 @@ pub struct PodResult {
     pub seconds: f64,
 }
 
-fn positions(p: &[usize]) -> String {
-    p.iter()
-        .map(|n| format!("#{n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The Event that records what happened to a pod, if anything was sent to it.
 fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
     match (&result.outcome, &result.error) {
@@ -61,7 +54,7 @@ fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
                 "Unsealed",
                 format!(
                     "Vault unsealed by kubectl-vault with shares {}{retries}",
-                    positions(shares_used)
+                    unseal::labels(shares_used)
                 ),
             ))
         }
@@ -83,7 +76,7 @@ fn describe(result: &PodResult) -> String {
     match &result.outcome {
         Some(Outcome::AlreadyUnsealed) => "already unsealed".into(),
         Some(Outcome::Unsealed { shares_used, .. }) => {
-            format!("unsealed with shares {}", positions(shares_used))
+            format!("unsealed with shares {}", unseal::labels(shares_used))
         }
         Some(Outcome::InProgress {
             progress,
@@ -220,7 +213,7 @@ pub async fn run(
     if !bad.is_empty() {
         output::warn(&format!(
             "share {} (counting from 1 in the order given) is wrong: it failed in combination with shares that work; replace it in your key store",
-            positions(&bad)
+            unseal::labels(&bad)
         ));
     }
     let failed: Vec<&PodResult> = results

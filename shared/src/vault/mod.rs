@@ -55,14 +55,6 @@ impl VaultError {
             _ => &[],
         }
     }
-
-    /// Whether the pod could not be reached at all (as opposed to Vault refusing).
-    pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            VaultError::Unreachable { .. } | VaultError::Timeout { .. }
-        )
-    }
 }
 
 /// A request body that wipes itself when hyper is done with it (for bodies holding keys).
@@ -115,10 +107,6 @@ impl VaultClient {
 
     pub fn set_token(&mut self, token: Option<Token>) {
         self.token = token;
-    }
-
-    pub fn has_token(&self) -> bool {
-        self.token.is_some()
     }
 
     fn unreachable(&self, message: impl Into<String>) -> VaultError {
