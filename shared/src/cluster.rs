@@ -1,6 +1,7 @@
 //! Kubernetes access: the client from kubectl's flags, the Vault pods, readiness, waiting,
-//! logs, Secrets. Every API call carries the request timeout and fails with a message that
-//! says what was asked of which object and what to check.
+//! logs, Secrets. Every API call carries the request timeout (watches, which wait by design,
+//! carry the caller's timeout instead) and fails with a message that says what was asked of
+//! which object and what to check.
 
 use std::future::Future;
 use std::time::Duration;

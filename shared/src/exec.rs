@@ -67,13 +67,18 @@ pub async fn run(
     let (stdout, stderr, status) = tokio::time::timeout(timeout, collect)
         .await
         .map_err(|_| anyhow!("{what}: no answer within {timeout:?}"))?;
+    // No status at all means the stream broke before the command finished: not a success.
     let success = status
         .as_ref()
-        .is_none_or(|s| s.status.as_deref() == Some("Success"));
+        .is_some_and(|s| s.status.as_deref() == Some("Success"));
     Ok(ExecOutput {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         success,
-        message: status.filter(|_| !success).and_then(|s| s.message),
+        message: match status {
+            Some(s) if !success => s.message,
+            None => Some("the exec stream ended without the command's exit status".into()),
+            _ => None,
+        },
     })
 }

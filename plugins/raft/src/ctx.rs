@@ -71,9 +71,9 @@ impl Ctx {
                 let why = self
                     .targets
                     .iter()
-                    .filter_map(|t| t.as_ref().err())
-                    .map(|e| format!("{e:#}"))
-                    .find(|e| e.contains(pod));
+                    .find(|t| target::name_of(t) == pod)
+                    .and_then(|t| t.as_ref().err())
+                    .map(|e| format!("{e:#}"));
                 anyhow!(
                     "pod {pod} cannot be reached{}",
                     why.map(|w| format!(": {w}")).unwrap_or_default()
