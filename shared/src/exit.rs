@@ -73,6 +73,19 @@ where
     }
 }
 
+/// A plugin's whole `main`: shell completion requests, the command line, then `run` on the
+/// async runtime, its result turned into the exit code.
+pub fn main<C, Fut>(run: impl FnOnce(C) -> Fut) -> ExitCode
+where
+    C: clap::Parser,
+    Fut: Future<Output = anyhow::Result<Exit>>,
+{
+    if let Some(code) = crate::completion::intercept::<C>() {
+        return code;
+    }
+    self::run(run(parse()))
+}
+
 /// Parses the command line. Usage errors exit 1, not clap's 2: exit 2 means "the cluster
 /// needs attention" in this suite, and scripts branch on it.
 pub fn parse<C: clap::Parser>() -> C {

@@ -203,12 +203,10 @@ pub struct StorageArgs {
 }
 
 fn main() -> ExitCode {
-    if let Some(code) = vault_common::completion::intercept::<Cli>() {
-        return code;
-    }
-    let cli: Cli = vault_common::exit::parse();
-    cli.out.init();
-    vault_common::exit::run(run(cli))
+    vault_common::exit::main(|cli: Cli| {
+        cli.out.init();
+        run(cli)
+    })
 }
 
 async fn run(cli: Cli) -> Result<Exit> {
