@@ -10,26 +10,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vault_sandbox::{Options, Sandbox};
+use vault_sandbox::{Options, Sandbox, Stats};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_raft");
 const RUNS: usize = 10;
 const NODES: u32 = 5;
-
-struct Stats {
-    min: f64,
-    median: f64,
-    max: f64,
-}
-
-fn stats(mut xs: Vec<f64>) -> Stats {
-    xs.sort_by(|a, b| a.total_cmp(b));
-    Stats {
-        min: xs[0],
-        median: xs[xs.len() / 2],
-        max: xs[xs.len() - 1],
-    }
-}
 
 fn timed(mut cmd: Command) -> f64 {
     let start = Instant::now();
@@ -137,7 +122,7 @@ fn main() {
         ),
     ] {
         let n = xs.len();
-        let s = stats(xs);
+        let s = Stats::of(xs);
         println!(
             "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
             s.min, s.median, s.max

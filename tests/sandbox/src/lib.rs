@@ -210,6 +210,26 @@ impl Drop for Sandbox {
     }
 }
 
+/// Summary of a benchmark's repeated measurements.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(mut xs: Vec<f64>) -> Stats {
+        assert!(!xs.is_empty(), "no measurements");
+        xs.sort_by(f64::total_cmp);
+        Stats {
+            min: xs[0],
+            median: xs[xs.len() / 2],
+            max: xs[xs.len() - 1],
+        }
+    }
+}
+
 /// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).
 pub fn test_dir(base: &str, name: &str) -> PathBuf {
     let dir = Path::new(base).join("sandboxes").join(name);
