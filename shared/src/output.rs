@@ -151,6 +151,34 @@ pub fn table(headers: &[&str], rows: Vec<Vec<Styled>>) -> String {
         .join("\n")
 }
 
+/// A table whose rows may each carry an error: an ERROR column is added when any does.
+pub fn table_with_errors(headers: &[&str], rows: Vec<(Vec<Styled>, Option<String>)>) -> String {
+    let any = rows.iter().any(|(_, e)| e.is_some());
+    let mut headers = headers.to_vec();
+    if any {
+        headers.push("error");
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(mut row, error)| {
+            if let Some(e) = error {
+                row.push(Styled::new(e, Tone::Warn));
+            }
+            row
+        })
+        .collect();
+    table(&headers, rows)
+}
+
+/// The READY cell of a pod: `1/1`, `0/1`, or `-` when it is not a pod.
+pub fn ready_cell(ready: Option<bool>) -> Styled {
+    match ready {
+        Some(true) => Styled::new("1/1", Tone::Good),
+        Some(false) => Styled::new("0/1", Tone::Bad),
+        None => Styled::new("-", Tone::Dim),
+    }
+}
+
 /// Per-pod progress on stderr: spinners on a terminal, plain lines otherwise.
 pub struct Progress {
     multi: Option<MultiProgress>,

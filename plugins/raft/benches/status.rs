@@ -7,7 +7,7 @@
 //! It prints a Markdown table for BENCHMARKS.md.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use vault_sandbox::{Options, Sandbox, Stats};
@@ -16,21 +16,8 @@ const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_raft");
 const RUNS: usize = 10;
 const NODES: u32 = 5;
 
-fn timed(mut cmd: Command) -> f64 {
-    let start = Instant::now();
-    let out = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run");
-    let secs = start.elapsed().as_secs_f64();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    secs
+fn timed(cmd: Command) -> f64 {
+    vault_sandbox::timed(cmd, &[0])
 }
 
 /// Until autopilot calls all voters healthy (status exits 0 from then on).

@@ -496,11 +496,6 @@ pub fn pods_table(rows: &[PodRow]) -> String {
     let table_rows = rows
         .iter()
         .map(|r| {
-            let ready = match r.ready {
-                Some(true) => Styled::new("1/1", Tone::Good),
-                Some(false) => Styled::new("0/1", Tone::Bad),
-                None => Styled::new("-", Tone::Dim),
-            };
             let sealed = match r.sealed {
                 Some(true) => Styled::new("true", Tone::Bad),
                 Some(false) => Styled::new("false", Tone::Good),
@@ -519,9 +514,9 @@ pub fn pods_table(rows: &[PodRow]) -> String {
                 Some(false) => Styled::new("false", Tone::Bad),
                 None => Styled::new("-", Tone::Dim),
             };
-            let mut row: Vec<Styled> = vec![
+            let row: Vec<Styled> = vec![
                 r.pod.clone().into(),
-                ready,
+                output::ready_cell(r.ready),
                 sealed,
                 role,
                 opt(r.sees_leader.clone()).into(),
@@ -532,29 +527,25 @@ pub fn pods_table(rows: &[PodRow]) -> String {
                 healthy,
                 opt(r.last_contact.as_deref().map(short_duration)).into(),
             ];
-            if let Some(e) = &r.error {
-                row.push(Styled::new(e.clone(), Tone::Warn));
-            }
-            row
+            (row, r.error.clone())
         })
         .collect();
-    let mut headers = vec![
-        "pod",
-        "ready",
-        "sealed",
-        "role",
-        "leader",
-        "voter",
-        "term",
-        "commit",
-        "applied",
-        "healthy",
-        "last contact",
-    ];
-    if rows.iter().any(|r| r.error.is_some()) {
-        headers.push("error");
-    }
-    output::table(&headers, table_rows)
+    output::table_with_errors(
+        &[
+            "pod",
+            "ready",
+            "sealed",
+            "role",
+            "leader",
+            "voter",
+            "term",
+            "commit",
+            "applied",
+            "healthy",
+            "last contact",
+        ],
+        table_rows,
+    )
 }
 
 pub fn leader_line(state: &LeaderState) -> String {

@@ -165,7 +165,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
                         Some(n) => Styled::new(format!("{n}"), Tone::Good),
                         None => Styled::new("-", Tone::Dim),
                     };
-                    let mut row: Vec<Styled> = vec![
+                    let row: Vec<Styled> = vec![
                         r.pod.clone().into(),
                         r.pvc.clone().unwrap_or_else(|| "-".into()).into(),
                         r.capacity_bytes
@@ -182,13 +182,10 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
                         .into(),
                         errors,
                     ];
-                    if let Some(e) = &r.error {
-                        row.push(Styled::new(e.clone(), Tone::Warn));
-                    }
-                    row
+                    (row, r.error.clone())
                 })
                 .collect();
-            let mut headers = vec![
+            let headers = [
                 "pod",
                 "pvc",
                 "capacity",
@@ -197,10 +194,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
                 "source",
                 "raft errors",
             ];
-            if rows.iter().any(|r| r.error.is_some()) {
-                headers.push("error");
-            }
-            println!("{}", output::table(&headers, table_rows));
+            println!("{}", output::table_with_errors(&headers, table_rows));
             for r in rows.iter().filter(|r| r.over_threshold) {
                 println!(
                     "\n{}: {} is {:.2}% full (threshold {}%): expand the PVC or clean up (runbook: Storage Backend Issues, step 3)",

@@ -5,7 +5,7 @@
 //! It prints a Markdown table for BENCHMARKS.md.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use vault_sandbox::{Fault, Options, Sandbox, Stats};
@@ -14,22 +14,9 @@ const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
 const RUNS: usize = 5;
 const NODES: u32 = 5;
 
-fn timed(mut cmd: Command) -> f64 {
-    let start = Instant::now();
-    let out = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run");
-    let secs = start.elapsed().as_secs_f64();
-    let code = out.status.code().unwrap_or(-1);
-    // Status exits 2 while pods are sealed; anything else but 0 is a failure.
-    assert!(
-        code == 0 || code == 2,
-        "exit {code}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    secs
+/// Status exits 2 while pods are sealed; anything else but 0 is a failure.
+fn timed(cmd: Command) -> f64 {
+    vault_sandbox::timed(cmd, &[0, 2])
 }
 
 fn seal_all(sb: &Sandbox) {

@@ -147,11 +147,6 @@ pub fn table(statuses: &[PodStatus]) -> String {
     let rows = statuses
         .iter()
         .map(|s| {
-            let ready = match s.ready {
-                Some(true) => Styled::new("1/1", Tone::Good),
-                Some(false) => Styled::new("0/1", Tone::Bad),
-                None => Styled::new("-", Tone::Dim),
-            };
             let sealed = match (s.sealed, s.initialized) {
                 (_, Some(false)) => Styled::new("uninitialized", Tone::Bad),
                 (Some(true), _) => Styled::new("true", Tone::Bad),
@@ -167,9 +162,9 @@ pub fn table(statuses: &[PodStatus]) -> String {
                 (Some(t), _, _) => t.clone(),
                 _ => "-".into(),
             };
-            let mut row: Vec<Styled> = vec![
+            let row: Vec<Styled> = vec![
                 s.pod.clone().into(),
-                ready,
+                output::ready_cell(s.ready),
                 sealed,
                 progress.into(),
                 seal.into(),
@@ -181,26 +176,22 @@ pub fn table(statuses: &[PodStatus]) -> String {
                 opt(s.ha_role.clone()).into(),
                 opt(s.raft_index.map(|i| i.to_string())).into(),
             ];
-            if let Some(e) = &s.error {
-                row.push(Styled::new(e.clone(), Tone::Warn));
-            }
-            row
+            (row, s.error.clone())
         })
         .collect();
-    let mut headers = vec![
-        "pod",
-        "ready",
-        "sealed",
-        "progress",
-        "seal",
-        "version",
-        "ha role",
-        "raft index",
-    ];
-    if statuses.iter().any(|s| s.error.is_some()) {
-        headers.push("error");
-    }
-    output::table(&headers, rows)
+    output::table_with_errors(
+        &[
+            "pod",
+            "ready",
+            "sealed",
+            "progress",
+            "seal",
+            "version",
+            "ha role",
+            "raft index",
+        ],
+        rows,
+    )
 }
 
 /// What the plugin prints: JSON/YAML as is (a stable schema, documented in the README), or

@@ -230,6 +230,25 @@ impl Stats {
     }
 }
 
+/// Runs `cmd` (output discarded) and returns how long it took in seconds; fails unless it
+/// exits with one of `ok_codes`.
+pub fn timed(mut cmd: std::process::Command, ok_codes: &[i32]) -> f64 {
+    let start = Instant::now();
+    let out = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run the benchmarked command");
+    let secs = start.elapsed().as_secs_f64();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        ok_codes.contains(&code),
+        "exit {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    secs
+}
+
 /// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).
 pub fn test_dir(base: &str, name: &str) -> PathBuf {
     let dir = Path::new(base).join("sandboxes").join(name);
