@@ -11,12 +11,14 @@ use std::collections::BTreeMap;
 
 pub const API_VERSION: &str = "krew.googlecontainertools.github.com/v1alpha2";
 
-/// The platforms the suite ships, as krew `os`/`arch` and the Rust target that builds it.
-pub const SUITE_PLATFORMS: [(&str, &str, &str); 4] = [
+/// The platforms the suite ships, as krew `os`/`arch` and the Rust target the release
+/// workflow builds it with.
+pub const SUITE_PLATFORMS: [(&str, &str, &str); 5] = [
     ("linux", "amd64", "x86_64-unknown-linux-musl"),
     ("linux", "arm64", "aarch64-unknown-linux-musl"),
     ("darwin", "amd64", "x86_64-apple-darwin"),
     ("darwin", "arm64", "aarch64-apple-darwin"),
+    ("windows", "amd64", "x86_64-pc-windows-msvc"),
 ];
 
 /// Every `os/arch` pair krew knows.
@@ -224,6 +226,13 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
             is_sha256(sha256),
             "{at}: sha256 {sha256:?} must match ^[a-f0-9]{{64}}$"
         );
+        // Windows executables carry `.exe`, as krew's own names for them do.
+        let windows = labels.get("os").map(String::as_str) == Some("windows");
+        let bin = if windows {
+            format!("{bin}.exe")
+        } else {
+            bin.clone()
+        };
         let platform_bin = &platform.bin;
         ensure!(
             *platform_bin == bin,

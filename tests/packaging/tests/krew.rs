@@ -74,8 +74,9 @@ fn manifest(name: &str, yaml: &str) -> Manifest {
     manifest
 }
 
-fn archive_url(tag: &str, target: &str) -> String {
-    format!("{RELEASES}/{tag}/kubectl-vault-{tag}-{target}.tar.gz")
+/// The release archive of one plugin for one platform.
+fn archive_url(tag: &str, name: &str, os: &str, arch: &str) -> String {
+    format!("{RELEASES}/{tag}/kubectl-{name}-{tag}-{os}-{arch}.tar.gz")
 }
 
 #[test]
@@ -104,32 +105,35 @@ fn templates_render_to_valid_manifests_for_every_platform() {
             SUITE_PLATFORMS.len(),
             "{name}: one entry per platform"
         );
-        for (os, arch, target) in SUITE_PLATFORMS {
+        for (os, arch, _) in SUITE_PLATFORMS {
             let at = format!("{name}: {os}/{arch}");
             let (_, p) = platforms
                 .iter()
                 .find(|(pair, _)| *pair == format!("{os}/{arch}"))
                 .unwrap_or_else(|| panic!("{at}: missing"));
-            assert_eq!(p.uri, archive_url("v9.8.7", target), "{at}: wrong archive");
+            assert_eq!(
+                p.uri,
+                archive_url("v9.8.7", &name, os, arch),
+                "{at}: wrong archive"
+            );
+            let exe = if os == "windows" { ".exe" } else { "" };
+            assert_eq!(p.bin, format!("{}{exe}", plugin_bin(&name)), "{at}: bin");
             assert_eq!(
                 p.sha256, placeholder,
                 "{at}: sha256 must come from addURIAndSha"
             );
         }
 
-        // A completion helper in completions/ ships with its plugin.
+        // A completion helper in completions/ ships with its plugin (a shell script: not on
+        // Windows).
         let helper = plugin_bin(&name).replacen("kubectl-", "kubectl_complete-", 1);
         if root().join("completions").join(&helper).exists() {
-            for (pair, p) in &platforms {
-                let ships = p
-                    .files
-                    .iter()
-                    .flatten()
-                    .any(|f| f.from == format!("completions/{helper}"));
-                assert!(
-                    ships,
-                    "{name}: {pair}: files must install completions/{helper}"
-                );
+            for (pair, p) in platforms
+                .iter()
+                .filter(|(pair, _)| !pair.starts_with("windows"))
+            {
+                let ships = p.files.iter().flatten().any(|f| f.from == helper);
+                assert!(ships, "{name}: {pair}: files must install {helper}");
             }
         }
     }
@@ -254,12 +258,45 @@ fn package_sh_builds_archives_and_renders_valid_manifests() {
             for doc in ["LICENSE", "README.md"] {
                 assert!(entry(doc).is_some(), "{at}: {file} lacks {doc}");
             }
+            // One plugin per archive: no other plugin's executable rides along.
+            let others = listing
+                .lines()
+                .filter(|l| l.contains(" kubectl-vault_") && !l.ends_with(&format!(" {}", p.bin)))
+                .count();
+            assert_eq!(others, 0, "{at}: {file} holds another plugin:\n{listing}");
         }
     }
-    // Every manifest points at the same archive per platform; the two archives differ.
+    // One archive per plugin and platform, each listed in SHA256SUMS with its own sum.
     archive_shas.sort();
     archive_shas.dedup();
-    assert_eq!(archive_shas.len(), 2, "{archive_shas:#?}");
+    assert_eq!(
+        archive_shas.len(),
+        2 * templates().len(),
+        "{archive_shas:#?}"
+    );
+    let sums = fs::read_to_string(dist.join("SHA256SUMS")).expect("dist/SHA256SUMS");
+    for (file, sha) in &archive_shas {
+        assert!(
+            sums.lines().any(|l| l == format!("{sha}  {file}")),
+            "SHA256SUMS lacks {file}:\n{sums}"
+        );
+    }
+    assert_eq!(sums.lines().count(), archive_shas.len(), "{sums}");
+
+    // --render rebuilds the same manifests from the archives alone (the release workflow).
+    let rendered_before = fs::read_to_string(dist.join("vault-unseal.yaml")).unwrap();
+    fs::remove_file(dist.join("vault-unseal.yaml")).unwrap();
+    run_ok(
+        Command::new(root().join("scripts/package.sh"))
+            .args([Path::new("--render"), Path::new(tag), &dist])
+            .output()
+            .unwrap(),
+        "package.sh --render",
+    );
+    assert_eq!(
+        fs::read_to_string(dist.join("vault-unseal.yaml")).unwrap(),
+        rendered_before
+    );
 }
 
 #[test]
@@ -279,4 +316,116 @@ fn package_sh_refuses_missing_binaries_and_bad_tags() {
         !output.status.success() && stderr.contains("TAG must look like v1.2.3"),
         "{stderr}"
     );
+}
+
+/// This build's plugin executables: cargo builds every plugin for its end-to-end tests, so
+/// `cargo nextest run --workspace` has them in target/debug.
+fn built_plugins() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("debug");
+    for (name, _) in templates() {
+        let bin = target.join(plugin_bin(&name));
+        assert!(
+            bin.exists(),
+            "{} is missing: build the plugins first (cargo build --workspace --bins)",
+            bin.display()
+        );
+    }
+    target
+}
+
+/// `kubectl` with only the krew-like bin directory and kubectl's own directory on PATH.
+fn kubectl_with_plugins(bin: &Path) -> Command {
+    let kubectl = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.exists())
+        .expect("kubectl on PATH");
+    let kubectl_dir = kubectl.parent().unwrap();
+    let path = std::env::join_paths([bin, kubectl_dir]).unwrap();
+    let mut cmd = Command::new(&kubectl);
+    cmd.env("PATH", path);
+    cmd
+}
+
+#[test]
+fn host_archives_install_as_krew_does_and_answer_through_kubectl() {
+    let tag = "v0.1.0";
+    let tmp = scratch("krew-install");
+    let dist = tmp.join("dist");
+    run_ok(package(tag, &built_plugins(), &dist), "package.sh (host)");
+    let (os, arch) = host_platform();
+    let krew_bin = tmp.join("krew/bin");
+    fs::create_dir_all(&krew_bin).unwrap();
+    for (name, _) in templates() {
+        let m = manifest(
+            &name,
+            &fs::read_to_string(dist.join(format!("{name}.yaml"))).unwrap(),
+        );
+        let p = m
+            .spec
+            .platforms
+            .iter()
+            .find(|p| p.os_arch() == format!("{os}/{arch}"))
+            .unwrap_or_else(|| panic!("{name}: no {os}/{arch} entry"));
+        // As krew install does: check the sum, unpack, apply `files`, link `bin`.
+        let archive = dist.join(p.uri.rsplit('/').next().unwrap());
+        let sha: String = Sha256::digest(fs::read(&archive).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sha, p.sha256, "{name}: sha256");
+        let unpacked = tmp.join("unpacked").join(&name);
+        fs::create_dir_all(&unpacked).unwrap();
+        run_ok(
+            Command::new("tar")
+                .arg("xzf")
+                .arg(&archive)
+                .arg("-C")
+                .arg(&unpacked)
+                .output()
+                .unwrap(),
+            "tar xzf",
+        );
+        let store = tmp.join("krew/store").join(&name).join(tag);
+        fs::create_dir_all(&store).unwrap();
+        for op in p.files.iter().flatten() {
+            assert_eq!(
+                op.to, ".",
+                "{name}: files install into the plugin's directory"
+            );
+            let from = unpacked.join(&op.from);
+            let to = store.join(Path::new(&op.from).file_name().unwrap());
+            fs::copy(&from, &to).unwrap_or_else(|e| panic!("{name}: {}: {e}", op.from));
+        }
+        std::os::unix::fs::symlink(store.join(&p.bin), krew_bin.join(plugin_bin(&name))).unwrap();
+    }
+
+    let list = kubectl_with_plugins(&krew_bin)
+        .args(["plugin", "list"])
+        .output()
+        .unwrap();
+    let listed = run_ok(list.clone(), "kubectl plugin list");
+    let warnings = String::from_utf8_lossy(&list.stderr);
+    assert!(!warnings.contains("warning"), "{warnings}");
+    for (name, _) in templates() {
+        let bin = krew_bin.join(plugin_bin(&name));
+        assert!(
+            listed.lines().any(|l| l == bin.to_str().unwrap()),
+            "kubectl plugin list does not list {}:\n{listed}",
+            bin.display()
+        );
+        let version = run_ok(
+            kubectl_with_plugins(&krew_bin)
+                .args([name.as_str(), "--version"])
+                .output()
+                .unwrap(),
+            &format!("kubectl {name} --version"),
+        );
+        assert!(
+            version.contains(env!("CARGO_PKG_VERSION")),
+            "kubectl {name} --version: {version}"
+        );
+    }
 }
