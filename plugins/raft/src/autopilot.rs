@@ -5,10 +5,10 @@
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
+use vault_shared::Exit;
+use vault_shared::confirm::{self, Plan};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
 
 use crate::ctx::Ctx;
 use crate::status;

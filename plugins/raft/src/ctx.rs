@@ -2,16 +2,16 @@
 //! client over its port-forward), the token, and which pod is the leader.
 
 use anyhow::{Result, anyhow, bail};
-use vault_common::cluster::{self, Kube};
-use vault_common::ha::{self, LeaderState, NodeView};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::keys;
-use vault_common::output::{self, Format};
-use vault_common::target::{self, Target};
-use vault_common::vault::VaultError;
-use vault_common::{audit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::ha::{self, LeaderState, NodeView};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::keys;
+use vault_shared::output::{self, Format};
+use vault_shared::target::{self, Target};
+use vault_shared::vault::VaultError;
+use vault_shared::{audit, fanout};
 
-use vault_common::cli::VaultArgs;
+use vault_shared::cli::VaultArgs;
 
 use crate::Cli;
 

@@ -8,17 +8,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::cli::KeyArgs;
-use vault_common::cluster;
-use vault_common::ha::NodeView;
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::keys::{self, Share};
-use vault_common::output::{self, Format, Progress, Task};
-use vault_common::target::Target;
-use vault_common::transport;
-use vault_common::unseal::{self, Outcome};
-use vault_common::vault::JoinRequest;
+use vault_shared::Exit;
+use vault_shared::cli::KeyArgs;
+use vault_shared::cluster;
+use vault_shared::ha::NodeView;
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::keys::{self, Share};
+use vault_shared::output::{self, Format, Progress, Task};
+use vault_shared::target::Target;
+use vault_shared::transport;
+use vault_shared::unseal::{self, Outcome};
+use vault_shared::vault::JoinRequest;
 
 use crate::ctx::Ctx;
 use crate::status;
@@ -148,7 +148,7 @@ pub async fn unseal_joined(
                 "Unsealed",
                 &format!(
                     "Vault unsealed by kubectl-vault with shares {} after joining raft",
-                    vault_common::unseal::labels(shares_used)
+                    vault_shared::unseal::labels(shares_used)
                 ),
             )
             .await;
@@ -204,7 +204,7 @@ pub async fn wait_voter(ctx: &Ctx, pod: &str, timeout: Duration, task: &Task) ->
                         s.id == pod
                             || ip
                                 .as_deref()
-                                .is_some_and(|ip| vault_common::vault::host_of(&s.address) == ip)
+                                .is_some_and(|ip| vault_shared::vault::host_of(&s.address) == ip)
                     });
                     match server {
                         Some(s) if s.healthy && matches!(s.status.as_str(), "voter" | "leader") => {

@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::ha::{self, LeaderState, NodeView};
-use vault_common::output::{self, Format};
+use vault_shared::Exit;
+use vault_shared::ha::{self, LeaderState, NodeView};
+use vault_shared::output::{self, Format};
 
 use crate::Cli;
 use crate::ctx::Ctx;

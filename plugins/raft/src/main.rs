@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use vault_common::Exit;
-use vault_common::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
+use vault_shared::Exit;
+use vault_shared::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -203,7 +203,7 @@ pub struct StorageArgs {
 }
 
 fn main() -> ExitCode {
-    vault_common::exit::main(|cli: Cli| {
+    vault_shared::exit::main(|cli: Cli| {
         cli.out.init();
         run(cli)
     })
@@ -216,7 +216,7 @@ async fn run(cli: Cli) -> Result<Exit> {
         );
     }
     if cli.vault.tls_skip_verify {
-        vault_common::output::warn(
+        vault_shared::output::warn(
             "--tls-skip-verify: Vault's certificate is not checked; the token could reach an impostor",
         );
     }

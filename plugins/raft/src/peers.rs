@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::output::{self, Format, Styled, Tone};
+use vault_shared::Exit;
+use vault_shared::output::{self, Format, Styled, Tone};
 
 use crate::Cli;
 use crate::ctx::Ctx;

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::cluster;
-use vault_common::confirm::{self, Plan};
-use vault_common::exec;
-use vault_common::keys;
-use vault_common::output::{self, Format, Progress, Task};
-use vault_common::volumes;
+use vault_shared::Exit;
+use vault_shared::cluster;
+use vault_shared::confirm::{self, Plan};
+use vault_shared::exec;
+use vault_shared::keys;
+use vault_shared::output::{self, Format, Progress, Task};
+use vault_shared::volumes;
 
 use crate::ctx::Ctx;
 use crate::join;

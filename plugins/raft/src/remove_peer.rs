@@ -5,10 +5,10 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::output::{self, Format};
-use vault_common::vault::{RaftServer, quorum};
+use vault_shared::Exit;
+use vault_shared::confirm::{self, Plan};
+use vault_shared::output::{self, Format};
+use vault_shared::vault::{RaftServer, quorum};
 
 use crate::ctx::Ctx;
 use crate::status::{self, Gathered};

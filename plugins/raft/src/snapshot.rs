@@ -12,11 +12,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::ha::{self, NodeView};
-use vault_common::output::{self, Format, Progress};
-use vault_common::vault::{SnapshotError, VaultError, looks_like_snapshot};
+use vault_shared::Exit;
+use vault_shared::confirm::{self, Plan};
+use vault_shared::ha::{self, NodeView};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::vault::{SnapshotError, VaultError, looks_like_snapshot};
 
 use crate::ctx::Ctx;
 use crate::{Cli, SnapshotCmd};

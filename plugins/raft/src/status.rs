@@ -6,12 +6,12 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::cluster;
-use vault_common::ha::{self, LeaderState, NodeView};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::Target;
-use vault_common::vault::{
+use vault_shared::Exit;
+use vault_shared::cluster;
+use vault_shared::ha::{self, LeaderState, NodeView};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::target::Target;
+use vault_shared::vault::{
     AutopilotConfig, AutopilotState, RaftConfiguration, RaftServer, go_duration_secs, quorum,
 };
 

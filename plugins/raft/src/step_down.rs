@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::fanout;
-use vault_common::ha::{self, LeaderState};
-use vault_common::output::{self, Format, Progress};
-use vault_common::vault::VaultError;
+use vault_shared::Exit;
+use vault_shared::fanout;
+use vault_shared::ha::{self, LeaderState};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::vault::VaultError;
 
 use crate::ctx::Ctx;
 use crate::{Cli, StepDownArgs};

@@ -5,9 +5,9 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::volumes::{self, UsageSource};
-use vault_common::{Exit, fanout};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::volumes::{self, UsageSource};
+use vault_shared::{Exit, fanout};
 
 use crate::ctx::Ctx;
 use crate::{Cli, StorageArgs};
@@ -75,7 +75,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
                 || args
                     .pods
                     .iter()
-                    .any(|w| w == vault_common::cluster::name(p))
+                    .any(|w| w == vault_shared::cluster::name(p))
         })
         .cloned()
         .collect();
@@ -89,7 +89,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
             }
             // A sealed pod serves no metrics; its volume is still reported.
             match t.client.metrics().await {
-                Ok(m) => Some(Ok(vault_common::vault::raft_errors(&m))),
+                Ok(m) => Some(Ok(vault_shared::vault::raft_errors(&m))),
                 Err(e) if e.status() == Some(503) => None,
                 Err(e) => Some(Err(format!("{:#}", ctx.explain(e, "read metrics")))),
             }
@@ -98,7 +98,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
     let mut rows = Vec::new();
     for (i, (pod, (vol, used))) in pods.iter().zip(usage).enumerate() {
         let mut row = Row {
-            pod: vault_common::cluster::name(pod).to_string(),
+            pod: vault_shared::cluster::name(pod).to_string(),
             pvc: vol.as_ref().map(|v| v.claim.clone()),
             mount_path: vol.as_ref().map(|v| v.mount_path.clone()),
             capacity_bytes: None,

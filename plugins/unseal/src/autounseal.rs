@@ -7,12 +7,12 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::confirm::{self, Plan};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::output::{self, Format, Progress};
-use vault_common::target::Target;
-use vault_common::{Exit, audit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::confirm::{self, Plan};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::target::Target;
+use vault_shared::{Exit, audit, fanout};
 
 use crate::status::{self, PodStatus, Report};
 use crate::{Cli, why};

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Parser;
-use vault_common::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
-use vault_common::{Exit, cluster, output, target};
+use vault_shared::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
+use vault_shared::{Exit, cluster, output, target};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -75,7 +75,7 @@ pub struct Cli {
 }
 
 fn main() -> ExitCode {
-    vault_common::exit::main(|cli: Cli| {
+    vault_shared::exit::main(|cli: Cli| {
         cli.out.init();
         run(cli)
     })
@@ -87,7 +87,7 @@ async fn run(cli: Cli) -> Result<Exit> {
             "--tls-skip-verify: Vault's certificate is not checked; keys could reach an impostor",
         );
     }
-    let token = vault_common::keys::token(cli.token.token_file.as_deref())?;
+    let token = vault_shared::keys::token(cli.token.token_file.as_deref())?;
     let kube = cluster::connect(&cli.kube).await?;
     let targets = match &cli.vault.vault_addr {
         Some(addr) => vec![target::direct(

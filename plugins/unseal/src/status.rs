@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PodStatus {
@@ -78,7 +78,7 @@ async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus 
     let t = match target {
         Ok(t) => t,
         Err(e) => {
-            let mut s = PodStatus::empty(vault_common::target::name_of(target));
+            let mut s = PodStatus::empty(vault_shared::target::name_of(target));
             s.error = Some(format!("{e:#}"));
             return s;
         }

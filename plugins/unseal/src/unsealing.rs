@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::Kube;
-use vault_common::keys::{self, Share};
-use vault_common::output::{self, Format, Progress};
-use vault_common::target::Target;
-use vault_common::unseal::{self, Outcome};
-use vault_common::{Exit, audit, fanout};
+use vault_shared::cluster::Kube;
+use vault_shared::keys::{self, Share};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::target::Target;
+use vault_shared::unseal::{self, Outcome};
+use vault_shared::{Exit, audit, fanout};
 
 use crate::Cli;
 use crate::status::{self, PodStatus, Report};

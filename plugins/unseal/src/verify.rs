@@ -2,10 +2,10 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::keys::Token;
-use vault_common::target::Target;
-use vault_common::vault::KvRead;
+use vault_shared::Exit;
+use vault_shared::keys::Token;
+use vault_shared::target::Target;
+use vault_shared::vault::KvRead;
 
 #[derive(Debug, Serialize)]
 pub struct Verified {

@@ -4,11 +4,11 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::output::{self, Format};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format};
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout};
 
 use crate::Cli;
 
