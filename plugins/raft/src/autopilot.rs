@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use vault_shared::Exit;
-use vault_shared::confirm::{self, Plan};
+use vault_shared::confirm::Plan;
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
 
@@ -195,7 +195,7 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
                 "dead-server cleanup removes voters that stay unreachable past dead_server_last_contact_threshold; keep min_quorum at the cluster's size so it never drops below quorum",
             );
         }
-        let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+        let go = args.confirm.confirm(&plan)?;
         dry_run = Some(!go);
         if go {
             leader
@@ -221,8 +221,7 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
                 .map_err(read("read the autopilot configuration"))?;
             changed = Some(wanted);
         } else if ctx.format == Format::Table {
-            print!("{}", plan.text());
-            println!("Dry run: nothing was changed.");
+            plan.print_dry_run();
             return Ok(Exit::Healthy);
         }
     }

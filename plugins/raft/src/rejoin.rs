@@ -17,7 +17,7 @@ use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 use vault_shared::Exit;
 use vault_shared::cluster;
-use vault_shared::confirm::{self, Plan};
+use vault_shared::confirm::Plan;
 use vault_shared::exec;
 use vault_shared::keys;
 use vault_shared::output::{self, Format, Progress, Task};
@@ -182,17 +182,17 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     // Keys before anything changes, since a rejoin that cannot unseal stops half-way: a key
     // file is read (and checked) first; a prompt comes after the plan is confirmed.
     let interactive = std::io::stdin().is_terminal() && ctx.format == Format::Table;
-    let mut shares = if args.dry_run {
+    let mut shares = if args.confirm.dry_run {
         None
     } else {
         keys::load(&args.keys, Some(&ctx.kube)).await?
     };
-    if !args.dry_run && shares.is_none() && !interactive {
+    if !args.confirm.dry_run && shares.is_none() && !interactive {
         bail!(
             "rejoin needs the unseal keys to unseal {pod_name} after it rejoins: give --keys-file PATH (- for stdin) or --keys-secret NAME; nothing was changed"
         );
     }
-    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let go = args.confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut done = Vec::new();
     if go {
@@ -360,8 +360,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
                     "{pod_name} rejoined the raft cluster and is a healthy voter again ({seconds:.1}s)."
                 );
             } else {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             }
         }
         f => output::print_data(

@@ -6,7 +6,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_shared::Exit;
-use vault_shared::confirm::{self, Plan};
+use vault_shared::confirm::Plan;
 use vault_shared::output::{self, Format};
 use vault_shared::vault::{RaftServer, quorum};
 
@@ -151,7 +151,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
             "pod {pod} keeps its raft data and cannot rejoin with it: use `kubectl vault-raft rejoin {pod}` to bring it back"
         ));
     }
-    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let go = args.confirm.confirm(&plan)?;
     let mut verified = None;
     if go {
         leader
@@ -187,8 +187,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
     match ctx.format {
         Format::Table => {
             if !go {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             } else if verified == Some(true) {
                 println!(
                     "Removed raft peer {} (voters now {}).",

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use vault_shared::Exit;
-use vault_shared::confirm::{self, Plan};
+use vault_shared::confirm::{ConfirmArgs, Plan};
 use vault_shared::ha::{self, NodeView};
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::vault::{SnapshotError, VaultError, looks_like_snapshot};
@@ -27,10 +27,9 @@ pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
         SnapshotCmd::Restore {
             file,
             force,
-            yes,
-            dry_run,
+            confirm,
             timeout,
-        } => restore(cli, file, *force, *yes, *dry_run, *timeout).await,
+        } => restore(cli, file, *force, confirm, *timeout).await,
     }
 }
 
@@ -194,8 +193,7 @@ async fn restore(
     cli: &Cli,
     file: &Path,
     force: bool,
-    yes: bool,
-    dry_run: bool,
+    confirm: &ConfirmArgs,
     timeout: Duration,
 ) -> Result<Exit> {
     let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
@@ -226,7 +224,7 @@ async fn restore(
     if force {
         plan.warn("--force: a snapshot from another cluster brings that cluster's unseal keys and root token; this cluster's keys stop working");
     }
-    let go = confirm::confirm(&plan, yes, dry_run)?;
+    let go = confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut report = Restored {
         namespace: ctx.kube.namespace.clone(),
@@ -296,8 +294,7 @@ async fn restore(
     match ctx.format {
         Format::Table => {
             if !go {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             } else {
                 println!(
                     "Restored {} through {} ({:.1}s).",

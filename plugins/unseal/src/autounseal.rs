@@ -8,7 +8,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_shared::cluster::{self, Kube};
-use vault_shared::confirm::{self, Plan};
+use vault_shared::confirm::Plan;
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::target::Target;
@@ -331,8 +331,10 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
             "delete pod {name}, wait until it is recreated, auto-unsealed and Ready (stop here if not)"
         ));
     }
-    if !confirm::confirm(&plan, cli.yes, cli.dry_run)? {
-        print!("{}", plan.text());
+    if !cli.confirm.confirm(&plan)? {
+        if cli.out.format() == Format::Table {
+            plan.print_dry_run();
+        }
         return Ok(Vec::new());
     }
     let progress = Progress::new();
