@@ -17,6 +17,8 @@ use crate::cli::KubeArgs;
 
 pub struct Kube {
     pub client: Client,
+    /// Where the Events this run records go.
+    pub events: kube::runtime::events::Recorder,
     pub namespace: String,
     pub selector: String,
     statefulset: Option<String>,
@@ -58,6 +60,7 @@ pub async fn connect(args: &KubeArgs) -> Result<Kube> {
         .unwrap_or_else(|| config.default_namespace.clone());
     let client = Client::try_from(config).context("create the Kubernetes client")?;
     Ok(Kube {
+        events: crate::events::recorder(client.clone()),
         client,
         namespace,
         selector: args.selector.clone(),
@@ -71,8 +74,23 @@ pub fn name(pod: &Pod) -> &str {
     pod.metadata.name.as_deref().unwrap_or("")
 }
 
+/// The pod's IP, once it has one.
+pub fn pod_ip(pod: &Pod) -> Option<&str> {
+    pod.status.as_ref()?.pod_ip.as_deref()
+}
+
 pub fn uid(pod: &Pod) -> &str {
     pod.metadata.uid.as_deref().unwrap_or("")
+}
+
+/// When an Event last happened, whichever API recorded it: the series' last sighting, the
+/// core API's last timestamp, or the events.k8s.io event time.
+pub fn event_time(e: &Event) -> Option<jiff::Timestamp> {
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+        .or(e.last_timestamp.as_ref().map(|t| t.0))
+        .or(e.event_time.as_ref().map(|t| t.0))
 }
 
 /// The Kubernetes Ready condition (a sealed Vault pod is Running but not Ready).
@@ -317,7 +335,7 @@ impl Kube {
             .call(&format!("list events of pod {pod}"), api.list(&lp))
             .await?
             .items;
-        events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+        events.sort_by_key(event_time);
         Ok(events)
     }
 

@@ -6,9 +6,8 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
-use crate::keys::Token;
 use crate::transport::Connector;
-use crate::vault::VaultClient;
+use crate::vault::{TokenCell, VaultClient};
 
 pub struct Target {
     /// The pod name, or the address for `--vault-addr`.
@@ -41,7 +40,7 @@ pub async fn for_pods(
     kube: &Kube,
     pods: Vec<Pod>,
     args: &VaultArgs,
-    token: Option<&Token>,
+    token: &TokenCell,
 ) -> Vec<Result<Target>> {
     let futs = pods.into_iter().map(|pod| async move {
         let name = cluster::name(&pod).to_string();
@@ -51,8 +50,8 @@ pub async fn for_pods(
                 pod: name.clone(),
                 error,
             })?;
-        let mut client = VaultClient::new(name.clone(), connector, args.vault_timeout);
-        client.set_token(token.cloned());
+        let client =
+            VaultClient::new(name.clone(), connector, args.vault_timeout).with_token(token.clone());
         Ok(Target {
             name,
             pod: Some(pod),
@@ -63,9 +62,9 @@ pub async fn for_pods(
 }
 
 /// The single target of `--vault-addr`.
-pub fn direct(addr: &str, args: &VaultArgs, token: Option<&Token>) -> Result<Target> {
-    let mut client = VaultClient::new(addr, Connector::direct(addr, args)?, args.vault_timeout);
-    client.set_token(token.cloned());
+pub fn direct(addr: &str, args: &VaultArgs, token: &TokenCell) -> Result<Target> {
+    let client = VaultClient::new(addr, Connector::direct(addr, args)?, args.vault_timeout)
+        .with_token(token.clone());
     Ok(Target {
         name: addr.to_string(),
         pod: None,

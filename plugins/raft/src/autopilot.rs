@@ -10,9 +10,10 @@ use vault_shared::confirm::Plan;
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
 
-use crate::ctx::Ctx;
 use crate::status;
 use crate::{AutopilotArgs, Cli};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 fn config_rows(c: &AutopilotConfig) -> Vec<(String, String)> {
     let mut rows = vec![
@@ -154,12 +155,12 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
     } else {
         Some(settings(&args.set)?)
     };
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("autopilot")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
-    let ctx = &ctx;
-    let read = |what: &'static str| move |e| ctx.explain(e, what);
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("autopilot")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
+    let session = &session;
+    let read = |what: &'static str| move |e| session.explain(e, what);
     let mut config = leader
         .client
         .autopilot_config()
@@ -204,23 +205,26 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
                 .await
                 .map_err(read("change the autopilot configuration"))?;
             let summary: Vec<String> = plan.steps.clone();
-            ctx.record(
-                &leader.name,
-                false,
-                "AutopilotConfigured",
-                &format!(
-                    "kubectl-vault changed the autopilot configuration: {}",
-                    summary.join("; ")
-                ),
-            )
-            .await;
+            session
+                .record(
+                    &leader.name,
+                    Note::normal(
+                        "AutopilotConfigured",
+                        "AutopilotConfigured",
+                        &format!(
+                            "kubectl-vault changed the autopilot configuration: {}",
+                            summary.join("; ")
+                        ),
+                    ),
+                )
+                .await;
             config = leader
                 .client
                 .autopilot_config()
                 .await
                 .map_err(read("read the autopilot configuration"))?;
             changed = Some(wanted);
-        } else if ctx.format == Format::Table {
+        } else if session.format == Format::Table {
             plan.print_dry_run();
             return Ok(Exit::Healthy);
         }
@@ -235,12 +239,12 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
     } else {
         Exit::Attention
     };
-    match ctx.format {
+    match session.format {
         Format::Table => print_state(&state, &config),
         f => output::print_data(
             f,
             &Report {
-                namespace: &ctx.kube.namespace,
+                namespace: &session.kube.namespace,
                 state: &state,
                 configuration: &config,
                 changed,

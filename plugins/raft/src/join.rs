@@ -20,21 +20,22 @@ use vault_shared::transport;
 use vault_shared::unseal::{self, Outcome};
 use vault_shared::vault::JoinRequest;
 
-use crate::ctx::Ctx;
 use crate::status;
 use crate::{Cli, JoinArgs};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 /// The CA the joining node verifies the leader with: `--ca-cert`, else the one the pod
 /// itself trusts (its VAULT_CACERT, from the Secret mounted there).
-pub async fn cluster_ca(ctx: &Ctx, pod: &Pod) -> Result<Option<String>> {
-    if let Some(path) = &ctx.vault_args().ca_cert {
+pub async fn cluster_ca(session: &Session, pod: &Pod) -> Result<Option<String>> {
+    if let Some(path) = &session.vault_args().ca_cert {
         return std::fs::read_to_string(path)
             .map(Some)
             .with_context(|| format!("read --ca-cert {}", path.display()));
     }
-    let ep = transport::endpoint(pod, ctx.vault_args());
+    let ep = transport::endpoint(pod, session.vault_args());
     match &ep.ca_path {
-        Some(path) => transport::discover_ca(&ctx.kube, pod, path)
+        Some(path) => transport::discover_ca(&session.kube, pod, path)
             .await
             .map(Some)
             .with_context(|| {
@@ -51,14 +52,14 @@ pub async fn cluster_ca(ctx: &Ctx, pod: &Pod) -> Result<Option<String>> {
 /// Unseal shares from `--keys-file`/`--keys-secret`, else from a prompt when there is a
 /// terminal; None when neither.
 pub async fn shares(
-    ctx: &Ctx,
+    session: &Session,
     args: &KeyArgs,
     threshold: Option<u32>,
 ) -> Result<Option<Vec<Share>>> {
-    if let Some(s) = keys::load(args, Some(&ctx.kube)).await? {
+    if let Some(s) = keys::load(args, Some(&session.kube)).await? {
         return Ok(Some(s));
     }
-    let interactive = std::io::stdin().is_terminal() && ctx.format == Format::Table;
+    let interactive = std::io::stdin().is_terminal() && session.format == Format::Table;
     match (interactive, threshold) {
         (true, Some(t)) if t > 0 => {
             eprintln!("Enter {t} unseal key shares (input hidden), or Ctrl-C to stop.");
@@ -78,23 +79,22 @@ pub fn threshold(views: &[NodeView]) -> Option<u32> {
 
 /// Joins the node behind `t` to the leader at `leader_api_addr`.
 pub async fn join(
-    ctx: &Ctx,
+    session: &Session,
     t: &Target,
     pod: &Pod,
     leader_api_addr: &str,
     tls_server_name: Option<&str>,
 ) -> Result<()> {
-    let ca = cluster_ca(ctx, pod).await?;
+    let ca = cluster_ca(session, pod).await?;
     let req = JoinRequest {
         leader_api_addr: leader_api_addr.to_string(),
         leader_ca_cert: ca,
         leader_tls_servername: tls_server_name.map(str::to_string),
     };
-    let joined = t
-        .client
-        .raft_join(&req)
-        .await
-        .map_err(|e| ctx.explain(e, &format!("join the raft cluster at {leader_api_addr}")))?;
+    let joined =
+        t.client.raft_join(&req).await.map_err(|e| {
+            session.explain(e, &format!("join the raft cluster at {leader_api_addr}"))
+        })?;
     if !joined {
         bail!(
             "{}: Vault answered joined=false for {leader_api_addr} (check the pod's log: `kubectl logs {}`)",
@@ -102,19 +102,22 @@ pub async fn join(
             t.name
         );
     }
-    ctx.record_on(
-        pod,
-        false,
-        "RaftJoined",
-        &format!("kubectl-vault joined this node to the raft cluster at {leader_api_addr}"),
-    )
-    .await;
+    session
+        .record_on(
+            pod,
+            Note::normal(
+                "RaftJoined",
+                "RaftJoined",
+                &format!("kubectl-vault joined this node to the raft cluster at {leader_api_addr}"),
+            ),
+        )
+        .await;
     Ok(())
 }
 
 /// Unseals the joined node; the outcome must leave it unsealed.
 pub async fn unseal_joined(
-    ctx: &Ctx,
+    session: &Session,
     t: &Target,
     pod: &Pod,
     shares: &[Share],
@@ -130,38 +133,49 @@ pub async fn unseal_joined(
             if msg.contains("decrypting challenge") || msg.contains("authentication failed") {
                 msg.push_str(" (the unseal keys given are not this cluster's)");
             }
-            ctx.record_on(
-                pod,
-                true,
-                "UnsealFailed",
-                &format!("kubectl-vault could not unseal Vault after joining raft: {msg}"),
-            )
-            .await;
+            session
+                .record_on(
+                    pod,
+                    Note::warning(
+                        "UnsealFailed",
+                        "UnsealFailed",
+                        &format!("kubectl-vault could not unseal Vault after joining raft: {msg}"),
+                    ),
+                )
+                .await;
             bail!("{msg}");
         }
     };
     match &outcome {
         Outcome::Unsealed { shares_used, .. } => {
-            ctx.record_on(
-                pod,
-                false,
-                "Unsealed",
-                &format!(
-                    "Vault unsealed by kubectl-vault with shares {} after joining raft",
-                    vault_shared::unseal::labels(shares_used)
-                ),
-            )
-            .await;
+            session
+                .record_on(
+                    pod,
+                    Note::normal(
+                        "Unsealed",
+                        "Unsealed",
+                        &format!(
+                            "Vault unsealed by kubectl-vault with shares {} after joining raft",
+                            vault_shared::unseal::labels(shares_used)
+                        ),
+                    ),
+                )
+                .await;
         }
         Outcome::AlreadyUnsealed => {}
         other => {
-            ctx.record_on(
-                pod,
-                true,
-                "UnsealFailed",
-                &format!("kubectl-vault could not unseal Vault after joining raft: {other:?}"),
-            )
-            .await;
+            session
+                .record_on(
+                    pod,
+                    Note::warning(
+                        "UnsealFailed",
+                        "UnsealFailed",
+                        &format!(
+                            "kubectl-vault could not unseal Vault after joining raft: {other:?}"
+                        ),
+                    ),
+                )
+                .await;
             bail!(
                 "{}: not unsealed after joining: {}",
                 t.name,
@@ -185,18 +199,23 @@ pub async fn unseal_joined(
 
 /// Waits until the pod is a healthy voter in autopilot's view (asked through the leader)
 /// and Ready in Kubernetes.
-pub async fn wait_voter(ctx: &Ctx, pod: &str, timeout: Duration, task: &Task) -> Result<Duration> {
+pub async fn wait_voter(
+    session: &Session,
+    pod: &str,
+    timeout: Duration,
+    task: &Task,
+) -> Result<Duration> {
     let start = Instant::now();
     let ip = |p: &Pod| p.status.as_ref().and_then(|s| s.pod_ip.clone());
     let mut last = String::from("not checked yet");
     while start.elapsed() < timeout {
-        let fresh = ctx
+        let fresh = session
             .kube
             .pod(pod)
             .await?
             .ok_or_else(|| anyhow!("pod {pod} is gone"))?;
-        let views = ctx.views().await;
-        if let Ok(leader) = ctx.leader(&views) {
+        let views = session.views().await;
+        if let Ok(leader) = session.leader(&views) {
             match leader.client.autopilot_state().await {
                 Ok(state) => {
                     let ip = ip(&fresh);
@@ -227,7 +246,7 @@ pub async fn wait_voter(ctx: &Ctx, pod: &str, timeout: Duration, task: &Task) ->
                         None => last = "not in the raft configuration yet".into(),
                     }
                 }
-                Err(e) => last = format!("{:#}", ctx.explain(e, "read the autopilot state")),
+                Err(e) => last = format!("{:#}", session.explain(e, "read the autopilot state")),
             }
         } else {
             last = "no leader to ask".into();
@@ -255,11 +274,11 @@ struct Report {
 }
 
 pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("join (it checks the raft configuration)")?;
-    let pod = ctx.known_pod(&args.pod)?.clone();
-    let t = ctx.target(&args.pod)?;
-    let g = status::gather(&ctx).await;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("join (it checks the raft configuration)")?;
+    let pod = session.known_pod(&args.pod)?.clone();
+    let t = session.target(&args.pod)?;
+    let g = status::gather(&session).await;
     let view = g
         .views
         .iter()
@@ -273,12 +292,12 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
             args.pod
         );
     }
-    let member = status::peers(&ctx, &g)
+    let member = status::peers(&session, &g)
         .iter()
         .any(|p| p.pod.as_deref() == Some(&args.pod));
     match (view.initialized, view.sealed, member) {
         (Some(true), Some(false), true) => {
-            match ctx.format {
+            match session.format {
                 Format::Table => println!(
                     "{} is already a raft member and unsealed: nothing to do.",
                     args.pod
@@ -286,7 +305,7 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
                 f => output::print_data(
                     f,
                     &serde_json::json!({
-                        "namespace": ctx.kube.namespace, "pod": args.pod,
+                        "namespace": session.kube.namespace, "pod": args.pod,
                         "joined": true, "already_member": true, "exit_code": 0,
                     }),
                 )?,
@@ -303,7 +322,7 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
         ),
         _ => {}
     }
-    let leader = ctx.leader(&g.views);
+    let leader = session.leader(&g.views);
     let (leader_name, leader_addr) = match (&args.leader, &leader) {
         (Some(url), _) => (url.clone(), url.clone()),
         (None, Ok(l)) => {
@@ -322,13 +341,13 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
         }
         (None, Err(e)) => bail!("{e:#} (or give --leader URL)"),
     };
-    let shares = shares(&ctx, &args.keys, threshold(&g.views)).await?;
+    let shares = shares(&session, &args.keys, threshold(&g.views)).await?;
     let progress = Progress::new();
     let task = progress.task(&args.pod);
     let start = Instant::now();
     task.step(&format!("joining the raft cluster at {leader_addr}"));
     join(
-        &ctx,
+        &session,
         t,
         &pod,
         &leader_addr,
@@ -338,8 +357,8 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
     let mut unseal = None;
     let mut voter = false;
     if let Some(shares) = &shares {
-        unseal = Some(unseal_joined(&ctx, t, &pod, shares, &task).await?);
-        wait_voter(&ctx, &args.pod, args.timeout, &task).await?;
+        unseal = Some(unseal_joined(&session, t, &pod, shares, &task).await?);
+        wait_voter(&session, &args.pod, args.timeout, &task).await?;
         voter = true;
         task.finish(&format!(
             "joined, unsealed and a healthy voter ({:.1}s)",
@@ -354,7 +373,7 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
         Exit::Attention
     };
     let seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    match ctx.format {
+    match session.format {
         Format::Table => {
             if voter {
                 println!(
@@ -371,7 +390,7 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: ctx.kube.namespace.clone(),
+                namespace: session.kube.namespace.clone(),
                 pod: args.pod.clone(),
                 leader: leader_name,
                 leader_api_addr: leader_addr,

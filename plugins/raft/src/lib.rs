@@ -2,7 +2,6 @@
 //! Issues" sections (and the emergency backup of "Complete Cluster Failure") as verbs.
 
 mod autopilot;
-mod ctx;
 mod join;
 mod leader;
 mod peers;
@@ -19,7 +18,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
+use vault_shared::cli::{CommonArgs, KeyArgs, parse_duration};
 use vault_shared::confirm::ConfirmArgs;
 
 #[derive(Parser, Debug)]
@@ -44,13 +43,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
     #[command(flatten)]
-    pub kube: KubeArgs,
-    #[command(flatten)]
-    pub vault: VaultArgs,
-    #[command(flatten)]
-    pub token: TokenArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
+    pub common: CommonArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -188,13 +181,13 @@ pub struct StorageArgs {
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.out.init();
-    if cli.vault.vault_addr.is_some() {
+    cli.common.out.init();
+    if cli.common.vault.vault_addr.is_some() {
         anyhow::bail!(
             "--vault-addr is not supported by vault-raft: it works on each pod through its own port-forward (select pods with -n and -l)"
         );
     }
-    if cli.vault.tls_skip_verify {
+    if cli.common.vault.tls_skip_verify {
         vault_shared::output::warn(
             "--tls-skip-verify: Vault's certificate is not checked; the token could reach an impostor",
         );

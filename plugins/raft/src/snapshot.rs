@@ -18,8 +18,9 @@ use vault_shared::ha::{self, NodeView};
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::vault::{SnapshotError, VaultError, looks_like_snapshot};
 
-use crate::ctx::Ctx;
 use crate::{Cli, SnapshotCmd};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
     match cmd {
@@ -73,10 +74,10 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
             file.display()
         );
     }
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("snapshot save")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("snapshot save")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
     // Always stream into a hidden partial file: an interrupted save must not leave a
     // truncated backup under the name an operator will restore from.
     let write_to = partial_path(file);
@@ -93,7 +94,7 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
     let mut out = tokio::fs::File::from_std(f);
     let result = leader
         .client
-        .snapshot_save(&mut out, ctx.vault_args().vault_timeout)
+        .snapshot_save(&mut out, session.vault_args().vault_timeout)
         .await;
     let digest = match result {
         Ok(d) => d,
@@ -101,7 +102,7 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
             drop(out);
             let _ = std::fs::remove_file(&write_to);
             return Err(match e {
-                SnapshotError::Vault(v) => ctx.explain(v, "take a raft snapshot"),
+                SnapshotError::Vault(v) => session.explain(v, "take a raft snapshot"),
                 other => anyhow!("{other}"),
             }
             .context(format!("no snapshot written to {}", file.display())));
@@ -122,18 +123,21 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
     }
     let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     task.finish(&format!("saved {} bytes ({seconds:.2}s)", digest.bytes));
-    ctx.record(
-        &leader.name,
-        false,
-        "RaftSnapshotSaved",
-        &format!(
-            "kubectl-vault saved a raft snapshot ({} bytes, sha256 {})",
-            digest.bytes, digest.sha256
-        ),
-    )
-    .await;
+    session
+        .record(
+            &leader.name,
+            Note::normal(
+                "RaftSnapshotSaved",
+                "RaftSnapshotSaved",
+                &format!(
+                    "kubectl-vault saved a raft snapshot ({} bytes, sha256 {})",
+                    digest.bytes, digest.sha256
+                ),
+            ),
+        )
+        .await;
     let report = Saved {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         file: file.display().to_string(),
         leader: leader.name.clone(),
         bytes: digest.bytes,
@@ -141,7 +145,7 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
         seconds,
         exit_code: 0,
     };
-    match ctx.format {
+    match session.format {
         Format::Table => println!(
             "Saved a snapshot from the leader {} to {}: {} bytes, sha256 {}",
             report.leader, report.file, report.bytes, report.sha256
@@ -167,7 +171,7 @@ struct Restored {
 }
 
 /// Vault's reasons for refusing a snapshot, as what the user should know.
-fn refusal(ctx: &Ctx, e: VaultError, file: &Path) -> anyhow::Error {
+fn refusal(session: &Session, e: VaultError, file: &Path) -> anyhow::Error {
     let text = e.errors().join(" ").to_lowercase();
     let f = file.display();
     if text.contains("different set of unseal keys") || text.contains("could not verify hash") {
@@ -186,7 +190,7 @@ fn refusal(ctx: &Ctx, e: VaultError, file: &Path) -> anyhow::Error {
             e.errors().join("; ")
         );
     }
-    ctx.explain(e, &format!("restore {f}"))
+    session.explain(e, &format!("restore {f}"))
 }
 
 async fn restore(
@@ -209,10 +213,10 @@ async fn restore(
     }
     let sha256 = hex_digest(&data);
     let bytes = data.len() as u64;
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("snapshot restore")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("snapshot restore")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
     let mut plan = Plan::new(format!("restore {}", file.display()));
     plan.step(format!(
         "restore {} ({bytes} bytes, sha256 {sha256}) through the leader {}",
@@ -227,7 +231,7 @@ async fn restore(
     let go = confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut report = Restored {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         file: file.display().to_string(),
         bytes,
         sha256,
@@ -249,21 +253,24 @@ async fn restore(
             .snapshot_restore(Bytes::from(data), force, timeout)
             .await
         {
-            return Err(refusal(&ctx, e, file));
+            return Err(refusal(&session, e, file));
         }
-        ctx.record(
-            &leader.name,
-            true,
-            "RaftSnapshotRestored",
-            &format!(
-                "kubectl-vault restored a raft snapshot ({bytes} bytes, sha256 {}){}",
-                report.sha256,
-                if force { " with --force" } else { "" }
-            ),
-        )
-        .await;
+        session
+            .record(
+                &leader.name,
+                Note::warning(
+                    "RaftSnapshotRestored",
+                    "RaftSnapshotRestored",
+                    &format!(
+                        "kubectl-vault restored a raft snapshot ({bytes} bytes, sha256 {}){}",
+                        report.sha256,
+                        if force { " with --force" } else { "" }
+                    ),
+                ),
+            )
+            .await;
         task.step("restored; waiting for a leader and every pod unsealed");
-        let (views, healthy) = settle(&ctx, timeout).await;
+        let (views, healthy) = settle(&session, timeout).await;
         report.autopilot_healthy = healthy;
         report.leader = ha::leader_state(&views).active().map(str::to_string);
         report.sealed = views
@@ -291,7 +298,7 @@ async fn restore(
     }
     report.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     report.exit_code = exit.code();
-    match ctx.format {
+    match session.format {
         Format::Table => {
             if !go {
                 plan.print_dry_run();
@@ -336,12 +343,12 @@ async fn restore(
 /// Waits until there is an agreed leader, every pod is unsealed and autopilot calls the
 /// cluster healthy (followers reinstall the restored data first), or `timeout`. Returns the
 /// last views and autopilot's verdict.
-async fn settle(ctx: &Ctx, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
+async fn settle(session: &Session, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
     let start = Instant::now();
     loop {
-        let views = ctx.views().await;
+        let views = session.views().await;
         let mut healthy = None;
-        if let Ok(l) = ctx.leader(&views) {
+        if let Ok(l) = session.leader(&views) {
             healthy = l.client.autopilot_state().await.ok().map(|s| s.healthy);
         }
         let ok = healthy == Some(true) && views.iter().all(|v| v.sealed == Some(false));

@@ -15,8 +15,8 @@ use vault_shared::vault::{
     AutopilotConfig, AutopilotState, RaftConfiguration, RaftServer, go_duration_secs, quorum,
 };
 
-use crate::ctx::Ctx;
 use crate::{Cli, StatusArgs};
+use vault_shared::session::Session;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PodRow {
@@ -104,17 +104,17 @@ pub struct Gathered {
 
 /// Per-pod views, then the raft configuration and autopilot state through the leader (or,
 /// without one, through any unsealed pod: a standby forwards while it still has a leader).
-pub async fn gather(ctx: &Ctx) -> Gathered {
-    let views = ctx.views().await;
+pub async fn gather(session: &Session) -> Gathered {
+    let views = session.views().await;
     let leader = ha::leader_state(&views);
     let via: Option<&Target> = leader
         .active()
-        .and_then(|p| ctx.target(p).ok())
+        .and_then(|p| session.target(p).ok())
         .or_else(|| {
             views
                 .iter()
                 .filter(|v| v.unsealed())
-                .find_map(|v| ctx.target(&v.pod).ok())
+                .find_map(|v| session.target(&v.pod).ok())
         });
     let mut g = Gathered {
         views,
@@ -139,7 +139,7 @@ pub async fn gather(ctx: &Ctx) -> Gathered {
         Err(e) => {
             g.raft_error = Some(format!(
                 "{:#}",
-                ctx.explain(e, "read the raft configuration")
+                session.explain(e, "read the raft configuration")
             ))
         }
     }
@@ -149,7 +149,7 @@ pub async fn gather(ctx: &Ctx) -> Gathered {
 }
 
 /// The peers with the pod behind each and autopilot's view of it.
-pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
+pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
     let Some(config) = &g.config else {
         return Vec::new();
     };
@@ -160,7 +160,7 @@ pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
             let ap = g.autopilot.as_ref().and_then(|a| a.servers.get(&s.node_id));
             Peer {
                 server: s.clone(),
-                pod: ctx.pod_of_node(&s.node_id, &s.address),
+                pod: session.pod_of_node(&s.node_id, &s.address),
                 healthy: ap.map(|a| a.healthy),
                 status: ap.map(|a| a.status.clone()),
                 last_contact: ap.and_then(|a| a.last_contact.clone()),
@@ -171,11 +171,11 @@ pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
         .collect()
 }
 
-fn pod_ip(ctx: &Ctx, pod: &str) -> Option<String> {
-    ctx.pod(pod)?.status.as_ref()?.pod_ip.clone()
+fn pod_ip(session: &Session, pod: &str) -> Option<String> {
+    session.pod(pod)?.status.as_ref()?.pod_ip.clone()
 }
 
-fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
+fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
     g.views
         .iter()
         .map(|v| {
@@ -194,7 +194,7 @@ fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
             PodRow {
                 pod: v.pod.clone(),
                 ip: v.pod_ip.clone(),
-                ready: ctx.pod(&v.pod).map(cluster::is_ready),
+                ready: session.pod(&v.pod).map(cluster::is_ready),
                 reachable: v.reachable,
                 initialized: v.initialized,
                 sealed: v.sealed,
@@ -215,7 +215,7 @@ fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
 
 /// What needs attention. `partial` is set when only some pods were selected: then pods not
 /// selected are not reported missing, and a leader outside the selection is not suspect.
-pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
+pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |kind: &'static str, subject: &str, message: String, next: Option<String>| {
         out.push(Finding {
@@ -229,7 +229,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
         .config
         .as_ref()
         .and_then(|c| c.leader())
-        .and_then(|s| ctx.pod_of_node(&s.node_id, &s.address));
+        .and_then(|s| session.pod_of_node(&s.node_id, &s.address));
     match &g.leader {
         LeaderState::Active { .. } => {}
         LeaderState::Unconfirmed { pod } if partial && config_leader.as_deref() == Some(pod) => {}
@@ -287,10 +287,10 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     // Peers: is there a pod behind each, and is it the right one?
     for p in peers {
         let s = &p.server;
-        let at = ha::pod_for_address(&s.address, ctx.pod_refs());
-        if ctx.pod(&s.node_id).is_some() {
+        let at = ha::pod_for_address(&s.address, session.pod_refs());
+        if session.pod(&s.node_id).is_some() {
             // The chart names raft nodes after their pods: the address must be that pod's.
-            let drift = match (&at, pod_ip(ctx, &s.node_id)) {
+            let drift = match (&at, pod_ip(session, &s.node_id)) {
                 (Some(other), _) if *other != s.node_id => {
                     Some(format!("which is pod {other}'s address"))
                 }
@@ -435,7 +435,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     }
     // Failure tolerance: what autopilot says against what this many pods should give.
     if !partial {
-        let expected = (ctx.all_pods.len().saturating_sub(1) / 2) as i64;
+        let expected = (session.all_pods.len().saturating_sub(1) / 2) as i64;
         let tolerance = config.failure_tolerance(g.autopilot.as_ref());
         if tolerance < expected {
             add(
@@ -443,7 +443,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 "cluster",
                 format!(
                     "failure tolerance is {tolerance} with {} pods (expected {expected}) and {} voter(s) in the raft configuration",
-                    ctx.all_pods.len(),
+                    session.all_pods.len(),
                     config.voters()
                 ),
                 None,
@@ -453,9 +453,9 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     out
 }
 
-pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
-    let peers = peers(ctx, g);
-    let findings = findings(ctx, g, &peers, partial);
+pub fn build(session: &Session, g: &Gathered, partial: bool) -> Report {
+    let peers = peers(session, g);
+    let findings = findings(session, g, &peers, partial);
     let raft = g.config.as_ref().map(|c| Raft {
         read_from: g.read_from.clone().unwrap_or_default(),
         voters: c.voters(),
@@ -470,9 +470,9 @@ pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
         Exit::Attention
     };
     Report {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         leader: g.leader.clone(),
-        pods: rows(ctx, g, &peers),
+        pods: rows(session, g, &peers),
         raft,
         findings,
         exit_code: exit.code(),
@@ -616,16 +616,16 @@ impl Report {
 }
 
 pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &args.pods).await?;
-    ctx.require_token("status (it reads the raft configuration)")?;
-    let g = gather(&ctx).await;
+    let session = Session::connect(&cli.common, &args.pods).await?;
+    session.require_token("status (it reads the raft configuration)")?;
+    let g = gather(&session).await;
     // A token the leader refuses makes the whole report meaningless: say so plainly.
     if let Some(e) = &g.raft_error
         && e.contains("permission denied")
     {
         anyhow::bail!("{e}");
     }
-    let report = build(&ctx, &g, !args.pods.is_empty());
-    report.print(ctx.format)?;
+    let report = build(&session, &g, !args.pods.is_empty());
+    report.print(session.format)?;
     Ok(report.exit())
 }

@@ -9,8 +9,8 @@ use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::volumes::{self, UsageSource};
 use vault_shared::{Exit, fanout};
 
-use crate::ctx::Ctx;
 use crate::{Cli, StorageArgs};
+use vault_shared::session::Session;
 
 #[derive(Debug, Serialize)]
 pub struct Row {
@@ -60,14 +60,14 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
             args.threshold
         );
     }
-    let ctx = Ctx::connect(cli, &args.pods).await?;
-    let with_token = ctx.require_token("storage").is_ok();
+    let session = Session::connect(&cli.common, &args.pods).await?;
+    let with_token = session.require_token("storage").is_ok();
     if !with_token {
         output::warn(
             "no Vault token: raft storage errors are not read from metrics (give --token-file)",
         );
     }
-    let pods: Vec<_> = ctx
+    let pods: Vec<_> = session
         .all_pods
         .iter()
         .filter(|p| {
@@ -79,10 +79,10 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
         })
         .cloned()
         .collect();
-    let ctx = &ctx;
+    let session = &session;
     let (usage, metrics) = tokio::join!(
-        volumes::data_usage(&ctx.kube, &pods),
-        fanout::each(&ctx.targets, |t| async move {
+        volumes::data_usage(&session.kube, &pods),
+        fanout::each(&session.targets, |t| async move {
             let t = t.as_ref().ok()?;
             if !with_token {
                 return None;
@@ -91,7 +91,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
             match t.client.metrics().await {
                 Ok(m) => Some(Ok(vault_shared::vault::raft_errors(&m))),
                 Err(e) if e.status() == Some(503) => None,
-                Err(e) => Some(Err(format!("{:#}", ctx.explain(e, "read metrics")))),
+                Err(e) => Some(Err(format!("{:#}", session.explain(e, "read metrics")))),
             }
         })
     );
@@ -150,7 +150,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
     } else {
         Exit::Healthy
     };
-    match ctx.format {
+    match session.format {
         Format::Table => {
             let table_rows = rows
                 .iter()
@@ -218,7 +218,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: ctx.kube.namespace.clone(),
+                namespace: session.kube.namespace.clone(),
                 threshold_percent: args.threshold,
                 pods: rows,
                 exit_code: exit.code(),

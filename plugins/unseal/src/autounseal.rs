@@ -9,10 +9,11 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_shared::cluster::{self, Kube};
 use vault_shared::confirm::Plan;
+use vault_shared::events::{self, Note};
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::target::Target;
-use vault_shared::{Exit, audit, fanout};
+use vault_shared::{Exit, fanout};
 
 use crate::status::{self, PodStatus, Report};
 use crate::{Cli, why};
@@ -269,7 +270,7 @@ pub async fn run(
     if final_statuses.iter().all(PodStatus::healthy) {
         exit = Exit::Healthy;
     }
-    match cli.out.format() {
+    match cli.common.out.format() {
         Format::Table => {
             if !cli.restart {
                 for d in &diagnoses {
@@ -332,7 +333,7 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
         ));
     }
     if !cli.confirm.confirm(&plan)? {
-        if cli.out.format() == Format::Table {
+        if cli.common.out.format() == Format::Table {
             plan.print_dry_run();
         }
         return Ok(Vec::new());
@@ -350,13 +351,14 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
             .await?
             .map(|p| cluster::uid(&p).to_string())
             .unwrap_or_default();
-        if let Err(e) = audit::record(
+        if let Err(e) = events::record(
             kube,
             pod,
-            false,
-            "Restart",
-            "Restart",
-            "kubectl-vault restarts the pod to retry auto-unseal",
+            &Note::normal(
+                "Restart",
+                "Restart",
+                "kubectl-vault restarts the pod to retry auto-unseal",
+            ),
         )
         .await
         {

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Parser;
-use vault_shared::cli::{KeyArgs, KubeArgs, OutputArgs, TokenArgs, VaultArgs, parse_duration};
+use vault_shared::cli::{CommonArgs, KeyArgs, parse_duration};
 use vault_shared::confirm::ConfirmArgs;
-use vault_shared::{Exit, cluster, output, target};
+use vault_shared::session::Session;
+use vault_shared::{Exit, output};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -62,49 +63,27 @@ pub struct Cli {
     #[command(flatten)]
     pub confirm: ConfirmArgs,
     #[command(flatten)]
-    pub kube: KubeArgs,
-    #[command(flatten)]
-    pub vault: VaultArgs,
-    #[command(flatten)]
-    pub token: TokenArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
+    pub common: CommonArgs,
 }
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.out.init();
+    cli.common.out.init();
     if cli.confirm.dry_run && !cli.restart {
         anyhow::bail!("--dry-run goes with --restart (the only action vault-unseal asks about)");
     }
-    if cli.vault.tls_skip_verify {
+    if cli.common.vault.tls_skip_verify {
         output::warn(
             "--tls-skip-verify: Vault's certificate is not checked; keys could reach an impostor",
         );
     }
-    let token = vault_shared::keys::token(cli.token.token_file.as_deref())?;
-    let kube = cluster::connect(&cli.kube).await?;
-    let targets = match &cli.vault.vault_addr {
-        Some(addr) => vec![target::direct(
-            addr,
-            &cli.vault,
-            token.as_ref().map(|(t, _)| t),
-        )],
-        None => {
-            let pods = kube.vault_pods(&cli.pods).await?;
-            target::for_pods(&kube, pods, &cli.vault, token.as_ref().map(|(t, _)| t)).await
-        }
-    };
-    if let Some(Err(first)) = targets.first()
-        && targets.iter().all(|t| t.is_err())
-    {
-        return Err(anyhow::anyhow!("{first:#}"));
-    }
+    let session = Session::connect(&cli.common, &cli.pods).await?;
+    let (kube, targets) = (&session.kube, &session.targets);
     if cli.why {
-        return why::run(&kube, &targets, &cli).await;
+        return why::run(kube, targets, &cli).await;
     }
-    let statuses = status::gather(Some(&kube), &targets).await;
-    let auto_unseal = autounseal::detect(&kube, &targets, &statuses).await;
+    let statuses = status::gather(Some(kube), targets).await;
+    let auto_unseal = autounseal::detect(kube, targets, &statuses).await;
     if cli.restart && auto_unseal.is_none() {
         anyhow::bail!(
             "--restart is for auto-unseal clusters, and this one unseals with Shamir keys: a restarted pod comes back sealed; give the keys with --keys-file, --keys-secret or at the prompt"
@@ -113,20 +92,20 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     if let Some(seal) = auto_unseal
         && statuses.iter().any(|s| !s.healthy())
     {
-        return autounseal::run(&kube, &targets, statuses, seal, &cli).await;
+        return autounseal::run(kube, targets, statuses, seal, &cli).await;
     }
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
-        unsealing::run(&kube, &targets, statuses, &cli).await?
+        unsealing::run(kube, targets, statuses, &cli).await?
     } else {
         let exit = if cli.keys.given() {
             status::exit_when_acting(&statuses)
         } else {
             status::exit_of(&statuses)
         };
-        (status::Report::new(&kube, statuses, exit), exit)
+        (status::Report::new(kube, statuses, exit), exit)
     };
     if let Some(path) = &cli.verify {
-        let verified = verify::check(&targets, path, token.as_ref()).await?;
+        let verified = verify::check(targets, path, session.token()?).await?;
         exit = exit.worst(verified.exit());
         report.verify = Some(verified);
         report.exit_code = exit.code();
@@ -140,6 +119,6 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             output::warn(s);
         }
     }
-    report.print(cli.out.format())?;
+    report.print(cli.common.out.format())?;
     Ok(exit)
 }

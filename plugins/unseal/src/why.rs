@@ -147,7 +147,7 @@ async fn one(kube: &Kube, t: &Target) -> Why {
                     .is_some_and(|r| r.contains("Unseal") || r == "Killing" || r == "Started")
         })
         .map(|e| EventLine {
-            time: e.last_timestamp.map(|t| t.0.to_string()),
+            time: cluster::event_time(&e).map(|t| t.to_string()),
             kind: e.type_.unwrap_or_default(),
             reason: e.reason.unwrap_or_default(),
             message: e.message.unwrap_or_default(),
@@ -180,7 +180,7 @@ pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<E
     } else {
         Exit::Attention
     };
-    match cli.out.format() {
+    match cli.common.out.format() {
         Format::Table => {
             for w in &whys {
                 let state = match w.sealed {

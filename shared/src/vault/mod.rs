@@ -15,6 +15,9 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::keys::Token;
+
+/// The Vault token of a run, shared by every client and filled when first needed.
+pub type TokenCell = std::sync::Arc<std::sync::OnceLock<Token>>;
 use crate::transport::{Connector, Sender};
 
 pub use kv::KvRead;
@@ -41,7 +44,75 @@ pub enum VaultError {
     },
 }
 
+/// What a Vault error means for the caller: read once here, from the status and Vault's
+/// `errors`, so that no caller has to search a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 403: the token may not do this.
+    PermissionDenied,
+    /// 503 from a sealed node.
+    Sealed,
+    NotFound,
+    /// A combination of unseal shares that does not decrypt the keyring.
+    WrongShares,
+    /// A joining node could not decrypt the leader's raft challenge: the shares are another
+    /// cluster's.
+    SharesOfAnotherCluster,
+    /// A standby answered: a redirect, or "not active" mid-election.
+    Standby,
+    /// A snapshot taken on another cluster (other unseal keys).
+    ForeignSnapshot,
+    /// A snapshot Vault cannot read.
+    CorruptSnapshot,
+    Unreachable,
+    Timeout,
+    /// Anything else Vault refused, or an answer that is not Vault's.
+    Other,
+}
+
 impl VaultError {
+    pub fn kind(&self) -> ErrorKind {
+        let said = |words: &[&str]| {
+            self.errors().iter().any(|m| {
+                let m = m.to_lowercase();
+                words.iter().any(|w| m.contains(w))
+            })
+        };
+        match (self, self.status()) {
+            (VaultError::Unreachable { .. }, _) => ErrorKind::Unreachable,
+            (VaultError::Timeout { .. }, _) => ErrorKind::Timeout,
+            (_, Some(307)) => ErrorKind::Standby,
+            (_, Some(403)) => ErrorKind::PermissionDenied,
+            (_, Some(404)) => ErrorKind::NotFound,
+            (_, Some(503)) if said(&["sealed"]) => ErrorKind::Sealed,
+            _ if said(&["decrypting challenge"]) => ErrorKind::SharesOfAnotherCluster,
+            (_, Some(400))
+                if said(&[
+                    "failed to decrypt",
+                    "invalid key",
+                    "message authentication failed",
+                ]) =>
+            {
+                ErrorKind::WrongShares
+            }
+            _ if said(&["different set of unseal keys", "could not verify hash"]) => {
+                ErrorKind::ForeignSnapshot
+            }
+            _ if said(&[
+                "failed to read snapshot",
+                "decompress",
+                "unexpected eof",
+                "checksum",
+                "sha256",
+            ]) =>
+            {
+                ErrorKind::CorruptSnapshot
+            }
+            (_, Some(500)) if said(&["not active"]) => ErrorKind::Standby,
+            _ => ErrorKind::Other,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             VaultError::Api { status, .. } | VaultError::Protocol { status, .. } => Some(*status),
@@ -90,7 +161,8 @@ pub struct VaultClient {
     pub target: String,
     connector: Connector,
     conn: tokio::sync::Mutex<Option<Sender>>,
-    token: Option<Token>,
+    /// Filled once a command needs a token; sent only on requests that ask for it.
+    token: TokenCell,
     timeout: Duration,
 }
 
@@ -100,13 +172,15 @@ impl VaultClient {
             target: target.into(),
             connector,
             conn: tokio::sync::Mutex::new(None),
-            token: None,
+            token: TokenCell::default(),
             timeout,
         }
     }
 
-    pub fn set_token(&mut self, token: Option<Token>) {
-        self.token = token;
+    /// Shares `cell` as this client's token: one token, loaded once, for every client.
+    pub fn with_token(mut self, cell: TokenCell) -> VaultClient {
+        self.token = cell;
+        self
     }
 
     fn unreachable(&self, message: impl Into<String>) -> VaultError {
@@ -149,7 +223,7 @@ impl VaultClient {
                 .uri(format!("/v1/{}", path.trim_start_matches('/')))
                 .header(header::HOST, "vault")
                 .header("X-Vault-Request", "true");
-            if auth && let Some(t) = &self.token {
+            if auth && let Some(t) = self.token.get() {
                 let mut value = http::HeaderValue::from_str(t.expose()).map_err(|_| {
                     self.unreachable("the Vault token holds characters a header cannot carry")
                 })?;

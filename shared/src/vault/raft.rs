@@ -473,7 +473,7 @@ impl VaultClient {
             .uri(format!("/v1/{}", path.trim_start_matches('/')))
             .header(header::HOST, "vault")
             .header("X-Vault-Request", "true");
-        if let Some(t) = &self.token {
+        if let Some(t) = self.token.get() {
             let mut value = http::HeaderValue::from_str(t.expose()).map_err(|_| {
                 self.unreachable("the Vault token holds characters a header cannot carry")
             })?;

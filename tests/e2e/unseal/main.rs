@@ -58,6 +58,21 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
         assert_eq!(&row[1..3], ["0/1", "true"], "{out}");
     }
 
+    // A ~/.vault-token that cannot be read does not matter to a verb that needs no token.
+    let home = e.sb.dir().join("home-with-unreadable-token");
+    std::fs::create_dir_all(home.join(".vault-token")).unwrap();
+    let out = e
+        .kubectl
+        .command(["vault-unseal", "-o", "json"])
+        .env("HOME", &home)
+        .env_remove("VAULT_TOKEN")
+        .env_remove("BAO_TOKEN")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON output");
+    assert_eq!(v["summary"]["sealed"], 2, "{v:#}");
+
     let init = e.sb.init_json_path();
     let unseal = e.run(
         &["vault-unseal", "--keys-file", init.to_str().unwrap()],
@@ -125,6 +140,25 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
         .collect();
     names.sort();
     assert_eq!(names, ["vault-1", "vault-2"], "{events:#?}");
+    // Recorded through events.k8s.io/v1, and listed by `kubectl events` too.
+    assert!(
+        unsealed
+            .iter()
+            .all(|ev| ev["reportingComponent"] == "kubectl-vault" && ev["action"] == "Unseal"),
+        "{events:#?}"
+    );
+    let listed = e
+        .kubectl
+        .ok(["events", "-n", "vault"])
+        .expect("kubectl events");
+    for pod in ["vault-1", "vault-2"] {
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.contains("Unsealed") && l.contains(&format!("Pod/{pod}"))),
+            "kubectl events does not list the unseal of {pod}:\n{listed}"
+        );
+    }
     assert_no_secret(
         "the Events",
         &serde_json::to_string(&events).unwrap(),
