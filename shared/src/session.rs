@@ -15,7 +15,7 @@ use crate::ha::{self, LeaderState, NodeView};
 use crate::keys::{self, Token};
 use crate::output::{self, Format};
 use crate::target::{self, Target};
-use crate::vault::{ErrorKind, TokenCell, VaultError};
+use crate::vault::{ErrorKind, Redirects, TokenCell, VaultError};
 
 pub struct Session {
     pub kube: Kube,
@@ -27,6 +27,7 @@ pub struct Session {
     pub format: Format,
     args: CommonArgs,
     token: TokenCell,
+    redirects: Redirects,
     /// Where the token came from, once loaded (None: there is none).
     token_source: OnceLock<Option<String>>,
 }
@@ -37,12 +38,15 @@ impl Session {
     pub async fn connect(args: &CommonArgs, only: &[String]) -> Result<Session> {
         let kube = cluster::connect(&args.kube).await?;
         let token = TokenCell::default();
+        let redirects = Redirects::default();
         let (all_pods, targets) = match &args.vault.vault_addr {
             Some(addr) => (Vec::new(), vec![target::direct(addr, &args.vault, &token)]),
             None => {
                 let all = kube.vault_pods(&[]).await?;
                 let selected = kube.select(&all, only)?;
-                let targets = target::for_pods(&kube, selected, &args.vault, &token).await;
+                let targets =
+                    target::for_pods(&kube, selected, &args.vault, &token, &redirects).await;
+                let _ = redirects.set(target::peers(&targets));
                 (all, targets)
             }
         };
@@ -58,6 +62,7 @@ impl Session {
             format: args.out.format(),
             args: args.clone(),
             token,
+            redirects,
             token_source: OnceLock::new(),
         })
     }
@@ -111,10 +116,16 @@ impl Session {
 
     /// A new client for `pod` (after it was recreated: a new object, maybe a new address).
     pub async fn fresh_target(&self, pod: Pod) -> Result<Target> {
-        target::for_pods(&self.kube, vec![pod], &self.args.vault, &self.token)
-            .await
-            .pop()
-            .unwrap_or_else(|| Err(anyhow!("no target")))
+        target::for_pods(
+            &self.kube,
+            vec![pod],
+            &self.args.vault,
+            &self.token,
+            &self.redirects,
+        )
+        .await
+        .pop()
+        .unwrap_or_else(|| Err(anyhow!("no target")))
     }
 
     /// The pod named on the command line, or the one-line "unknown pod" error.

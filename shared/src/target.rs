@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Pod;
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
 use crate::transport::Connector;
-use crate::vault::{TokenCell, VaultClient};
+use crate::vault::{Peer, Redirects, TokenCell, VaultClient};
 
 pub struct Target {
     /// The pod name, or the address for `--vault-addr`.
@@ -41,6 +41,7 @@ pub async fn for_pods(
     pods: Vec<Pod>,
     args: &VaultArgs,
     token: &TokenCell,
+    redirects: &Redirects,
 ) -> Vec<Result<Target>> {
     let futs = pods.into_iter().map(|pod| async move {
         let name = cluster::name(&pod).to_string();
@@ -50,8 +51,9 @@ pub async fn for_pods(
                 pod: name.clone(),
                 error,
             })?;
-        let client =
-            VaultClient::new(name.clone(), connector, args.vault_timeout).with_token(token.clone());
+        let client = VaultClient::new(name.clone(), connector, args.vault_timeout)
+            .with_token(token.clone())
+            .with_redirects(redirects.clone());
         Ok(Target {
             name,
             pod: Some(pod),
@@ -70,4 +72,17 @@ pub fn direct(addr: &str, args: &VaultArgs, token: &TokenCell) -> Result<Target>
         pod: None,
         client,
     })
+}
+
+/// The nodes a standby's redirect may be followed to: every target that has a client.
+pub fn peers(targets: &[Result<Target>]) -> Vec<Peer> {
+    targets
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .map(|t| Peer {
+            name: t.name.clone(),
+            ip: t.pod.as_ref().and_then(cluster::pod_ip).map(str::to_string),
+            connector: t.client.connector().clone(),
+        })
+        .collect()
 }

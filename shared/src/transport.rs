@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use k8s_openapi::api::core::v1::Pod;
@@ -20,7 +19,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
 
-pub type Sender = SendRequest<Full<Bytes>>;
+/// A request body: whole, or streamed from a file.
+pub type ReqBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+pub type Sender = SendRequest<ReqBody>;
 
 /// What the pod spec says about its Vault listener.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,16 +4,73 @@
 
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use vault_shared::Exit;
 use vault_shared::confirm::Plan;
 use vault_shared::output::{self, Format, Styled, Tone};
-use vault_shared::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
+use vault_shared::vault::autopilot::{AutopilotConfig, AutopilotState};
 
 use crate::status;
 use crate::{AutopilotArgs, Cli};
 use vault_shared::events::Note;
 use vault_shared::session::Session;
+
+/// The type of each settable autopilot field, to check `key=value` before sending it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    Bool,
+    Count,
+    Duration,
+}
+
+pub const AUTOPILOT_SETTINGS: &[(&str, SettingKind)] = &[
+    ("cleanup_dead_servers", SettingKind::Bool),
+    ("dead_server_last_contact_threshold", SettingKind::Duration),
+    ("last_contact_threshold", SettingKind::Duration),
+    ("max_trailing_logs", SettingKind::Count),
+    ("min_quorum", SettingKind::Count),
+    ("server_stabilization_time", SettingKind::Duration),
+];
+
+/// Parses `key=value` into the JSON autopilot takes, or says what is wrong with it.
+pub fn autopilot_setting(key: &str, value: &str) -> Result<Value, String> {
+    let key = key.trim().replace('-', "_");
+    let Some((_, kind)) = AUTOPILOT_SETTINGS.iter().find(|(k, _)| *k == key) else {
+        let known: Vec<&str> = AUTOPILOT_SETTINGS.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "unknown autopilot setting {key:?} (settable: {})",
+            known.join(", ")
+        ));
+    };
+    let value = value.trim();
+    match kind {
+        SettingKind::Bool => match value {
+            "true" => Ok(json!(true)),
+            "false" => Ok(json!(false)),
+            _ => Err(format!("{key} takes true or false, not {value:?}")),
+        },
+        SettingKind::Count => value
+            .parse::<u64>()
+            .map(|n| json!(n))
+            .map_err(|_| format!("{key} takes a whole number, not {value:?}")),
+        SettingKind::Duration => {
+            let ok = !value.is_empty()
+                && value.starts_with(|c: char| c.is_ascii_digit())
+                && value
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                    .split(|c: char| c.is_ascii_digit() || c == '.')
+                    .all(|u| matches!(u, "" | "ns" | "us" | "ms" | "s" | "m" | "h"))
+                && !value.ends_with(|c: char| c.is_ascii_digit() || c == '.');
+            if ok {
+                Ok(json!(value))
+            } else {
+                Err(format!(
+                    "{key} takes a duration such as 10s, 5m or 24h, not {value:?}"
+                ))
+            }
+        }
+    }
+}
 
 fn config_rows(c: &AutopilotConfig) -> Vec<(String, String)> {
     let mut rows = vec![
@@ -254,4 +311,27 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
         )?,
     }
     Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn autopilot_settings_are_checked() {
+        assert_eq!(
+            autopilot_setting("cleanup_dead_servers", "true"),
+            Ok(json!(true))
+        );
+        assert_eq!(autopilot_setting("min-quorum", "3"), Ok(json!(3)));
+        assert_eq!(
+            autopilot_setting("dead_server_last_contact_threshold", "1m30s"),
+            Ok(json!("1m30s"))
+        );
+        assert!(autopilot_setting("min_quorum", "three").is_err());
+        assert!(autopilot_setting("last_contact_threshold", "10").is_err());
+        assert!(autopilot_setting("last_contact_threshold", "10 parsecs").is_err());
+        let err = autopilot_setting("cleanup", "true").unwrap_err();
+        assert!(err.contains("settable: cleanup_dead_servers"), "{err}");
+    }
 }

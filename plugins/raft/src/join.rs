@@ -18,7 +18,8 @@ use vault_shared::output::{self, Format, Progress, Task};
 use vault_shared::target::Target;
 use vault_shared::transport;
 use vault_shared::unseal::{self, Outcome};
-use vault_shared::vault::JoinRequest;
+use vault_shared::vault::ErrorKind;
+use vault_shared::vault::raft::JoinRequest;
 
 use crate::status;
 use crate::{Cli, JoinArgs};
@@ -130,7 +131,7 @@ pub async fn unseal_joined(
             // Vault's message passes redaction before anyone sees it.
             let mut msg = keys::redact(&e.to_string(), shares);
             // A joining node checks the keys by decrypting the leader's raft challenge.
-            if msg.contains("decrypting challenge") || msg.contains("authentication failed") {
+            if e.kind() == ErrorKind::SharesOfAnotherCluster {
                 msg.push_str(" (the unseal keys given are not this cluster's)");
             }
             session

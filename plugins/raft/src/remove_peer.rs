@@ -8,7 +8,7 @@ use serde::Serialize;
 use vault_shared::Exit;
 use vault_shared::confirm::Plan;
 use vault_shared::output::{self, Format};
-use vault_shared::vault::{RaftServer, quorum};
+use vault_shared::vault::raft::{RaftServer, quorum};
 
 use crate::status::{self, Gathered};
 use crate::{Cli, RemovePeerArgs};

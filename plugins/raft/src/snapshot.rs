@@ -9,14 +9,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use bytes::Bytes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use vault_shared::Exit;
 use vault_shared::confirm::{ConfirmArgs, Plan};
 use vault_shared::ha::{self, NodeView};
 use vault_shared::output::{self, Format, Progress};
-use vault_shared::vault::{SnapshotError, VaultError, looks_like_snapshot};
+
+use vault_shared::vault::snapshot::{SnapshotError, looks_like_snapshot};
+use vault_shared::vault::{ErrorKind, VaultError};
 
 use crate::{Cli, SnapshotCmd};
 use vault_shared::events::Note;
@@ -172,25 +174,17 @@ struct Restored {
 
 /// Vault's reasons for refusing a snapshot, as what the user should know.
 fn refusal(session: &Session, e: VaultError, file: &Path) -> anyhow::Error {
-    let text = e.errors().join(" ").to_lowercase();
     let f = file.display();
-    if text.contains("different set of unseal keys") || text.contains("could not verify hash") {
-        return anyhow!(
+    match e.kind() {
+        ErrorKind::ForeignSnapshot => anyhow!(
             "{f} was taken on another cluster (or under other unseal keys): restoring it replaces this cluster's keys and root token with that cluster's; add --force to restore it anyway. The cluster was not changed"
-        );
-    }
-    if text.contains("failed to read snapshot")
-        || text.contains("decompress")
-        || text.contains("unexpected eof")
-        || text.contains("checksum")
-        || text.contains("sha256")
-    {
-        return anyhow!(
+        ),
+        ErrorKind::CorruptSnapshot => anyhow!(
             "{f} is truncated or corrupt ({}); the cluster was not changed",
             e.errors().join("; ")
-        );
+        ),
+        _ => session.explain(e, &format!("restore {f}")),
     }
-    session.explain(e, &format!("restore {f}"))
 }
 
 async fn restore(
@@ -200,19 +194,7 @@ async fn restore(
     confirm: &ConfirmArgs,
     timeout: Duration,
 ) -> Result<Exit> {
-    let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
-    if data.is_empty() {
-        bail!("{} is empty: not a snapshot", file.display());
-    }
-    if !looks_like_snapshot(&data) {
-        bail!(
-            "{} is not a raft snapshot (a snapshot is gzip data; this file starts with {:02x?}); the cluster was not changed",
-            file.display(),
-            &data[..data.len().min(4)]
-        );
-    }
-    let sha256 = hex_digest(&data);
-    let bytes = data.len() as u64;
+    let (bytes, sha256) = inspect(file)?;
     let session = Session::connect(&cli.common, &[]).await?;
     session.require_token("snapshot restore")?;
     let views = session.views().await;
@@ -250,7 +232,7 @@ async fn restore(
         task.step("uploading the snapshot");
         if let Err(e) = leader
             .client
-            .snapshot_restore(Bytes::from(data), force, timeout)
+            .snapshot_restore(open(file).await?, bytes, force, timeout)
             .await
         {
             return Err(refusal(&session, e, file));
@@ -359,6 +341,41 @@ async fn settle(session: &Session, timeout: Duration) -> (Vec<NodeView>, Option<
     }
 }
 
-fn hex_digest(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+/// The size and sha256 of a snapshot file, read in chunks; refuses what is not a snapshot.
+fn inspect(file: &Path) -> Result<(u64, String)> {
+    let mut f = std::fs::File::open(file).with_context(|| format!("read {}", file.display()))?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("read {}", file.display()))?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 18 {
+            head.extend_from_slice(&buf[..n.min(18 - head.len())]);
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    if bytes == 0 {
+        bail!("{} is empty: not a snapshot", file.display());
+    }
+    if !looks_like_snapshot(&head) {
+        bail!(
+            "{} is not a raft snapshot (a snapshot is gzip data; this file starts with {:02x?}); the cluster was not changed",
+            file.display(),
+            &head[..head.len().min(4)]
+        );
+    }
+    Ok((bytes, hex::encode(hasher.finalize())))
+}
+
+async fn open(file: &Path) -> Result<tokio::fs::File> {
+    tokio::fs::File::open(file)
+        .await
+        .with_context(|| format!("read {}", file.display()))
 }

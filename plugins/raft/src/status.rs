@@ -11,9 +11,9 @@ use vault_shared::cluster;
 use vault_shared::ha::{self, LeaderState, NodeView};
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::target::Target;
-use vault_shared::vault::{
-    AutopilotConfig, AutopilotState, RaftConfiguration, RaftServer, go_duration_secs, quorum,
-};
+use vault_shared::vault::ErrorKind;
+use vault_shared::vault::autopilot::{AutopilotConfig, AutopilotState, go_duration_secs};
+use vault_shared::vault::raft::{RaftConfiguration, RaftServer, quorum};
 
 use crate::{Cli, StatusArgs};
 use vault_shared::session::Session;
@@ -100,6 +100,8 @@ pub struct Gathered {
     pub autopilot_config: Option<AutopilotConfig>,
     /// Why the raft configuration could not be read.
     pub raft_error: Option<String>,
+    /// What kind of failure that was, when Vault refused.
+    pub raft_error_kind: Option<ErrorKind>,
 }
 
 /// Per-pod views, then the raft configuration and autopilot state through the leader (or,
@@ -124,6 +126,7 @@ pub async fn gather(session: &Session) -> Gathered {
         autopilot: None,
         autopilot_config: None,
         raft_error: None,
+        raft_error_kind: None,
     };
     let Some(t) = via else {
         g.raft_error = Some("no unsealed pod answers, so nothing can be read from raft".into());
@@ -137,6 +140,7 @@ pub async fn gather(session: &Session) -> Gathered {
     match config {
         Ok(c) => g.config = Some(c),
         Err(e) => {
+            g.raft_error_kind = Some(e.kind());
             g.raft_error = Some(format!(
                 "{:#}",
                 session.explain(e, "read the raft configuration")
@@ -621,7 +625,7 @@ pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
     let g = gather(&session).await;
     // A token the leader refuses makes the whole report meaningless: say so plainly.
     if let Some(e) = &g.raft_error
-        && e.contains("permission denied")
+        && g.raft_error_kind == Some(ErrorKind::PermissionDenied)
     {
         anyhow::bail!("{e}");
     }

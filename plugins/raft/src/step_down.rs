@@ -10,7 +10,7 @@ use vault_shared::Exit;
 use vault_shared::fanout;
 use vault_shared::ha::{self, LeaderState};
 use vault_shared::output::{self, Format, Progress};
-use vault_shared::vault::VaultError;
+use vault_shared::vault::{ErrorKind, VaultError};
 
 use crate::{Cli, StepDownArgs};
 use vault_shared::events::Note;
@@ -27,8 +27,7 @@ struct Asked {
 /// A standby answers step-down with a redirect to the active node, or, mid-election, with
 /// "not active"; neither is a failure of `--all`.
 fn is_standby_answer(e: &VaultError) -> bool {
-    e.status() == Some(307)
-        || (e.status() == Some(500) && e.errors().iter().any(|m| m.contains("not active")))
+    e.kind() == ErrorKind::Standby
 }
 
 #[derive(Debug, Serialize)]

@@ -4,7 +4,10 @@
 //! not allowed), and the raft storage error counters of each pod's metrics.
 
 use anyhow::Result;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+use serde_json::Value;
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::volumes::{self, UsageSource};
 use vault_shared::{Exit, fanout};
@@ -35,6 +38,34 @@ struct Report {
     threshold_percent: f64,
     pods: Vec<Row>,
     exit_code: u8,
+}
+
+/// A raft storage counter from sys/metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaftCounter {
+    pub name: String,
+    pub count: f64,
+}
+
+/// Counters and samples of the latest metrics interval whose name says they count raft or
+/// raft-storage errors or failures (Vault and OpenBao name them differently across versions).
+pub fn raft_errors(metrics: &Value) -> Vec<RaftCounter> {
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    for (section, field) in [("Counters", "Sum"), ("Samples", "Count")] {
+        for m in metrics[section].as_array().into_iter().flatten() {
+            let name = m["Name"].as_str().unwrap_or_default();
+            let lower = name.to_lowercase();
+            let raft = lower.contains("raft");
+            let error = lower.contains("error") || lower.contains("fail");
+            // failure_tolerance is a gauge, but guard against it anyway.
+            if raft && error && !lower.contains("failure_tolerance") {
+                *out.entry(name.to_string()).or_default() += m[field].as_f64().unwrap_or(0.0);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(name, count)| RaftCounter { name, count })
+        .collect()
 }
 
 /// 10737418240 → `10.0Gi`.
@@ -89,7 +120,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
             }
             // A sealed pod serves no metrics; its volume is still reported.
             match t.client.metrics().await {
-                Ok(m) => Some(Ok(vault_shared::vault::raft_errors(&m))),
+                Ok(m) => Some(Ok(raft_errors(&m))),
                 Err(e) if e.status() == Some(503) => None,
                 Err(e) => Some(Err(format!("{:#}", session.explain(e, "read metrics")))),
             }
@@ -230,6 +261,27 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn raft_error_counters_from_metrics() {
+        let m = json!({
+            "Gauges": [{"Name": "vault.autopilot.failure_tolerance", "Value": 1}],
+            "Counters": [
+                {"Name": "vault.raft_storage.error", "Count": 2, "Sum": 3},
+                {"Name": "vault.cache.hit", "Count": 20, "Sum": 20}
+            ],
+            "Samples": [{"Name": "vault.raft-storage.put.failed", "Count": 1, "Sum": 0.2}]
+        });
+        let errors = super::raft_errors(&m);
+        let names: Vec<&str> = errors.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["vault.raft-storage.put.failed", "vault.raft_storage.error"]
+        );
+        assert_eq!(errors[1].count, 3.0);
+    }
+
     #[test]
     fn human_sizes() {
         assert_eq!(super::human(512), "512B");
