@@ -27,6 +27,7 @@ pub mod fanout;
 pub mod ha;
 pub mod keys;
 pub mod output;
+pub mod procedures;
 pub mod session;
 pub mod target;
 pub mod transport;

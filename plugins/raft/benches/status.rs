@@ -1,5 +1,5 @@
 //! Benchmark: `kubectl vault-raft status` over all 5 pods against the same command limited
-//! to one pod, on one 5-pod sandbox in the same run (Done when 8: per-pod work is concurrent,
+//! to one pod, on one 5-pod sandbox in the same run (per-pod work is concurrent,
 //! so 5 pods should cost about what one does). The runbook's loop of `kubectl exec … vault
 //! status` per pod is measured alongside for scale.
 //!

@@ -4,7 +4,7 @@
 //!
 //! Clearing the data is the step the runbook leaves out: a removed node that restarts with its
 //! old raft data accepts the join request but never rejoins — it comes back unsealed, alone,
-//! serving stale data (field notes #4). So the data directory is emptied (through exec) after
+//! serving stale data. So the data directory is emptied (through exec) after
 //! the peer is removed and before the pod is recreated.
 //!
 //! Each step checks its own result; on failure the command stops and says which steps are
@@ -20,14 +20,15 @@ use vault_shared::cluster;
 use vault_shared::confirm::Plan;
 use vault_shared::exec;
 use vault_shared::keys;
-use vault_shared::output::{self, Format, Progress, Task};
+use vault_shared::output::{self, Format, Progress};
 use vault_shared::volumes;
 
-use crate::join;
 use crate::remove_peer;
 use crate::status;
 use crate::{Cli, RejoinArgs};
 use vault_shared::events::Note;
+use vault_shared::procedures::join;
+use vault_shared::procedures::steps::{self, StepLog};
 use vault_shared::session::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,7 +43,7 @@ enum Step {
     WaitVoter,
 }
 
-impl Step {
+impl steps::Step for Step {
     fn label(self) -> &'static str {
         match self {
             Step::RemovePeer => "remove the raft peer",
@@ -55,7 +56,6 @@ impl Step {
         }
     }
 
-    /// What to run after this step failed.
     fn next(self, pod: &str) -> String {
         match self {
             Step::RemovePeer => format!(
@@ -77,6 +77,10 @@ impl Step {
             Step::WaitVoter => "it is joined and unsealed; watch `kubectl vault-raft status` (autopilot promotes it once stable)".to_string(),
         }
     }
+
+    fn number(self) -> usize {
+        self as usize + 1
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -88,36 +92,6 @@ struct Report {
     done: Vec<Step>,
     seconds: f64,
     exit_code: u8,
-}
-
-struct Run<'a> {
-    pod: &'a str,
-    done: Vec<Step>,
-    task: Task,
-}
-
-impl Run<'_> {
-    fn start(&self, step: Step) {
-        self.task
-            .step(&format!("step {}/7: {}", step as usize + 1, step.label()));
-    }
-
-    fn failed(&self, step: Step, e: anyhow::Error) -> anyhow::Error {
-        // The error says where it stopped; a progress line would only repeat it.
-        self.task.step(&format!("stopped at: {}", step.label()));
-        let done: Vec<&str> = self.done.iter().map(|s| s.label()).collect();
-        anyhow!(
-            "rejoin {} stopped at \"{}\": {e:#}. Done: {}. Next: {}",
-            self.pod,
-            step.label(),
-            if done.is_empty() {
-                "nothing".to_string()
-            } else {
-                done.join(", ")
-            },
-            step.next(self.pod)
-        )
-    }
 }
 
 pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
@@ -204,11 +178,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
             bail!("no unseal keys were given; nothing was changed");
         };
         let progress = Progress::new();
-        let mut r = Run {
-            pod: pod_name,
-            done: Vec::new(),
-            task: progress.task(pod_name),
-        };
+        let mut r = StepLog::new("rejoin", pod_name, 7, progress.task(pod_name));
         session.record_on(&pod, Note::normal("RaftRejoin", "RaftRejoin", &format!(
                 "kubectl-vault starts rejoining this pod to the raft cluster (leader {leader_name})"
             ),

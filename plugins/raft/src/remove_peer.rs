@@ -1,6 +1,6 @@
 //! `remove-peer NODE_ID`: the runbook's "Remove unhealthy node (from leader)", with the
 //! guards the runbook lacks: the node must be a peer, it must not be the leader, and the
-//! voters left must still hold a healthy quorum — unless `--force`. Field notes #5: over-eager
+//! voters left must still hold a healthy quorum — unless `--force`. Over-eager
 //! cleanup loses quorum.
 
 use anyhow::{Result, bail};

@@ -1,11 +1,10 @@
 //! `snapshot save FILE` / `snapshot restore FILE`: the runbook's "Create backup first" and
 //! "restore from the latest backup", through the leader's API (a standby redirects, which
-//! fails over a port-forward — field notes #7) instead of `exec … snapshot save` + `kubectl cp`.
+//! fails over a port-forward) instead of `exec … snapshot save` + `kubectl cp`.
 //! Saving streams into a new 0600 file and never overwrites one without `--force`; restoring
 //! confirms first and afterwards checks that there is a leader and every pod is unsealed.
 
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -16,6 +15,7 @@ use vault_shared::Exit;
 use vault_shared::confirm::{ConfirmArgs, Plan};
 use vault_shared::ha::{self, NodeView};
 use vault_shared::output::{self, Format, Progress};
+use vault_shared::procedures::secret_file::SecretFile;
 
 use vault_shared::vault::snapshot::{SnapshotError, looks_like_snapshot};
 use vault_shared::vault::{ErrorKind, VaultError};
@@ -36,25 +36,6 @@ pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
     }
 }
 
-/// A new file, readable by its owner only; `create_new` so nothing existing is touched.
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-/// Where the snapshot is written before it takes FILE's place (with --force only, so an
-/// interrupted download never destroys the previous snapshot).
-fn partial_path(file: &Path) -> PathBuf {
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "snapshot".into());
-    file.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
 #[derive(Serialize)]
 struct Saved {
     namespace: String,
@@ -67,62 +48,29 @@ struct Saved {
 }
 
 async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
-    if file.is_dir() {
-        bail!("{} is a directory: give a file name", file.display());
-    }
-    if file.exists() && !force {
-        bail!(
-            "{} exists: add --force to overwrite it (it is replaced only once the new snapshot is complete)",
-            file.display()
-        );
-    }
+    // Checked before anything else, and streamed into a hidden partial file: an interrupted
+    // save must not leave a truncated backup under the name an operator will restore from.
+    let mut out = SecretFile::create(file, force)?;
     let session = Session::connect(&cli.common, &[]).await?;
     session.require_token("snapshot save")?;
     let views = session.views().await;
     let leader = session.leader(&views)?;
-    // Always stream into a hidden partial file: an interrupted save must not leave a
-    // truncated backup under the name an operator will restore from.
-    let write_to = partial_path(file);
-    let f = create_private(&write_to).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            anyhow!("{} exists: add --force to overwrite it", write_to.display())
-        }
-        _ => anyhow!("create {}: {e}", write_to.display()),
-    })?;
     let progress = Progress::new();
     let task = progress.task(&leader.name);
     task.step("streaming the snapshot");
     let start = Instant::now();
-    let mut out = tokio::fs::File::from_std(f);
-    let result = leader
+    let digest = leader
         .client
-        .snapshot_save(&mut out, session.vault_args().vault_timeout)
-        .await;
-    let digest = match result {
-        Ok(d) => d,
-        Err(e) => {
-            drop(out);
-            let _ = std::fs::remove_file(&write_to);
-            return Err(match e {
+        .snapshot_save(out.writer(), session.vault_args().vault_timeout)
+        .await
+        .map_err(|e| {
+            match e {
                 SnapshotError::Vault(v) => session.explain(v, "take a raft snapshot"),
                 other => anyhow!("{other}"),
             }
-            .context(format!("no snapshot written to {}", file.display())));
-        }
-    };
-    out.sync_all()
-        .await
-        .with_context(|| format!("sync {}", write_to.display()))?;
-    drop(out);
-    if force {
-        std::fs::rename(&write_to, file)
-            .with_context(|| format!("replace {} with the new snapshot", file.display()))?;
-    } else {
-        // A hard link fails if the name was taken meanwhile: never overwrite silently.
-        let linked = std::fs::hard_link(&write_to, file);
-        let _ = std::fs::remove_file(&write_to);
-        linked.with_context(|| format!("put the snapshot at {}", file.display()))?;
-    }
+            .context(format!("no snapshot written to {}", file.display()))
+        })?;
+    out.commit().await?;
     let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     task.finish(&format!("saved {} bytes ({seconds:.2}s)", digest.bytes));
     session

@@ -239,7 +239,7 @@ fn sha256_hex(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).expect("read file")))
 }
 
-/// Done when 1, 2 and 7: a hung leader is reported unreachable and the new leader named;
+/// A hung leader is reported unreachable and the new leader named;
 /// `step-down --all` elects a leader and says which and how long; `storage` matches the data
 /// directories' real size. Plus the bad-input cases of status and step-down.
 #[test]
@@ -278,7 +278,7 @@ fn hung_leader_step_down_and_storage() {
     let who: Value = serde_json::from_str(&stdout(&who)).unwrap();
     assert_eq!(who["leader"]["pod"], format!("vault-{leader}"));
 
-    // 1. The leader hangs (SIGSTOP). Once the API shows a new leader, status names it and
+    // The leader hangs (SIGSTOP). Once the API shows a new leader, status names it and
     // reports the old one unreachable; exit 2.
     let old = format!("vault-{leader}");
     r.sb().fault(Fault::Stop, &old).expect("stop the leader");
@@ -326,7 +326,7 @@ fn hung_leader_step_down_and_storage() {
     let refused = r.run(&["step-down", &follower]);
     assert_fails_with(&refused, "is not the leader");
 
-    // 2. step-down --all: a leader exists afterwards; the output names it and the time.
+    // Step-down --all: a leader exists afterwards; the output names it and the time.
     let (out, v) = r.json(&["step-down", "--all"]);
     assert_exit(&out, 0);
     let named = v["leader"].as_str().expect("leader named").to_string();
@@ -354,7 +354,7 @@ fn hung_leader_step_down_and_storage() {
             .any(|e| e["reason"] == "RaftStepDown")
     );
 
-    // 7. storage: grow the data a little, then compare with the data directories' real size.
+    // Storage: grow the data a little, then compare with the data directories' real size.
     r.wait_stable(&all);
     let l = r.leader();
     r.api(
@@ -397,7 +397,7 @@ fn hung_leader_step_down_and_storage() {
     assert!(stdout(&over).contains("threshold 0%"), "{}", show(&over));
 }
 
-/// Done when 3 and 4: `rejoin vault-2` on a healthy cluster removes, recreates, joins and
+/// `rejoin vault-2` on a healthy cluster removes, recreates, joins and
 /// unseals it as a voter again; after a lost volume, status flags it and rejoin or join
 /// restore three voters.
 #[test]
@@ -441,7 +441,7 @@ fn rejoin_and_lost_volumes() {
     let refused = r.run(&["rejoin", &leader, "--yes", "--keys-file", keys]);
     assert_fails_with(&refused, "is the leader");
 
-    // 3. rejoin vault-2: removed, recreated, joined, unsealed, a voter again.
+    // Rejoin vault-2: removed, recreated, joined, unsealed, a voter again.
     let (out, v) = r.json(&["rejoin", "vault-2", "--yes", "--keys-file", keys]);
     assert_exit(&out, 0);
     assert_eq!(
@@ -488,7 +488,7 @@ fn rejoin_and_lost_volumes() {
         &r.e.secrets(),
     );
 
-    // 4a. vault-1's volume is lost: status flags it; rejoin restores three voters.
+    // Vault-1's volume is lost: status flags it; rejoin restores three voters.
     let victim = if r.leader() == 1 { 2 } else { 1 };
     let pod = format!("vault-{victim}");
     r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
@@ -518,7 +518,7 @@ fn rejoin_and_lost_volumes() {
         ["vault-0", "vault-1", "vault-2"].map(String::from).into()
     );
 
-    // 4b. vault-2's volume is lost: join (with keys) brings it back as a voter.
+    // Vault-2's volume is lost: join (with keys) brings it back as a voter.
     let victim = if r.leader() == 2 { 1 } else { 2 };
     let pod = format!("vault-{victim}");
     r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
@@ -596,7 +596,7 @@ fn rejoin_and_lost_volumes() {
     );
 }
 
-/// Done when 5: remove-peer refuses the leader and quorum loss without --force; --dry-run
+/// remove-peer refuses the leader and quorum loss without --force; --dry-run
 /// and a "no" on the terminal change nothing. Also autopilot --set, and another cluster's
 /// snapshot refused without --force.
 #[test]
@@ -788,7 +788,7 @@ fn remove_peer_guards_autopilot_and_foreign_snapshot() {
     assert_eq!(code, 200, "the root token of this cluster still works");
 }
 
-/// Done when 6: save then restore on the same cluster brings back what was written before
+/// Save then restore on the same cluster brings back what was written before
 /// the snapshot and drops what came after; the file is 0600 and never overwritten without
 /// --force; truncated and garbage snapshots are refused with the cluster unchanged.
 #[test]
