@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use vault_shared::Exit;
 use vault_shared::confirm::Plan;
-use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::output::{self, Format};
 use vault_shared::vault::autopilot::{AutopilotConfig, AutopilotState};
 
 use crate::status;
@@ -150,11 +150,7 @@ fn print_state(state: &AutopilotState, config: &AutopilotConfig) {
                 s.address.clone().into(),
                 s.status.clone().into(),
                 s.node_status.clone().into(),
-                if s.healthy {
-                    Styled::new("true", Tone::Good)
-                } else {
-                    Styled::new("false", Tone::Bad)
-                },
+                output::bool_cell(Some(s.healthy)),
                 s.last_contact
                     .as_deref()
                     .map(status::short_duration)
@@ -296,20 +292,17 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
     } else {
         Exit::Attention
     };
-    match session.format {
-        Format::Table => print_state(&state, &config),
-        f => output::print_data(
-            f,
-            &Report {
-                namespace: &session.kube.namespace,
-                state: &state,
-                configuration: &config,
-                changed,
-                dry_run,
-                exit_code: exit.code(),
-            },
-        )?,
-    }
+    let report = Report {
+        namespace: &session.kube.namespace,
+        state: &state,
+        configuration: &config,
+        changed,
+        dry_run,
+        exit_code: exit.code(),
+    };
+    output::print(session.format, &report, |r| {
+        print_state(r.state, r.configuration)
+    })?;
     Ok(exit)
 }
 

@@ -74,11 +74,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                             Some(pod) => Styled::new(pod.clone(), Tone::Plain),
                             None => Styled::new("<none>", Tone::Bad),
                         },
-                        match p.healthy {
-                            Some(true) => Styled::new("true", Tone::Good),
-                            Some(false) => Styled::new("false", Tone::Bad),
-                            None => Styled::new("-", Tone::Dim),
-                        },
+                        output::bool_cell(p.healthy),
                         p.last_contact
                             .as_deref()
                             .map(status::short_duration)

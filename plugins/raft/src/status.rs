@@ -513,11 +513,7 @@ pub fn pods_table(rows: &[PodRow]) -> String {
                     _ => Tone::Bad,
                 },
             );
-            let healthy = match r.healthy {
-                Some(true) => Styled::new("true", Tone::Good),
-                Some(false) => Styled::new("false", Tone::Bad),
-                None => Styled::new("-", Tone::Dim),
-            };
+            let healthy = output::bool_cell(r.healthy);
             let row: Vec<Styled> = vec![
                 r.pod.clone().into(),
                 output::ready_cell(r.ready),

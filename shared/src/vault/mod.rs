@@ -410,32 +410,30 @@ impl VaultClient {
         body: Body,
         auth: bool,
     ) -> Result<(u16, Bytes), VaultError> {
-        self.send_within(method, path, body, auth, self.timeout)
-            .await
-    }
-
-    /// `send` with its own deadline for the whole exchange (an upload takes longer).
-    pub async fn send_within(
-        &self,
-        method: Method,
-        path: &str,
-        body: Body,
-        auth: bool,
-        timeout: Duration,
-    ) -> Result<(u16, Bytes), VaultError> {
-        tokio::time::timeout(timeout, async {
-            let resp = self.exchange(method, path, body, auth, timeout).await?;
-            let status = resp.status().as_u16();
-            let bytes = resp
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| self.unreachable(format!("read the answer to {path}: {e}")))?
-                .to_bytes();
-            Ok((status, bytes))
+        tokio::time::timeout(self.timeout, async {
+            let resp = self
+                .exchange(method, path, body, auth, self.timeout)
+                .await?;
+            self.collect(resp, path).await
         })
         .await
-        .map_err(|_| self.timed_out(timeout))?
+        .map_err(|_| self.timed_out(self.timeout))?
+    }
+
+    /// The status and the whole body of an answer.
+    async fn collect(
+        &self,
+        resp: Response<Incoming>,
+        path: &str,
+    ) -> Result<(u16, Bytes), VaultError> {
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| self.unreachable(format!("read the answer to {path}: {e}")))?
+            .to_bytes();
+        Ok((status, bytes))
     }
 
     /// An error answer (4xx/5xx) with Vault's `errors`, tidied into one line each.
@@ -571,9 +569,15 @@ impl VaultClient {
         len: u64,
         timeout: Duration,
     ) -> Result<(), VaultError> {
-        let (status, bytes) = self
-            .send_within(Method::POST, path, Body::File { file, len }, true, timeout)
-            .await?;
+        let (status, bytes) = tokio::time::timeout(timeout, async {
+            let body = Body::File { file, len };
+            let resp = self
+                .exchange(Method::POST, path, body, true, timeout)
+                .await?;
+            self.collect(resp, path).await
+        })
+        .await
+        .map_err(|_| self.timed_out(timeout))??;
         self.check(status, &bytes, path)
     }
 }

@@ -191,6 +191,34 @@ impl Raft {
             .collect()
     }
 
+    /// When `vault-<i>` leads, makes it step down and waits for another leader among `among`.
+    /// Says whether it had to.
+    fn step_down_if_leader(&self, i: u32, among: &[u32]) -> bool {
+        if self.leader() != i {
+            return false;
+        }
+        self.api(i, "PUT", "sys/step-down", None);
+        self.sb()
+            .wait_until(
+                &format!("a leader other than vault-{i}"),
+                Duration::from_secs(60),
+                || self.api_leader(among).is_some_and(|l| l != i),
+            )
+            .expect("a new leader");
+        true
+    }
+
+    /// Loses the volume of `vault-<i>` and checks that status flags its data as lost.
+    fn lose_volume_flagged(&self, i: u32) {
+        self.e.lose_volume(i);
+        let (out, v) = self.json(&["status"]);
+        assert_exit(&out, 2);
+        assert!(
+            findings(&v).contains(&("data_lost".into(), format!("vault-{i}"))),
+            "{v:#}"
+        );
+    }
+
     fn ip(&self, i: u32) -> String {
         self.sb().pod_ip(i).to_string()
     }
@@ -407,15 +435,7 @@ fn rejoin_and_lost_volumes() {
     let init = r.sb().init_json_path();
     let keys = init.to_str().unwrap();
     // vault-2 must not be the leader (rejoin refuses the leader).
-    if r.leader() == 2 {
-        r.api(2, "PUT", "sys/step-down", None);
-        r.sb()
-            .wait_until(
-                "a leader other than vault-2",
-                Duration::from_secs(60),
-                || r.api_leader(&all).is_some_and(|l| l != 2),
-            )
-            .expect("a leader other than vault-2");
+    if r.step_down_if_leader(2, &all) {
         r.wait_stable(&all);
     }
     let before = r.uid("vault-2");
@@ -488,23 +508,10 @@ fn rejoin_and_lost_volumes() {
         &r.e.secrets(),
     );
 
-    // Vault-1's volume is lost: status flags it; rejoin restores three voters.
+    // The volume of vault-1 is lost: status flags it; rejoin restores three voters.
     let victim = if r.leader() == 1 { 2 } else { 1 };
     let pod = format!("vault-{victim}");
-    r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
-    r.sb()
-        .wait_until("uninitialised", Duration::from_secs(30), || {
-            r.sb()
-                .seal_status(victim)
-                .is_ok_and(|s| s["initialized"] == false)
-        })
-        .expect("the pod restarted uninitialised");
-    let (out, v) = r.json(&["status"]);
-    assert_exit(&out, 2);
-    assert!(
-        findings(&v).contains(&("data_lost".into(), pod.clone())),
-        "{v:#}"
-    );
+    r.lose_volume_flagged(victim);
     let (out, v) = r.json(&["rejoin", &pod, "--yes", "--keys-file", keys]);
     assert_exit(&out, 0);
     // Nothing to clear on an empty volume.
@@ -518,23 +525,10 @@ fn rejoin_and_lost_volumes() {
         ["vault-0", "vault-1", "vault-2"].map(String::from).into()
     );
 
-    // Vault-2's volume is lost: join (with keys) brings it back as a voter.
+    // The volume of vault-2 is lost: join (with keys) brings it back as a voter.
     let victim = if r.leader() == 2 { 1 } else { 2 };
     let pod = format!("vault-{victim}");
-    r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
-    r.sb()
-        .wait_until("uninitialised", Duration::from_secs(30), || {
-            r.sb()
-                .seal_status(victim)
-                .is_ok_and(|s| s["initialized"] == false)
-        })
-        .expect("the pod restarted uninitialised");
-    let (out, v) = r.json(&["status"]);
-    assert_exit(&out, 2);
-    assert!(
-        findings(&v).contains(&("data_lost".into(), pod.clone())),
-        "{v:#}"
-    );
+    r.lose_volume_flagged(victim);
     let (out, v) = r.json(&["join", &pod, "--keys-file", keys]);
     assert_exit(&out, 0);
     assert_eq!(v["voter"], true, "{v:#}");
@@ -909,16 +903,7 @@ fn snapshot_save_and_restore() {
 
     // A voter whose pod is gone (the StatefulSet scaled down without remove-peer) is a stale
     // peer: status flags it, remove-peer clears it, and two voters are healthy again.
-    if r.leader() == 2 {
-        r.api(2, "PUT", "sys/step-down", None);
-        r.sb()
-            .wait_until(
-                "a leader other than vault-2",
-                Duration::from_secs(60),
-                || r.api_leader(&[0, 1]).is_some(),
-            )
-            .expect("a new leader");
-    }
+    r.step_down_if_leader(2, &[0, 1]);
     r.e.kubectl
         .ok(["scale", "statefulset", "vault", "--replicas=2"])
         .expect("kubectl scale");
