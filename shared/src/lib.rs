@@ -24,6 +24,7 @@ pub mod events;
 pub mod exec;
 pub mod exit;
 pub mod fanout;
+pub mod findings;
 pub mod ha;
 pub mod keys;
 pub mod output;

@@ -24,6 +24,15 @@ pub struct TargetError {
     error: anyhow::Error,
 }
 
+impl TargetError {
+    pub fn new(pod: &str, error: anyhow::Error) -> TargetError {
+        TargetError {
+            pod: pod.to_string(),
+            error,
+        }
+    }
+}
+
 /// The pod (or address) a target is for, whether it could be set up or not.
 pub fn name_of(t: &Result<Target>) -> &str {
     match t {

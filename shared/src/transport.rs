@@ -35,22 +35,10 @@ pub struct Endpoint {
     pub ca_path: Option<String>,
 }
 
-fn env_value(pod: &Pod, names: &[&str]) -> Option<String> {
-    let containers = &pod.spec.as_ref()?.containers;
-    containers.iter().find_map(|c| {
-        c.env.as_ref()?.iter().find_map(|e| {
-            names
-                .contains(&e.name.as_str())
-                .then(|| e.value.clone())
-                .flatten()
-        })
-    })
-}
-
 /// Reads the listener from the pod's env (VAULT_ADDR/BAO_ADDR, VAULT_CACERT/BAO_CACERT) and
 /// container ports; flags override.
 pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
-    let addr = env_value(pod, &["VAULT_ADDR", "BAO_ADDR"]);
+    let addr = cluster::env_value(pod, &["VAULT_ADDR", "BAO_ADDR"]);
     let (https, host, port) = match addr.as_deref().and_then(|a| a.parse::<http::Uri>().ok()) {
         Some(uri) => (
             uri.scheme_str() != Some("http"),
@@ -86,7 +74,7 @@ pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
         https,
         port: args.vault_port.unwrap_or(port),
         host,
-        ca_path: env_value(pod, &["VAULT_CACERT", "BAO_CACERT"]),
+        ca_path: cluster::env_value(pod, &["VAULT_CACERT", "BAO_CACERT"]),
     }
 }
 

@@ -8,7 +8,7 @@ mod peers;
 mod rejoin;
 mod remove_peer;
 mod snapshot;
-mod status;
+pub mod status;
 mod step_down;
 mod storage;
 

@@ -7,7 +7,7 @@ use vault_shared::Exit;
 use vault_shared::output::{self, Format, Styled, Tone};
 
 use crate::Cli;
-use crate::status::{self, Peer};
+use crate::status::{self, Peer, RaftFinding};
 use vault_shared::session::Session;
 
 #[derive(Serialize)]
@@ -39,12 +39,12 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
         .filter(|f| {
             matches!(
                 f.kind,
-                "stale_peer"
-                    | "node_id_drift"
-                    | "address_drift"
-                    | "unhealthy"
-                    | "non_voter"
-                    | "lagging"
+                RaftFinding::StalePeer
+                    | RaftFinding::NodeIdDrift
+                    | RaftFinding::AddressDrift
+                    | RaftFinding::Unhealthy
+                    | RaftFinding::NonVoter
+                    | RaftFinding::Lagging
             )
         })
         .collect();

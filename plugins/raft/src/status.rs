@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 use vault_shared::Exit;
 use vault_shared::cluster;
+use vault_shared::findings;
 use vault_shared::ha::{self, LeaderState, NodeView};
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::target::Target;
@@ -55,19 +56,28 @@ pub struct Peer {
     pub last_term: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// no_leader, leader_unreachable, split_brain, unreachable, sealed, data_lost,
-    /// not_joined, stale_peer, node_id_drift, address_drift, lagging, unhealthy, non_voter,
-    /// failure_tolerance, raft_unavailable.
-    pub kind: &'static str,
-    /// The pod or node it is about.
-    pub subject: String,
-    pub message: String,
-    /// What to run next.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
+vault_shared::finding_kinds! {
+    /// What `status` flags; serialised to the names the README documents.
+    pub enum RaftFinding {
+        NoLeader => "no_leader",
+        LeaderUnreachable => "leader_unreachable",
+        SplitBrain => "split_brain",
+        Unreachable => "unreachable",
+        Sealed => "sealed",
+        DataLost => "data_lost",
+        NotJoined => "not_joined",
+        StalePeer => "stale_peer",
+        NodeIdDrift => "node_id_drift",
+        AddressDrift => "address_drift",
+        Lagging => "lagging",
+        Unhealthy => "unhealthy",
+        NonVoter => "non_voter",
+        FailureTolerance => "failure_tolerance",
+        RaftUnavailable => "raft_unavailable",
+    }
 }
+
+pub type Finding = findings::Finding<RaftFinding>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Raft {
@@ -176,7 +186,7 @@ pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
 }
 
 fn pod_ip(session: &Session, pod: &str) -> Option<String> {
-    session.pod(pod)?.status.as_ref()?.pod_ip.clone()
+    cluster::pod_ip(session.pod(pod)?).map(str::to_string)
 }
 
 fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
@@ -221,13 +231,8 @@ fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
 /// selected are not reported missing, and a leader outside the selection is not suspect.
 pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut add = |kind: &'static str, subject: &str, message: String, next: Option<String>| {
-        out.push(Finding {
-            kind,
-            subject: subject.to_string(),
-            message,
-            next,
-        })
+    let mut add = |kind: RaftFinding, subject: &str, message: String, next: Option<String>| {
+        out.push(Finding::new(kind, subject, message, next))
     };
     let config_leader = g
         .config
@@ -238,7 +243,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
         LeaderState::Active { .. } => {}
         LeaderState::Unconfirmed { pod } if partial && config_leader.as_deref() == Some(pod) => {}
         LeaderState::Unconfirmed { pod } => add(
-            "leader_unreachable",
+            RaftFinding::LeaderUnreachable,
             pod,
             format!("the pods name {pod} as leader, but it does not answer as the active node"),
             Some(format!(
@@ -246,7 +251,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
             )),
         ),
         LeaderState::None => add(
-            "no_leader",
+            RaftFinding::NoLeader,
             "cluster",
             "no unsealed pod is the active node".into(),
             Some(
@@ -254,7 +259,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
             ),
         ),
         LeaderState::Split { pods } => add(
-            "split_brain",
+            RaftFinding::SplitBrain,
             "cluster",
             format!("the pods disagree about the leader: {}", pods.join(", ")),
             Some("kubectl vault-raft step-down --all".into()),
@@ -263,7 +268,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
     for v in &g.views {
         if !v.reachable {
             add(
-                "unreachable",
+                RaftFinding::Unreachable,
                 &v.pod,
                 format!(
                     "its Vault API does not answer: {}",
@@ -278,7 +283,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
     }
     let Some(config) = &g.config else {
         add(
-            "raft_unavailable",
+            RaftFinding::RaftUnavailable,
             "cluster",
             format!(
                 "the raft configuration could not be read: {}",
@@ -305,7 +310,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
             };
             if let Some(why) = drift {
                 add(
-                    "address_drift",
+                    RaftFinding::AddressDrift,
                     &s.node_id,
                     format!("raft lists node {} at {}, {why}", s.node_id, s.address),
                     Some(format!("kubectl vault-raft rejoin {}", s.node_id)),
@@ -313,7 +318,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
             }
         } else if let Some(pod) = at {
             add(
-                "node_id_drift",
+                RaftFinding::NodeIdDrift,
                 &s.node_id,
                 format!(
                     "pod {pod} is raft node {:?}, not {pod:?}: node IDs no longer follow pod names (check the raft node_id / VAULT_RAFT_NODE_ID setting)",
@@ -323,7 +328,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
             );
         } else {
             add(
-                "stale_peer",
+                RaftFinding::StalePeer,
                 &s.node_id,
                 format!(
                     "raft peer {} ({}) has no pod behind it: a stale {} lowering failure tolerance",
@@ -340,7 +345,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 .is_none_or(|pod| g.views.iter().any(|v| v.pod == *pod && v.reachable))
         {
             add(
-                "unhealthy",
+                RaftFinding::Unhealthy,
                 &s.node_id,
                 format!(
                     "autopilot reports node {} unhealthy (last contact {})",
@@ -355,7 +360,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
         // The configuration decides who votes; autopilot's status lags it after a promotion.
         if !s.voter {
             add(
-                "non_voter",
+                RaftFinding::NonVoter,
                 &s.node_id,
                 format!(
                     "node {} is not a voter yet (autopilot promotes it once it is stable)",
@@ -382,7 +387,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 && li.saturating_sub(i) > max_lag
             {
                 add(
-                    "lagging",
+                    RaftFinding::Lagging,
                     &p.server.node_id,
                     format!(
                         "node {} is {} entries behind the leader (autopilot tolerates {max_lag})",
@@ -399,7 +404,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
         let member = peers.iter().any(|p| p.pod.as_deref() == Some(&v.pod));
         match (v.initialized, v.sealed, member) {
             (Some(false), _, true) => add(
-                "data_lost",
+                RaftFinding::DataLost,
                 &v.pod,
                 format!(
                     "{} is uninitialised but raft still lists it: its data is gone (lost volume?)",
@@ -411,7 +416,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 )),
             ),
             (Some(false), _, false) => add(
-                "not_joined",
+                RaftFinding::NotJoined,
                 &v.pod,
                 format!(
                     "{} is uninitialised and not in the raft configuration",
@@ -420,7 +425,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 Some(format!("kubectl vault-raft join {}", v.pod)),
             ),
             (_, Some(false), false) => add(
-                "not_joined",
+                RaftFinding::NotJoined,
                 &v.pod,
                 format!(
                     "{} is unsealed but not in the raft configuration (removed earlier? it serves stale data)",
@@ -429,7 +434,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 Some(format!("kubectl vault-raft rejoin {}", v.pod)),
             ),
             (_, Some(true), _) => add(
-                "sealed",
+                RaftFinding::Sealed,
                 &v.pod,
                 format!("{} is sealed", v.pod),
                 Some(format!("kubectl vault-unseal {}", v.pod)),
@@ -443,7 +448,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
         let tolerance = config.failure_tolerance(g.autopilot.as_ref());
         if tolerance < expected {
             add(
-                "failure_tolerance",
+                RaftFinding::FailureTolerance,
                 "cluster",
                 format!(
                     "failure tolerance is {tolerance} with {} pods (expected {expected}) and {} voter(s) in the raft configuration",
@@ -468,11 +473,7 @@ pub fn build(session: &Session, g: &Gathered, partial: bool) -> Report {
         autopilot_healthy: g.autopilot.as_ref().map(|a| a.healthy),
         peers: peers.clone(),
     });
-    let exit = if findings.is_empty() {
-        Exit::Healthy
-    } else {
-        Exit::Attention
-    };
+    let exit = findings::exit(&findings);
     Report {
         namespace: session.kube.namespace.clone(),
         leader: g.leader.clone(),
@@ -575,18 +576,8 @@ pub fn raft_line(raft: &Raft) -> String {
     )
 }
 
-pub fn print_findings(findings: &[Finding]) {
-    if findings.is_empty() {
-        println!("No problems found.");
-        return;
-    }
-    println!("Needs attention:");
-    for f in findings {
-        match &f.next {
-            Some(n) => println!("  - {}: {} → {n}", f.kind, f.message),
-            None => println!("  - {}: {}", f.kind, f.message),
-        }
-    }
+pub fn print_findings(found: &[Finding]) {
+    findings::print(found)
 }
 
 impl Report {
@@ -607,25 +598,28 @@ impl Report {
     }
 
     pub fn exit(&self) -> Exit {
-        if self.exit_code == 0 {
-            Exit::Healthy
-        } else {
-            Exit::Attention
-        }
+        findings::exit(&self.findings)
     }
 }
 
-pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
-    let session = Session::connect(&cli.common, &args.pods).await?;
+/// The raft status of the cluster as a library call: every selected pod's view, the raft
+/// configuration and autopilot's verdict, and the typed findings. `pods` narrows the
+/// selection (then pods outside it are not reported missing).
+pub async fn status(session: &Session, pods: &[String]) -> Result<Report> {
     session.require_token("status (it reads the raft configuration)")?;
-    let g = gather(&session).await;
+    let g = gather(session).await;
     // A token the leader refuses makes the whole report meaningless: say so plainly.
     if let Some(e) = &g.raft_error
         && g.raft_error_kind == Some(ErrorKind::PermissionDenied)
     {
         anyhow::bail!("{e}");
     }
-    let report = build(&session, &g, !args.pods.is_empty());
+    Ok(build(session, &g, !pods.is_empty()))
+}
+
+pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
+    let session = Session::connect(&cli.common, &args.pods).await?;
+    let report = status(&session, &args.pods).await?;
     report.print(session.format)?;
     Ok(report.exit())
 }

@@ -1,7 +1,7 @@
 //! `kubectl vault-unseal`: the runbook's "Vault is sealed" section as one verb.
 
 mod autounseal;
-mod status;
+pub mod status;
 mod unsealing;
 mod verify;
 mod why;

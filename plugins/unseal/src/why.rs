@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_shared::cluster::{self, Kube};
+use vault_shared::cluster::{self, Kube, Termination};
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format};
 use vault_shared::target::Target;
@@ -14,13 +14,6 @@ use crate::Cli;
 
 const LOG_TAIL: i64 = 500;
 const KEEP_LINES: usize = 10;
-
-#[derive(Debug, Serialize)]
-pub struct Termination {
-    pub reason: String,
-    pub exit_code: i32,
-    pub finished_at: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct EventLine {
@@ -63,16 +56,6 @@ pub fn matching_lines(log: &str, words: &[&str], keep: usize) -> Vec<String> {
     lines[lines.len().saturating_sub(keep)..].to_vec()
 }
 
-fn last_termination(pod: &Pod) -> Option<Termination> {
-    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
-    let t = cs.last_state.as_ref()?.terminated.as_ref()?;
-    Some(Termination {
-        reason: t.reason.clone().unwrap_or_else(|| "Unknown".into()),
-        exit_code: t.exit_code,
-        finished_at: t.finished_at.as_ref().map(|f| f.0.to_string()),
-    })
-}
-
 fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: &Pod) -> String {
     if sealed == Some(false) {
         return "not sealed".into();
@@ -100,12 +83,7 @@ fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: 
     if sealed_by_api {
         return "sealed while running (a `vault operator seal` / sys/seal call, or a seal after an error); see the log lines".into();
     }
-    let created = pod
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map(|t| t.0.to_string())
-        .unwrap_or_default();
+    let created = cluster::created(pod).unwrap_or_default();
     format!(
         "the pod started sealed (created {created}): it was (re)created, and Shamir-sealed pods start sealed"
     )
@@ -154,18 +132,14 @@ async fn one(kube: &Kube, t: &Target) -> Why {
         })
         .collect();
     let events = events.split_off(events.len().saturating_sub(KEEP_LINES));
-    let term = last_termination(&pod);
+    let term = cluster::last_termination(&pod);
     Why {
         pod: t.name.clone(),
         cause: cause(sealed, term.as_ref(), &log, &pod),
         log: log.split_off(log.len().saturating_sub(KEEP_LINES)),
         sealed,
         restarts,
-        created: pod
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string()),
+        created: cluster::created(&pod),
         last_termination: term,
         previous_log,
         events,
