@@ -75,8 +75,7 @@ mod tests {
         use crate::vault::VaultClient;
 
         let target = |name: &str| {
-            let connector =
-                Connector::direct("http://127.0.0.1:9", &VaultArgs::default()).unwrap();
+            let connector = Connector::direct("http://127.0.0.1:9", &VaultArgs::default()).unwrap();
             Ok(Target {
                 name: name.into(),
                 pod: None,
@@ -102,6 +101,9 @@ mod tests {
         assert_eq!(*out[0].1.as_ref().unwrap(), 7);
         assert!(format!("{:#}", out[1].1.as_ref().unwrap_err()).contains("no CA"));
         let late = format!("{:#}", out[2].1.as_ref().unwrap_err());
-        assert!(late.contains("vault-2: Vault did not answer within"), "{late}");
+        assert!(
+            late.contains("vault-2: Vault did not answer within"),
+            "{late}"
+        );
     }
 }

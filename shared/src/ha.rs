@@ -111,7 +111,7 @@ pub async fn observe_except(targets: &[anyhow::Result<Target>], skip: &[String])
             .and_then(|(_, ip)| ip.clone())
     };
     fanout::each_pod(targets, PROBE_DEADLINE, |t| async move {
-        if skip.iter().any(|s| *s == t.name) {
+        if skip.contains(&t.name) {
             return Ok(NodeView::unknown(
                 &t.name,
                 "skipped: it did not answer before".into(),
