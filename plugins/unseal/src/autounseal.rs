@@ -9,10 +9,10 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_shared::cluster::{self, Kube};
 use vault_shared::confirm::Plan;
-use vault_shared::procedures::restart::{Restart, rolling_restart};
-use vault_shared::session::Session;
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format, Progress};
+use vault_shared::procedures::restart::{Restart, rolling_restart};
+use vault_shared::session::Session;
 use vault_shared::target::Target;
 use vault_shared::{Exit, fanout};
 
