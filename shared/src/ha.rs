@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::target::{self, Target};
-use crate::vault::host_of;
+use crate::fanout;
+use crate::target::Target;
+use crate::vault::{Leader, SealStatus, host_of};
 
 /// One pod's view of the cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +35,12 @@ pub struct NodeView {
     pub committed_index: Option<u64>,
     pub applied_index: Option<u64>,
     pub error: Option<String>,
+    /// What the pod answered, whole, for the columns a verb adds of its own (not part of
+    /// this view's JSON).
+    #[serde(skip)]
+    pub seal_status: Option<SealStatus>,
+    #[serde(skip)]
+    pub leader: Option<Leader>,
 }
 
 impl NodeView {
@@ -54,6 +61,8 @@ impl NodeView {
             committed_index: None,
             applied_index: None,
             error: Some(error),
+            seal_status: None,
+            leader: None,
         }
     }
 
@@ -63,7 +72,10 @@ impl NodeView {
 }
 
 fn pod_ip(t: &Target) -> Option<String> {
-    t.pod.as_ref()?.status.as_ref()?.pod_ip.clone()
+    t.pod
+        .as_ref()
+        .and_then(crate::cluster::pod_ip)
+        .map(str::to_string)
 }
 
 /// The pod an API or cluster address points at: by pod IP, or by a host name that starts
@@ -100,29 +112,31 @@ pub async fn observe_except(targets: &[anyhow::Result<Target>], skip: &[String])
         .map(|t| (t.name.clone(), pod_ip(t)))
         .collect();
     let known = &known;
-    let futs = targets.iter().map(|t| async move {
-        let name = target::name_of(t);
-        let t = match t {
-            Ok(t) if !skip.iter().any(|s| s == name) => t,
-            Ok(_) => {
-                return NodeView::unknown(name, "skipped: it did not answer before".into(), None);
-            }
-            Err(e) => return NodeView::unknown(name, format!("{e:#}"), None),
-        };
-        let deadline = tokio::time::timeout(PROBE_DEADLINE, probe(t, known)).await;
-        deadline.unwrap_or_else(|_| {
-            NodeView::unknown(
+    let ip_of = |name: &str| {
+        known
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, ip)| ip.clone())
+    };
+    fanout::each_pod(targets, PROBE_DEADLINE, |t| async move {
+        if skip.contains(&t.name) {
+            return Ok(NodeView::unknown(
                 &t.name,
-                format!(
-                    "{}: Vault did not answer within {}s",
-                    t.name,
-                    PROBE_DEADLINE.as_secs()
-                ),
-                pod_ip(t),
-            )
+                "skipped: it did not answer before".into(),
+                None,
+            ));
+        }
+        Ok(probe(t, known).await)
+    })
+    .await
+    .into_iter()
+    .map(|(pod, view)| {
+        view.unwrap_or_else(|e| {
+            let ip = ip_of(&pod);
+            NodeView::unknown(&pod, format!("{e:#}"), ip)
         })
-    });
-    futures::future::join_all(futs).await
+    })
+    .collect()
 }
 
 /// One pod's seal status and view of the leader.
@@ -135,7 +149,8 @@ async fn probe(t: &Target, known: &[(String, Option<String>)]) -> NodeView {
             v.initialized = Some(s.initialized);
             v.sealed = Some(s.sealed);
             v.threshold = Some(s.t);
-            v.seal_type = Some(s.seal_type);
+            v.seal_type = Some(s.seal_type.clone());
+            v.seal_status = Some(s);
         }
         Err(e) => {
             v.error = Some(e.to_string());
@@ -145,6 +160,7 @@ async fn probe(t: &Target, known: &[(String, Option<String>)]) -> NodeView {
     if v.unsealed() {
         match t.client.leader().await {
             Ok(l) => {
+                v.leader = Some(l.clone());
                 v.is_self = l.is_self;
                 v.active_time = l.active_time.filter(|t| !t.is_empty() && l.is_self);
                 v.committed_index = l.raft_committed_index;
@@ -294,6 +310,8 @@ mod tests {
             committed_index: None,
             applied_index: None,
             error: None,
+            seal_status: None,
+            leader: None,
         }
     }
 

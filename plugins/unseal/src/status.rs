@@ -3,10 +3,13 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::ha::{self, NodeView};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::session::Session;
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout, findings};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PodStatus {
@@ -74,64 +77,117 @@ pub fn summary(statuses: &[PodStatus]) -> Summary {
     }
 }
 
-async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus {
-    let t = match target {
-        Ok(t) => t,
-        Err(e) => {
-            let mut s = PodStatus::empty(vault_common::target::name_of(target));
-            s.error = Some(format!("{e:#}"));
-            return s;
-        }
-    };
-    let mut s = PodStatus::empty(&t.name);
-    if let Some(pod) = &t.pod {
-        // Fresh from the API: readiness changes while we work.
-        let fresh = match kube {
-            Some(k) => k.pod(&t.name).await.ok().flatten(),
-            None => None,
-        };
-        let pod = fresh.as_ref().unwrap_or(pod);
+/// A pod's row: the shared probe of the pod (seal status, its view of the leader) with
+/// this verb's columns, and the pod's readiness fresh from the API (it changes while we work).
+fn row(view: NodeView, pod: Option<&Pod>) -> PodStatus {
+    let mut s = PodStatus::empty(&view.pod);
+    if let Some(pod) = pod {
         s.ready = Some(cluster::is_ready(pod));
         s.restarts = Some(cluster::restarts(pod));
     }
-    match t.client.seal_status().await {
-        Ok(st) => {
-            s.flavor = Some(st.flavor().to_string());
-            s.initialized = Some(st.initialized);
-            s.sealed = Some(st.sealed);
-            s.progress = Some(st.progress);
-            s.threshold = Some(st.t);
-            s.shares = Some(st.n);
-            s.seal_type = Some(st.seal_type.clone());
-            s.version = Some(st.version.clone());
-            if !st.sealed {
-                if let Ok(h) = t.client.health().await {
-                    s.ha_role = Some(if h.standby { "standby" } else { "active" }.to_string());
-                }
-                if let Ok(l) = t.client.leader().await {
-                    s.raft_index = l.raft_applied_index;
-                }
-            }
-        }
-        Err(e) => s.error = Some(e.to_string()),
+    let Some(st) = view.seal_status else {
+        // Only a pod whose seal status could not be read is an error here.
+        s.error = view.error;
+        return s;
+    };
+    s.flavor = Some(st.flavor().to_string());
+    s.initialized = Some(st.initialized);
+    s.sealed = Some(st.sealed);
+    s.progress = Some(st.progress);
+    s.threshold = Some(st.t);
+    s.shares = Some(st.n);
+    s.seal_type = Some(st.seal_type.clone());
+    s.version = Some(st.version.clone());
+    if let Some(l) = view.leader {
+        let active = l.is_self || !l.ha_enabled;
+        s.ha_role = Some(if active { "active" } else { "standby" }.to_string());
+        s.raft_index = l.raft_applied_index;
     }
     s
 }
 
-/// Every target's status, concurrently.
+/// Every target's status: the shared probe of each pod and its fresh pod object, all at once.
 pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> Vec<PodStatus> {
-    fanout::each(targets, |t| one(kube, t)).await
+    let fresh = fanout::each(targets, |t| async move {
+        let t = t.as_ref().ok()?;
+        let listed = t.pod.as_ref()?;
+        let fresh = match kube {
+            Some(k) => k.pod(&t.name).await.ok().flatten(),
+            None => None,
+        };
+        Some(fresh.unwrap_or_else(|| listed.clone()))
+    });
+    let (views, pods) = tokio::join!(ha::observe(targets), fresh);
+    views
+        .into_iter()
+        .zip(pods)
+        .map(|(v, p)| row(v, p.as_ref()))
+        .collect()
+}
+
+vault_shared::finding_kinds! {
+    /// What the seal status flags about a pod.
+    pub enum UnsealFinding {
+        Unreachable => "unreachable",
+        NotInitialized => "not_initialized",
+        Sealed => "sealed",
+        NotReady => "not_ready",
+    }
+}
+
+pub type Finding = findings::Finding<UnsealFinding>;
+
+/// A finding for every pod that is not unsealed and Ready, with what to run next.
+pub fn findings(statuses: &[PodStatus]) -> Vec<Finding> {
+    statuses
+        .iter()
+        .filter_map(|s| {
+            let pod = &s.pod;
+            let (kind, message, next) = if let Some(e) = &s.error {
+                (
+                    UnsealFinding::Unreachable,
+                    format!("its Vault API does not answer: {e}"),
+                    format!("kubectl logs {pod}"),
+                )
+            } else if s.initialized == Some(false) {
+                (
+                    UnsealFinding::NotInitialized,
+                    format!("{pod} is not initialised"),
+                    format!("kubectl vault-raft join {pod} (or initialise a new cluster)"),
+                )
+            } else if s.sealed != Some(false) {
+                (
+                    UnsealFinding::Sealed,
+                    format!("{pod} is sealed"),
+                    format!("kubectl vault-unseal {pod} --keys-file …"),
+                )
+            } else if s.ready == Some(false) {
+                (
+                    UnsealFinding::NotReady,
+                    format!("{pod} is unsealed but not Ready"),
+                    format!("kubectl describe pod {pod}"),
+                )
+            } else {
+                return None;
+            };
+            Some(Finding::new(kind, pod, message, Some(next)))
+        })
+        .collect()
 }
 
 /// 0 when every pod is unsealed and Ready, 2 otherwise (sealed, not Ready, or not answering:
 /// the state is reported, the cluster needs attention). Runs that were asked to unseal turn an
 /// unreachable pod into 1 with [`exit_when_acting`]: that pod could not be done.
 pub fn exit_of(statuses: &[PodStatus]) -> Exit {
-    if statuses.iter().all(PodStatus::healthy) {
-        Exit::Healthy
-    } else {
-        Exit::Attention
-    }
+    findings::exit(&findings(statuses))
+}
+
+/// The seal status of the session's pods as a library call: one row per pod, and the typed
+/// findings.
+pub async fn status(session: &Session) -> (Vec<PodStatus>, Vec<Finding>) {
+    let pods = gather(Some(&session.kube), &session.targets).await;
+    let found = findings(&pods);
+    (pods, found)
 }
 
 pub fn exit_when_acting(statuses: &[PodStatus]) -> Exit {

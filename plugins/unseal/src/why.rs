@@ -4,23 +4,16 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::output::{self, Format};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube, Termination};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format};
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout, ha};
 
 use crate::Cli;
 
 const LOG_TAIL: i64 = 500;
 const KEEP_LINES: usize = 10;
-
-#[derive(Debug, Serialize)]
-pub struct Termination {
-    pub reason: String,
-    pub exit_code: i32,
-    pub finished_at: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct EventLine {
@@ -63,16 +56,6 @@ pub fn matching_lines(log: &str, words: &[&str], keep: usize) -> Vec<String> {
     lines[lines.len().saturating_sub(keep)..].to_vec()
 }
 
-fn last_termination(pod: &Pod) -> Option<Termination> {
-    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
-    let t = cs.last_state.as_ref()?.terminated.as_ref()?;
-    Some(Termination {
-        reason: t.reason.clone().unwrap_or_else(|| "Unknown".into()),
-        exit_code: t.exit_code,
-        finished_at: t.finished_at.as_ref().map(|f| f.0.to_string()),
-    })
-}
-
 fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: &Pod) -> String {
     if sealed == Some(false) {
         return "not sealed".into();
@@ -100,18 +83,15 @@ fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: 
     if sealed_by_api {
         return "sealed while running (a `vault operator seal` / sys/seal call, or a seal after an error); see the log lines".into();
     }
-    let created = pod
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map(|t| t.0.to_string())
-        .unwrap_or_default();
+    let created = cluster::created(pod).unwrap_or_default();
     format!(
         "the pod started sealed (created {created}): it was (re)created, and Shamir-sealed pods start sealed"
     )
 }
 
-async fn one(kube: &Kube, t: &Target) -> Why {
+/// The shared probe of the pod (`sealed`) with this verb's own columns: logs, termination,
+/// Events, and the cause read from them.
+async fn one(kube: &Kube, t: &Target, sealed: Option<bool>) -> Why {
     let pod = kube
         .pod(&t.name)
         .await
@@ -120,7 +100,6 @@ async fn one(kube: &Kube, t: &Target) -> Why {
         .or_else(|| t.pod.clone())
         .unwrap_or_default();
     let restarts = cluster::restarts(&pod);
-    let sealed = t.client.seal_status().await.ok().map(|s| s.sealed);
     // The cause is read from every seal-related line of the tail; only the last few are shown.
     let mut log = kube
         .logs(&t.name, LOG_TAIL, false)
@@ -147,25 +126,21 @@ async fn one(kube: &Kube, t: &Target) -> Why {
                     .is_some_and(|r| r.contains("Unseal") || r == "Killing" || r == "Started")
         })
         .map(|e| EventLine {
-            time: e.last_timestamp.map(|t| t.0.to_string()),
+            time: cluster::event_time(&e).map(|t| t.to_string()),
             kind: e.type_.unwrap_or_default(),
             reason: e.reason.unwrap_or_default(),
             message: e.message.unwrap_or_default(),
         })
         .collect();
     let events = events.split_off(events.len().saturating_sub(KEEP_LINES));
-    let term = last_termination(&pod);
+    let term = cluster::last_termination(&pod);
     Why {
         pod: t.name.clone(),
         cause: cause(sealed, term.as_ref(), &log, &pod),
         log: log.split_off(log.len().saturating_sub(KEEP_LINES)),
         sealed,
         restarts,
-        created: pod
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string()),
+        created: cluster::created(&pod),
         last_termination: term,
         previous_log,
         events,
@@ -173,14 +148,19 @@ async fn one(kube: &Kube, t: &Target) -> Why {
 }
 
 pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<Exit> {
-    let ok: Vec<&Target> = targets.iter().filter_map(|t| t.as_ref().ok()).collect();
-    let whys: Vec<Why> = fanout::each(&ok, |t| one(kube, t)).await;
+    let views = ha::observe(targets).await;
+    let ok: Vec<(&Target, Option<bool>)> = targets
+        .iter()
+        .zip(&views)
+        .filter_map(|(t, v)| Some((t.as_ref().ok()?, v.sealed)))
+        .collect();
+    let whys: Vec<Why> = fanout::each(&ok, |(t, sealed)| one(kube, t, *sealed)).await;
     let exit = if whys.iter().all(|w| w.sealed == Some(false)) {
         Exit::Healthy
     } else {
         Exit::Attention
     };
-    match cli.out.format() {
+    match cli.common.out.format() {
         Format::Table => {
             for w in &whys {
                 let state = match w.sealed {
