@@ -1,6 +1,7 @@
 //! Just enough of the Kubernetes protobuf encoding to read the objects kubectl's imperative
 //! commands send that way (`kubectl create secret|configmap …` post protobuf, with no JSON
-//! fallback): the `k8s\0` envelope around `runtime.Unknown`, ObjectMeta, Secret, ConfigMap.
+//! fallback): the `k8s\0` envelope around `runtime.Unknown`, ObjectMeta, Secret, ConfigMap,
+//! Namespace.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -140,6 +141,8 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
     let (data_field, extra_field, data_b64) = match kind.as_str() {
         "Secret" => (2, 4, true),
         "ConfigMap" => (2, 3, false),
+        // `kubectl create namespace`: only the metadata matters (spec and status default).
+        "Namespace" => (0, 0, false),
         other => {
             return Err(format!(
                 "protobuf bodies of kind {other:?} are not supported; send JSON"
