@@ -56,17 +56,6 @@ fn cm(name: &str, labels: Value) -> ConfigMap {
     .expect("a ConfigMap")
 }
 
-/// `kubectl …` that must fail; returns its stderr.
-fn fails(k: &Kubectl, args: &[&str]) -> String {
-    let out = k.run(args);
-    assert!(
-        !out.status.success(),
-        "kubectl {args:?} succeeded: {}",
-        show(&out)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 type Events = futures::stream::BoxStream<'static, kube::Result<WatchEvent<ConfigMap>>>;
 
 async fn next_event(s: &mut Events) -> WatchEvent<ConfigMap> {

@@ -10,17 +10,6 @@ use common::*;
 use serde_json::{Value, json};
 use vault_sandbox::{Kubectl, Options, RoleRef, Sandbox};
 
-/// `kubectl …` that must fail; returns its stderr.
-fn fails(k: &Kubectl, args: &[&str]) -> String {
-    let out = k.run(args);
-    assert!(
-        !out.status.success(),
-        "kubectl {args:?} succeeded: {}",
-        show(&out)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn apply(sb: &Sandbox, k: &Kubectl, name: &str, objects: &[Value]) {
     // One YAML document per object (JSON is YAML), as a role.yaml would hold them.
     let file = sb.dir().join(format!("{name}.yaml"));

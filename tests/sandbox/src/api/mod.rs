@@ -125,6 +125,18 @@ pub struct Call {
     pub table: Option<Include>,
 }
 
+impl Call {
+    /// The object the request names (404 when there is none).
+    fn object(&self) -> Result<Arc<Value>, ApiError> {
+        let res = self.route.resource;
+        let name = self.route.target.name();
+        self.c
+            .store
+            .get_shared(res.plural, self.route.ns(), name)
+            .ok_or_else(|| ApiError::not_found(res.plural, name))
+    }
+}
+
 async fn handle(c: Arc<Cluster>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     // The sandbox's own endpoints stay reachable, so that a test can end a fault.

@@ -164,16 +164,7 @@ fn admin_rules() -> Vec<Value> {
             &["localsubjectaccessreviews"],
         ),
         rule(
-            &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch",
-            ],
+            super::resources::CRUD,
             &["rbac.authorization.k8s.io"],
             &["rolebindings", "roles"],
         ),

@@ -23,12 +23,7 @@ fn typed(call: &Call, obj: &Value) -> Value {
 
 pub fn get(call: &Call) -> Result<Response<Body>, ApiError> {
     let res = call.route.resource;
-    let name = call.route.target.name();
-    let obj = call
-        .c
-        .store
-        .get_shared(res.plural, call.route.ns(), name)
-        .ok_or_else(|| ApiError::not_found(res.plural, name))?;
+    let obj = call.object()?;
     match call.table {
         Some(include) => Ok(json_response(
             200,

@@ -42,13 +42,7 @@ pub fn scale_of(sts: &Value) -> Value {
 }
 
 pub fn get_scale(call: &Call) -> Result<Response<Body>, ApiError> {
-    let res = call.route.resource;
-    let name = call.route.target.name();
-    let sts = call
-        .c
-        .store
-        .get_shared(res.plural, call.route.ns(), name)
-        .ok_or_else(|| ApiError::not_found(res.plural, name))?;
+    let sts = call.object()?;
     Ok(json_response(200, &scale_of(&sts)))
 }
 
