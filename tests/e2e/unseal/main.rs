@@ -564,6 +564,9 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
             &[
                 ("list", "pods"),
                 ("get", "pods"),
+                // kube-rs port-forwards over a WebSocket, a GET: authorized as `get`
+                // (and `create` for clients that use SPDY).
+                ("get", "pods/portforward"),
                 ("create", "pods/portforward"),
                 ("create", "events"),
             ],

@@ -52,24 +52,19 @@ impl Config {
     }
 }
 
-/// A user of the sandbox API: the admin in the kubeconfig, or a restricted one for tests of
-/// missing permissions.
-#[derive(Debug, Clone)]
+/// A user of the sandbox API, known by a bearer token: the admin in the kubeconfig, or one a
+/// test mints. What a user may do is RBAC's to decide (Roles and bindings in the store); the
+/// groups name who the user is for that (`system:masters` may do anything).
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub name: String,
+    pub uid: String,
     pub token: String,
-    /// `(verb, resource)` pairs allowed; `"*"` matches anything. Resource may carry a
-    /// subresource (`pods/exec`).
-    pub rules: Vec<(String, String)>,
+    pub groups: Vec<String>,
 }
 
-impl User {
-    pub fn allows(&self, verb: &str, resource: &str) -> bool {
-        self.rules
-            .iter()
-            .any(|(v, r)| (v == "*" || v == verb) && (r == "*" || r == resource))
-    }
-}
+/// The name of the sandbox's own admin, the only user its control endpoints serve.
+pub const ADMIN: &str = "vault-sandbox-admin";
 
 pub struct Cluster {
     pub cfg: Config,
@@ -78,6 +73,8 @@ pub struct Cluster {
     pub vault: VaultHttp,
     /// Wakes the StatefulSet controller.
     pub reconcile: Notify,
+    /// Wakes the garbage collector (owner references, finalizers, namespace deletion).
+    pub gc: Notify,
     pub users: std::sync::Mutex<Vec<User>>,
     /// Flips to true when the sandbox shuts down.
     pub shutdown: watch::Sender<bool>,
@@ -87,28 +84,107 @@ pub struct Cluster {
     pub kms: std::sync::Mutex<Option<Arc<crate::kms::Kms>>>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Faults that make the API server itself misbehave. Paths match by substring
+/// (`/pods` matches every pod request); the sandbox's own endpoints are never affected.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiFaults {
     /// Requests whose path contains this string get a 500 from the API server.
     pub fail_paths: Vec<String>,
     /// Requests whose path contains this string hang for this long before being served.
     pub delay_paths: Vec<(String, Duration)>,
+    /// Requests whose path contains the fault's path get its status code.
+    pub errors: Vec<ErrorFault>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFault {
+    /// 500, 503 or 429.
+    pub status: u16,
+    pub path: String,
+    /// How many requests fail before the fault clears itself (None: all of them).
+    pub count: Option<u32>,
+}
+
+/// The status codes an `api-error` fault can answer with.
+pub const FAULT_STATUSES: &[u16] = &[500, 503, 429];
+
+impl ApiFaults {
+    /// Requests whose path contains `path` ("" for all) fail with `status`, `count` times
+    /// (None: until cleared).
+    pub fn add_error(&mut self, status: u16, path: &str, count: Option<u32>) -> Result<(), String> {
+        if !FAULT_STATUSES.contains(&status) {
+            return Err(format!("--status must be 500, 503 or 429 (got {status})"));
+        }
+        if count == Some(0) {
+            return Err("--count must be at least 1".into());
+        }
+        self.errors.push(ErrorFault {
+            status,
+            path: path.into(),
+            count,
+        });
+        Ok(())
+    }
+
+    /// Requests whose path contains `path` ("" for all) are answered `seconds` late.
+    pub fn add_delay(&mut self, seconds: f64, path: &str) -> Result<(), String> {
+        if !(0.0..=3600.0).contains(&seconds) {
+            return Err(format!(
+                "--seconds must be between 0 and 3600 (got {seconds})"
+            ));
+        }
+        self.delay_paths
+            .push((path.into(), Duration::from_secs_f64(seconds)));
+        Ok(())
+    }
+
+    /// The delay and the error status (if any) for a request to `path`, counting the error
+    /// against its fault.
+    pub fn take(&mut self, path: &str) -> (Option<Duration>, Option<u16>) {
+        let delay = self
+            .delay_paths
+            .iter()
+            .find(|(p, _)| path.contains(p.as_str()))
+            .map(|(_, d)| *d);
+        if self.fail_paths.iter().any(|p| path.contains(p.as_str())) {
+            return (delay, Some(500));
+        }
+        let Some(i) = self
+            .errors
+            .iter()
+            .position(|e| path.contains(e.path.as_str()))
+        else {
+            return (delay, None);
+        };
+        let status = self.errors[i].status;
+        if let Some(n) = &mut self.errors[i].count {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.errors.remove(i);
+            }
+        }
+        (delay, Some(status))
+    }
 }
 
 impl Cluster {
     pub fn new(cfg: Config, admin_token: String) -> anyhow::Result<Arc<Cluster>> {
         let vault = VaultHttp::new(&cfg.ca_pem)?;
         let (shutdown, _) = watch::channel(false);
+        let store = Store::new();
+        crate::api::policy::seed(&store)?;
         Ok(Arc::new(Cluster {
             cfg,
-            store: Store::new(),
+            store,
             kubelet: Kubelet::default(),
             vault,
             reconcile: Notify::new(),
+            gc: Notify::new(),
             users: std::sync::Mutex::new(vec![User {
-                name: "vault-sandbox-admin".into(),
+                name: ADMIN.into(),
+                uid: crate::store::new_uid(),
                 token: admin_token,
-                rules: vec![("*".into(), "*".into())],
+                groups: vec!["system:masters".into(), "system:authenticated".into()],
             }]),
             shutdown,
             api_faults: Default::default(),

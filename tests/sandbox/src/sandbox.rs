@@ -11,9 +11,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use crate::access;
 use crate::api;
 use crate::bootstrap;
-use crate::cluster::{ApiFaults, Cluster, Config, User};
+use crate::cluster::{ApiFaults, Cluster, Config};
 use crate::controller;
 use crate::faults::{self, Fault};
 use crate::objects;
@@ -348,6 +349,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
         .create("statefulsets", ns, objects::statefulset(ns, opts.nodes))
         .map_err(|e| anyhow!("create statefulset: {e}"))?;
     tokio::spawn(controller::run(cluster.clone()));
+    tokio::spawn(crate::gc::run(cluster.clone()));
 
     let running = Running {
         cluster: cluster.clone(),
@@ -436,22 +438,18 @@ impl Running {
             .map_err(|e| anyhow!(e))
     }
 
-    /// Adds a user allowed only `rules` (`(verb, resource)`, `"*"` for any) and writes a
-    /// kubeconfig for it.
+    /// Adds a user allowed only `rules` (`(verb, resource)`, `"*"` for any) in the sandbox's
+    /// namespace (a Role and RoleBinding) and writes a kubeconfig for it.
     pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
-        let token = random_token();
-        self.cluster
-            .users
-            .lock()
-            .map_err(|_| anyhow!("users lock"))?
-            .push(User {
-                name: name.into(),
-                token: token.clone(),
-                rules: rules
-                    .iter()
-                    .map(|(v, r)| (v.to_string(), r.to_string()))
-                    .collect(),
-            });
+        let path = self.new_user(name, &[])?;
+        access::grant_rules(&self.cluster, name, rules)?;
+        Ok(path)
+    }
+
+    /// Adds a user in `groups` with no rights of its own and writes a kubeconfig for it
+    /// (`kubeconfig-<name>` in the sandbox's directory).
+    pub fn new_user(&self, name: &str, groups: &[&str]) -> Result<PathBuf> {
+        let token = access::mint_user(&self.cluster, name, groups)?;
         let path = self.cluster.cfg.dir.join(format!("kubeconfig-{name}"));
         let server = format!("https://{}", self.cluster.cfg.api_addr);
         write_private(

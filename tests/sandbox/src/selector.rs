@@ -44,6 +44,10 @@ impl LabelSelector {
         Ok(LabelSelector(reqs))
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn matches(&self, labels: Option<&Value>) -> bool {
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
@@ -62,6 +66,9 @@ impl LabelSelector {
 #[derive(Debug, Clone, Default)]
 pub struct FieldSelector(Vec<(String, bool, String)>);
 
+/// Boolean fields a selector may name; absent, they read as `false`.
+const BOOLEAN_FIELDS: &[&str] = &["spec.hostNetwork", "spec.unschedulable"];
+
 impl FieldSelector {
     pub fn parse(s: &str) -> Result<FieldSelector, String> {
         let mut reqs = Vec::new();
@@ -74,12 +81,33 @@ impl FieldSelector {
                 (k, true, v)
             } else {
                 return Err(format!(
-                    "invalid field selector {part:?}: expected field=value"
+                    "invalid selector: '{s}'; can't understand '{part}'"
                 ));
             };
             reqs.push((path.trim().to_string(), eq, value.trim().to_string()));
         }
         Ok(FieldSelector(reqs))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The field labels the selector names.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(p, _, _)| p.as_str())
+    }
+
+    /// The same selector with each label rewritten to the path it selects on.
+    pub fn map_labels(
+        self,
+        f: impl Fn(&str) -> Result<String, String>,
+    ) -> Result<FieldSelector, String> {
+        self.0
+            .into_iter()
+            .map(|(p, eq, v)| Ok((f(&p)?, eq, v)))
+            .collect::<Result<_, _>>()
+            .map(FieldSelector)
     }
 
     pub fn matches(&self, obj: &Value) -> bool {
@@ -90,6 +118,9 @@ impl FieldSelector {
             }
             let got = match cur {
                 Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None if BOOLEAN_FIELDS.contains(&path.as_str()) => {
+                    "false".into()
+                }
                 Some(Value::Null) | None => String::new(),
                 Some(other) => other.to_string(),
             };

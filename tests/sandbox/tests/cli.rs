@@ -185,6 +185,45 @@ fn cli_faults_and_teardown() {
         ("0/1", "Running")
     );
 
+    // Faults of the API itself: an error the next request meets, a delay, then a clear.
+    let out = sandbox_ok(&[
+        "fault",
+        "api-error",
+        "--status",
+        "503",
+        "--path",
+        "/pods",
+        "--count",
+        "1",
+        "--dir",
+        d,
+    ]);
+    assert!(out.contains("503"), "{out}");
+    let failed = k.run(["get", "pods"]);
+    assert!(
+        !failed.status.success()
+            && String::from_utf8_lossy(&failed.stderr).contains("(ServiceUnavailable)"),
+        "{}",
+        show(&failed)
+    );
+    k.ok(["get", "pods"])
+        .expect("the one-request fault is spent");
+    sandbox_ok(&[
+        "fault",
+        "api-delay",
+        "--seconds",
+        "3",
+        "--path",
+        "/pods",
+        "--dir",
+        d,
+    ]);
+    let slow = k.run(["get", "pods", "--request-timeout=1s"]);
+    assert!(!slow.status.success(), "{}", show(&slow));
+    sandbox_ok(&["fault", "api-clear", "--dir", d]);
+    k.ok(["get", "pods", "--request-timeout=5s"])
+        .expect("no API fault left");
+
     // down: no supervisor or server process is left, even with a node hung (SIGSTOP).
     let (supervisor, servers) = sandbox_pids(&dir);
     sandbox_ok(&["fault", "stop", "vault-1", "--dir", d]);
@@ -228,7 +267,12 @@ fn cli_rejects_bad_input() {
     let d = sb.arg();
     let before = processes_mentioning(d);
     assert_eq!(before.len(), 4, "supervisor and 3 servers: {before:#?}");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
+        (&["fault", "api-error", "--dir", d], "needs --status"),
+        (
+            &["fault", "api-error", "--status", "404", "--dir", d],
+            "--status must be 500, 503 or 429",
+        ),
         (
             &["fault", "kill", "vault-7", "--dir", d],
             "\"vault-7\" not found",

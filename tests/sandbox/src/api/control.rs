@@ -6,17 +6,37 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cluster::Cluster;
+use hyper::Method;
+
+use super::auth::Identity;
+use super::request::Attributes;
+use crate::cluster::{ApiFaults, Cluster};
 use crate::faults::{self, Fault};
 use crate::objects;
 use crate::status::ApiError;
 use crate::time;
 
-pub async fn handle(c: &Arc<Cluster>, rest: &[String], body: Value) -> Result<Value, ApiError> {
+/// `/sandbox/v1/...`, for the sandbox's own admin only (not another user, not the admin
+/// impersonating someone).
+pub async fn handle(
+    c: &Arc<Cluster>,
+    who: &Identity,
+    method: &Method,
+    path: &str,
+    rest: &[String],
+    body: Value,
+) -> Result<Value, ApiError> {
+    if !who.admin {
+        let a = Attributes::non_resource(method, path);
+        return Err(a.forbidden(&who.subject.name, ""));
+    }
     match rest.first().map(String::as_str) {
         Some("status") => Ok(status(c)),
         Some("faults") => {
             let kind = body["kind"].as_str().unwrap_or_default();
+            if kind.starts_with("api-") {
+                return api_fault(c, kind, &body).map(|message| json!({"message": message}));
+            }
             let pod = body["pod"].as_str().unwrap_or_default();
             let fault: Fault = kind.parse().map_err(ApiError::bad_request)?;
             let message = faults::inject(c, fault, pod)
@@ -29,6 +49,63 @@ pub async fn handle(c: &Arc<Cluster>, rest: &[String], body: Value) -> Result<Va
             Ok(json!({"message": "shutting down"}))
         }
         _ => Err(ApiError::not_found("sandbox endpoint", &rest.join("/"))),
+    }
+}
+
+/// `api-error`, `api-delay` and `api-clear`: faults of the API server itself.
+fn api_fault(c: &Cluster, kind: &str, body: &Value) -> Result<String, ApiError> {
+    let path = body["path"].as_str().unwrap_or("").to_string();
+    let mut faults = c
+        .api_faults
+        .lock()
+        .map_err(|_| ApiError::internal("the API faults are poisoned"))?;
+    let what = if path.is_empty() {
+        "every request".to_string()
+    } else {
+        format!("requests whose path contains {path:?}")
+    };
+    match kind {
+        "api-error" => {
+            let status = body["status"].as_u64().unwrap_or(0) as u16;
+            let count = body["count"].as_u64().map(|n| n as u32);
+            faults
+                .add_error(status, &path, count)
+                .map_err(ApiError::bad_request)?;
+            let times = count.map_or("until cleared".to_string(), |n| format!("{n} time(s)"));
+            Ok(format!("the API answers {status} to {what}, {times}"))
+        }
+        "api-delay" => {
+            let seconds = body["seconds"].as_f64().unwrap_or(-1.0);
+            faults
+                .add_delay(seconds, &path)
+                .map_err(ApiError::bad_request)?;
+            Ok(format!("the API answers {what} {seconds} s late"))
+        }
+        "api-clear" => {
+            *faults = ApiFaults::default();
+            Ok("the API answers normally again".into())
+        }
+        other => Err(ApiError::bad_request(format!(
+            "unknown fault {other:?}: expected api-error, api-delay or api-clear"
+        ))),
+    }
+}
+
+/// The answer to a request an `api-error` fault fails, as the API server (or its overload
+/// protection, for 429) words it.
+pub fn injected_error(status: u16) -> ApiError {
+    match status {
+        429 => ApiError::plain(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        ),
+        503 => ApiError::new(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        ),
+        _ => ApiError::internal("injected fault: the sandbox API was told to fail this request"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Just enough of the Kubernetes protobuf encoding to read the objects kubectl's imperative
 //! commands send that way (`kubectl create secret|configmap …` post protobuf, with no JSON
-//! fallback): the `k8s\0` envelope around `runtime.Unknown`, ObjectMeta, Secret, ConfigMap.
+//! fallback): the `k8s\0` envelope around `runtime.Unknown`, ObjectMeta, Secret, ConfigMap,
+//! Namespace.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -136,10 +137,15 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
             _ => {}
         }
     }
+    if kind.ends_with("Review") {
+        return review(&kind, &api_version, raw).ok_or_else(|| format!("malformed {kind}"));
+    }
     // (data field, binary-data field, base64 data?) per kind.
     let (data_field, extra_field, data_b64) = match kind.as_str() {
         "Secret" => (2, 4, true),
         "ConfigMap" => (2, 3, false),
+        // `kubectl create namespace`: only the metadata matters (spec and status default).
+        "Namespace" => (0, 0, false),
         other => {
             return Err(format!(
                 "protobuf bodies of kind {other:?} are not supported; send JSON"
@@ -182,6 +188,68 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         obj["binaryData"] = Value::Object(extra);
     }
     Ok(obj)
+}
+
+/// The string fields of a message, by field number.
+fn strings(b: &[u8], names: &[(u64, &str)]) -> Option<Map<String, Value>> {
+    let mut out = Map::new();
+    for (n, f) in fields(b)? {
+        if let (Field::Bytes(v), Some((_, name))) = (f, names.iter().find(|(m, _)| *m == n)) {
+            out.insert(name.to_string(), text(v));
+        }
+    }
+    Some(out)
+}
+
+/// The access and rules reviews `kubectl auth can-i` and `kubectl auth whoami` send.
+fn review(kind: &str, api_version: &str, raw: &[u8]) -> Option<Value> {
+    let mut obj = json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "spec": {}});
+    for (n, f) in fields(raw)? {
+        let (1 | 2, Field::Bytes(b)) = (n, f) else {
+            continue;
+        };
+        if n == 1 {
+            obj["metadata"] = object_meta(b)?;
+            continue;
+        }
+        if kind == "SelfSubjectRulesReview" {
+            obj["spec"] = Value::Object(strings(b, &[(1, "namespace")])?);
+            continue;
+        }
+        let mut groups = Vec::new();
+        for (m, g) in fields(b)? {
+            let Field::Bytes(v) = g else { continue };
+            match m {
+                1 => {
+                    let attrs = strings(
+                        v,
+                        &[
+                            (1, "namespace"),
+                            (2, "verb"),
+                            (3, "group"),
+                            (4, "version"),
+                            (5, "resource"),
+                            (6, "subresource"),
+                            (7, "name"),
+                        ],
+                    )?;
+                    obj["spec"]["resourceAttributes"] = Value::Object(attrs);
+                }
+                2 => {
+                    let attrs = strings(v, &[(1, "path"), (2, "verb")])?;
+                    obj["spec"]["nonResourceAttributes"] = Value::Object(attrs);
+                }
+                3 => obj["spec"]["user"] = text(v),
+                4 => groups.push(text(v)),
+                6 => obj["spec"]["uid"] = text(v),
+                _ => {}
+            }
+        }
+        if !groups.is_empty() {
+            obj["spec"]["groups"] = Value::Array(groups);
+        }
+    }
+    Some(obj)
 }
 
 #[cfg(test)]

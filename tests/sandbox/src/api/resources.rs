@@ -1,7 +1,10 @@
-//! The resources the sandbox serves, and the discovery documents kubectl and kube-rs read.
+//! The resources the sandbox serves: names, scope, verbs, subresources and the field selectors
+//! each supports. Discovery, routing, RBAC and the handlers all read this one table; a new
+//! API group is a few more rows here (and a handler when it is not plain stored objects).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+#[derive(Debug, Clone, Copy)]
 pub struct Resource {
     pub group: &'static str,
     pub version: &'static str,
@@ -11,9 +14,103 @@ pub struct Resource {
     pub namespaced: bool,
     pub short: &'static [&'static str],
     pub subresources: &'static [&'static str],
+    pub verbs: &'static [&'static str],
+    /// Objects kept in the store (false: a review that is answered, never stored).
+    pub stored: bool,
+    /// Field selector labels; None: only `metadata.name` and `metadata.namespace`, which
+    /// every resource supports (the API server's default, with its own error wording).
+    pub fields: Option<&'static [&'static str]>,
 }
 
+/// The field labels Events support (involvedObject.* in the core shape the store holds).
+const EVENT_FIELDS: &[&str] = &[
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+    "metadata.namespace",
+    "metadata.name",
+];
+
+/// The verbs of a resource served as plain stored objects.
+pub const CRUD: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
 impl Resource {
+    pub const fn new(
+        group: &'static str,
+        plural: &'static str,
+        singular: &'static str,
+        kind: &'static str,
+    ) -> Resource {
+        Resource {
+            group,
+            version: "v1",
+            plural,
+            singular,
+            kind,
+            namespaced: true,
+            short: &[],
+            subresources: &[],
+            verbs: CRUD,
+            stored: true,
+            fields: None,
+        }
+    }
+
+    pub const fn cluster_scoped(self) -> Resource {
+        Resource {
+            namespaced: false,
+            ..self
+        }
+    }
+
+    pub const fn short(self, short: &'static [&'static str]) -> Resource {
+        Resource { short, ..self }
+    }
+
+    pub const fn subresources(self, subresources: &'static [&'static str]) -> Resource {
+        Resource {
+            subresources,
+            ..self
+        }
+    }
+
+    pub const fn verbs(self, verbs: &'static [&'static str]) -> Resource {
+        Resource { verbs, ..self }
+    }
+
+    pub const fn fields(self, fields: &'static [&'static str]) -> Resource {
+        Resource {
+            fields: Some(fields),
+            ..self
+        }
+    }
+
+    /// A review: POST it and read the answer in its status; nothing is stored.
+    pub const fn review(self) -> Resource {
+        Resource {
+            verbs: &["create"],
+            stored: false,
+            ..self
+        }
+    }
+
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
             self.version.to_string()
@@ -22,112 +119,155 @@ impl Resource {
         }
     }
 
-    pub fn verbs(&self) -> Value {
-        match self.plural {
-            "tokenreviews" => json!(["create"]),
-            "nodes" | "namespaces" => json!(["get", "list", "watch"]),
-            _ => json!([
-                "create", "delete", "get", "list", "patch", "update", "watch"
-            ]),
+    pub fn allows(&self, verb: &str) -> bool {
+        self.verbs.contains(&verb)
+    }
+
+    pub fn has_subresource(&self, sub: &str) -> bool {
+        self.subresources.contains(&sub)
+    }
+
+    /// The kind and verbs discovery lists for one of its subresources.
+    pub fn subresource_discovery(&self, sub: &str) -> (&'static str, &'static [&'static str]) {
+        match sub {
+            "exec" | "portforward" => ("PodExecOptions", &["create", "get"]),
+            "log" => ("Pod", &["get"]),
+            "proxy" => ("NodeProxyOptions", &["get"]),
+            "scale" => ("Scale", &["get", "patch", "update"]),
+            _ => (self.kind, &["get", "patch", "update"]),
         }
     }
-}
 
-const fn core(
-    plural: &'static str,
-    singular: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-    short: &'static [&'static str],
-    subresources: &'static [&'static str],
-) -> Resource {
-    Resource {
-        group: "",
-        version: "v1",
-        plural,
-        singular,
-        kind,
-        namespaced,
-        short,
-        subresources,
+    pub fn verbs_json(&self) -> Value {
+        Value::from(self.verbs.to_vec())
     }
 }
 
 pub static RESOURCES: &[Resource] = &[
-    core(
-        "pods",
-        "pod",
-        "Pod",
-        true,
-        &["po"],
-        &["exec", "log", "portforward", "status"],
-    ),
-    core("services", "service", "Service", true, &["svc"], &[]),
-    core("configmaps", "configmap", "ConfigMap", true, &["cm"], &[]),
-    core("secrets", "secret", "Secret", true, &[], &[]),
-    core(
-        "serviceaccounts",
-        "serviceaccount",
-        "ServiceAccount",
-        true,
-        &["sa"],
-        &["token"],
-    ),
-    core(
+    Resource::new("", "pods", "pod", "Pod")
+        .short(&["po"])
+        .subresources(&["exec", "log", "portforward", "status"])
+        .fields(&[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.podIPs",
+            "status.nominatedNodeName",
+            "spec.host",
+        ]),
+    Resource::new("", "services", "service", "Service")
+        .short(&["svc"])
+        .fields(&[
+            "metadata.namespace",
+            "metadata.name",
+            "spec.clusterIP",
+            "spec.type",
+        ]),
+    Resource::new("", "configmaps", "configmap", "ConfigMap").short(&["cm"]),
+    Resource::new("", "secrets", "secret", "Secret").fields(&[
+        "type",
+        "metadata.namespace",
+        "metadata.name",
+    ]),
+    Resource::new("", "serviceaccounts", "serviceaccount", "ServiceAccount").short(&["sa"]),
+    Resource::new(
+        "",
         "persistentvolumeclaims",
         "persistentvolumeclaim",
         "PersistentVolumeClaim",
-        true,
-        &["pvc"],
-        &["status"],
+    )
+    .short(&["pvc"])
+    .subresources(&["status"]),
+    Resource::new("", "events", "event", "Event")
+        .short(&["ev"])
+        .fields(EVENT_FIELDS),
+    // events.k8s.io/v1: the same stored Events in the newer shape (events_v1.rs).
+    Resource::new("events.k8s.io", "events", "event", "Event")
+        .short(&["ev"])
+        .fields(EVENT_FIELDS),
+    Resource::new("", "namespaces", "namespace", "Namespace")
+        .cluster_scoped()
+        .short(&["ns"])
+        .subresources(&["status"])
+        .verbs(&[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ])
+        .fields(&["status.phase", "metadata.name"]),
+    Resource::new("", "nodes", "node", "Node")
+        .cluster_scoped()
+        .short(&["no"])
+        .subresources(&["proxy", "status"])
+        .verbs(&["get", "list", "patch", "update", "watch"])
+        .fields(&["metadata.name", "spec.unschedulable"]),
+    Resource::new("apps", "statefulsets", "statefulset", "StatefulSet")
+        .short(&["sts"])
+        .subresources(&["scale", "status"]),
+    Resource::new(
+        "authentication.k8s.io",
+        "selfsubjectreviews",
+        "",
+        "SelfSubjectReview",
+    )
+    .cluster_scoped()
+    .review(),
+    Resource::new(
+        "authorization.k8s.io",
+        "selfsubjectaccessreviews",
+        "",
+        "SelfSubjectAccessReview",
+    )
+    .cluster_scoped()
+    .review(),
+    Resource::new(
+        "authorization.k8s.io",
+        "selfsubjectrulesreviews",
+        "",
+        "SelfSubjectRulesReview",
+    )
+    .cluster_scoped()
+    .review(),
+    Resource::new(
+        "authorization.k8s.io",
+        "subjectaccessreviews",
+        "",
+        "SubjectAccessReview",
+    )
+    .cluster_scoped()
+    .review(),
+    Resource::new(
+        "authorization.k8s.io",
+        "localsubjectaccessreviews",
+        "",
+        "LocalSubjectAccessReview",
+    )
+    .review(),
+    Resource::new("rbac.authorization.k8s.io", "roles", "role", "Role"),
+    Resource::new(
+        "rbac.authorization.k8s.io",
+        "rolebindings",
+        "rolebinding",
+        "RoleBinding",
     ),
-    core("events", "event", "Event", true, &["ev"], &[]),
-    core(
-        "namespaces",
-        "namespace",
-        "Namespace",
-        false,
-        &["ns"],
-        &["status"],
-    ),
-    core(
-        "nodes",
-        "node",
-        "Node",
-        false,
-        &["no"],
-        &["proxy", "status"],
-    ),
-    Resource {
-        group: "apps",
-        version: "v1",
-        plural: "statefulsets",
-        singular: "statefulset",
-        kind: "StatefulSet",
-        namespaced: true,
-        short: &["sts"],
-        subresources: &["scale", "status"],
-    },
-    Resource {
-        group: "events.k8s.io",
-        version: "v1",
-        plural: "events",
-        singular: "event",
-        kind: "Event",
-        namespaced: true,
-        short: &["ev"],
-        subresources: &[],
-    },
-    Resource {
-        group: "authentication.k8s.io",
-        version: "v1",
-        plural: "tokenreviews",
-        singular: "tokenreview",
-        kind: "TokenReview",
-        namespaced: false,
-        short: &[],
-        subresources: &[],
-    },
+    Resource::new(
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+        "clusterrole",
+        "ClusterRole",
+    )
+    .cluster_scoped(),
+    Resource::new(
+        "rbac.authorization.k8s.io",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        "ClusterRoleBinding",
+    )
+    .cluster_scoped(),
 ];
 
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Resource> {
@@ -140,112 +280,9 @@ pub fn by_plural(plural: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.plural == plural)
 }
 
-pub fn version() -> Value {
-    json!({
-        "major": "1", "minor": "33", "gitVersion": "v1.33.0-vault-sandbox", "gitCommit": "vault-sandbox",
-        "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.24.0",
-        "compiler": "gc", "platform": "linux/amd64",
-    })
-}
-
-pub fn api_versions(server: &str) -> Value {
-    json!({"kind": "APIVersions", "versions": ["v1"],
-           "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server}]})
-}
-
-fn groups() -> Vec<&'static str> {
-    let mut gs: Vec<&str> = RESOURCES
+/// The resource of an object's `apiVersion` and `kind` (an owner reference, a role ref).
+pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static Resource> {
+    RESOURCES
         .iter()
-        .map(|r| r.group)
-        .filter(|g| !g.is_empty())
-        .collect();
-    gs.dedup();
-    gs
-}
-
-pub fn api_group_list() -> Value {
-    let groups: Vec<Value> = groups()
-        .into_iter()
-        .map(|g| {
-            let gv = json!({"groupVersion": format!("{g}/v1"), "version": "v1"});
-            json!({"name": g, "versions": [gv.clone()], "preferredVersion": gv})
-        })
-        .collect();
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
-}
-
-pub fn api_group(group: &str) -> Option<Value> {
-    groups().contains(&group).then(|| {
-        let gv = json!({"groupVersion": format!("{group}/v1"), "version": "v1"});
-        json!({"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": [gv.clone()], "preferredVersion": gv})
-    })
-}
-
-pub fn api_resource_list(group: &str, version: &str) -> Option<Value> {
-    let rs: Vec<&Resource> = RESOURCES
-        .iter()
-        .filter(|r| r.group == group && r.version == version)
-        .collect();
-    if rs.is_empty() {
-        return None;
-    }
-    let mut list = Vec::new();
-    for r in &rs {
-        list.push(json!({
-            "name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
-            "verbs": r.verbs(), "shortNames": r.short,
-        }));
-        for sub in r.subresources {
-            let (kind, verbs) = match *sub {
-                "exec" | "portforward" => ("PodExecOptions", json!(["create", "get"])),
-                "log" => ("Pod", json!(["get"])),
-                "token" => ("TokenRequest", json!(["create"])),
-                "proxy" => ("NodeProxyOptions", json!(["get"])),
-                "scale" => ("Scale", json!(["get", "patch", "update"])),
-                _ => (r.kind, json!(["get", "patch", "update"])),
-            };
-            list.push(json!({"name": format!("{}/{sub}", r.plural), "singularName": "", "namespaced": r.namespaced,
-                             "kind": kind, "verbs": verbs}));
-        }
-    }
-    let gv = if group.is_empty() {
-        version.to_string()
-    } else {
-        format!("{group}/{version}")
-    };
-    Some(
-        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}),
-    )
-}
-
-/// Just enough OpenAPI v3 for `kubectl apply` to find the PATCH operations it validates with.
-pub fn openapi_v3_root() -> Value {
-    json!({"paths": {
-        "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=1"},
-        "apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=1"},
-    }})
-}
-
-pub fn openapi_v3(gv_path: &str) -> Option<Value> {
-    let (prefix, group) = match gv_path {
-        "api/v1" => ("/api/v1", ""),
-        "apis/apps/v1" => ("/apis/apps/v1", "apps"),
-        _ => return None,
-    };
-    let mut paths = serde_json::Map::new();
-    for r in RESOURCES.iter().filter(|r| r.group == group) {
-        let path = if r.namespaced {
-            format!("{prefix}/namespaces/{{namespace}}/{}/{{name}}", r.plural)
-        } else {
-            format!("{prefix}/{}/{{name}}", r.plural)
-        };
-        paths.insert(path, json!({"patch": {
-            "x-kubernetes-group-version-kind": {"group": r.group, "version": r.version, "kind": r.kind},
-            "parameters": [{"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "OK"}},
-        }}));
-    }
-    Some(
-        json!({"openapi": "3.0.0", "info": {"title": "vault-sandbox", "version": "v1"}, "paths": paths}),
-    )
+        .find(|r| r.kind == kind && r.api_version() == api_version)
 }

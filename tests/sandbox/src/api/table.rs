@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::paging::ListMeta;
 use crate::time::{age_of, human_age, seconds_since};
 
 /// What the row's `object` carries (`includeObject` query parameter).
@@ -100,6 +101,15 @@ fn columns(resource: &str) -> Vec<Value> {
             ("Age", 0),
             ("Version", 0),
             ("Internal-IP", 1),
+        ]),
+        "roles" | "clusterroles" => named(&[("Name", 0), ("Created At", 0)]),
+        "rolebindings" | "clusterrolebindings" => named(&[
+            ("Name", 0),
+            ("Role", 0),
+            ("Age", 0),
+            ("Users", 1),
+            ("Groups", 1),
+            ("ServiceAccounts", 1),
         ]),
         _ => named(&[("Name", 0), ("Age", 0)]),
     }
@@ -272,6 +282,34 @@ fn cells(resource: &str, o: &Value) -> Vec<Value> {
             json!("v1.33.0"),
             json!(s(&o["status"]["addresses"][0]["address"])),
         ],
+        "roles" | "clusterroles" => vec![name, json!(s(&m["creationTimestamp"]))],
+        "rolebindings" | "clusterrolebindings" => {
+            let of = |kind: &str| {
+                let names: Vec<String> = o["subjects"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|x| x["kind"] == kind)
+                    .map(|x| match x["namespace"].as_str() {
+                        Some(ns) if kind == "ServiceAccount" => format!("{ns}/{}", s(&x["name"])),
+                        _ => s(&x["name"]),
+                    })
+                    .collect();
+                json!(names.join(", "))
+            };
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    s(&o["roleRef"]["kind"]),
+                    s(&o["roleRef"]["name"])
+                )),
+                age,
+                of("User"),
+                of("Group"),
+                of("ServiceAccount"),
+            ]
+        }
         _ => vec![name, age],
     }
 }
@@ -288,15 +326,11 @@ pub fn row(resource: &str, o: &Value, include: Include) -> Value {
     row
 }
 
-pub fn table(resource: &str, items: &[Value], rv: Option<u64>, include: Include) -> Value {
-    let mut t = json!({
+pub fn table(resource: &str, items: &[Value], meta: &ListMeta, include: Include) -> Value {
+    json!({
         "kind": "Table", "apiVersion": "meta.k8s.io/v1",
-        "metadata": {},
+        "metadata": meta.to_json(),
         "columnDefinitions": columns(resource),
         "rows": items.iter().map(|o| row(resource, o, include)).collect::<Vec<_>>(),
-    });
-    if let Some(rv) = rv {
-        t["metadata"]["resourceVersion"] = json!(rv.to_string());
-    }
-    t
+    })
 }

@@ -1,5 +1,8 @@
 //! Watches: one JSON event per line, replayed from the store's log after the client's
-//! resourceVersion and then followed live.
+//! resourceVersion and then followed live. As the API server's watch cache does, an object
+//! that starts matching the watch's selectors arrives as ADDED and one that stops matching as
+//! DELETED; a watch that allows bookmarks gets a BOOKMARK with the resourceVersion it has
+//! seen up to, periodically.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +16,11 @@ use super::table::{self, Include};
 use super::{Body, channel_body};
 use crate::cluster::Cluster;
 use crate::selector::{FieldSelector, LabelSelector};
-use crate::store::Event;
+use crate::store::{Event, EventType};
+
+/// How often a watch that allows bookmarks gets one. The API server sends one about every
+/// minute; the sandbox, whose clocks run fast for tests, every two seconds.
+pub const BOOKMARK_EVERY: Duration = Duration::from_secs(2);
 
 pub struct WatchParams {
     pub resource: &'static Resource,
@@ -25,36 +32,64 @@ pub struct WatchParams {
     pub timeout: Duration,
     pub table: Option<Include>,
     pub send_initial_events: bool,
+    pub bookmarks: bool,
 }
 
 impl WatchParams {
-    fn matches(&self, e: &Event) -> bool {
-        e.key.resource == self.resource.plural
-            && self
+    fn selects(&self, obj: &Value) -> bool {
+        self.labels.matches(obj["metadata"].get("labels")) && self.fields.matches(obj)
+    }
+
+    /// What the watcher sees of a store event: nothing, or the event type and object.
+    fn translate<'e>(&self, e: &'e Event) -> Option<(&'static str, &'e Value)> {
+        if e.key.resource != self.resource.plural
+            || self
                 .namespace
                 .as_ref()
-                .is_none_or(|ns| &e.key.namespace == ns)
-            && self.labels.matches(e.object["metadata"].get("labels"))
-            && self.fields.matches(&e.object)
+                .is_some_and(|ns| &e.key.namespace != ns)
+        {
+            return None;
+        }
+        let now = e.kind != EventType::Deleted && self.selects(&e.object);
+        let before = e.prev.as_ref().is_some_and(|p| self.selects(p));
+        match (before, now) {
+            (false, true) => Some(("ADDED", &e.object)),
+            (true, true) => Some(("MODIFIED", &e.object)),
+            (true, false) => Some(("DELETED", &e.object)),
+            (false, false) => None,
+        }
     }
 
     fn line(&self, kind: &str, obj: &Value) -> Bytes {
-        let mut object = match self.table {
+        let object = match self.table {
             Some(include) => table::table(
                 self.resource.plural,
                 std::slice::from_ref(obj),
-                None,
+                &Default::default(),
                 include,
             ),
-            None => super::events_v1::outbound(self.resource, obj.clone()),
+            None => {
+                let mut o = super::events_v1::outbound(self.resource, obj.clone());
+                o["kind"] = json!(self.resource.kind);
+                o["apiVersion"] = json!(self.resource.api_version());
+                o
+            }
         };
-        if self.table.is_none() {
-            object["kind"] = json!(self.resource.kind);
-            object["apiVersion"] = json!(self.resource.api_version());
-        }
         let mut line = json!({"type": kind, "object": object}).to_string();
         line.push('\n');
         Bytes::from(line)
+    }
+
+    fn bookmark(&self, rv: u64, initial_end: bool) -> Bytes {
+        let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
+        if initial_end {
+            meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+        }
+        let object = json!({"kind": self.resource.kind, "apiVersion": self.resource.api_version(), "metadata": meta});
+        Bytes::from(format!(
+            "{}\n",
+            json!({"type": "BOOKMARK", "object": object})
+        ))
     }
 }
 
@@ -69,34 +104,31 @@ pub fn watch(c: Arc<Cluster>, p: WatchParams) -> Body {
                 return;
             }
         };
-        let mut last_rv = p.rv.unwrap_or(0);
+        // The resourceVersion this watcher has seen everything up to.
+        let mut seen = p.rv.unwrap_or(start.rv);
         if p.rv.is_none() {
             let (items, rv) = c
                 .store
-                .list(p.resource.plural, p.namespace.as_deref(), |o| {
-                    p.labels.matches(o["metadata"].get("labels")) && p.fields.matches(o)
-                });
+                .list(p.resource.plural, p.namespace.as_deref(), |o| p.selects(o));
             for item in &items {
                 if tx.send(p.line("ADDED", item)).await.is_err() {
                     return;
                 }
             }
-            if p.send_initial_events {
-                let bookmark = json!({"kind": p.resource.kind, "apiVersion": p.resource.api_version(),
-                    "metadata": {"resourceVersion": rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
-                let line = format!("{}\n", json!({"type": "BOOKMARK", "object": bookmark}));
-                if tx.send(Bytes::from(line)).await.is_err() {
-                    return;
-                }
+            if p.send_initial_events && tx.send(p.bookmark(rv, true)).await.is_err() {
+                return;
             }
-            last_rv = rv;
+            seen = rv;
         }
         for e in &start.backlog {
-            if e.rv > last_rv && p.matches(e) {
-                if tx.send(p.line(e.kind.as_str(), &e.object)).await.is_err() {
-                    return;
-                }
-                last_rv = e.rv;
+            if e.rv <= seen {
+                continue;
+            }
+            seen = e.rv;
+            if let Some((kind, obj)) = p.translate(e)
+                && tx.send(p.line(kind, obj)).await.is_err()
+            {
+                return;
             }
         }
         let mut live = start.live;
@@ -104,21 +136,30 @@ pub fn watch(c: Arc<Cluster>, p: WatchParams) -> Body {
         tokio::pin!(shutdown);
         let deadline = tokio::time::sleep(p.timeout);
         tokio::pin!(deadline);
+        let mut bookmarks = tokio::time::interval(BOOKMARK_EVERY);
+        bookmarks.tick().await;
         loop {
             tokio::select! {
                 ev = live.recv() => match ev {
                     Ok(e) => {
-                        if e.rv <= last_rv || !p.matches(&e) {
+                        if e.rv <= seen {
                             continue;
                         }
-                        last_rv = e.rv;
-                        if tx.send(p.line(e.kind.as_str(), &e.object)).await.is_err() {
+                        seen = e.rv;
+                        if let Some((kind, obj)) = p.translate(&e)
+                            && tx.send(p.line(kind, obj)).await.is_err()
+                        {
                             return;
                         }
                     }
                     // A watcher that fell behind ends; the client re-watches from its last RV.
                     Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return,
                 },
+                _ = bookmarks.tick(), if p.bookmarks && p.table.is_none() => {
+                    if tx.send(p.bookmark(seen, false)).await.is_err() {
+                        return;
+                    }
+                }
                 _ = tx.closed() => return,
                 _ = &mut deadline => return,
                 _ = &mut shutdown => return,

@@ -337,3 +337,14 @@ pub fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
         })
         .collect()
 }
+
+/// `kubectl …` that must fail; returns its stderr.
+pub fn fails(k: &Kubectl, args: &[&str]) -> String {
+    let out = k.run(args);
+    assert!(
+        !out.status.success(),
+        "kubectl {args:?} succeeded: {}",
+        show(&out)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
