@@ -83,6 +83,9 @@ where
     if let Some(code) = crate::completion::intercept::<C>() {
         return code;
     }
+    if let Some(code) = crate::version::intercept(&std::env::args().collect::<Vec<_>>()) {
+        return code;
+    }
     self::run(run(parse()))
 }
 
@@ -104,6 +107,7 @@ pub fn parse<C: clap::Parser>() -> C {
 }
 
 /// `kubectl vault-unseal | head` should end quietly, not panic on a closed pipe.
+#[cfg(unix)]
 #[allow(unsafe_code)]
 fn restore_sigpipe() {
     // SAFETY: setting a signal disposition to its default before any thread starts.
@@ -111,6 +115,10 @@ fn restore_sigpipe() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
+
+/// Windows has no SIGPIPE: a closed pipe is an ordinary write error there.
+#[cfg(not(unix))]
+fn restore_sigpipe() {}
 
 #[cfg(test)]
 mod tests {

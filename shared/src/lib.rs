@@ -5,6 +5,7 @@
 //! plumbing lives here, once:
 //! - [`cli`]: the flags every plugin shares (kubectl's connection flags, output, Vault TLS, tokens, keys);
 //! - [`exit`]: the suite's exit codes and the `main` every plugin runs through;
+//! - [`version`]: `--version` and `version -o json` (crate version, git commit, build target);
 //! - [`completion`]: shell completion scripts and kubectl's plugin completion protocol;
 //! - [`session`]: what a verb starts from: the cluster, the Vault pods and their clients, the
 //!   token (loaded only when needed), the leader, explained refusals, recording Events;
@@ -42,6 +43,7 @@ pub mod target;
 pub mod transport;
 pub mod unseal;
 pub mod vault;
+pub mod version;
 pub mod volumes;
 
 pub use exit::Exit;

@@ -25,7 +25,7 @@ use vault_shared::confirm::ConfirmArgs;
 #[command(
     name = "kubectl vault-raft",
     bin_name = "kubectl vault-raft",
-    version,
+    version = vault_shared::version::LONG,
     about = "Raft health, leader election, peers, rejoin, autopilot, snapshots and storage of a Vault/OpenBao StatefulSet",
     long_about = "Without a subcommand, shows the cluster as every pod sees it (status) and flags what needs attention: \
 no leader, pods that disagree about the leader, raft peers without a pod, pods not in the raft configuration, \

@@ -4,7 +4,6 @@
 //! never overwriting an existing file without `--force`, and the partial file removed when
 //! the write fails, is dropped, or the user presses Ctrl-C.
 
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 
@@ -22,13 +21,18 @@ fn clean_up_on_ctrl_c() {
         };
         let _in_runtime = rt.enter();
         // Registered here, before the first byte is written, not when the task first runs.
-        let Ok(mut interrupt) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        else {
-            return;
+        #[cfg(unix)]
+        let interrupted = {
+            use tokio::signal::unix::{SignalKind, signal};
+            let Ok(mut interrupt) = signal(SignalKind::interrupt()) else {
+                return;
+            };
+            async move { interrupt.recv().await.is_some() }
         };
+        #[cfg(not(unix))]
+        let interrupted = async { tokio::signal::ctrl_c().await.is_ok() };
         rt.spawn(async move {
-            if interrupt.recv().await.is_some() {
+            if interrupted.await {
                 remove_partials();
                 eprintln!("interrupted: the partial file was removed");
                 std::process::exit(130);
@@ -83,17 +87,17 @@ impl SecretFile {
             );
         }
         let partial = partial_path(path);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&partial)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => {
-                    anyhow!("{} exists: add --force to overwrite it", partial.display())
-                }
-                _ => anyhow!("create {}: {e}", partial.display()),
-            })?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Readable by its owner only. (On Windows a new file inherits its directory's ACL.)
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&partial).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                anyhow!("{} exists: add --force to overwrite it", partial.display())
+            }
+            _ => anyhow!("create {}: {e}", partial.display()),
+        })?;
         if let Ok(mut list) = PARTIALS.lock() {
             list.push(partial.clone());
         }
@@ -140,7 +144,7 @@ impl Drop for SecretFile {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -427,5 +427,27 @@ fn host_archives_install_as_krew_does_and_answer_through_kubectl() {
             version.contains(env!("CARGO_PKG_VERSION")),
             "kubectl {name} --version: {version}"
         );
+        // For bug reports: the version, the commit and the target, as data.
+        let json = run_ok(
+            kubectl_with_plugins(&krew_bin)
+                .args([name.as_str(), "version", "-o", "json"])
+                .output()
+                .unwrap(),
+            &format!("kubectl {name} version -o json"),
+        );
+        let build: serde_json::Value = serde_json::from_str(&json).expect("version JSON");
+        assert_eq!(build["plugin"], name.as_str(), "{json}");
+        assert_eq!(build["version"], env!("CARGO_PKG_VERSION"), "{json}");
+        let commit = build["commit"].as_str().unwrap_or("");
+        assert!(!commit.is_empty() && commit != "unknown", "{json}");
+        assert!(
+            version.contains(commit),
+            "--version names the commit: {version}"
+        );
+        let target = build["target"].as_str().unwrap_or("");
+        assert!(
+            target.starts_with(std::env::consts::ARCH) && target.contains(std::env::consts::OS),
+            "{json}"
+        );
     }
 }
