@@ -12,13 +12,8 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn main() {
+    // The commit only: tracking uncommitted changes would rebuild every plugin on each edit.
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
-    let commit = if dirty && commit != "unknown" {
-        format!("{commit}-dirty")
-    } else {
-        commit
-    };
     println!("cargo:rustc-env=VAULT_GIT_COMMIT={commit}");
     println!(
         "cargo:rustc-env=VAULT_BUILD_TARGET={}",
