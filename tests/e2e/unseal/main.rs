@@ -843,6 +843,8 @@ fn a_direct_address_and_the_tls_options() {
         show(&out)
     );
 
+    // The certificate names the pod and the Services, not the pod IP: an operator reaching a
+    // pod by address names the Service it serves.
     let out = e.run(
         &[
             "vault-unseal",
@@ -850,6 +852,8 @@ fn a_direct_address_and_the_tls_options() {
             &addr,
             "--ca-cert",
             ca,
+            "--tls-server-name",
+            "vault.vault.svc",
             "--keys-file",
             init,
         ],

@@ -80,8 +80,14 @@ impl Sandbox {
         self.dir.join("init.json")
     }
 
+    /// The Vault CA (what the pods' `vault-tls` Secret holds as `ca.crt`).
     pub fn ca_path(&self) -> PathBuf {
         self.dir.join("ca.crt")
+    }
+
+    /// The API server's CA (also in the kubeconfig): not the Vault CA.
+    pub fn api_ca_path(&self) -> PathBuf {
+        self.dir.join("api-ca.crt")
     }
 
     /// The parsed `init.json` (unseal keys and root token).
@@ -119,6 +125,11 @@ impl Sandbox {
         self.rt.block_on(self.running().fault(fault, pod))
     }
 
+    /// Sends `sig` to the server process of pod `pod` (as `kill -HUP` in the pod would).
+    pub fn signal(&self, pod: &str, sig: i32) -> Result<()> {
+        kubelet::signal_container(&self.running().cluster, pod, sig).map_err(|e| anyhow!(e))
+    }
+
     pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
         self.running().add_user(name, rules)
     }
@@ -153,11 +164,8 @@ impl Sandbox {
         body: Option<&Value>,
     ) -> Result<(u16, Value)> {
         let c = &self.running().cluster;
-        let addr = (c.cfg.pod_ip(ordinal), 8200).into();
-        self.rt.block_on(
-            c.vault
-                .call(addr, method, path, token, body, Duration::from_secs(30)),
-        )
+        self.rt
+            .block_on(c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30)))
     }
 
     /// `sys/seal-status` of pod `vault-<ordinal>`.

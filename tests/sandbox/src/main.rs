@@ -41,10 +41,11 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume POD; kms-down, kms-up.
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom POD; kms-down, kms-up;
+    /// expire-cert, wrong-san.
     Fault {
         kind: String,
-        /// The pod (not for the kms-* faults).
+        /// The pod (not for the kms-* and certificate faults).
         pod: Option<String>,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
@@ -86,6 +87,9 @@ struct UpArgs {
     /// sandbox runs beside the cluster; init.json then holds recovery keys).
     #[arg(long, default_value = "shamir")]
     seal: Seal,
+    /// Days the Vault pods' certificate (in the vault-tls Secret) is valid for.
+    #[arg(long, default_value_t = 365)]
+    cert_days: u32,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -119,6 +123,7 @@ impl UpArgs {
             api_addr: self.api_addr,
             subnet,
             seal: self.seal,
+            cert_days: self.cert_days,
             ..Options::default()
         };
         opts.validate()?;
@@ -231,6 +236,8 @@ fn up(args: UpArgs) -> Result<()> {
             &args.key_shares.to_string(),
             "--key-threshold",
             &args.key_threshold.to_string(),
+            "--cert-days",
+            &args.cert_days.to_string(),
         ])
         .arg("--server-bin")
         .arg(&server_bin)
@@ -345,7 +352,7 @@ fn control(dir: &Path, method: &str, path: &str, body: Option<Value>) -> Result<
     let api = state["api"].as_str().context("state.json without api")?;
     let addr: SocketAddr = api.trim_start_matches("https://").parse()?;
     let token = state["token"].as_str().unwrap_or_default().to_string();
-    let ca = std::fs::read_to_string(dir.join("ca.crt"))?;
+    let ca = std::fs::read_to_string(dir.join("api-ca.crt"))?;
     let client = VaultHttp::new(&ca)?;
     let rt = runtime()?;
     let (code, v) = rt.block_on(client.request(

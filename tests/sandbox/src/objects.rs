@@ -155,19 +155,21 @@ pub fn tls_secret(namespace: &str, cert: &str, key: &str, ca: &str) -> Value {
     })
 }
 
-/// DNS names the chart's TLS certificate is expected to carry (the chart docs' `vault.hcl` example).
+/// DNS names the Vault certificate carries: the pods' own names under the headless service
+/// (wildcards, as in the chart's TLS guide), the Services in every form, and localhost.
 pub fn vault_dns_names(namespace: &str) -> Vec<String> {
     let mut names = vec![
         "localhost".to_string(),
-        "vault".into(),
-        format!("vault.{namespace}"),
-        format!("vault.{namespace}.svc"),
-        format!("vault.{namespace}.svc.cluster.local"),
-        format!("vault-active.{namespace}.svc"),
         "*.vault-internal".into(),
         format!("*.vault-internal.{namespace}.svc"),
         format!("*.vault-internal.{namespace}.svc.cluster.local"),
     ];
+    for svc in ["vault", "vault-active", "vault-standby", "vault-internal"] {
+        names.push(svc.into());
+        names.push(format!("{svc}.{namespace}"));
+        names.push(format!("{svc}.{namespace}.svc"));
+        names.push(format!("{svc}.{namespace}.svc.cluster.local"));
+    }
     names.dedup();
     names
 }

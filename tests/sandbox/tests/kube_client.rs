@@ -150,15 +150,19 @@ fn kube_rs_lists_execs_and_port_forwards() {
         assert_eq!(cause.reason.as_deref(), Some("ExitCode"));
         assert_eq!(cause.message.as_deref(), Some("3"));
 
-        // Port-forward to 8200 and read sys/health over TLS, verified against the CA with the
-        // pod IP (a SAN of the certificate) as the server name.
+        // Port-forward to 8200 and read sys/health over TLS, verified against the Vault CA with
+        // the pod's own DNS name (a SAN of the certificate) as the server name.
         let mut pf = pods
             .portforward("vault-1", &[8200])
             .await
             .expect("port-forward");
         let stream = pf.take_stream(8200).expect("a stream for 8200");
         let tls_stream = tls(&sb)
-            .connect(ServerName::IpAddress(ip.into()), stream)
+            .connect(
+                ServerName::try_from("vault-1.vault-internal.vault.svc.cluster.local")
+                    .expect("a DNS name"),
+                stream,
+            )
             .await
             .expect("TLS handshake through the port-forward");
         let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls_stream))

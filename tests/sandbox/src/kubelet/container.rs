@@ -1,7 +1,6 @@
 //! Starting a container: the pod's filesystem, its mounted Secret and ConfigMap, and the
 //! server process.
 
-use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use tokio::process::Command;
 use super::PodRun;
 use super::env::{pod_env, rewrite_paths};
 use crate::cluster::Cluster;
-use crate::objects::{self, CONFIG_KEY, CONFIG_MAP, TLS_SECRET};
+use crate::objects::{CONFIG_KEY, CONFIG_MAP};
 use crate::procs::{self, Proc};
 
 /// Lays out the pod's filesystem and starts the server process.
@@ -22,13 +21,7 @@ pub(super) async fn start_container(
     let pod_dir = c.cfg.pod_dir(&run.name);
     let root = pod_dir.join("root");
     let ip = c.cfg.pod_ip(run.ordinal);
-    for d in [
-        "vault/logs",
-        "vault/config",
-        "vault/userconfig/vault-tls",
-        "home/vault",
-        "tmp",
-    ] {
+    for d in ["vault/logs", "vault/config", "home/vault", "tmp"] {
         std::fs::create_dir_all(root.join(d)).map_err(|e| format!("create {d}: {e}"))?;
     }
     std::fs::create_dir_all(pod_dir.join("logs")).map_err(|e| e.to_string())?;
@@ -41,15 +34,7 @@ pub(super) async fn start_container(
     std::os::unix::fs::symlink(&volume, &link).map_err(|e| format!("mount {claim}: {e}"))?;
 
     // Mount the TLS Secret and the config ConfigMap as the chart does.
-    let secret = c
-        .store
-        .get("secrets", c.ns(), TLS_SECRET)
-        .ok_or_else(|| format!("MountVolume.SetUp failed for volume \"userconfig-vault-tls\": secret \"{TLS_SECRET}\" not found"))?;
-    for key in ["tls.crt", "tls.key", "ca.crt"] {
-        let data = objects::decode_secret_data(&secret, key)
-            .ok_or_else(|| format!("secret {TLS_SECRET} has no key {key}"))?;
-        write_private(&root.join("vault/userconfig/vault-tls").join(key), &data)?;
-    }
+    super::volumes::write_tls_secret(c, &run.name)?;
     let cm = c
         .store
         .get("configmaps", c.ns(), CONFIG_MAP)
@@ -90,17 +75,4 @@ pub(super) async fn start_container(
         .await
         .map_err(|e| format!("start {}: {e}", c.cfg.server_bin.display()))?;
     Ok(Proc::supervise(child))
-}
-
-fn write_private(path: &Path, data: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("write {}: {e}", path.display()))?;
-    f.write_all(data).map_err(|e| e.to_string())
 }

@@ -6,6 +6,7 @@ mod env;
 mod probe;
 mod status;
 mod supervise;
+mod volumes;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ pub struct PodRun {
     finished: AtomicBool,
     wake: Notify,
     restarts: AtomicU32,
+    /// The current container is being killed as out of memory: its termination says OOMKilled.
+    oom_killed: AtomicBool,
     /// `uid-restart` of the current container, naming its log file.
     container_id: Mutex<String>,
 }
@@ -94,6 +97,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         finished: AtomicBool::new(false),
         wake: Notify::new(),
         restarts: AtomicU32::new(0),
+        oom_killed: AtomicBool::new(false),
         container_id: Mutex::new(String::new()),
     });
     c.kubelet
@@ -102,6 +106,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         .expect("kubelet lock")
         .insert(run.name.clone(), run.clone());
     tokio::spawn(supervise::run_loop(c.clone(), run.clone()));
+    tokio::spawn(volumes::sync_loop(c.clone(), run.clone()));
     tokio::spawn(probe::probe_loop(c.clone(), run));
 }
 
@@ -140,9 +145,9 @@ pub fn terminate(c: &Arc<Cluster>, name: &str, grace: Duration) {
     }
 }
 
-/// Kills the container's process as an OOM kill or crash would: the pod stays, the container
-/// restarts.
-pub fn kill_container(c: &Cluster, name: &str) -> Result<(), String> {
+/// Kills the container's process as a crash (or, with `oom`, the kernel's OOM killer) would:
+/// the pod stays, the container restarts.
+pub fn kill_container(c: &Cluster, name: &str, oom: bool) -> Result<(), String> {
     let run = c
         .kubelet
         .get(name)
@@ -150,6 +155,7 @@ pub fn kill_container(c: &Cluster, name: &str) -> Result<(), String> {
     let proc = run
         .current()
         .ok_or_else(|| format!("pod {name} has no running container"))?;
+    run.oom_killed.store(oom, Ordering::SeqCst);
     proc.signal(libc::SIGKILL);
     Ok(())
 }

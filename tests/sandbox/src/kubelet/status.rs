@@ -69,7 +69,14 @@ pub(super) fn set_running(c: &Cluster, run: &PodRun, started: &str) {
 
 pub(super) fn set_terminated(c: &Cluster, run: &PodRun, code: i32, started: &str) {
     update_pod(c, run, |pod| {
-        let reason = if code == 0 { "Completed" } else { "Error" };
+        let oom = run
+            .oom_killed
+            .swap(false, std::sync::atomic::Ordering::SeqCst);
+        let reason = match code {
+            0 => "Completed",
+            _ if oom => "OOMKilled",
+            _ => "Error",
+        };
         let last = json!({"terminated": {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": time::now(),
                                          "containerID": pod["status"]["containerStatuses"][0]["containerID"]}});
         set_condition(pod, "ContainersReady", false);
