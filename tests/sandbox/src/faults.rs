@@ -32,6 +32,8 @@ pub enum Fault {
     /// The container is killed as the kernel's OOM killer does (exit 137, `OOMKilled`) and
     /// restarts sealed.
     Oom,
+    /// The pod's open exec and port-forward streams are cut, as a broken connection would.
+    DropStreams,
     /// The `vault-tls` Secret gets an expired certificate; pods serve it once they reload
     /// (SIGHUP) or restart.
     ExpireCert,
@@ -49,6 +51,7 @@ pub const KINDS: &[(&str, Fault)] = &[
     ("kms-down", Fault::KmsDown),
     ("kms-up", Fault::KmsUp),
     ("oom", Fault::Oom),
+    ("drop-streams", Fault::DropStreams),
     ("expire-cert", Fault::ExpireCert),
     ("wrong-san", Fault::WrongSan),
 ];
@@ -158,6 +161,14 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
                 "sandbox fault: container process stopped (SIGSTOP)",
             );
             Ok(format!("{pod}: server process stopped (SIGSTOP)"))
+        }
+        Fault::DropStreams => {
+            let n = kubelet::drop_streams(c, pod)?;
+            note(
+                "FaultInjected",
+                "sandbox fault: exec and port-forward streams dropped",
+            );
+            Ok(format!("{pod}: {n} exec/port-forward streams cut"))
         }
         Fault::Resume => {
             kubelet::signal_container(c, pod, libc::SIGCONT)?;

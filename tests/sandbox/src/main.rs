@@ -41,8 +41,8 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom POD; kms-down, kms-up;
-    /// expire-cert, wrong-san.
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom, drop-streams POD;
+    /// kms-down, kms-up; expire-cert, wrong-san.
     Fault {
         kind: String,
         /// The pod (not for the kms-* and certificate faults).

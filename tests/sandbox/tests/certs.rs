@@ -215,7 +215,7 @@ fn vault_ca_names_validity_and_certificate_faults() {
 }
 
 #[test]
-fn oom_fault_is_an_oomkilled_restart() {
+fn oom_and_drop_streams_faults() {
     let sb = Sandbox::start(Options {
         dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "oom"),
         nodes: 1,
@@ -238,5 +238,52 @@ fn oom_fault_is_an_oomkilled_restart() {
         sb.seal_status(0).unwrap()["sealed"],
         true,
         "restarted sealed"
+    );
+
+    // drop-streams cuts a running `kubectl exec`: kubectl fails at once instead of waiting
+    // for the command to finish.
+    let mut child = k
+        .command([
+            "exec",
+            "-n",
+            "vault",
+            "vault-0",
+            "--",
+            "sh",
+            "-c",
+            "echo started; sleep 60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl exec");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("read the exec's output");
+    assert_eq!(line, "started\n");
+    let cut_at = std::time::Instant::now();
+    let message = sb
+        .fault(Fault::DropStreams, "vault-0")
+        .expect("drop-streams");
+    assert!(
+        message.contains("1 exec/port-forward streams cut"),
+        "{message}"
+    );
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for kubectl") {
+            break status;
+        }
+        assert!(
+            cut_at.elapsed() < Duration::from_secs(15),
+            "kubectl exec still runs after its stream was cut"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        !status.success(),
+        "a cut exec stream is a failure: {status}"
     );
 }

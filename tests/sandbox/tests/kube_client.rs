@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -13,7 +14,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
-use vault_sandbox::{Options, Sandbox};
+use vault_sandbox::{Fault, Options, Sandbox};
 
 async fn client(sb: &Sandbox) -> kube::Client {
     let kubeconfig = Kubeconfig::read_from(sb.kubeconfig()).expect("read the kubeconfig");
@@ -200,6 +201,29 @@ fn kube_rs_lists_execs_and_port_forwards() {
         let refused = tls(&sb).connect(wrong, stream).await;
         assert!(refused.is_err(), "TLS accepted a name outside the SANs");
         drop(refused);
+        pf.abort();
+
+        // drop-streams cuts an open port-forward: the stream ends at once, mid-connection.
+        let mut pf = pods
+            .portforward("vault-1", &[8200])
+            .await
+            .expect("port-forward");
+        let mut stream = pf.take_stream(8200).expect("a stream for 8200");
+        let message = std::thread::scope(|s| {
+            s.spawn(|| sb.fault(Fault::DropStreams, "vault-1"))
+                .join()
+                .expect("the fault thread")
+        })
+        .expect("drop-streams");
+        assert!(
+            message.contains("1 exec/port-forward streams cut"),
+            "{message}"
+        );
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("the cut stream ends instead of hanging");
+        assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
         pf.abort();
     });
 }

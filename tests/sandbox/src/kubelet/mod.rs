@@ -5,6 +5,7 @@ mod container;
 mod env;
 mod probe;
 mod status;
+mod streams;
 mod supervise;
 mod volumes;
 
@@ -22,6 +23,7 @@ use crate::objects;
 use crate::procs::Proc;
 
 pub use env::{exec_command, pod_env, rewrite_paths};
+pub use streams::Cuttable;
 
 #[derive(Default)]
 pub struct Kubelet {
@@ -37,6 +39,8 @@ pub struct PodRun {
     finished: AtomicBool,
     wake: Notify,
     restarts: AtomicU32,
+    /// Bumped to cut the pod's open exec and port-forward streams.
+    streams: tokio::sync::watch::Sender<u64>,
     /// The current container is being killed as out of memory: its termination says OOMKilled.
     oom_killed: AtomicBool,
     /// `uid-restart` of the current container, naming its log file.
@@ -98,6 +102,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         wake: Notify::new(),
         restarts: AtomicU32::new(0),
         oom_killed: AtomicBool::new(false),
+        streams: tokio::sync::watch::Sender::new(0),
         container_id: Mutex::new(String::new()),
     });
     c.kubelet
@@ -158,6 +163,23 @@ pub fn kill_container(c: &Cluster, name: &str, oom: bool) -> Result<(), String> 
     run.oom_killed.store(oom, Ordering::SeqCst);
     proc.signal(libc::SIGKILL);
     Ok(())
+}
+
+/// What a new exec or port-forward stream of pod `name` watches: it is cut when this changes
+/// (the `drop-streams` fault) or the pod goes away.
+pub fn stream_cuts(c: &Cluster, name: &str) -> Option<tokio::sync::watch::Receiver<u64>> {
+    Some(c.kubelet.get(name)?.streams.subscribe())
+}
+
+/// Cuts every open exec and port-forward stream of pod `name`; returns how many there were.
+pub fn drop_streams(c: &Cluster, name: &str) -> Result<usize, String> {
+    let run = c
+        .kubelet
+        .get(name)
+        .ok_or_else(|| format!("pod {name} is not running"))?;
+    let open = run.streams.receiver_count();
+    run.streams.send_modify(|n| *n += 1);
+    Ok(open)
 }
 
 pub fn signal_container(c: &Cluster, name: &str, sig: i32) -> Result<(), String> {
