@@ -249,7 +249,8 @@ pub fn statefulset(namespace: &str, replicas: u32) -> Value {
             "podManagementPolicy": "Parallel",
             "replicas": replicas,
             "revisionHistoryLimit": 10,
-            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+            // The chart's default: a changed template restarts nothing until pods are deleted.
+            "updateStrategy": {"type": "OnDelete"},
             "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
             "selector": {"matchLabels": selector_labels()},
             "template": template,

@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine;
 use common::*;
 use serde_json::Value;
-use vault_sandbox::{Fault, Kubectl, Options, Sandbox};
+use vault_sandbox::{Fault, Kubectl, Options};
 
 /// `openssl ARGS` with `input` on stdin; stdout, or the failure.
 fn openssl(args: &[&str], input: &[u8]) -> Result<String, String> {
@@ -92,13 +92,14 @@ fn verifies(ca: &Path, pem: &[u8]) -> bool {
 
 #[test]
 fn vault_ca_names_validity_and_certificate_faults() {
-    let sb = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "certs"),
-        nodes: 1,
-        cert_days: 3,
-        ..Options::default()
-    })
-    .expect("start the sandbox");
+    let sb = sandbox_with(
+        "certs",
+        Options {
+            nodes: 1,
+            cert_days: 3,
+            ..Options::default()
+        },
+    );
     let k = sb.kubectl();
     let ip = pod_ips(&k)["vault-0"].clone();
 
@@ -216,12 +217,7 @@ fn vault_ca_names_validity_and_certificate_faults() {
 
 #[test]
 fn oom_and_drop_streams_faults() {
-    let sb = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "oom"),
-        nodes: 1,
-        ..Options::default()
-    })
-    .expect("start the sandbox");
+    let sb = sandbox("oom", 1);
     let k = sb.kubectl();
     let before = restart_count(&pod_json(&k, "vault-0").expect("vault-0"));
     sb.fault(Fault::Oom, "vault-0").expect("oom");
