@@ -18,8 +18,9 @@ pub struct Cuttable<T> {
 }
 
 impl<T> Cuttable<T> {
+    /// `cuts` comes from `stream_cuts` when the stream is requested: a cut made between the
+    /// request and the upgrade still counts.
     pub fn new(inner: T, mut cuts: watch::Receiver<u64>) -> Cuttable<T> {
-        cuts.mark_unchanged();
         Cuttable {
             inner,
             cut: Box::pin(async move {
