@@ -191,6 +191,36 @@ impl Raft {
             .collect()
     }
 
+    /// Mounts KV v2 at `secret/` on pod `l` and waits until it takes writes: a new KV v2 mount
+    /// answers 400 ("Upgrading from non-versioned to versioned data") for a moment.
+    fn mount_kv2(&self, l: u32) {
+        let (code, v) = self.api(
+            l,
+            "POST",
+            "sys/mounts/secret",
+            Some(&json!({"type": "kv", "options": {"version": "2"}})),
+        );
+        assert!(code < 300, "mount kv: {v}");
+        self.sb()
+            .wait_until(
+                "the kv mount to take writes",
+                Duration::from_secs(30),
+                || {
+                    let token = self.sb().root_token();
+                    self.sb()
+                        .vault(
+                            l,
+                            "POST",
+                            "secret/data/ready",
+                            Some(&token),
+                            Some(&json!({"data": {"v": "1"}})),
+                        )
+                        .is_ok_and(|(c, _)| c < 300)
+                },
+            )
+            .expect("kv mount ready");
+    }
+
     fn ip(&self, i: u32) -> String {
         self.sb().pod_ip(i).to_string()
     }
@@ -357,12 +387,7 @@ fn hung_leader_step_down_and_storage() {
     // 7. storage: grow the data a little, then compare with the data directories' real size.
     r.wait_stable(&all);
     let l = r.leader();
-    r.api(
-        l,
-        "POST",
-        "sys/mounts/secret",
-        Some(&json!({"type": "kv", "options": {"version": "2"}})),
-    );
+    r.mount_kv2(l);
     let blob = "x".repeat(16 * 1024);
     for n in 0..40 {
         let (code, v) = r.api(
@@ -796,13 +821,7 @@ fn snapshot_save_and_restore() {
     let r = start("raft-snapshot", 3);
     let all = [0, 1, 2];
     let l = r.leader();
-    let (code, v) = r.api(
-        l,
-        "POST",
-        "sys/mounts/secret",
-        Some(&json!({"type": "kv", "options": {"version": "2"}})),
-    );
-    assert!(code < 300, "{v}");
+    r.mount_kv2(l);
     let (code, _) = r.api(
         l,
         "POST",
