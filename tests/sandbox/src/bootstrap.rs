@@ -1,7 +1,6 @@
 //! Bringing a fresh cluster up the way an operator would: initialise vault-0, unseal it, join
 //! the other pods to raft through the API, unseal them, and wait for N ready voters.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,10 +58,6 @@ where
     }
 }
 
-fn addr(c: &Cluster, ordinal: u32) -> SocketAddr {
-    (c.cfg.pod_ip(ordinal), 8200).into()
-}
-
 async fn call(
     c: &Cluster,
     ordinal: u32,
@@ -71,15 +66,7 @@ async fn call(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Result<(u16, Value)> {
-    c.vault
-        .call(
-            addr(c, ordinal),
-            method,
-            path,
-            token,
-            body,
-            Duration::from_secs(30),
-        )
+    c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30))
         .await
 }
 

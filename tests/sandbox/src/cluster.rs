@@ -23,7 +23,10 @@ pub struct Config {
     pub replicas: u32,
     pub server_bin: PathBuf,
     pub probe_period: Duration,
+    /// The Vault CA (in the `vault-tls` Secret), which the sandbox's own Vault client trusts.
     pub ca_pem: String,
+    /// The API server's CA, a different one (as in a real install).
+    pub api_ca_pem: String,
 }
 
 impl Config {
@@ -36,6 +39,22 @@ impl Config {
     pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
         let [a, b, c] = self.subnet;
         Ipv4Addr::new(a, b, c, 10 + ordinal as u8)
+    }
+
+    /// The pod's own DNS name under the StatefulSet's headless service, which its certificate
+    /// carries. Fully qualified: webpki (rustls) refuses a wildcard over a single label such as
+    /// `*.vault-internal`, which Go clients accept.
+    pub fn pod_dns_name(&self, ordinal: u32) -> String {
+        format!(
+            "{0}-{ordinal}.{0}-internal.{1}.svc.cluster.local",
+            crate::objects::STS_NAME,
+            self.namespace
+        )
+    }
+
+    /// Every address a pod of this sandbox may have.
+    pub fn pod_ips(&self) -> Vec<String> {
+        (0..32).map(|i| self.pod_ip(i).to_string()).collect()
     }
 
     pub fn pod_dir(&self, name: &str) -> PathBuf {
@@ -82,6 +101,8 @@ pub struct Cluster {
     pub api_faults: std::sync::Mutex<ApiFaults>,
     /// The transit KMS of an auto-unseal sandbox.
     pub kms: std::sync::Mutex<Option<Arc<crate::kms::Kms>>>,
+    /// The CA that issues the Vault pods' certificates (kept for the certificate faults).
+    pub vault_ca: std::sync::Mutex<Option<Arc<crate::pki::Ca>>>,
 }
 
 /// Faults that make the API server itself misbehave. Paths match by substring
@@ -189,6 +210,7 @@ impl Cluster {
             shutdown,
             api_faults: Default::default(),
             kms: Default::default(),
+            vault_ca: Default::default(),
         }))
     }
 
@@ -225,6 +247,31 @@ impl Cluster {
             .unwrap_or("default")
             .to_string();
         let _ = self.store.create("events", &ns, ev);
+    }
+
+    /// One Vault API call to pod `vault-<ordinal>`, verifying its certificate for the pod's own
+    /// DNS name.
+    pub async fn vault_call(
+        &self,
+        ordinal: u32,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> anyhow::Result<(u16, Value)> {
+        let addr = (self.cfg.pod_ip(ordinal), 8200).into();
+        self.vault
+            .call_as(
+                addr,
+                &self.cfg.pod_dns_name(ordinal),
+                method,
+                path,
+                token,
+                body,
+                timeout,
+            )
+            .await
     }
 
     pub fn kms(&self) -> Option<Arc<crate::kms::Kms>> {

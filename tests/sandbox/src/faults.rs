@@ -3,7 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::json;
+
 use crate::cluster::Cluster;
+use crate::objects::TLS_SECRET;
+use crate::pki::VaultCert;
 use crate::{controller, kubelet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +29,16 @@ pub enum Fault {
     KmsDown,
     /// … and reachable again.
     KmsUp,
+    /// The container is killed as the kernel's OOM killer does (exit 137, `OOMKilled`) and
+    /// restarts sealed.
+    Oom,
+    /// The pod's open exec and port-forward streams are cut, as a broken connection would.
+    DropStreams,
+    /// The `vault-tls` Secret gets an expired certificate; pods serve it once they reload
+    /// (SIGHUP) or restart.
+    ExpireCert,
+    /// The `vault-tls` Secret gets a certificate without the Service names.
+    WrongSan,
 }
 
 pub const KINDS: &[(&str, Fault)] = &[
@@ -36,12 +50,19 @@ pub const KINDS: &[(&str, Fault)] = &[
     ("lose-volume", Fault::LoseVolume),
     ("kms-down", Fault::KmsDown),
     ("kms-up", Fault::KmsUp),
+    ("oom", Fault::Oom),
+    ("drop-streams", Fault::DropStreams),
+    ("expire-cert", Fault::ExpireCert),
+    ("wrong-san", Fault::WrongSan),
 ];
 
 impl Fault {
-    /// Whether the fault targets a pod (the KMS faults do not).
+    /// Whether the fault targets a pod (the KMS and certificate faults do not).
     pub fn needs_pod(self) -> bool {
-        !matches!(self, Fault::KmsDown | Fault::KmsUp)
+        !matches!(
+            self,
+            Fault::KmsDown | Fault::KmsUp | Fault::ExpireCert | Fault::WrongSan
+        )
     }
 }
 
@@ -60,6 +81,13 @@ impl std::str::FromStr for Fault {
 }
 
 pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String, String> {
+    if let Some(cert) = match fault {
+        Fault::ExpireCert => Some(VaultCert::Expired),
+        Fault::WrongSan => Some(VaultCert::WrongSan),
+        _ => None,
+    } {
+        return install_cert(c, cert);
+    }
     if !fault.needs_pod() {
         let kms = c
             .kms()
@@ -85,11 +113,9 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
         Fault::Seal => {
             let token = root_token(c)
                 .ok_or("the sandbox holds no root token (it was started uninitialised)")?;
-            let addr = (c.cfg.pod_ip(ordinal), 8200).into();
             let (code, body) = c
-                .vault
-                .call(
-                    addr,
+                .vault_call(
+                    ordinal,
                     "PUT",
                     "sys/seal",
                     Some(&token),
@@ -103,11 +129,14 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
             }
             Ok(format!("{pod} sealed through sys/seal"))
         }
-        Fault::Kill => {
+        Fault::Kill | Fault::Oom => {
             let run = c.kubelet.get(pod).ok_or("pod is not running")?;
             let before = run.restarts();
-            kubelet::kill_container(c, pod)?;
-            note("FaultInjected", "sandbox fault: container process killed");
+            let oom = fault == Fault::Oom;
+            kubelet::kill_container(c, pod, oom)?;
+            if !oom {
+                note("FaultInjected", "sandbox fault: container process killed");
+            }
             // Return once the container runs again, so what comes next sees the restart.
             let deadline = std::time::Instant::now() + Duration::from_secs(30);
             while run.restarts() == before || run.current().is_none() {
@@ -117,7 +146,12 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Ok(format!(
-                "{pod}: server process killed; the container restarted sealed"
+                "{pod}: {}; the container restarted sealed",
+                if oom {
+                    "OOMKilled (exit 137)"
+                } else {
+                    "server process killed"
+                }
             ))
         }
         Fault::Stop => {
@@ -127,6 +161,14 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
                 "sandbox fault: container process stopped (SIGSTOP)",
             );
             Ok(format!("{pod}: server process stopped (SIGSTOP)"))
+        }
+        Fault::DropStreams => {
+            let n = kubelet::drop_streams(c, pod)?;
+            note(
+                "FaultInjected",
+                "sandbox fault: exec and port-forward streams dropped",
+            );
+            Ok(format!("{pod}: {n} exec/port-forward streams cut"))
         }
         Fault::Resume => {
             kubelet::signal_container(c, pod, libc::SIGCONT)?;
@@ -139,7 +181,9 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
             controller::mark_deleting(c, pod, Duration::from_secs(grace));
             Ok(format!("{pod}: deleted; the StatefulSet recreates it"))
         }
-        Fault::KmsDown | Fault::KmsUp => unreachable!("KMS faults return before the pod lookup"),
+        Fault::KmsDown | Fault::KmsUp | Fault::ExpireCert | Fault::WrongSan => {
+            unreachable!("faults without a pod return before the pod lookup")
+        }
         Fault::LoseVolume => {
             let run = c.kubelet.get(pod).ok_or("pod is not running")?;
             let proc = run.current().ok_or("pod has no running container")?;
@@ -170,4 +214,34 @@ pub fn root_token(c: &Cluster) -> Option<String> {
     let init = std::fs::read_to_string(c.cfg.dir.join("init.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&init).ok()?;
     v["root_token"].as_str().map(str::to_string)
+}
+
+/// Replaces the certificate and key in the `vault-tls` Secret (as an operator's botched
+/// rotation would); the kubelet brings the new files into the running pods.
+fn install_cert(c: &Cluster, cert: VaultCert) -> Result<String, String> {
+    use base64::Engine;
+    let ca = c
+        .vault_ca
+        .lock()
+        .map_err(|_| "CA lock")?
+        .clone()
+        .ok_or("the sandbox has no Vault CA")?;
+    let issued = ca
+        .vault_cert(c.ns(), &c.cfg.pod_ips(), cert)
+        .map_err(|e| format!("issue a certificate: {e:#}"))?;
+    let b64 = |s: &str| json!(base64::engine::general_purpose::STANDARD.encode(s));
+    c.store
+        .update("secrets", c.ns(), TLS_SECRET, |s| {
+            s["data"]["tls.crt"] = b64(&issued.cert_pem);
+            s["data"]["tls.key"] = b64(&issued.key_pem);
+            Ok(())
+        })
+        .map_err(|e| format!("update secret {TLS_SECRET}: {}", e.message))?;
+    let what = match cert {
+        VaultCert::Expired => "an expired certificate",
+        _ => "a certificate without the Service names",
+    };
+    Ok(format!(
+        "secret {TLS_SECRET} now holds {what}; pods serve it after a reload (SIGHUP) or a restart"
+    ))
 }

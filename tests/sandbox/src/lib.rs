@@ -83,8 +83,14 @@ impl Sandbox {
         self.dir.join("init.json")
     }
 
+    /// The Vault CA (what the pods' `vault-tls` Secret holds as `ca.crt`).
     pub fn ca_path(&self) -> PathBuf {
         self.dir.join("ca.crt")
+    }
+
+    /// The API server's CA (also in the kubeconfig): not the Vault CA.
+    pub fn api_ca_path(&self) -> PathBuf {
+        self.dir.join("api-ca.crt")
     }
 
     /// The parsed `init.json` (unseal keys and root token).
@@ -120,6 +126,11 @@ impl Sandbox {
 
     pub fn fault(&self, fault: Fault, pod: &str) -> Result<String> {
         self.rt.block_on(self.running().fault(fault, pod))
+    }
+
+    /// Sends `sig` to the server process of pod `pod` (as `kill -HUP` in the pod would).
+    pub fn signal(&self, pod: &str, sig: i32) -> Result<()> {
+        kubelet::signal_container(&self.running().cluster, pod, sig).map_err(|e| anyhow!(e))
     }
 
     /// A user allowed only `rules` (`(verb, resource)`, `"*"` for any) in the sandbox's
@@ -228,11 +239,8 @@ impl Sandbox {
         body: Option<&Value>,
     ) -> Result<(u16, Value)> {
         let c = &self.running().cluster;
-        let addr = (c.cfg.pod_ip(ordinal), 8200).into();
-        self.rt.block_on(
-            c.vault
-                .call(addr, method, path, token, body, Duration::from_secs(30)),
-        )
+        self.rt
+            .block_on(c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30)))
     }
 
     /// `sys/seal-status` of pod `vault-<ordinal>`.

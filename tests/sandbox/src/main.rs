@@ -41,12 +41,12 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume POD; kms-down, kms-up;
-    /// api-error --status 500|503|429 [--path P] [--count N]; api-delay --seconds S [--path P];
-    /// api-clear.
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom, drop-streams POD;
+    /// kms-down, kms-up; expire-cert, wrong-san; api-error --status 500|503|429 [--path P]
+    /// [--count N]; api-delay --seconds S [--path P]; api-clear.
     Fault {
         kind: String,
-        /// The pod (not for the kms-* and api-* faults).
+        /// The pod (not for the kms-*, certificate and api-* faults).
         pod: Option<String>,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
@@ -107,6 +107,9 @@ struct UpArgs {
     /// sandbox runs beside the cluster; init.json then holds recovery keys).
     #[arg(long, default_value = "shamir")]
     seal: Seal,
+    /// Days the Vault pods' certificate (in the vault-tls Secret) is valid for.
+    #[arg(long, default_value_t = 365)]
+    cert_days: u32,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -140,6 +143,7 @@ impl UpArgs {
             api_addr: self.api_addr,
             subnet,
             seal: self.seal,
+            cert_days: self.cert_days,
             ..Options::default()
         };
         opts.validate()?;
@@ -255,6 +259,8 @@ fn up(args: UpArgs) -> Result<()> {
             &args.key_shares.to_string(),
             "--key-threshold",
             &args.key_threshold.to_string(),
+            "--cert-days",
+            &args.cert_days.to_string(),
         ])
         .arg("--server-bin")
         .arg(&server_bin)
@@ -369,7 +375,7 @@ fn control(dir: &Path, method: &str, path: &str, body: Option<Value>) -> Result<
     let api = state["api"].as_str().context("state.json without api")?;
     let addr: SocketAddr = api.trim_start_matches("https://").parse()?;
     let token = state["token"].as_str().unwrap_or_default().to_string();
-    let ca = std::fs::read_to_string(dir.join("ca.crt"))?;
+    let ca = std::fs::read_to_string(dir.join("api-ca.crt"))?;
     let client = VaultHttp::new(&ca)?;
     let rt = runtime()?;
     let (code, v) = rt.block_on(client.request(

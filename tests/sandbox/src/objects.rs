@@ -155,19 +155,21 @@ pub fn tls_secret(namespace: &str, cert: &str, key: &str, ca: &str) -> Value {
     })
 }
 
-/// DNS names the chart's TLS certificate is expected to carry (the chart docs' `vault.hcl` example).
+/// DNS names the Vault certificate carries: the pods' own names under the headless service
+/// (wildcards, as in the chart's TLS guide), the Services in every form, and localhost.
 pub fn vault_dns_names(namespace: &str) -> Vec<String> {
     let mut names = vec![
         "localhost".to_string(),
-        "vault".into(),
-        format!("vault.{namespace}"),
-        format!("vault.{namespace}.svc"),
-        format!("vault.{namespace}.svc.cluster.local"),
-        format!("vault-active.{namespace}.svc"),
         "*.vault-internal".into(),
         format!("*.vault-internal.{namespace}.svc"),
         format!("*.vault-internal.{namespace}.svc.cluster.local"),
     ];
+    for svc in ["vault", "vault-active", "vault-standby", "vault-internal"] {
+        names.push(svc.into());
+        names.push(format!("{svc}.{namespace}"));
+        names.push(format!("{svc}.{namespace}.svc"));
+        names.push(format!("{svc}.{namespace}.svc.cluster.local"));
+    }
     names.dedup();
     names
 }
@@ -247,7 +249,8 @@ pub fn statefulset(namespace: &str, replicas: u32) -> Value {
             "podManagementPolicy": "Parallel",
             "replicas": replicas,
             "revisionHistoryLimit": 10,
-            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+            // The chart's default: a changed template restarts nothing until pods are deleted.
+            "updateStrategy": {"type": "OnDelete"},
             "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
             "selector": {"matchLabels": selector_labels()},
             "template": template,

@@ -1,4 +1,5 @@
-//! The sandbox CA and the certificates it issues (API server, Vault listeners).
+//! The sandbox's two CAs and the certificates they issue: the API server's, and the Vault
+//! pods' (kept in the `vault-tls` Secret, as the chart's TLS guide does it).
 
 use anyhow::Result;
 use rcgen::{
@@ -78,4 +79,53 @@ fn dn(common_name: &str) -> DistinguishedName {
     dn.push(DnType::CommonName, common_name);
     dn.push(DnType::OrganizationName, "vault-sandbox");
     dn
+}
+
+/// Which certificate the Vault pods get: a valid one, or one of the certificate faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VaultCert {
+    /// Valid for `days`, carrying every name the chart's TLS guide gives it.
+    Valid { days: i64 },
+    /// Carrying the right names, but expired yesterday.
+    Expired,
+    /// Valid, but missing the Service names (`vault`, `vault.NS.svc`, …): clients that reach
+    /// Vault through its Service fail verification; the pods' own names still match.
+    WrongSan,
+}
+
+/// The names on the Vault pods' certificate: the pods' own DNS names (a wildcard under the
+/// headless service, as the chart's TLS guide has it), the Services, localhost and 127.0.0.1,
+/// and `pod_ips`: the pods' raft `api_addr` is still their IP, as in the chart's default
+/// (`VAULT_API_ADDR=https://$(POD_IP):8200`), and a join to it checks that IP.
+pub fn vault_sans(namespace: &str, pod_ips: &[String], cert: VaultCert) -> Vec<String> {
+    let mut sans = crate::objects::vault_dns_names(namespace);
+    if cert == VaultCert::WrongSan {
+        sans.retain(|n| n.starts_with("*.") || n == "localhost");
+    }
+    sans.push("127.0.0.1".into());
+    sans.extend(pod_ips.iter().cloned());
+    sans
+}
+
+impl Ca {
+    /// The certificate and key for the `vault-tls` Secret.
+    pub fn vault_cert(
+        &self,
+        namespace: &str,
+        pod_ips: &[String],
+        cert: VaultCert,
+    ) -> Result<Issued> {
+        let sans = vault_sans(namespace, pod_ips, cert);
+        let now = OffsetDateTime::now_utc();
+        match cert {
+            VaultCert::Valid { days } => self.issue("vault", &sans, Duration::days(days)),
+            VaultCert::WrongSan => self.issue("vault", &sans, Duration::days(365)),
+            VaultCert::Expired => self.issue_between(
+                "vault",
+                &sans,
+                now - Duration::days(30),
+                now - Duration::days(1),
+            ),
+        }
+    }
 }

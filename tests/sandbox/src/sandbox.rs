@@ -18,7 +18,7 @@ use crate::cluster::{ApiFaults, Cluster, Config};
 use crate::controller;
 use crate::faults::{self, Fault};
 use crate::objects;
-use crate::pki::Ca;
+use crate::pki::{Ca, VaultCert};
 use crate::server_bin::{self, FileLock};
 
 /// How the pods seal: Shamir shares (the chart's default), or auto-unseal through a transit
@@ -58,6 +58,8 @@ pub struct Options {
     /// Appended to the server configuration template.
     pub extra_config: String,
     pub seal: Seal,
+    /// How many days the Vault pods' certificate is valid for.
+    pub cert_days: u32,
 }
 
 impl Default for Options {
@@ -75,6 +77,7 @@ impl Default for Options {
             probe_period: Duration::from_millis(500),
             extra_config: String::new(),
             seal: Seal::Shamir,
+            cert_days: 365,
         }
     }
 }
@@ -89,6 +92,12 @@ impl Options {
                 "--key-threshold must be between 1 and --key-shares (got {} of {})",
                 self.key_threshold,
                 self.key_shares
+            );
+        }
+        if self.cert_days == 0 || self.cert_days > 36500 {
+            bail!(
+                "--cert-days must be between 1 and 36500 (got {})",
+                self.cert_days
             );
         }
         if self.key_shares > 255 || (self.key_shares > 1 && self.key_threshold < 2) {
@@ -118,6 +127,7 @@ const OWN_ENTRIES: &[&str] = &[
     "kubeconfig",
     "init.json",
     "ca.crt",
+    "api-ca.crt",
     "state.json",
     "kube-cache",
 ];
@@ -248,9 +258,10 @@ pub async fn start(opts: &Options) -> Result<Running> {
     let (subnet, listener) = claim_addresses(opts).await?;
     let api_addr = listener.local_addr()?;
 
-    // Certificates: one CA for the API server and the Vault listeners.
-    let ca = Ca::generate("vault-sandbox CA")?;
-    let api_cert = ca.issue(
+    // Certificates: the API server's CA is not Vault's, as in a real install. The Vault CA
+    // issues the pods' certificate, kept in the `vault-tls` Secret with its CA.
+    let api_ca = Ca::generate("vault-sandbox API CA")?;
+    let api_cert = api_ca.issue(
         "vault-sandbox-apiserver",
         &[
             api_addr.ip().to_string(),
@@ -260,13 +271,19 @@ pub async fn start(opts: &Options) -> Result<Running> {
         ],
         time::Duration::days(365),
     )?;
-    let mut vault_sans = objects::vault_dns_names(&opts.namespace);
-    vault_sans.push("127.0.0.1".into());
-    vault_sans.extend(
-        (0..32u8).map(|i| Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i).to_string()),
-    );
-    let vault_cert = ca.issue("vault", &vault_sans, time::Duration::days(365))?;
+    let ca = Ca::generate("vault-sandbox Vault CA")?;
+    let pod_ips: Vec<String> = (0..32u8)
+        .map(|i| Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i).to_string())
+        .collect();
+    let vault_cert = ca.vault_cert(
+        &opts.namespace,
+        &pod_ips,
+        VaultCert::Valid {
+            days: i64::from(opts.cert_days),
+        },
+    )?;
     std::fs::write(dir.join("ca.crt"), &ca.cert_pem)?;
+    std::fs::write(dir.join("api-ca.crt"), &api_ca.cert_pem)?;
 
     // `vault` and `bao` inside pods resolve to the server binary.
     let bin_dir = dir.join("bin");
@@ -284,9 +301,11 @@ pub async fn start(opts: &Options) -> Result<Running> {
         server_bin,
         probe_period: opts.probe_period,
         ca_pem: ca.cert_pem.clone(),
+        api_ca_pem: api_ca.cert_pem.clone(),
     };
     let admin_token = random_token();
     let cluster = Cluster::new(cfg, admin_token.clone())?;
+    *cluster.vault_ca.lock().map_err(|_| anyhow!("CA lock"))? = Some(Arc::new(ca));
     let c = &cluster;
     let ns = opts.namespace.as_str();
     let mut server_config = opts.extra_config.clone();
@@ -309,7 +328,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
         (
             "secrets",
             ns,
-            objects::tls_secret(ns, &vault_cert.cert_pem, &vault_cert.key_pem, &ca.cert_pem),
+            objects::tls_secret(ns, &vault_cert.cert_pem, &vault_cert.key_pem, &c.cfg.ca_pem),
         ),
     ];
     for (res, ns, obj) in seed {
@@ -335,7 +354,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
         &kubeconfig_path,
         kubeconfig(
             &server,
-            &ca.cert_pem,
+            &c.cfg.api_ca_pem,
             ns,
             "vault-sandbox-admin",
             &admin_token,
@@ -456,7 +475,7 @@ impl Running {
             &path,
             kubeconfig(
                 &server,
-                &self.cluster.cfg.ca_pem,
+                &self.cluster.cfg.api_ca_pem,
                 self.cluster.ns(),
                 name,
                 &token,

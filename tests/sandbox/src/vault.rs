@@ -45,6 +45,30 @@ impl VaultHttp {
         VaultHttp { tls: None }
     }
 
+    /// One request to `https://addr/v1/<path>` with the certificate verified for `server_name`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call_as(
+        &self,
+        addr: SocketAddr,
+        server_name: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<(u16, Value)> {
+        let name = ServerName::try_from(server_name.to_string())
+            .map_err(|_| anyhow!("{server_name:?} is not a valid TLS server name"))?;
+        let uri = format!("/v1/{}", path.trim_start_matches('/'));
+        let header = token.map(|t| ("X-Vault-Token", t.to_string()));
+        tokio::time::timeout(
+            timeout,
+            self.request_inner(addr, Some(name), method, &uri, header, body),
+        )
+        .await
+        .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
+    }
+
     /// One request to `https://addr/v1/<path>`: the HTTP status and the JSON body (Null when empty).
     pub async fn call(
         &self,
@@ -71,14 +95,18 @@ impl VaultHttp {
         body: Option<&Value>,
         timeout: Duration,
     ) -> Result<(u16, Value)> {
-        tokio::time::timeout(timeout, self.request_inner(addr, method, uri, header, body))
-            .await
-            .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
+        tokio::time::timeout(
+            timeout,
+            self.request_inner(addr, None, method, uri, header, body),
+        )
+        .await
+        .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
     }
 
     async fn request_inner(
         &self,
         addr: SocketAddr,
+        server_name: Option<ServerName<'static>>,
         method: &str,
         uri: &str,
         header: Option<(&str, String)>,
@@ -89,7 +117,7 @@ impl VaultHttp {
             .with_context(|| format!("connect to {addr}"))?;
         let mut send = match &self.tls {
             Some(tls) => {
-                let name = ServerName::IpAddress(addr.ip().into());
+                let name = server_name.unwrap_or(ServerName::IpAddress(addr.ip().into()));
                 let stream = tls.connect(name, tcp).await.context("TLS handshake")?;
                 let (send, conn) =
                     hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;

@@ -43,8 +43,12 @@ impl Direct {
         timeout: Duration,
     ) -> anyhow::Result<(u16, Value)> {
         let addr: SocketAddr = format!("{}:8200", self.ips[pod]).parse()?;
-        self.rt
-            .block_on(self.http.call(addr, method, path, None, body, timeout))
+        // The pod's own DNS name is on its certificate; its IP is not.
+        let name = format!("{pod}.vault-internal.vault.svc.cluster.local");
+        self.rt.block_on(
+            self.http
+                .call_as(addr, &name, method, path, None, body, timeout),
+        )
     }
 
     /// `sealed` from sys/seal-status, or None when the server does not answer within 2 s.

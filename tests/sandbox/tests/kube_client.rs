@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -13,7 +14,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
-use vault_sandbox::{Options, Sandbox};
+use vault_sandbox::{Fault, Options, Sandbox};
 
 async fn client(sb: &Sandbox) -> kube::Client {
     let kubeconfig = Kubeconfig::read_from(sb.kubeconfig()).expect("read the kubeconfig");
@@ -150,15 +151,19 @@ fn kube_rs_lists_execs_and_port_forwards() {
         assert_eq!(cause.reason.as_deref(), Some("ExitCode"));
         assert_eq!(cause.message.as_deref(), Some("3"));
 
-        // Port-forward to 8200 and read sys/health over TLS, verified against the CA with the
-        // pod IP (a SAN of the certificate) as the server name.
+        // Port-forward to 8200 and read sys/health over TLS, verified against the Vault CA with
+        // the pod's own DNS name (a SAN of the certificate) as the server name.
         let mut pf = pods
             .portforward("vault-1", &[8200])
             .await
             .expect("port-forward");
         let stream = pf.take_stream(8200).expect("a stream for 8200");
         let tls_stream = tls(&sb)
-            .connect(ServerName::IpAddress(ip.into()), stream)
+            .connect(
+                ServerName::try_from("vault-1.vault-internal.vault.svc.cluster.local")
+                    .expect("a DNS name"),
+                stream,
+            )
             .await
             .expect("TLS handshake through the port-forward");
         let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls_stream))
@@ -196,6 +201,29 @@ fn kube_rs_lists_execs_and_port_forwards() {
         let refused = tls(&sb).connect(wrong, stream).await;
         assert!(refused.is_err(), "TLS accepted a name outside the SANs");
         drop(refused);
+        pf.abort();
+
+        // drop-streams cuts an open port-forward: the stream ends at once, mid-connection.
+        let mut pf = pods
+            .portforward("vault-1", &[8200])
+            .await
+            .expect("port-forward");
+        let mut stream = pf.take_stream(8200).expect("a stream for 8200");
+        let message = std::thread::scope(|s| {
+            s.spawn(|| sb.fault(Fault::DropStreams, "vault-1"))
+                .join()
+                .expect("the fault thread")
+        })
+        .expect("drop-streams");
+        assert!(
+            message.contains("1 exec/port-forward streams cut"),
+            "{message}"
+        );
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("the cut stream ends instead of hanging");
+        assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
         pf.abort();
     });
 }

@@ -10,15 +10,10 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
-use vault_sandbox::{Fault, Kubectl, Options, Sandbox};
+use vault_sandbox::{Fault, Kubectl, Sandbox};
 
 fn start(name: &str) -> Sandbox {
-    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), name);
-    Sandbox::start(Options {
-        dir,
-        ..Options::default()
-    })
-    .expect("start the sandbox")
+    sandbox(name, 3)
 }
 
 /// `kubectl exec -n vault POD -- ARGS…`, returning the whole output whatever the exit code.
@@ -373,12 +368,7 @@ fn parses_kubectl_tables() {
 /// the `kubectl` on PATH on these machines.
 #[test]
 fn kubectl_versions_1_30_to_1_33_get_and_exec() {
-    let sb = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "kubectl-versions"),
-        nodes: 1,
-        ..Default::default()
-    })
-    .expect("sandbox");
+    let sb = sandbox("kubectl-versions", 1);
     let kubectl = which("kubectl").expect("kubectl on PATH");
     let dir = std::fs::canonicalize(&kubectl).expect("resolve kubectl");
     let dir = dir.parent().expect("kubectl's directory");
@@ -405,4 +395,57 @@ fn which(name: &str) -> Option<std::path::PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join(name))
         .find(|p| p.exists())
+}
+
+/// The chart's `updateStrategy: OnDelete`: the runbook's `kubectl rollout restart` changes the
+/// template but restarts nothing, `kubectl rollout status` refuses, and a deleted pod comes
+/// back from the new template.
+#[test]
+fn on_delete_update_strategy_restarts_nothing_until_pods_are_deleted() {
+    let sb = sandbox("on-delete", 1);
+    let k = sb.kubectl();
+    let sts = || {
+        k.json(["get", "statefulset", "vault", "-n", "vault"])
+            .expect("get sts")
+    };
+    assert_eq!(sts()["spec"]["updateStrategy"]["type"], "OnDelete");
+    let before = pod_json(&k, "vault-0").expect("vault-0");
+    let old_revision = before["metadata"]["labels"]["controller-revision-hash"].clone();
+
+    let out = k
+        .ok(["rollout", "restart", "statefulset/vault", "-n", "vault"])
+        .expect("kubectl rollout restart");
+    assert!(out.contains("restarted"), "{out}");
+    wait_for("a new update revision", Duration::from_secs(10), || {
+        let s = sts();
+        s["status"]["updateRevision"] != old_revision && s["status"]["updatedReplicas"] == 0
+    });
+    // Give the controller a few rounds (it reconciles every 500 ms): nothing restarts.
+    std::thread::sleep(Duration::from_secs(2));
+    let same = pod_json(&k, "vault-0").expect("vault-0");
+    assert_eq!(pod_uid(&same), pod_uid(&before), "OnDelete restarted a pod");
+    let status = k.run(["rollout", "status", "statefulset/vault", "-n", "vault"]);
+    assert!(!status.status.success(), "{}", show(&status));
+    assert!(
+        String::from_utf8_lossy(&status.stderr).contains("only available for RollingUpdate"),
+        "{}",
+        show(&status)
+    );
+
+    k.ok(["delete", "pod", "-n", "vault", "vault-0"])
+        .expect("delete vault-0");
+    wait_for(
+        "vault-0 recreated from the new template",
+        Duration::from_secs(30),
+        || {
+            pod_json(&k, "vault-0").is_some_and(|p| {
+                pod_uid(&p) != pod_uid(&before)
+                    && p["metadata"]["labels"]["controller-revision-hash"]
+                        == sts()["status"]["updateRevision"]
+            })
+        },
+    );
+    wait_for("updatedReplicas 1", Duration::from_secs(10), || {
+        sts()["status"]["updatedReplicas"] == 1
+    });
 }

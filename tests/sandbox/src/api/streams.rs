@@ -28,13 +28,14 @@ const STDERR: u8 = 2;
 const ERROR: u8 = 3;
 const CLOSE: u8 = 255;
 
-type Ws = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+type Ws = WebSocketStream<kubelet::Cuttable<TokioIo<hyper::upgrade::Upgraded>>>;
 
 /// Accepts a WebSocket upgrade offering one of `ours` (in our order of preference).
 /// Returns the 101 response; `then` runs on the upgraded connection.
 fn upgrade<F, Fut>(
     req: &mut Request<Incoming>,
     ours: &[&'static str],
+    cuts: tokio::sync::watch::Receiver<u64>,
     then: F,
 ) -> Result<Response<Body>, ApiError>
 where
@@ -73,8 +74,8 @@ where
     let on_upgrade = hyper::upgrade::on(req);
     tokio::spawn(async move {
         if let Ok(upgraded) = on_upgrade.await {
-            let ws =
-                WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            let io = kubelet::Cuttable::new(TokioIo::new(upgraded), cuts);
+            let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
             then(ws, protocol).await;
         }
     });
@@ -101,6 +102,8 @@ pub fn exec(
     p: ExecParams,
 ) -> Result<Response<Body>, ApiError> {
     let mut cmd = kubelet::exec_command(&c, pod, &p.command).map_err(ApiError::bad_request)?;
+    let cuts = kubelet::stream_cuts(&c, pod)
+        .ok_or_else(|| ApiError::bad_request(format!("pod {pod} is not running")))?;
     cmd.stdin(if p.stdin {
         Stdio::piped()
     } else {
@@ -113,6 +116,7 @@ pub fn exec(
     upgrade(
         req,
         &["v5.channel.k8s.io", "v4.channel.k8s.io"],
+        cuts,
         move |ws, _| async move {
             run_exec(ws, cmd, program, tty).await;
         },
@@ -284,7 +288,12 @@ pub fn portforward(
         ));
     }
     let ip = c.cfg.pod_ip(run.ordinal);
-    upgrade(req, &["v4.channel.k8s.io"], move |ws, _| async move {
+    let cuts = kubelet::stream_cuts(&c, pod).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "unable to upgrade connection: pod {pod} has no running container"
+        ))
+    })?;
+    upgrade(req, &["v4.channel.k8s.io"], cuts, move |ws, _| async move {
         run_portforward(ws, ip, ports).await;
     })
 }

@@ -9,7 +9,26 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use vault_sandbox::Kubectl;
+use vault_sandbox::{Kubectl, Options, Sandbox};
+
+/// A fresh in-process sandbox of `nodes` pods for one test, in its own directory.
+pub fn sandbox(name: &str, nodes: u32) -> Sandbox {
+    sandbox_with(
+        name,
+        Options {
+            nodes,
+            ..Options::default()
+        },
+    )
+}
+
+pub fn sandbox_with(name: &str, opts: Options) -> Sandbox {
+    Sandbox::start(Options {
+        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), name),
+        ..opts
+    })
+    .expect("start the sandbox")
+}
 
 /// One row of a `kubectl get` table, keyed by column header.
 pub type Row = BTreeMap<String, String>;

@@ -1,0 +1,195 @@
+//! The pod runtime: runs each pod's container as a real server process on the pod's own
+//! loopback address, restarts it when it dies, probes readiness, and serves exec and logs.
+
+mod container;
+mod env;
+mod probe;
+mod status;
+mod streams;
+mod supervise;
+mod volumes;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::cluster::Cluster;
+use crate::objects;
+use crate::procs::Proc;
+
+pub use env::{exec_command, pod_env, rewrite_paths};
+pub use streams::Cuttable;
+
+#[derive(Default)]
+pub struct Kubelet {
+    pods: Mutex<HashMap<String, Arc<PodRun>>>,
+}
+
+pub struct PodRun {
+    pub name: String,
+    pub uid: String,
+    pub ordinal: u32,
+    proc: Mutex<Option<Proc>>,
+    terminating: AtomicBool,
+    finished: AtomicBool,
+    wake: Notify,
+    restarts: AtomicU32,
+    /// Bumped to cut the pod's open exec and port-forward streams.
+    streams: tokio::sync::watch::Sender<u64>,
+    /// The current container is being killed as out of memory: its termination says OOMKilled.
+    oom_killed: AtomicBool,
+    /// `uid-restart` of the current container, naming its log file.
+    container_id: Mutex<String>,
+}
+
+impl PodRun {
+    pub fn current(&self) -> Option<Proc> {
+        self.proc
+            .lock()
+            .ok()?
+            .clone()
+            .filter(|p| p.exited().is_none())
+    }
+
+    pub fn restarts(&self) -> u32 {
+        self.restarts.load(Ordering::SeqCst)
+    }
+
+    pub fn log_file(&self, dir: &Path, previous: bool) -> Option<PathBuf> {
+        let restarts = self.restarts();
+        let n = if previous {
+            restarts.checked_sub(1)?
+        } else {
+            restarts
+        };
+        Some(dir.join("logs").join(format!("{}-{n}.log", self.uid)))
+    }
+}
+
+impl Kubelet {
+    pub fn get(&self, name: &str) -> Option<Arc<PodRun>> {
+        self.pods.lock().ok()?.get(name).cloned()
+    }
+
+    pub fn running(&self) -> Vec<Arc<PodRun>> {
+        self.pods
+            .lock()
+            .map(|p| p.values().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Starts the pod described by `pod` (already in the store).
+pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
+    let run = Arc::new(PodRun {
+        name: pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        uid: pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ordinal,
+        proc: Mutex::new(None),
+        terminating: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
+        wake: Notify::new(),
+        restarts: AtomicU32::new(0),
+        oom_killed: AtomicBool::new(false),
+        streams: tokio::sync::watch::Sender::new(0),
+        container_id: Mutex::new(String::new()),
+    });
+    c.kubelet
+        .pods
+        .lock()
+        .expect("kubelet lock")
+        .insert(run.name.clone(), run.clone());
+    tokio::spawn(supervise::run_loop(c.clone(), run.clone()));
+    tokio::spawn(volumes::sync_loop(c.clone(), run.clone()));
+    tokio::spawn(probe::probe_loop(c.clone(), run));
+}
+
+/// Deletes a pod the way the kubelet does: SIGTERM, SIGKILL after the grace period, then the
+/// object goes away. Returns at once; the object is removed when the process is gone.
+pub fn terminate(c: &Arc<Cluster>, name: &str, grace: Duration) {
+    let Some(run) = c.kubelet.get(name) else {
+        let _ = c.store.delete("pods", c.ns(), name);
+        c.reconcile.notify_one();
+        return;
+    };
+    if run.terminating.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    if let Some(pod) = c.pod(name) {
+        c.record(
+            &pod,
+            "Normal",
+            "Killing",
+            &format!("Stopping container {}", objects::CONTAINER),
+            "kubelet",
+        );
+    }
+    run.wake.notify_waiters();
+    if let Some(proc) = run.current() {
+        if grace.is_zero() {
+            proc.signal(libc::SIGKILL);
+        } else {
+            proc.signal(libc::SIGTERM);
+            tokio::spawn(async move {
+                if tokio::time::timeout(grace, proc.wait()).await.is_err() {
+                    proc.signal(libc::SIGKILL);
+                }
+            });
+        }
+    }
+}
+
+/// Kills the container's process as a crash (or, with `oom`, the kernel's OOM killer) would:
+/// the pod stays, the container restarts.
+pub fn kill_container(c: &Cluster, name: &str, oom: bool) -> Result<(), String> {
+    let run = c
+        .kubelet
+        .get(name)
+        .ok_or_else(|| format!("pod {name} is not running"))?;
+    let proc = run
+        .current()
+        .ok_or_else(|| format!("pod {name} has no running container"))?;
+    run.oom_killed.store(oom, Ordering::SeqCst);
+    proc.signal(libc::SIGKILL);
+    Ok(())
+}
+
+/// What a new exec or port-forward stream of pod `name` watches: it is cut when this changes
+/// (the `drop-streams` fault) or the pod goes away.
+pub fn stream_cuts(c: &Cluster, name: &str) -> Option<tokio::sync::watch::Receiver<u64>> {
+    Some(c.kubelet.get(name)?.streams.subscribe())
+}
+
+/// Cuts every open exec and port-forward stream of pod `name`; returns how many there were.
+pub fn drop_streams(c: &Cluster, name: &str) -> Result<usize, String> {
+    let run = c
+        .kubelet
+        .get(name)
+        .ok_or_else(|| format!("pod {name} is not running"))?;
+    let open = run.streams.receiver_count();
+    run.streams.send_modify(|n| *n += 1);
+    Ok(open)
+}
+
+pub fn signal_container(c: &Cluster, name: &str, sig: i32) -> Result<(), String> {
+    let run = c
+        .kubelet
+        .get(name)
+        .ok_or_else(|| format!("pod {name} is not running"))?;
+    let proc = run
+        .current()
+        .ok_or_else(|| format!("pod {name} has no running container"))?;
+    proc.signal(sig);
+    Ok(())
+}

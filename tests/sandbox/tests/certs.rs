@@ -1,0 +1,285 @@
+//! Certificates like a real install: the Vault CA is not the API server's, the pods'
+//! certificate carries the names the chart's TLS guide gives it, and the certificate faults
+//! install an expired certificate or one without the Service names into the `vault-tls`
+//! Secret, which running pods receive and serve once they reload (SIGHUP). Everything is
+//! checked with openssl and kubectl, not with the sandbox's own certificate code.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use base64::Engine;
+use common::*;
+use serde_json::Value;
+use vault_sandbox::{Fault, Kubectl, Options};
+
+/// `openssl ARGS` with `input` on stdin; stdout, or the failure.
+fn openssl(args: &[&str], input: &[u8]) -> Result<String, String> {
+    use std::io::Write;
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run openssl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write to openssl");
+    let out = child.wait_with_output().expect("openssl");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(show(&out))
+    }
+}
+
+/// A key of the `vault-tls` Secret as kubectl returns it.
+fn secret_key(k: &Kubectl, key: &str) -> Vec<u8> {
+    let s = k
+        .json(["get", "secret", "vault-tls", "-n", "vault"])
+        .expect("get secret vault-tls");
+    let b64 = s["data"][key].as_str().unwrap_or_else(|| panic!("{s:#}"));
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64")
+}
+
+/// `kubectl exec vault-0 -- cat /vault/userconfig/vault-tls/tls.crt`: what the pod's volume holds.
+fn pod_tls_crt(k: &Kubectl) -> Option<Vec<u8>> {
+    let out = k.run([
+        "exec",
+        "-n",
+        "vault",
+        "vault-0",
+        "--",
+        "cat",
+        "/vault/userconfig/vault-tls/tls.crt",
+    ]);
+    out.status.success().then_some(out.stdout)
+}
+
+fn fingerprint(pem: &[u8]) -> String {
+    openssl(&["x509", "-noout", "-fingerprint", "-sha256"], pem).expect("fingerprint")
+}
+
+/// The certificate the pod's listener serves, read with `openssl s_client`.
+fn served(ip: &str) -> String {
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "openssl s_client -connect {ip}:8200 -servername vault.vault.svc </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"
+            ),
+        ])
+        .output()
+        .expect("openssl s_client");
+    stdout(&out)
+}
+
+fn sans(pem: &[u8]) -> String {
+    openssl(&["x509", "-noout", "-ext", "subjectAltName"], pem).expect("SANs")
+}
+
+fn verifies(ca: &Path, pem: &[u8]) -> bool {
+    openssl(&["verify", "-CAfile", ca.to_str().unwrap()], pem).is_ok()
+}
+
+#[test]
+fn vault_ca_names_validity_and_certificate_faults() {
+    let sb = sandbox_with(
+        "certs",
+        Options {
+            nodes: 1,
+            cert_days: 3,
+            ..Options::default()
+        },
+    );
+    let k = sb.kubectl();
+    let ip = pod_ips(&k)["vault-0"].clone();
+
+    // Two CAs: the Secret's ca.crt is the Vault CA, not the API server's (the kubeconfig's).
+    let ca = secret_key(&k, "ca.crt");
+    assert_eq!(ca, std::fs::read(sb.ca_path()).unwrap());
+    let api_ca = std::fs::read(sb.api_ca_path()).unwrap();
+    assert_ne!(fingerprint(&ca), fingerprint(&api_ca));
+    let kubeconfig = std::fs::read_to_string(sb.kubeconfig()).unwrap();
+    let embedded = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("certificate-authority-data: "))
+        .expect("the kubeconfig's CA");
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(embedded)
+            .unwrap(),
+        api_ca
+    );
+    let cert = secret_key(&k, "tls.crt");
+    assert!(verifies(&sb.ca_path(), &cert), "issued by the Vault CA");
+    assert!(!verifies(&sb.api_ca_path(), &cert), "not by the API CA");
+
+    // The names of the chart's TLS guide, the Services, localhost and 127.0.0.1 (and the pod
+    // IPs, which the chart's default api_addr uses).
+    let names = sans(&cert);
+    for want in [
+        "DNS:*.vault-internal",
+        "DNS:*.vault-internal.vault.svc.cluster.local",
+        "DNS:vault.vault.svc",
+        "DNS:vault-active.vault.svc",
+        "DNS:localhost",
+        "IP Address:127.0.0.1",
+    ] {
+        assert!(names.contains(want), "{want} missing from {names}");
+    }
+    // --cert-days 3: valid two days from now, not four.
+    assert!(openssl(&["x509", "-noout", "-checkend", "172800"], &cert).is_ok());
+    assert!(openssl(&["x509", "-noout", "-checkend", "345600"], &cert).is_err());
+    assert_eq!(
+        served(&ip),
+        fingerprint(&cert),
+        "the pod serves the Secret's certificate"
+    );
+
+    // expire-cert: the Secret changes, the running pod's volume follows within seconds, the
+    // server keeps serving the old certificate until SIGHUP, then serves the expired one.
+    sb.fault(Fault::ExpireCert, "").expect("expire-cert");
+    let expired = secret_key(&k, "tls.crt");
+    assert_ne!(fingerprint(&expired), fingerprint(&cert));
+    assert!(openssl(&["x509", "-noout", "-checkend", "0"], &expired).is_err());
+    assert!(
+        !verifies(&sb.ca_path(), &expired),
+        "openssl calls it expired"
+    );
+    wait_for(
+        "the new certificate in vault-0's volume",
+        Duration::from_secs(10),
+        || pod_tls_crt(&k).as_deref() == Some(&expired[..]),
+    );
+    assert_eq!(served(&ip), fingerprint(&cert), "no reload without SIGHUP");
+    sb.signal("vault-0", libc::SIGHUP).expect("SIGHUP");
+    wait_for(
+        "vault-0 to serve the expired certificate",
+        Duration::from_secs(10),
+        || served(&ip) == fingerprint(&expired),
+    );
+    // A new client that verifies refuses the pod. (One holding a TLS session from before the
+    // reload may resume it without seeing the new certificate.)
+    let ca_pem = std::fs::read_to_string(sb.ca_path()).unwrap();
+    let http = vault_sandbox::vault::VaultHttp::new(&ca_pem).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = format!("{ip}:8200").parse().unwrap();
+    let call = |name: &str| {
+        rt.block_on(http.call_as(
+            addr,
+            name,
+            "GET",
+            "sys/seal-status",
+            None,
+            None,
+            Duration::from_secs(5),
+        ))
+    };
+    let err = call("vault-0.vault-internal.vault.svc.cluster.local")
+        .expect_err("an expired certificate is refused");
+    assert!(format!("{err:#}").contains("TLS"), "{err:#}");
+
+    // wrong-san: valid, but without the Service names; the pod's own name still matches.
+    sb.fault(Fault::WrongSan, "").expect("wrong-san");
+    let wrong = secret_key(&k, "tls.crt");
+    let names = sans(&wrong);
+    assert!(names.contains("DNS:*.vault-internal"), "{names}");
+    assert!(!names.contains("DNS:vault.vault.svc"), "{names}");
+    assert!(openssl(&["x509", "-noout", "-checkend", "86400"], &wrong).is_ok());
+    wait_for(
+        "vault-0's volume to follow",
+        Duration::from_secs(10),
+        || pod_tls_crt(&k).as_deref() == Some(&wrong[..]),
+    );
+    sb.signal("vault-0", libc::SIGHUP).expect("SIGHUP");
+    wait_for(
+        "vault-0 to serve the certificate without Service names",
+        Duration::from_secs(10),
+        || served(&ip) == fingerprint(&wrong),
+    );
+    assert!(call("vault.vault.svc").is_err(), "the Service name is gone");
+    let (code, v) = call("vault-0.vault-internal.vault.svc.cluster.local")
+        .expect("the pod's own name verifies");
+    assert_eq!(code, 200, "{v}");
+}
+
+#[test]
+fn oom_and_drop_streams_faults() {
+    let sb = sandbox("oom", 1);
+    let k = sb.kubectl();
+    let before = restart_count(&pod_json(&k, "vault-0").expect("vault-0"));
+    sb.fault(Fault::Oom, "vault-0").expect("oom");
+    let pod: Value = pod_json(&k, "vault-0").expect("vault-0");
+    let status = &pod["status"]["containerStatuses"][0];
+    assert_eq!(status["restartCount"], before + 1, "{pod:#}");
+    let last = &status["lastState"]["terminated"];
+    assert_eq!(last["reason"], "OOMKilled", "{pod:#}");
+    assert_eq!(last["exitCode"], 137, "{pod:#}");
+    wait_for("vault-0 to answer again", Duration::from_secs(30), || {
+        sb.seal_status(0).is_ok()
+    });
+    assert_eq!(
+        sb.seal_status(0).unwrap()["sealed"],
+        true,
+        "restarted sealed"
+    );
+
+    // drop-streams cuts a running `kubectl exec`: kubectl fails at once instead of waiting
+    // for the command to finish.
+    let mut child = k
+        .command([
+            "exec",
+            "-n",
+            "vault",
+            "vault-0",
+            "--",
+            "sh",
+            "-c",
+            "echo started; sleep 60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl exec");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("read the exec's output");
+    assert_eq!(line, "started\n");
+    let cut_at = std::time::Instant::now();
+    let message = sb
+        .fault(Fault::DropStreams, "vault-0")
+        .expect("drop-streams");
+    assert!(
+        message.contains("1 exec/port-forward streams cut"),
+        "{message}"
+    );
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for kubectl") {
+            break status;
+        }
+        assert!(
+            cut_at.elapsed() < Duration::from_secs(15),
+            "kubectl exec still runs after its stream was cut"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        !status.success(),
+        "a cut exec stream is a failure: {status}"
+    );
+}
