@@ -237,7 +237,7 @@ fn kube_rs_lists_execs_and_port_forwards() {
             .collect();
         assert_eq!(ours.len(), 1, "{ours:#?}");
         assert_eq!(ours[0].message.as_deref(), Some("unsealed by a test"));
-        assert_eq!(ours[0].series.as_ref().map(|s| s.count), Some(2));
+        assert_eq!(ours[0].series.as_ref().and_then(|s| s.count), Some(2));
         let v1: Api<NewEvent> = Api::namespaced(client, "vault");
         let listed = v1
             .list(&ListParams::default().fields("regarding.name=vault-1"))
