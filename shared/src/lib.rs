@@ -15,6 +15,7 @@
 //! - [`exec`]: running a command in a pod, for what the Vault API cannot do;
 //! - [`ha`]: which pod is the active node, as the pods themselves see it;
 //! - [`volumes`]: the pods' data PVCs and how full they are.
+//! - [`podmetrics`]: a pod's memory working set (metrics API), its limit and its last OOM kill.
 
 pub mod audit;
 pub mod cli;
@@ -27,6 +28,7 @@ pub mod fanout;
 pub mod ha;
 pub mod keys;
 pub mod output;
+pub mod podmetrics;
 pub mod target;
 pub mod transport;
 pub mod unseal;

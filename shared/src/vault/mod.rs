@@ -2,6 +2,7 @@
 //! against Vault and OpenBao; errors carry Vault's `errors` array and name the pod.
 
 mod kv;
+mod leases;
 mod raft;
 mod seal;
 
@@ -18,6 +19,7 @@ use crate::keys::Token;
 use crate::transport::{Connector, Sender};
 
 pub use kv::KvRead;
+pub use leases::{LeaseInfo, lease_dir, prometheus_samples, prometheus_value};
 pub use raft::*;
 pub use seal::{Health, Leader, SealStatus};
 

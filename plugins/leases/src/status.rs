@@ -1,0 +1,320 @@
+//! `status`: what uses Vault's memory, per pod, and how many leases the active node holds —
+//! with findings that name the next command.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+use vault_common::output::{self, Format, Styled, Tone};
+use vault_common::target::{self, Target};
+use vault_common::vault::{prometheus_samples, prometheus_value};
+use vault_common::{Exit, cluster, fanout, podmetrics};
+
+use crate::StatusArgs;
+use crate::session::Session;
+
+/// The runbook's symptom: the Go heap holds most of what the runtime took from the system.
+const ALLOC_RATIO_THRESHOLD: f64 = 0.8;
+
+#[derive(Debug, Default, Serialize)]
+pub struct PodMemory {
+    pub pod: String,
+    pub active: bool,
+    pub alloc_bytes: Option<f64>,
+    pub sys_bytes: Option<f64>,
+    pub alloc_sys_ratio: Option<f64>,
+    pub heap_objects: Option<f64>,
+    pub goroutines: Option<f64>,
+    pub restarts: i32,
+    /// When the container was last OOM-killed, if its last state says so.
+    pub oom_killed: Option<String>,
+    /// Working set from the metrics API; None with `metrics_api: false`.
+    pub working_set_bytes: Option<u64>,
+    pub memory_request_bytes: Option<u64>,
+    pub memory_limit_bytes: Option<u64>,
+    pub percent_of_limit: Option<f64>,
+    pub metrics_api: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Leases {
+    pub active_node: Option<String>,
+    pub leases: Option<f64>,
+    pub irrevocable: Option<f64>,
+    pub tokens_by_auth: BTreeMap<String, f64>,
+    pub tokens_by_ttl: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub subject: String,
+    pub message: String,
+    pub next: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub pods: Vec<PodMemory>,
+    pub leases: Leases,
+    pub findings: Vec<Finding>,
+}
+
+async fn pod_memory(session: &Session, t: &Result<Target>, active: Option<&str>) -> PodMemory {
+    let name = target::name_of(t).to_string();
+    let pod = session.pods.iter().find(|p| cluster::name(p) == name);
+    let mut m = PodMemory {
+        active: active == Some(name.as_str()),
+        pod: name,
+        ..PodMemory::default()
+    };
+    if let Some(p) = pod {
+        m.restarts = cluster::restarts(p);
+        m.oom_killed = podmetrics::last_oom_kill(p);
+        (m.memory_request_bytes, m.memory_limit_bytes) = podmetrics::memory_resources(p);
+        match podmetrics::working_set(&session.kube, p).await {
+            Ok(ws) => {
+                m.metrics_api = ws.is_some();
+                m.working_set_bytes = ws;
+            }
+            Err(e) => m.error = Some(format!("{e:#}")),
+        }
+        if let (Some(ws), Some(limit)) = (m.working_set_bytes, m.memory_limit_bytes)
+            && limit > 0
+        {
+            m.percent_of_limit = Some(100.0 * ws as f64 / limit as f64);
+        }
+    }
+    let t = match t {
+        Ok(t) => t,
+        Err(e) => {
+            m.error = Some(format!("{e:#}"));
+            return m;
+        }
+    };
+    match t.client.metrics_prometheus().await {
+        Ok(text) => {
+            m.alloc_bytes = prometheus_value(&text, "vault_runtime_alloc_bytes");
+            m.sys_bytes = prometheus_value(&text, "vault_runtime_sys_bytes");
+            m.heap_objects = prometheus_value(&text, "vault_runtime_heap_objects");
+            m.goroutines = prometheus_value(&text, "vault_runtime_num_goroutines");
+            if let (Some(a), Some(s)) = (m.alloc_bytes, m.sys_bytes)
+                && s > 0.0
+            {
+                m.alloc_sys_ratio = Some(a / s);
+            }
+        }
+        Err(e) => m.error = Some(session.explain(e, "read sys/metrics").to_string()),
+    }
+    m
+}
+
+async fn leases(session: &Session, active: Option<&Target>) -> Leases {
+    let Some(t) = active else {
+        return Leases {
+            error: Some("no active node: the lease count comes from the active node".into()),
+            ..Leases::default()
+        };
+    };
+    let mut l = Leases {
+        active_node: Some(t.name.clone()),
+        ..Leases::default()
+    };
+    match t.client.metrics_prometheus().await {
+        Ok(text) => {
+            l.leases = prometheus_value(&text, "vault_expire_num_leases");
+            l.irrevocable = prometheus_value(&text, "vault_expire_num_irrevocable_leases");
+            let by = |name: &str, label: &str| {
+                let mut out = BTreeMap::new();
+                for (labels, v) in prometheus_samples(&text, name) {
+                    if let Some((_, k)) = labels.iter().find(|(k, _)| k == label) {
+                        *out.entry(k.clone()).or_insert(0.0) += v;
+                    }
+                }
+                out
+            };
+            l.tokens_by_auth = by("vault_token_count_by_auth", "auth_method");
+            l.tokens_by_ttl = by("vault_token_count_by_ttl", "creation_ttl");
+        }
+        Err(e) => l.error = Some(session.explain(e, "read sys/metrics").to_string()),
+    }
+    l
+}
+
+fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in &s.pods {
+        if let Some(pct) = p.percent_of_limit
+            && pct > args.memory_threshold
+        {
+            out.push(Finding {
+                kind: "memory-near-limit",
+                subject: p.pod.clone(),
+                message: format!(
+                    "working set at {pct:.0}% of the memory limit (threshold {:.0}%)",
+                    args.memory_threshold
+                ),
+                next: "kubectl vault-leases top   # what holds the memory: leases by prefix".into(),
+            });
+        }
+        if let Some(r) = p.alloc_sys_ratio
+            && r > ALLOC_RATIO_THRESHOLD
+        {
+            out.push(Finding {
+                kind: "heap-pressure",
+                subject: p.pod.clone(),
+                message: format!(
+                    "Go heap in use is {r:.2} of the memory taken from the system (above {ALLOC_RATIO_THRESHOLD})"
+                ),
+                next: "kubectl vault-leases top".into(),
+            });
+        }
+        if let Some(when) = &p.oom_killed {
+            out.push(Finding {
+                kind: "oom-killed",
+                subject: p.pod.clone(),
+                message: format!("the container was OOM-killed (last state, finished {when})"),
+                next: format!(
+                    "kubectl vault-leases top; then raise the memory limit of the StatefulSet (pod {})",
+                    p.pod
+                ),
+            });
+        }
+    }
+    if let Some(n) = s.leases.leases
+        && n > 0.0
+        && let Some(irrevocable) = s.leases.irrevocable
+        && irrevocable > 0.0
+    {
+        out.push(Finding {
+            kind: "irrevocable-leases",
+            subject: s.leases.active_node.clone().unwrap_or_default(),
+            message: format!("{irrevocable} of {n} leases could not be revoked by their backend"),
+            next: "kubectl vault-leases top; kubectl vault-leases revoke PREFIX --force (after reading the warning)".into(),
+        });
+    }
+    out
+}
+
+pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
+    session.require_token("reading sys/metrics")?;
+    let leader = session.leader().await.ok();
+    let active = leader.map(|t| t.name.as_str());
+    let pods = fanout::each(&session.targets, |t| pod_memory(session, t, active)).await;
+    let mut status = Status {
+        pods,
+        leases: leases(session, leader).await,
+        findings: Vec::new(),
+    };
+    status.findings = findings(&status, args);
+    let unreadable =
+        status.pods.iter().any(|p| p.alloc_bytes.is_none()) || status.leases.leases.is_none();
+    let exit = if !status.findings.is_empty() || unreadable {
+        Exit::Attention
+    } else {
+        Exit::Healthy
+    };
+    if session.format != Format::Table {
+        output::print_data(session.format, &status)?;
+    } else {
+        print_table(&status);
+    }
+    Ok(exit)
+}
+
+fn bytes(b: Option<f64>) -> String {
+    b.map_or_else(|| "-".into(), |b| format!("{:.0}Mi", b / 1048576.0))
+}
+
+fn print_table(s: &Status) {
+    let rows = s
+        .pods
+        .iter()
+        .map(|p| {
+            let memory = match (p.metrics_api, p.working_set_bytes, p.percent_of_limit) {
+                (false, _, _) => Styled::new("metrics API not available", Tone::Dim),
+                (true, Some(ws), Some(pct)) => {
+                    format!("{} ({pct:.0}% of limit)", bytes(Some(ws as f64))).into()
+                }
+                (true, ws, None) => format!("{} (no limit)", bytes(ws.map(|w| w as f64))).into(),
+                (true, None, Some(_)) => "-".into(),
+            };
+            let ratio = match p.alloc_sys_ratio {
+                Some(r) if r > ALLOC_RATIO_THRESHOLD => Styled::new(format!("{r:.2}"), Tone::Bad),
+                Some(r) => format!("{r:.2}").into(),
+                None => "-".into(),
+            };
+            let cells = vec![
+                format!("{}{}", p.pod, if p.active { " (active)" } else { "" }).into(),
+                bytes(p.alloc_bytes).into(),
+                bytes(p.sys_bytes).into(),
+                ratio,
+                p.heap_objects
+                    .map_or_else(|| "-".into(), |v| format!("{v:.0}"))
+                    .into(),
+                p.goroutines
+                    .map_or_else(|| "-".into(), |v| format!("{v:.0}"))
+                    .into(),
+                p.restarts.to_string().into(),
+                match &p.oom_killed {
+                    Some(_) => Styled::new("yes", Tone::Bad),
+                    None => "no".into(),
+                },
+                memory,
+            ];
+            (cells, p.error.clone())
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table_with_errors(
+            &[
+                "pod",
+                "alloc",
+                "sys",
+                "alloc/sys",
+                "heap objects",
+                "goroutines",
+                "restarts",
+                "oom killed",
+                "memory"
+            ],
+            rows
+        )
+    );
+    let l = &s.leases;
+    match (&l.active_node, l.leases) {
+        (Some(node), Some(n)) => {
+            print!("\nLeases on {node}: {n:.0}");
+            if let Some(i) = l.irrevocable {
+                print!(" ({i:.0} irrevocable)");
+            }
+            println!();
+        }
+        _ => println!(
+            "\nLeases: unknown ({})",
+            l.error
+                .as_deref()
+                .unwrap_or("the active node did not report vault_expire_num_leases")
+        ),
+    }
+    for (what, m) in [
+        ("auth method", &l.tokens_by_auth),
+        ("creation TTL", &l.tokens_by_ttl),
+    ] {
+        if !m.is_empty() {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v:.0}")).collect();
+            println!("Tokens by {what}: {}", parts.join(" "));
+        }
+    }
+    for f in &s.findings {
+        println!(
+            "\n{}: {}: {}\n  next: {}",
+            f.kind, f.subject, f.message, f.next
+        );
+    }
+}
