@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::{Env, assert_exit, assert_fails_with, assert_no_secret, show, stdout};
+use vault_sandbox::Fault;
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_leases");
 
