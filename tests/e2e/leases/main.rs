@@ -336,6 +336,33 @@ path "sys/leases/lookup" { capabilities = ["update"] }"#,
         "{}",
         show(&tidy)
     );
+
+    // A sealed standby cannot report its memory: status says so for that pod and exits 2,
+    // while the lease total still comes from the active node.
+    let active = top["active_node"]
+        .as_str()
+        .expect("active node")
+        .to_string();
+    let standby = ["vault-0", "vault-1", "vault-2"]
+        .into_iter()
+        .find(|p| *p != active)
+        .expect("a standby");
+    l.e.sb.fault(Fault::Seal, standby).expect("seal a standby");
+    l.e.wait_sealed(
+        standby
+            .trim_start_matches("vault-")
+            .parse()
+            .expect("ordinal"),
+    );
+    let out = l.run(&["status", "-o", "json"]);
+    assert_exit(&out, 2);
+    let s: Value = serde_json::from_slice(&out.stdout).expect("status json");
+    let row = s["pods"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["pod"] == standby))
+        .expect("the sealed pod's row");
+    assert!(row["error"].is_string(), "{s:#}");
+    assert!(s["leases"]["leases"].as_f64().is_some(), "{s:#}");
 }
 
 #[test]
