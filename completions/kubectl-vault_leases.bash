@@ -223,7 +223,7 @@ _kubectl__vault_leases() {
             return 0
             ;;
         kubectl__subcmd__vault_leases__subcmd__revoke)
-            opts="-n -l -o -v -h --dry-run --yes --force --batch --rate --max-requests --concurrency --kubeconfig --context --cluster --user --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --yes --dry-run --force --batch --rate --max-requests --concurrency --kubeconfig --context --cluster --user --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,7 +415,7 @@ _kubectl__vault_leases() {
             return 0
             ;;
         kubectl__subcmd__vault_leases__subcmd__tidy)
-            opts="-n -l -o -v -h --yes --dry-run --kubeconfig --context --cluster --user --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --yes --dry-run --kubeconfig --context --cluster --user --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -112,8 +112,8 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l dry-run -d 'Only show the plan (counts and how it would revoke); change nothing'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l force -d 'Use revoke-force: delete the leases even where the backend cannot revoke the secrets'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
@@ -134,8 +134,8 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l yes -d 'Do not ask for confirmation'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l dry-run -d 'Only show what would run'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s v -l verbose -d 'More detail on stderr (-v, -vv)'

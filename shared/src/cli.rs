@@ -62,6 +62,20 @@ impl OutputArgs {
     }
 }
 
+/// The flags every verb takes: kubectl's connection flags, how to reach Vault, where a token
+/// comes from, and the output.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
 /// How to reach Vault inside the pods.
 #[derive(Args, Debug, Clone, Default)]
 pub struct VaultArgs {

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, ContainerStatus, Event, Pod, Secret};
 use kube::api::{Api, DeleteParams, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::wait::await_condition;
@@ -17,6 +17,8 @@ use crate::cli::KubeArgs;
 
 pub struct Kube {
     pub client: Client,
+    /// Where the Events this run records go.
+    pub events: kube::runtime::events::Recorder,
     pub namespace: String,
     pub selector: String,
     statefulset: Option<String>,
@@ -58,6 +60,7 @@ pub async fn connect(args: &KubeArgs) -> Result<Kube> {
         .unwrap_or_else(|| config.default_namespace.clone());
     let client = Client::try_from(config).context("create the Kubernetes client")?;
     Ok(Kube {
+        events: crate::events::recorder(client.clone()),
         client,
         namespace,
         selector: args.selector.clone(),
@@ -71,8 +74,23 @@ pub fn name(pod: &Pod) -> &str {
     pod.metadata.name.as_deref().unwrap_or("")
 }
 
+/// The pod's IP, once it has one.
+pub fn pod_ip(pod: &Pod) -> Option<&str> {
+    pod.status.as_ref()?.pod_ip.as_deref()
+}
+
 pub fn uid(pod: &Pod) -> &str {
     pod.metadata.uid.as_deref().unwrap_or("")
+}
+
+/// When an Event last happened, whichever API recorded it: the series' last sighting, the
+/// core API's last timestamp, or the events.k8s.io event time.
+pub fn event_time(e: &Event) -> Option<jiff::Timestamp> {
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+        .or(e.last_timestamp.as_ref().map(|t| t.0))
+        .or(e.event_time.as_ref().map(|t| t.0))
 }
 
 /// The Kubernetes Ready condition (a sealed Vault pod is Running but not Ready).
@@ -98,21 +116,139 @@ pub fn restarts(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-/// Whether a pod runs a Vault (or OpenBao) server: a container with VAULT_ADDR/BAO_ADDR, an
-/// image named like one, or Vault's API port.
+/// Whether a container runs a Vault (or OpenBao) server: VAULT_ADDR/BAO_ADDR in its
+/// environment, an image named like one, or Vault's API port.
+fn runs_vault(c: &Container) -> bool {
+    let image = c.image.as_deref().unwrap_or("").to_lowercase();
+    let env = c
+        .env
+        .iter()
+        .flatten()
+        .any(|e| e.name == "VAULT_ADDR" || e.name == "BAO_ADDR");
+    let port = c.ports.iter().flatten().any(|p| p.container_port == 8200);
+    env || port || image.contains("vault") || image.contains("openbao")
+}
+
+/// Whether a pod runs a Vault (or OpenBao) server in one of its containers.
 pub fn looks_like_vault(pod: &Pod) -> bool {
-    pod.spec.as_ref().is_some_and(|s| {
-        s.containers.iter().any(|c| {
-            let image = c.image.as_deref().unwrap_or("").to_lowercase();
-            let env = c
-                .env
-                .iter()
+    pod.spec
+        .as_ref()
+        .is_some_and(|s| s.containers.iter().any(runs_vault))
+}
+
+/// The container that runs Vault (else the first).
+pub fn vault_container(pod: &Pod) -> Option<&Container> {
+    let containers = &pod.spec.as_ref()?.containers;
+    containers
+        .iter()
+        .find(|c| runs_vault(c))
+        .or(containers.first())
+}
+
+/// The status of the container that runs Vault.
+pub fn vault_container_status(pod: &Pod) -> Option<&ContainerStatus> {
+    let name = vault_container(pod).map(|c| c.name.as_str());
+    let statuses = pod.status.as_ref()?.container_statuses.as_ref()?;
+    statuses
+        .iter()
+        .find(|cs| Some(cs.name.as_str()) == name)
+        .or(statuses.first())
+}
+
+/// How the Vault container last ended, before its current start.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Termination {
+    pub reason: String,
+    pub exit_code: i32,
+    pub finished_at: Option<String>,
+}
+
+pub fn last_termination(pod: &Pod) -> Option<Termination> {
+    let t = vault_container_status(pod)?
+        .last_state
+        .as_ref()?
+        .terminated
+        .as_ref()?;
+    Some(Termination {
+        reason: t.reason.clone().unwrap_or_else(|| "Unknown".into()),
+        exit_code: t.exit_code,
+        finished_at: t.finished_at.as_ref().map(|f| f.0.to_string()),
+    })
+}
+
+/// The Vault container's state in a line: `waiting (CrashLoopBackOff), 4 restart(s), last
+/// exit 1 (Error)`.
+pub fn container_state(pod: &Pod) -> Option<String> {
+    let cs = vault_container_status(pod)?;
+    let state = cs.state.as_ref()?;
+    let now = if let Some(w) = &state.waiting {
+        format!("waiting ({})", w.reason.as_deref().unwrap_or("unknown"))
+    } else if state.running.is_some() {
+        "running".to_string()
+    } else {
+        "terminated".to_string()
+    };
+    let last = last_termination(pod)
+        .map(|t| format!(", last exit {} ({})", t.exit_code, t.reason))
+        .unwrap_or_default();
+    Some(format!("{now}, {} restart(s){last}", cs.restart_count))
+}
+
+/// When the pod object was created.
+pub fn created(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+}
+
+/// The node the pod is scheduled on.
+pub fn node_name(pod: &Pod) -> Option<&str> {
+    pod.spec.as_ref()?.node_name.as_deref()
+}
+
+/// The StatefulSet that owns the pod.
+pub fn owner_statefulset(pod: &Pod) -> Option<&str> {
+    pod.metadata
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|o| o.kind == "StatefulSet")
+        .map(|o| o.name.as_str())
+}
+
+/// The value of the first of `names` set in the environment of the pod's containers.
+pub fn env_value(pod: &Pod, names: &[&str]) -> Option<String> {
+    pod.spec.as_ref()?.containers.iter().find_map(|c| {
+        c.env.as_ref()?.iter().find_map(|e| {
+            names
+                .contains(&e.name.as_str())
+                .then(|| e.value.clone())
                 .flatten()
-                .any(|e| e.name == "VAULT_ADDR" || e.name == "BAO_ADDR");
-            let port = c.ports.iter().flatten().any(|p| p.container_port == 8200);
-            env || port || image.contains("vault") || image.contains("openbao")
         })
     })
+}
+
+/// `NAME = value` of each variable in `names` set in the pod's containers (for what is not
+/// secret, such as where a KMS is).
+pub fn env_settings(pod: &Pod, names: &[&str]) -> Vec<String> {
+    pod.spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .flat_map(|c| c.env.iter().flatten())
+        .filter(|e| names.contains(&e.name.as_str()))
+        .filter_map(|e| Some(format!("{} = {}", e.name, e.value.as_ref()?)))
+        .collect()
+}
+
+/// The ConfigMaps mounted into the pod, by name.
+pub fn config_maps(pod: &Pod) -> Vec<&str> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| v.config_map.as_ref())
+        .map(|cm| cm.name.as_str())
+        .collect()
 }
 
 /// `vault-10` sorts after `vault-2`.
@@ -190,16 +326,14 @@ impl Kube {
                 self.pods().list(&lp),
             )
             .await?;
-        let mut pods: Vec<Pod> =
-            list.items
-                .into_iter()
-                .filter(|p| match &self.statefulset {
-                    None => true,
-                    Some(sts) => p.metadata.owner_references.as_ref().is_some_and(|os| {
-                        os.iter().any(|o| o.kind == "StatefulSet" && &o.name == sts)
-                    }),
-                })
-                .collect();
+        let mut pods: Vec<Pod> = list
+            .items
+            .into_iter()
+            .filter(|p| match &self.statefulset {
+                None => true,
+                Some(sts) => owner_statefulset(p) == Some(sts.as_str()),
+            })
+            .collect();
         pods.sort_by_key(|p| ordinal_key(name(p)));
         if pods.is_empty() {
             bail!(
@@ -317,7 +451,7 @@ impl Kube {
             .call(&format!("list events of pod {pod}"), api.list(&lp))
             .await?
             .items;
-        events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+        events.sort_by_key(event_time);
         Ok(events)
     }
 

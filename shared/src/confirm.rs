@@ -5,7 +5,26 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Result, bail};
+use clap::Args;
 use serde::Serialize;
+
+/// The flags of every destructive action.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct ConfirmArgs {
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl ConfirmArgs {
+    /// Whether to go ahead with `plan` (see [`confirm`]).
+    pub fn confirm(&self, plan: &Plan) -> Result<bool> {
+        confirm(plan, self.yes, self.dry_run)
+    }
+}
 
 /// What a command is about to do, one line per step.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +66,12 @@ impl Plan {
             out.push_str(&format!("  warning: {w}\n"));
         }
         out
+    }
+
+    /// What `--dry-run` prints: the plan, and that nothing changed.
+    pub fn print_dry_run(&self) {
+        print!("{}", self.text());
+        println!("Dry run: nothing was changed.");
     }
 }
 

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::target::{self, Target};
+use crate::fanout;
+use crate::target::Target;
 use crate::vault::host_of;
 
 /// One pod's view of the cluster.
@@ -63,7 +64,10 @@ impl NodeView {
 }
 
 fn pod_ip(t: &Target) -> Option<String> {
-    t.pod.as_ref()?.status.as_ref()?.pod_ip.clone()
+    t.pod
+        .as_ref()
+        .and_then(crate::cluster::pod_ip)
+        .map(str::to_string)
 }
 
 /// The pod an API or cluster address points at: by pod IP, or by a host name that starts
@@ -100,29 +104,31 @@ pub async fn observe_except(targets: &[anyhow::Result<Target>], skip: &[String])
         .map(|t| (t.name.clone(), pod_ip(t)))
         .collect();
     let known = &known;
-    let futs = targets.iter().map(|t| async move {
-        let name = target::name_of(t);
-        let t = match t {
-            Ok(t) if !skip.iter().any(|s| s == name) => t,
-            Ok(_) => {
-                return NodeView::unknown(name, "skipped: it did not answer before".into(), None);
-            }
-            Err(e) => return NodeView::unknown(name, format!("{e:#}"), None),
-        };
-        let deadline = tokio::time::timeout(PROBE_DEADLINE, probe(t, known)).await;
-        deadline.unwrap_or_else(|_| {
-            NodeView::unknown(
+    let ip_of = |name: &str| {
+        known
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, ip)| ip.clone())
+    };
+    fanout::each_pod(targets, PROBE_DEADLINE, |t| async move {
+        if skip.contains(&t.name) {
+            return Ok(NodeView::unknown(
                 &t.name,
-                format!(
-                    "{}: Vault did not answer within {}s",
-                    t.name,
-                    PROBE_DEADLINE.as_secs()
-                ),
-                pod_ip(t),
-            )
+                "skipped: it did not answer before".into(),
+                None,
+            ));
+        }
+        Ok(probe(t, known).await)
+    })
+    .await
+    .into_iter()
+    .map(|(pod, view)| {
+        view.unwrap_or_else(|e| {
+            let ip = ip_of(&pod);
+            NodeView::unknown(&pod, format!("{e:#}"), ip)
         })
-    });
-    futures::future::join_all(futs).await
+    })
+    .collect()
 }
 
 /// One pod's seal status and view of the leader.

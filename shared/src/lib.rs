@@ -10,25 +10,28 @@
 //! - [`unseal`]: unsealing one pod with a set of shares, nonce- and failure-aware;
 //! - [`output`]: tables, colour, JSON/YAML, progress, and the suite's exit codes;
 //! - [`fanout`]: per-pod work run concurrently, every pod's result kept;
-//! - [`audit`]: the Kubernetes Events that record what the plugins did;
+//! - [`events`]: the Kubernetes Events that record what the plugins did;
 //! - [`confirm`]: plans, `--dry-run`, `--yes` and the terminal prompt of destructive actions;
 //! - [`exec`]: running a command in a pod, for what the Vault API cannot do;
 //! - [`ha`]: which pod is the active node, as the pods themselves see it;
-//! - [`volumes`]: the pods' data PVCs and how full they are.
-//! - [`podmetrics`]: a pod's memory working set (metrics API), its limit and its last OOM kill.
+//! - [`volumes`]: the pods' data PVCs and how full they are;
+//! - [`podmetrics`]: a pod's memory working set (metrics API) and its memory request and limit.
 
-pub mod audit;
 pub mod cli;
 pub mod cluster;
 pub mod completion;
 pub mod confirm;
+pub mod events;
 pub mod exec;
 pub mod exit;
 pub mod fanout;
+pub mod findings;
 pub mod ha;
 pub mod keys;
 pub mod output;
 pub mod podmetrics;
+pub mod procedures;
+pub mod session;
 pub mod target;
 pub mod transport;
 pub mod unseal;

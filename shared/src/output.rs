@@ -91,6 +91,30 @@ pub fn print_data<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Prints `value` as the format asks: a table through `table`, or JSON/YAML as data.
+pub fn print<T: Serialize>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce(&T),
+) -> anyhow::Result<()> {
+    match format {
+        Format::Table => {
+            table(value);
+            Ok(())
+        }
+        f => print_data(f, value),
+    }
+}
+
+/// A yes/no cell: green true, red false, `-` when unknown.
+pub fn bool_cell(v: Option<bool>) -> Styled {
+    match v {
+        Some(true) => Styled::new("true", Tone::Good),
+        Some(false) => Styled::new("false", Tone::Bad),
+        None => Styled::new("-", Tone::Dim),
+    }
+}
+
 /// How a cell should look: good, bad, a warning, or plain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {

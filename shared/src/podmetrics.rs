@@ -1,9 +1,12 @@
 //! A pod's memory as Kubernetes sees it: the working set from the metrics API
 //! (`metrics.k8s.io`, what `kubectl top` reads, served only where metrics-server runs), the
-//! container's memory request and limit, and its last OOM kill.
+//! container's memory request and limit.
+
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::Value;
 
 use crate::cluster::{self, Kube};
@@ -34,44 +37,15 @@ pub fn parse_quantity(s: &str) -> Option<u64> {
 
 /// The memory (request, limit) of the pod's Vault container, in bytes.
 pub fn memory_resources(pod: &Pod) -> (Option<u64>, Option<u64>) {
-    let Some(c) = pod.spec.as_ref().and_then(|s| {
-        s.containers
-            .iter()
-            .find(|c| c.name == "vault" || c.name == "openbao")
-            .or(s.containers.first())
-    }) else {
-        return (None, None);
-    };
-    let get = |m: Option<
-        &std::collections::BTreeMap<
-            String,
-            k8s_openapi::apimachinery::pkg::api::resource::Quantity,
-        >,
-    >| {
+    let resources = cluster::vault_container(pod).and_then(|c| c.resources.as_ref());
+    let memory = |m: Option<&BTreeMap<String, Quantity>>| {
         m.and_then(|m| m.get("memory"))
             .and_then(|q| parse_quantity(&q.0))
     };
-    let r = c.resources.as_ref();
     (
-        get(r.and_then(|r| r.requests.as_ref())),
-        get(r.and_then(|r| r.limits.as_ref())),
+        memory(resources.and_then(|r| r.requests.as_ref())),
+        memory(resources.and_then(|r| r.limits.as_ref())),
     )
-}
-
-/// When a container of the pod was last OOM-killed (its last state), if it was.
-pub fn last_oom_kill(pod: &Pod) -> Option<String> {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref())
-        .find(|t| t.reason.as_deref() == Some("OOMKilled"))
-        .map(|t| {
-            t.finished_at
-                .as_ref()
-                .map_or_else(|| "unknown time".to_string(), |f| f.0.to_string())
-        })
 }
 
 /// The pod's memory working set in bytes (summed over its containers), or None when the

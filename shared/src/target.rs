@@ -6,9 +6,8 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
-use crate::keys::Token;
 use crate::transport::Connector;
-use crate::vault::VaultClient;
+use crate::vault::{Peer, Redirects, TokenCell, VaultClient};
 
 pub struct Target {
     /// The pod name, or the address for `--vault-addr`.
@@ -23,6 +22,15 @@ pub struct Target {
 pub struct TargetError {
     pub pod: String,
     error: anyhow::Error,
+}
+
+impl TargetError {
+    pub fn new(pod: &str, error: anyhow::Error) -> TargetError {
+        TargetError {
+            pod: pod.to_string(),
+            error,
+        }
+    }
 }
 
 /// The pod (or address) a target is for, whether it could be set up or not.
@@ -41,7 +49,8 @@ pub async fn for_pods(
     kube: &Kube,
     pods: Vec<Pod>,
     args: &VaultArgs,
-    token: Option<&Token>,
+    token: &TokenCell,
+    redirects: &Redirects,
 ) -> Vec<Result<Target>> {
     let futs = pods.into_iter().map(|pod| async move {
         let name = cluster::name(&pod).to_string();
@@ -51,8 +60,9 @@ pub async fn for_pods(
                 pod: name.clone(),
                 error,
             })?;
-        let mut client = VaultClient::new(name.clone(), connector, args.vault_timeout);
-        client.set_token(token.cloned());
+        let client = VaultClient::new(name.clone(), connector, args.vault_timeout)
+            .with_token(token.clone())
+            .with_redirects(redirects.clone());
         Ok(Target {
             name,
             pod: Some(pod),
@@ -63,12 +73,25 @@ pub async fn for_pods(
 }
 
 /// The single target of `--vault-addr`.
-pub fn direct(addr: &str, args: &VaultArgs, token: Option<&Token>) -> Result<Target> {
-    let mut client = VaultClient::new(addr, Connector::direct(addr, args)?, args.vault_timeout);
-    client.set_token(token.cloned());
+pub fn direct(addr: &str, args: &VaultArgs, token: &TokenCell) -> Result<Target> {
+    let client = VaultClient::new(addr, Connector::direct(addr, args)?, args.vault_timeout)
+        .with_token(token.clone());
     Ok(Target {
         name: addr.to_string(),
         pod: None,
         client,
     })
+}
+
+/// The nodes a standby's redirect may be followed to: every target that has a client.
+pub fn peers(targets: &[Result<Target>]) -> Vec<Peer> {
+    targets
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .map(|t| Peer {
+            name: t.name.clone(),
+            ip: t.pod.as_ref().and_then(cluster::pod_ip).map(str::to_string),
+            connector: t.client.connector().clone(),
+        })
+        .collect()
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use k8s_openapi::api::core::v1::Pod;
@@ -20,7 +19,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
 
-pub type Sender = SendRequest<Full<Bytes>>;
+/// A request body: whole, or streamed from a file.
+pub type ReqBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+pub type Sender = SendRequest<ReqBody>;
 
 /// What the pod spec says about its Vault listener.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,22 +35,10 @@ pub struct Endpoint {
     pub ca_path: Option<String>,
 }
 
-fn env_value(pod: &Pod, names: &[&str]) -> Option<String> {
-    let containers = &pod.spec.as_ref()?.containers;
-    containers.iter().find_map(|c| {
-        c.env.as_ref()?.iter().find_map(|e| {
-            names
-                .contains(&e.name.as_str())
-                .then(|| e.value.clone())
-                .flatten()
-        })
-    })
-}
-
 /// Reads the listener from the pod's env (VAULT_ADDR/BAO_ADDR, VAULT_CACERT/BAO_CACERT) and
 /// container ports; flags override.
 pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
-    let addr = env_value(pod, &["VAULT_ADDR", "BAO_ADDR"]);
+    let addr = cluster::env_value(pod, &["VAULT_ADDR", "BAO_ADDR"]);
     let (https, host, port) = match addr.as_deref().and_then(|a| a.parse::<http::Uri>().ok()) {
         Some(uri) => (
             uri.scheme_str() != Some("http"),
@@ -84,7 +74,7 @@ pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
         https,
         port: args.vault_port.unwrap_or(port),
         host,
-        ca_path: env_value(pod, &["VAULT_CACERT", "BAO_CACERT"]),
+        ca_path: cluster::env_value(pod, &["VAULT_CACERT", "BAO_CACERT"]),
     }
 }
 

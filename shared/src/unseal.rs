@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::keys::Share;
-use crate::vault::{SealStatus, VaultClient, VaultError};
+use crate::vault::{ErrorKind, SealStatus, VaultClient, VaultError};
 
 /// How many combinations to try before giving up (C(5,3) = 10 fits).
 const MAX_ATTEMPTS: usize = 20;
@@ -95,13 +95,7 @@ fn deduce_bad(failed: &[Vec<usize>], good: &[usize]) -> Vec<usize> {
 }
 
 fn is_wrong_combination(e: &VaultError) -> bool {
-    e.status() == Some(400)
-        && e.errors().iter().any(|m| {
-            let m = m.to_lowercase();
-            m.contains("failed to decrypt")
-                || m.contains("invalid key")
-                || m.contains("message authentication failed")
-        })
+    e.kind() == ErrorKind::WrongShares
 }
 
 /// After the last share a node joining raft may stay sealed for a moment while it fetches

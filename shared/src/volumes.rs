@@ -25,7 +25,7 @@ pub struct DataVolume {
 }
 
 /// The pod's data volume: the PVC mounted at the chart's data path, else the first PVC
-/// mounted into the first container.
+/// mounted into the Vault container.
 pub fn data_volume(pod: &Pod) -> Option<DataVolume> {
     let spec = pod.spec.as_ref()?;
     let claims: Vec<(String, String)> = spec
@@ -37,9 +37,7 @@ pub fn data_volume(pod: &Pod) -> Option<DataVolume> {
             Some((v.name.clone(), c.claim_name.clone()))
         })
         .collect();
-    let mounts: Vec<DataVolume> = spec
-        .containers
-        .first()?
+    let mounts: Vec<DataVolume> = cluster::vault_container(pod)?
         .volume_mounts
         .iter()
         .flatten()
@@ -167,7 +165,7 @@ pub async fn df(kube: &Kube, pod: &str, path: &str) -> Result<Usage> {
 pub async fn data_usage(kube: &Kube, pods: &[Pod]) -> Vec<(Option<DataVolume>, Result<Usage>)> {
     let mut nodes: Vec<String> = pods
         .iter()
-        .filter_map(|p| p.spec.as_ref()?.node_name.clone())
+        .filter_map(|p| cluster::node_name(p).map(str::to_string))
         .collect();
     nodes.sort();
     nodes.dedup();
@@ -192,7 +190,7 @@ async fn usage_of(
             Err(anyhow!("pod {name} mounts no PersistentVolumeClaim")),
         );
     };
-    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    let node = cluster::node_name(pod).map(str::to_string);
     let from_stats = match summaries.iter().find(|(n, _)| Some(n) == node.as_ref()) {
         Some((_, Ok(s))) => usage_in_summary(s, name, &kube.namespace, &vol.claim)
             .ok_or_else(|| anyhow!("the stats summary has no entry for {}", vol.claim)),

@@ -2,15 +2,17 @@
 //! the memory, where the leases come from, and revoking them without taking the leader down.
 
 mod revoke;
-mod session;
 mod status;
 mod top;
 mod walk;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use vault_common::Exit;
-use vault_common::cli::{KubeArgs, OutputArgs, TokenArgs, VaultArgs};
+use vault_shared::Exit;
+use vault_shared::cli::CommonArgs;
+use vault_shared::confirm::ConfirmArgs;
+use vault_shared::session::Session;
+use vault_shared::target::Target;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,13 +35,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
     #[command(flatten)]
-    pub kube: KubeArgs,
-    #[command(flatten)]
-    pub vault: VaultArgs,
-    #[command(flatten)]
-    pub token: TokenArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
+    pub common: CommonArgs,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -101,12 +97,8 @@ pub struct TopArgs {
 pub struct RevokeArgs {
     /// Revoke the leases under this prefix (auth/token/create/ci, database/creds/ro, …).
     pub prefix: String,
-    /// Only show the plan (counts and how it would revoke); change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation.
-    #[arg(long)]
-    pub yes: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
     /// Use revoke-force: delete the leases even where the backend cannot revoke the secrets.
     #[arg(long)]
     pub force: bool,
@@ -122,28 +114,31 @@ pub struct RevokeArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct TidyArgs {
-    /// Do not ask for confirmation.
-    #[arg(long)]
-    pub yes: bool,
-    /// Only show what would run.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.out.init();
-    let session = session::Session::connect(&cli).await?;
-    match cli
-        .cmd
-        .clone()
-        .unwrap_or(Cmd::Status(StatusArgs::default()))
-    {
+    cli.common.out.init();
+    if cli.common.vault.vault_addr.is_some() {
+        anyhow::bail!(
+            "--vault-addr is not supported by vault-leases: it reads each pod's metrics and status through Kubernetes"
+        );
+    }
+    let session = Session::connect(&cli.common, &[]).await?;
+    match cli.cmd.unwrap_or(Cmd::Status(StatusArgs::default())) {
         Cmd::Status(a) => status::run(&session, &a).await,
         Cmd::Top(a) => top::run(&session, &a).await,
         Cmd::Revoke(a) => revoke::run(&session, &a).await,
         Cmd::Tidy(a) => revoke::tidy(&session, &a).await,
     }
+}
+
+/// The active node's target: every lease operation goes there. Fails closed (no leader means
+/// no lease operation, never "no leases").
+async fn active_node(session: &Session) -> Result<&Target> {
+    session.leader(&session.views().await)
 }
 
 #[cfg(test)]

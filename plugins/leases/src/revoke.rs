@@ -7,15 +7,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
-use vault_common::confirm::{self, Plan};
-use vault_common::output::{self, Format};
-use vault_common::vault::{VaultClient, VaultError, lease_dir};
-use vault_common::{Exit, target::Target};
+use vault_shared::confirm::Plan;
+use vault_shared::events::Note;
+use vault_shared::output::{self, Format};
+use vault_shared::vault::leases::lease_dir;
+use vault_shared::vault::{VaultClient, VaultError};
+use vault_shared::{Exit, target::Target};
 
-use crate::session::Session;
 use crate::top::{group, truncate};
 use crate::walk::{self, Budget, Limits, Refused, Walk, with_backoff};
 use crate::{RevokeArgs, TidyArgs};
+use vault_shared::session::Session;
 
 const FORCE_WARNING: &str = "revoke-force deletes the leases from Vault even where the backend cannot revoke them: \
 the secrets (database users, cloud credentials) stay valid where they live and Vault forgets them. Use it only after a normal revoke failed.";
@@ -79,7 +81,7 @@ pub async fn run(session: &Session, args: &RevokeArgs) -> Result<Exit> {
     if prefix.is_empty() {
         bail!("revoke needs a prefix (auth/token/create/ROLE, …): refusing to revoke every lease");
     }
-    let leader = session.leader().await?;
+    let leader = crate::active_node(session).await?;
     let counted = walk::walk(session, &leader.client, &prefix, limits(args)).await?;
     walk::require_complete(&counted, &prefix)?;
     if counted.total() == 0 {
@@ -108,7 +110,7 @@ pub async fn run(session: &Session, args: &RevokeArgs) -> Result<Exit> {
         );
     }
     let plan = plan(&counted, &prefix, method, args);
-    if !confirm::confirm(&plan, args.yes, args.dry_run)? {
+    if !args.confirm.confirm(&plan)? {
         return dry_run_report(session, &prefix, method, &counted, plan);
     }
     act(session, leader, &prefix, method, args, counted.total()).await
@@ -148,8 +150,7 @@ fn dry_run_report(
     plan: Plan,
 ) -> Result<Exit> {
     if session.format == Format::Table {
-        print!("{}", plan.text());
-        println!("Dry run: nothing was changed.");
+        plan.print_dry_run();
         return Ok(Exit::Healthy);
     }
     output::print_data(
@@ -206,14 +207,12 @@ async fn act(
             ""
         }
     );
-    session
-        .record(
-            &leader.name,
-            interrupted || left > 0,
-            "LeasesRevoked",
-            &note,
-        )
-        .await;
+    let event = if interrupted || left > 0 {
+        Note::warning("LeasesRevoked", "RevokeLeases", &note)
+    } else {
+        Note::normal("LeasesRevoked", "RevokeLeases", &note)
+    };
+    session.record(&leader.name, event).await;
     let outcome = Outcome {
         prefix: prefix.to_string(),
         method,
@@ -350,14 +349,13 @@ fn refused(session: &Session, r: Refused, what: &str) -> anyhow::Error {
 
 pub async fn tidy(session: &Session, args: &TidyArgs) -> Result<Exit> {
     session.require_token("tidying leases")?;
-    let leader = session.leader().await?;
+    let leader = crate::active_node(session).await?;
     let mut plan = Plan::new(format!("tidy the leases on {}", leader.name));
     plan.step(
         "sys/leases/tidy: remove leases whose tokens no longer exist (runs in the background)",
     );
-    if !confirm::confirm(&plan, args.yes, args.dry_run)? {
-        print!("{}", plan.text());
-        println!("Dry run: nothing was changed.");
+    if !args.confirm.confirm(&plan)? {
+        plan.print_dry_run();
         return Ok(Exit::Healthy);
     }
     leader
@@ -368,9 +366,7 @@ pub async fn tidy(session: &Session, args: &TidyArgs) -> Result<Exit> {
     session
         .record(
             &leader.name,
-            false,
-            "LeasesTidied",
-            "started sys/leases/tidy",
+            Note::normal("LeasesTidied", "TidyLeases", "started sys/leases/tidy"),
         )
         .await;
     println!(

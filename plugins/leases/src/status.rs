@@ -2,19 +2,35 @@
 //! with findings that name the next command.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::{self, Target};
-use vault_common::vault::{prometheus_samples, prometheus_value};
-use vault_common::{Exit, cluster, fanout, podmetrics};
+use vault_shared::findings::{self, Finding};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::target::Target;
+use vault_shared::vault::metrics::{prometheus_samples, prometheus_value};
+use vault_shared::{Exit, cluster, fanout, podmetrics};
 
 use crate::StatusArgs;
-use crate::session::Session;
+use vault_shared::session::Session;
 
 /// The runbook's symptom: the Go heap holds most of what the runtime took from the system.
 const ALLOC_RATIO_THRESHOLD: f64 = 0.8;
+
+/// How long one pod may take to serve its metrics.
+const METRICS_DEADLINE: Duration = Duration::from_secs(10);
+
+vault_shared::finding_kinds! {
+    /// What `status` flags; serialised to the names the README documents.
+    pub enum LeaseFinding {
+        MemoryNearLimit => "memory_near_limit",
+        HeapPressure => "heap_pressure",
+        OomKilled => "oom_killed",
+        MetricsUnreadable => "metrics_unreadable",
+        IrrevocableLeases => "irrevocable_leases",
+    }
+}
 
 #[derive(Debug, Default, Serialize)]
 pub struct PodMemory {
@@ -50,31 +66,29 @@ pub struct Leases {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Finding {
-    pub kind: &'static str,
-    pub subject: String,
-    pub message: String,
-    pub next: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct Status {
     pub pods: Vec<PodMemory>,
     pub leases: Leases,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<LeaseFinding>>,
 }
 
-async fn pod_memory(session: &Session, t: &Result<Target>, active: Option<&str>) -> PodMemory {
-    let name = target::name_of(t).to_string();
-    let pod = session.pods.iter().find(|p| cluster::name(p) == name);
+/// A pod's memory as Kubernetes sees it (its facts and, where served, the metrics API) and as
+/// its Vault reports it (`vault`: its sys/metrics, or why they could not be read).
+async fn pod_memory(
+    session: &Session,
+    name: String,
+    vault: Result<String>,
+    active: Option<&str>,
+) -> PodMemory {
     let mut m = PodMemory {
         active: active == Some(name.as_str()),
-        pod: name,
         ..PodMemory::default()
     };
-    if let Some(p) = pod {
+    if let Some(p) = session.pod(&name) {
         m.restarts = cluster::restarts(p);
-        m.oom_killed = podmetrics::last_oom_kill(p);
+        m.oom_killed = cluster::last_termination(p)
+            .filter(|t| t.reason == "OOMKilled")
+            .map(|t| t.finished_at.unwrap_or_else(|| "unknown time".into()));
         (m.memory_request_bytes, m.memory_limit_bytes) = podmetrics::memory_resources(p);
         match podmetrics::working_set(&session.kube, p).await {
             Ok(ws) => {
@@ -89,14 +103,8 @@ async fn pod_memory(session: &Session, t: &Result<Target>, active: Option<&str>)
             m.percent_of_limit = Some(100.0 * ws as f64 / limit as f64);
         }
     }
-    let t = match t {
-        Ok(t) => t,
-        Err(e) => {
-            m.error = Some(format!("{e:#}"));
-            return m;
-        }
-    };
-    match t.client.metrics_prometheus().await {
+    m.pod = name;
+    match vault {
         Ok(text) => {
             m.alloc_bytes = prometheus_value(&text, "vault_runtime_alloc_bytes");
             m.sys_bytes = prometheus_value(&text, "vault_runtime_sys_bytes");
@@ -108,7 +116,7 @@ async fn pod_memory(session: &Session, t: &Result<Target>, active: Option<&str>)
                 m.alloc_sys_ratio = Some(a / s);
             }
         }
-        Err(e) => m.error = Some(session.explain(e, "read sys/metrics").to_string()),
+        Err(e) => m.error = Some(format!("{e:#}")),
     }
     m
 }
@@ -145,85 +153,123 @@ async fn leases(session: &Session, active: Option<&Target>) -> Leases {
     l
 }
 
-fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding> {
+fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding<LeaseFinding>> {
     let mut out = Vec::new();
     for p in &s.pods {
+        if p.alloc_bytes.is_none() {
+            out.push(Finding::new(
+                LeaseFinding::MetricsUnreadable,
+                &p.pod,
+                format!(
+                    "its memory metrics cannot be read: {}",
+                    p.error
+                        .as_deref()
+                        .unwrap_or("sys/metrics has no vault_runtime_alloc_bytes")
+                ),
+                Some(format!(
+                    "kubectl vault-unseal {}   # a sealed or hung pod serves no metrics",
+                    p.pod
+                )),
+            ));
+        }
         if let Some(pct) = p.percent_of_limit
             && pct > args.memory_threshold
         {
-            out.push(Finding {
-                kind: "memory-near-limit",
-                subject: p.pod.clone(),
-                message: format!(
+            out.push(Finding::new(
+                LeaseFinding::MemoryNearLimit,
+                &p.pod,
+                format!(
                     "working set at {pct:.0}% of the memory limit (threshold {:.0}%)",
                     args.memory_threshold
                 ),
-                next: "kubectl vault-leases top   # what holds the memory: leases by prefix".into(),
-            });
+                Some(
+                    "kubectl vault-leases top   # what holds the memory: leases by prefix"
+                        .to_string(),
+                ),
+            ));
         }
         if let Some(r) = p.alloc_sys_ratio
             && r > ALLOC_RATIO_THRESHOLD
         {
-            out.push(Finding {
-                kind: "heap-pressure",
-                subject: p.pod.clone(),
-                message: format!(
+            out.push(Finding::new(
+                LeaseFinding::HeapPressure,
+                &p.pod,
+                format!(
                     "Go heap in use is {r:.2} of the memory taken from the system (above {ALLOC_RATIO_THRESHOLD})"
                 ),
-                next: "kubectl vault-leases top".into(),
-            });
+                Some("kubectl vault-leases top".to_string()),
+            ));
         }
         if let Some(when) = &p.oom_killed {
-            out.push(Finding {
-                kind: "oom-killed",
-                subject: p.pod.clone(),
-                message: format!("the container was OOM-killed (last state, finished {when})"),
-                next: format!(
+            out.push(Finding::new(
+                LeaseFinding::OomKilled,
+                &p.pod,
+                format!("the container was OOM-killed (last state, finished {when})"),
+                Some(format!(
                     "kubectl vault-leases top; then raise the memory limit of the StatefulSet (pod {})",
                     p.pod
-                ),
-            });
+                )),
+            ));
         }
+    }
+    if s.leases.leases.is_none() {
+        out.push(Finding::new(
+            LeaseFinding::MetricsUnreadable,
+            s.leases.active_node.as_deref().unwrap_or("cluster"),
+            format!(
+                "the lease count cannot be read: {}",
+                s.leases
+                    .error
+                    .as_deref()
+                    .unwrap_or("no vault_expire_num_leases in the active node's metrics")
+            ),
+            Some("kubectl vault-raft status".to_string()),
+        ));
     }
     if let Some(n) = s.leases.leases
         && n > 0.0
         && let Some(irrevocable) = s.leases.irrevocable
         && irrevocable > 0.0
     {
-        out.push(Finding {
-            kind: "irrevocable-leases",
-            subject: s.leases.active_node.clone().unwrap_or_default(),
-            message: format!("{irrevocable} of {n} leases could not be revoked by their backend"),
-            next: "kubectl vault-leases top; kubectl vault-leases revoke PREFIX --force (after reading the warning)".into(),
-        });
+        out.push(Finding::new(
+                LeaseFinding::IrrevocableLeases,
+                &s.leases.active_node.clone().unwrap_or_default(),
+                format!("{irrevocable} of {n} leases could not be revoked by their backend"),
+                Some("kubectl vault-leases top; kubectl vault-leases revoke PREFIX --force (after reading the warning)".to_string()),
+            ));
     }
     out
 }
 
 pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
     session.require_token("reading sys/metrics")?;
-    let leader = session.leader().await.ok();
+    let leader = crate::active_node(session).await.ok();
     let active = leader.map(|t| t.name.as_str());
-    let pods = fanout::each(&session.targets, |t| pod_memory(session, t, active)).await;
+    let metrics = fanout::each_pod(&session.targets, METRICS_DEADLINE, |t| async move {
+        t.client
+            .metrics_prometheus()
+            .await
+            .map_err(|e| session.explain(e, "read sys/metrics"))
+    })
+    .await;
+    let pods = futures::future::join_all(
+        metrics
+            .into_iter()
+            .map(|(name, vault)| pod_memory(session, name, vault, active)),
+    )
+    .await;
     let mut status = Status {
         pods,
         leases: leases(session, leader).await,
         findings: Vec::new(),
     };
     status.findings = findings(&status, args);
-    let unreadable =
-        status.pods.iter().any(|p| p.alloc_bytes.is_none()) || status.leases.leases.is_none();
-    let exit = if !status.findings.is_empty() || unreadable {
-        Exit::Attention
-    } else {
-        Exit::Healthy
-    };
     if session.format != Format::Table {
         output::print_data(session.format, &status)?;
     } else {
         print_table(&status);
     }
-    Ok(exit)
+    Ok(findings::exit(&status.findings))
 }
 
 fn bytes(b: Option<f64>) -> String {
@@ -311,10 +357,6 @@ fn print_table(s: &Status) {
             println!("Tokens by {what}: {}", parts.join(" "));
         }
     }
-    for f in &s.findings {
-        println!(
-            "\n{}: {}: {}\n  next: {}",
-            f.kind, f.subject, f.message, f.next
-        );
-    }
+    println!();
+    findings::print(&s.findings);
 }

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::output::{self, Format, Styled};
-use vault_common::vault::lease_dir;
+use vault_shared::Exit;
+use vault_shared::output::{self, Format, Styled};
+use vault_shared::vault::leases::lease_dir;
 
 use crate::TopArgs;
-use crate::session::Session;
 use crate::walk::{self, DirCount, Limits, Walk};
+use vault_shared::session::Session;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Group {
@@ -103,7 +103,7 @@ pub fn report(walk: &Walk, prefix: &str, depth: u64, limit: usize, active: &str)
 
 pub async fn run(session: &Session, args: &TopArgs) -> Result<Exit> {
     session.require_token("listing leases")?;
-    let leader = session.leader().await?;
+    let leader = crate::active_node(session).await?;
     let limits = Limits {
         max_requests: args.walk.max_requests,
         concurrency: args.walk.concurrency as usize,

@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vault_common::vault::{LeaseInfo, VaultClient, VaultError, lease_dir};
+use vault_shared::vault::leases::{LeaseInfo, lease_dir};
+use vault_shared::vault::{VaultClient, VaultError};
 
-use crate::session::Session;
+use vault_shared::session::Session;
 
 /// The leases directly in one directory of the tree.
 #[derive(Debug, Clone)]

@@ -1,16 +1,15 @@
 //! Benchmark: `kubectl vault-raft status` over all 5 pods against the same command limited
-//! to one pod, on one 5-pod sandbox in the same run (Done when 8: per-pod work is concurrent,
+//! to one pod, on one 5-pod sandbox in the same run (per-pod work is concurrent,
 //! so 5 pods should cost about what one does). The runbook's loop of `kubectl exec … vault
 //! status` per pod is measured alongside for scale.
 //!
 //! Run: `cargo bench -p kubectl-vault-raft --bench status`
 //! It prints a Markdown table for BENCHMARKS.md.
 
-use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use vault_sandbox::{Options, Sandbox, Stats};
+use vault_sandbox::{Sandbox, Stats};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_raft");
 const RUNS: usize = 10;
@@ -43,17 +42,13 @@ fn wait_stable(sb: &Sandbox) {
 }
 
 fn main() {
-    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "bench-raft-status");
-    let sb = Sandbox::start(Options {
-        dir: dir.clone(),
-        nodes: NODES,
-        ..Default::default()
-    })
-    .expect("sandbox");
-    let kubectl = sb
-        .kubectl()
-        .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
-    let token_file = dir.join("root-token");
+    let (sb, kubectl) = vault_sandbox::bench_sandbox(
+        env!("CARGO_TARGET_TMPDIR"),
+        "bench-raft-status",
+        NODES,
+        PLUGIN,
+    );
+    let token_file = sb.dir().join("root-token");
     {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
@@ -85,17 +80,7 @@ fn main() {
         one.push(timed(status(&["vault-0"])));
     }
     let runbook: Vec<f64> = (0..RUNS / 2)
-        .map(|_| {
-            let start = Instant::now();
-            for i in 0..NODES {
-                let out = kubectl
-                    .command(["exec", &format!("vault-{i}"), "--", "vault", "status"])
-                    .output()
-                    .expect("exec");
-                assert!(matches!(out.status.code(), Some(0 | 2)));
-            }
-            start.elapsed().as_secs_f64()
-        })
+        .map(|_| vault_sandbox::runbook_status_loop(&kubectl, NODES))
         .collect();
 
     println!("| operation ({NODES}-pod sandbox) | runs | min s | median s | max s |");

@@ -4,15 +4,73 @@
 
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
-use serde_json::{Map, Value};
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::vault::{AutopilotConfig, AutopilotState, autopilot_setting};
+use serde_json::{Map, Value, json};
+use vault_shared::Exit;
+use vault_shared::confirm::Plan;
+use vault_shared::output::{self, Format};
+use vault_shared::vault::autopilot::{AutopilotConfig, AutopilotState};
 
-use crate::ctx::Ctx;
 use crate::status;
 use crate::{AutopilotArgs, Cli};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
+
+/// The type of each settable autopilot field, to check `key=value` before sending it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    Bool,
+    Count,
+    Duration,
+}
+
+pub const AUTOPILOT_SETTINGS: &[(&str, SettingKind)] = &[
+    ("cleanup_dead_servers", SettingKind::Bool),
+    ("dead_server_last_contact_threshold", SettingKind::Duration),
+    ("last_contact_threshold", SettingKind::Duration),
+    ("max_trailing_logs", SettingKind::Count),
+    ("min_quorum", SettingKind::Count),
+    ("server_stabilization_time", SettingKind::Duration),
+];
+
+/// Parses `key=value` into the JSON autopilot takes, or says what is wrong with it.
+pub fn autopilot_setting(key: &str, value: &str) -> Result<Value, String> {
+    let key = key.trim().replace('-', "_");
+    let Some((_, kind)) = AUTOPILOT_SETTINGS.iter().find(|(k, _)| *k == key) else {
+        let known: Vec<&str> = AUTOPILOT_SETTINGS.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "unknown autopilot setting {key:?} (settable: {})",
+            known.join(", ")
+        ));
+    };
+    let value = value.trim();
+    match kind {
+        SettingKind::Bool => match value {
+            "true" => Ok(json!(true)),
+            "false" => Ok(json!(false)),
+            _ => Err(format!("{key} takes true or false, not {value:?}")),
+        },
+        SettingKind::Count => value
+            .parse::<u64>()
+            .map(|n| json!(n))
+            .map_err(|_| format!("{key} takes a whole number, not {value:?}")),
+        SettingKind::Duration => {
+            let ok = !value.is_empty()
+                && value.starts_with(|c: char| c.is_ascii_digit())
+                && value
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                    .split(|c: char| c.is_ascii_digit() || c == '.')
+                    .all(|u| matches!(u, "" | "ns" | "us" | "ms" | "s" | "m" | "h"))
+                && !value.ends_with(|c: char| c.is_ascii_digit() || c == '.');
+            if ok {
+                Ok(json!(value))
+            } else {
+                Err(format!(
+                    "{key} takes a duration such as 10s, 5m or 24h, not {value:?}"
+                ))
+            }
+        }
+    }
+}
 
 fn config_rows(c: &AutopilotConfig) -> Vec<(String, String)> {
     let mut rows = vec![
@@ -92,11 +150,7 @@ fn print_state(state: &AutopilotState, config: &AutopilotConfig) {
                 s.address.clone().into(),
                 s.status.clone().into(),
                 s.node_status.clone().into(),
-                if s.healthy {
-                    Styled::new("true", Tone::Good)
-                } else {
-                    Styled::new("false", Tone::Bad)
-                },
+                output::bool_cell(Some(s.healthy)),
                 s.last_contact
                     .as_deref()
                     .map(status::short_duration)
@@ -154,12 +208,12 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
     } else {
         Some(settings(&args.set)?)
     };
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("autopilot")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
-    let ctx = &ctx;
-    let read = |what: &'static str| move |e| ctx.explain(e, what);
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("autopilot")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
+    let session = &session;
+    let read = |what: &'static str| move |e| session.explain(e, what);
     let mut config = leader
         .client
         .autopilot_config()
@@ -195,7 +249,7 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
                 "dead-server cleanup removes voters that stay unreachable past dead_server_last_contact_threshold; keep min_quorum at the cluster's size so it never drops below quorum",
             );
         }
-        let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+        let go = args.confirm.confirm(&plan)?;
         dry_run = Some(!go);
         if go {
             leader
@@ -204,25 +258,27 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
                 .await
                 .map_err(read("change the autopilot configuration"))?;
             let summary: Vec<String> = plan.steps.clone();
-            ctx.record(
-                &leader.name,
-                false,
-                "AutopilotConfigured",
-                &format!(
-                    "kubectl-vault changed the autopilot configuration: {}",
-                    summary.join("; ")
-                ),
-            )
-            .await;
+            session
+                .record(
+                    &leader.name,
+                    Note::normal(
+                        "AutopilotConfigured",
+                        "AutopilotConfigured",
+                        &format!(
+                            "kubectl-vault changed the autopilot configuration: {}",
+                            summary.join("; ")
+                        ),
+                    ),
+                )
+                .await;
             config = leader
                 .client
                 .autopilot_config()
                 .await
                 .map_err(read("read the autopilot configuration"))?;
             changed = Some(wanted);
-        } else if ctx.format == Format::Table {
-            print!("{}", plan.text());
-            println!("Dry run: nothing was changed.");
+        } else if session.format == Format::Table {
+            plan.print_dry_run();
             return Ok(Exit::Healthy);
         }
     }
@@ -236,19 +292,39 @@ pub async fn run(cli: &Cli, args: &AutopilotArgs) -> Result<Exit> {
     } else {
         Exit::Attention
     };
-    match ctx.format {
-        Format::Table => print_state(&state, &config),
-        f => output::print_data(
-            f,
-            &Report {
-                namespace: &ctx.kube.namespace,
-                state: &state,
-                configuration: &config,
-                changed,
-                dry_run,
-                exit_code: exit.code(),
-            },
-        )?,
-    }
+    let report = Report {
+        namespace: &session.kube.namespace,
+        state: &state,
+        configuration: &config,
+        changed,
+        dry_run,
+        exit_code: exit.code(),
+    };
+    output::print(session.format, &report, |r| {
+        print_state(r.state, r.configuration)
+    })?;
     Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn autopilot_settings_are_checked() {
+        assert_eq!(
+            autopilot_setting("cleanup_dead_servers", "true"),
+            Ok(json!(true))
+        );
+        assert_eq!(autopilot_setting("min-quorum", "3"), Ok(json!(3)));
+        assert_eq!(
+            autopilot_setting("dead_server_last_contact_threshold", "1m30s"),
+            Ok(json!("1m30s"))
+        );
+        assert!(autopilot_setting("min_quorum", "three").is_err());
+        assert!(autopilot_setting("last_contact_threshold", "10").is_err());
+        assert!(autopilot_setting("last_contact_threshold", "10 parsecs").is_err());
+        let err = autopilot_setting("cleanup", "true").unwrap_err();
+        assert!(err.contains("settable: cleanup_dead_servers"), "{err}");
+    }
 }

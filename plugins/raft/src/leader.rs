@@ -3,13 +3,13 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::ha::{self, LeaderState, NodeView};
-use vault_common::output::{self, Format};
+use vault_shared::Exit;
+use vault_shared::ha::{self, LeaderState, NodeView};
+use vault_shared::output::{self, Format};
 
 use crate::Cli;
-use crate::ctx::Ctx;
 use crate::status;
+use vault_shared::session::Session;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -20,15 +20,15 @@ struct Report<'a> {
 }
 
 pub async fn run(cli: &Cli) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    let views = ctx.views().await;
+    let session = Session::connect(&cli.common, &[]).await?;
+    let views = session.views().await;
     let state = ha::leader_state(&views);
     let exit = if state.active().is_some() {
         Exit::Healthy
     } else {
         Exit::Attention
     };
-    match ctx.format {
+    match session.format {
         Format::Table => {
             let rows = views
                 .iter()
@@ -55,7 +55,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: &ctx.kube.namespace,
+                namespace: &session.kube.namespace,
                 leader: &state,
                 pods: &views,
                 exit_code: exit.code(),

@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::output::{self, Format, Styled, Tone};
+use vault_shared::Exit;
+use vault_shared::output::{self, Format, Styled, Tone};
 
 use crate::Cli;
-use crate::ctx::Ctx;
-use crate::status::{self, Peer};
+use crate::status::{self, Peer, RaftFinding};
+use vault_shared::session::Session;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -21,9 +21,9 @@ struct Report<'a> {
 }
 
 pub async fn run(cli: &Cli) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("peers (it reads the raft configuration)")?;
-    let g = status::gather(&ctx).await;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("peers (it reads the raft configuration)")?;
+    let g = status::gather(&session).await;
     if g.config.is_none() {
         anyhow::bail!(
             "{}",
@@ -32,19 +32,19 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                 .unwrap_or("the raft configuration could not be read")
         );
     }
-    let peers = status::peers(&ctx, &g);
+    let peers = status::peers(&session, &g);
     // Only what is about the peers themselves: status reports the rest.
-    let findings: Vec<status::Finding> = status::findings(&ctx, &g, &peers, false)
+    let findings: Vec<status::Finding> = status::findings(&session, &g, &peers, false)
         .into_iter()
         .filter(|f| {
             matches!(
                 f.kind,
-                "stale_peer"
-                    | "node_id_drift"
-                    | "address_drift"
-                    | "unhealthy"
-                    | "non_voter"
-                    | "lagging"
+                RaftFinding::StalePeer
+                    | RaftFinding::NodeIdDrift
+                    | RaftFinding::AddressDrift
+                    | RaftFinding::Unhealthy
+                    | RaftFinding::NonVoter
+                    | RaftFinding::Lagging
             )
         })
         .collect();
@@ -53,7 +53,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
     } else {
         Exit::Attention
     };
-    match ctx.format {
+    match session.format {
         Format::Table => {
             let rows = peers
                 .iter()
@@ -74,11 +74,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                             Some(pod) => Styled::new(pod.clone(), Tone::Plain),
                             None => Styled::new("<none>", Tone::Bad),
                         },
-                        match p.healthy {
-                            Some(true) => Styled::new("true", Tone::Good),
-                            Some(false) => Styled::new("false", Tone::Bad),
-                            None => Styled::new("-", Tone::Dim),
-                        },
+                        output::bool_cell(p.healthy),
                         p.last_contact
                             .as_deref()
                             .map(status::short_duration)
@@ -115,7 +111,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: &ctx.kube.namespace,
+                namespace: &session.kube.namespace,
                 read_from: g.read_from.as_deref(),
                 peers: &peers,
                 failure_tolerance: g.autopilot.as_ref().map(|a| a.failure_tolerance),

@@ -4,7 +4,7 @@
 //!
 //! Clearing the data is the step the runbook leaves out: a removed node that restarts with its
 //! old raft data accepts the join request but never rejoins — it comes back unsealed, alone,
-//! serving stale data (field notes #4). So the data directory is emptied (through exec) after
+//! serving stale data. So the data directory is emptied (through exec) after
 //! the peer is removed and before the pod is recreated.
 //!
 //! Each step checks its own result; on failure the command stops and says which steps are
@@ -15,19 +15,21 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::cluster;
-use vault_common::confirm::{self, Plan};
-use vault_common::exec;
-use vault_common::keys;
-use vault_common::output::{self, Format, Progress, Task};
-use vault_common::volumes;
+use vault_shared::Exit;
+use vault_shared::cluster;
+use vault_shared::confirm::Plan;
+use vault_shared::exec;
+use vault_shared::keys;
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::volumes;
 
-use crate::ctx::Ctx;
-use crate::join;
 use crate::remove_peer;
 use crate::status;
 use crate::{Cli, RejoinArgs};
+use vault_shared::events::Note;
+use vault_shared::procedures::join;
+use vault_shared::procedures::steps::{self, StepLog};
+use vault_shared::session::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,7 +43,7 @@ enum Step {
     WaitVoter,
 }
 
-impl Step {
+impl steps::Step for Step {
     fn label(self) -> &'static str {
         match self {
             Step::RemovePeer => "remove the raft peer",
@@ -54,7 +56,6 @@ impl Step {
         }
     }
 
-    /// What to run after this step failed.
     fn next(self, pod: &str) -> String {
         match self {
             Step::RemovePeer => format!(
@@ -76,6 +77,10 @@ impl Step {
             Step::WaitVoter => "it is joined and unsealed; watch `kubectl vault-raft status` (autopilot promotes it once stable)".to_string(),
         }
     }
+
+    fn number(self) -> usize {
+        self as usize + 1
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -89,43 +94,13 @@ struct Report {
     exit_code: u8,
 }
 
-struct Run<'a> {
-    pod: &'a str,
-    done: Vec<Step>,
-    task: Task,
-}
-
-impl Run<'_> {
-    fn start(&self, step: Step) {
-        self.task
-            .step(&format!("step {}/7: {}", step as usize + 1, step.label()));
-    }
-
-    fn failed(&self, step: Step, e: anyhow::Error) -> anyhow::Error {
-        // The error says where it stopped; a progress line would only repeat it.
-        self.task.step(&format!("stopped at: {}", step.label()));
-        let done: Vec<&str> = self.done.iter().map(|s| s.label()).collect();
-        anyhow!(
-            "rejoin {} stopped at \"{}\": {e:#}. Done: {}. Next: {}",
-            self.pod,
-            step.label(),
-            if done.is_empty() {
-                "nothing".to_string()
-            } else {
-                done.join(", ")
-            },
-            step.next(self.pod)
-        )
-    }
-}
-
 pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("rejoin")?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("rejoin")?;
     let pod_name = args.pod.as_str();
-    let pod = ctx.known_pod(pod_name)?.clone();
-    let g = status::gather(&ctx).await;
-    let leader = ctx.leader(&g.views)?;
+    let pod = session.known_pod(pod_name)?.clone();
+    let g = status::gather(&session).await;
+    let leader = session.leader(&g.views)?;
     if leader.name == pod_name {
         bail!(
             "{pod_name} is the leader: step it down first (`kubectl vault-raft step-down`), then rejoin it"
@@ -133,14 +108,14 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     }
     let leader_name = leader.name.clone();
     let view = g.views.iter().find(|v| v.pod == pod_name);
-    let peers = status::peers(&ctx, &g);
+    let peers = status::peers(&session, &g);
     let member = peers
         .iter()
         .find(|p| p.pod.as_deref() == Some(pod_name))
         .map(|p| p.server.node_id.clone());
     let mut plan = Plan::new(format!("rejoin {pod_name}"));
     if let Some(node) = &member {
-        remove_peer::check(&ctx, &g, node, args.force, &mut plan)?;
+        remove_peer::check(&session, &g, node, args.force, &mut plan)?;
         plan.step(format!(
             "remove raft peer {node} through the leader {leader_name}"
         ));
@@ -181,41 +156,33 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     plan.step("wait until it is a healthy voter and Ready");
     // Keys before anything changes, since a rejoin that cannot unseal stops half-way: a key
     // file is read (and checked) first; a prompt comes after the plan is confirmed.
-    let interactive = std::io::stdin().is_terminal() && ctx.format == Format::Table;
-    let mut shares = if args.dry_run {
+    let interactive = std::io::stdin().is_terminal() && session.format == Format::Table;
+    let mut shares = if args.confirm.dry_run {
         None
     } else {
-        keys::load(&args.keys, Some(&ctx.kube)).await?
+        keys::load(&args.keys, Some(&session.kube)).await?
     };
-    if !args.dry_run && shares.is_none() && !interactive {
+    if !args.confirm.dry_run && shares.is_none() && !interactive {
         bail!(
             "rejoin needs the unseal keys to unseal {pod_name} after it rejoins: give --keys-file PATH (- for stdin) or --keys-secret NAME; nothing was changed"
         );
     }
-    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let go = args.confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut done = Vec::new();
     if go {
         if shares.is_none() {
-            shares = join::shares(&ctx, &args.keys, join::threshold(&g.views)).await?;
+            shares = join::shares(&session, &args.keys, join::threshold(&g.views)).await?;
         }
         let Some(shares) = shares else {
             bail!("no unseal keys were given; nothing was changed");
         };
         let progress = Progress::new();
-        let mut r = Run {
-            pod: pod_name,
-            done: Vec::new(),
-            task: progress.task(pod_name),
-        };
-        ctx.record_on(
-            &pod,
-            false,
-            "RaftRejoin",
-            &format!(
+        let mut r = StepLog::new("rejoin", pod_name, 7, progress.task(pod_name));
+        session.record_on(&pod, Note::normal("RaftRejoin", "RaftRejoin", &format!(
                 "kubectl-vault starts rejoining this pod to the raft cluster (leader {leader_name})"
             ),
-        )
+        ))
         .await;
 
         if let Some(node) = &member {
@@ -225,21 +192,17 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
                     .client
                     .remove_peer(node)
                     .await
-                    .map_err(|e| ctx.explain(e, &format!("remove raft peer {node}")))?;
+                    .map_err(|e| session.explain(e, &format!("remove raft peer {node}")))?;
                 let config = leader
                     .client
                     .raft_configuration()
                     .await
-                    .map_err(|e| ctx.explain(e, "read the raft configuration"))?;
+                    .map_err(|e| session.explain(e, "read the raft configuration"))?;
                 if config.server(node).is_some() {
                     bail!("the leader still lists {node} after remove-peer");
                 }
-                ctx.record_on(
-                    &pod,
-                    false,
-                    "RaftPeerRemoved",
-                    &format!("kubectl-vault removed raft peer {node} through leader {leader_name}"),
-                )
+                session.record_on(&pod, Note::normal("RaftPeerRemoved", "RaftPeerRemoved", &format!("kubectl-vault removed raft peer {node} through leader {leader_name}"),
+                ))
                 .await;
                 Ok(())
             }
@@ -254,7 +217,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
             let db = format!("{data_dir}/vault.db");
             let cleared = async {
                 let out = exec::run(
-                    &ctx.kube,
+                    &session.kube,
                     pod_name,
                     None,
                     &["rm", "-rf", "--", &raft, &db],
@@ -271,13 +234,18 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
                             .unwrap_or("no message")
                     );
                 }
-                ctx.record_on(
-                    &pod,
-                    true,
-                    "RaftDataCleared",
-                    &format!("kubectl-vault deleted {raft} and {db} so the node can rejoin raft"),
-                )
-                .await;
+                session
+                    .record_on(
+                        &pod,
+                        Note::warning(
+                            "RaftDataCleared",
+                            "RaftDataCleared",
+                            &format!(
+                                "kubectl-vault deleted {raft} and {db} so the node can rejoin raft"
+                            ),
+                        ),
+                    )
+                    .await;
                 Ok(())
             }
             .await;
@@ -286,7 +254,8 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         }
 
         r.start(Step::DeletePod);
-        ctx.kube
+        session
+            .kube
             .delete_pod(pod_name)
             .await
             .map_err(|e| r.failed(Step::DeletePod, e))?;
@@ -294,11 +263,11 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
 
         r.start(Step::WaitRecreated);
         let recreated = async {
-            let new_pod = ctx
+            let new_pod = session
                 .kube
                 .wait_recreated(pod_name, cluster::uid(&pod), args.timeout)
                 .await?;
-            let t = ctx.fresh_target(new_pod.clone()).await?;
+            let t = session.fresh_target(new_pod.clone()).await?;
             // The server needs a moment to listen; it must come up without raft data.
             let deadline = Instant::now() + args.timeout;
             let st = loop {
@@ -322,27 +291,27 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         r.start(Step::Join);
         let joined = async {
             // The leader may have changed while the pod was away.
-            let views = ctx.views().await;
-            let l = ctx.leader(&views)?;
+            let views = session.views().await;
+            let l = session.leader(&views)?;
             let addr = views
                 .iter()
                 .find(|v| v.pod == l.name)
                 .and_then(|v| v.leader_address.clone())
                 .ok_or_else(|| anyhow!("the leader {} does not say its API address", l.name))?;
-            join::join(&ctx, &t, &new_pod, &addr, None).await
+            join::join(&session, &t, &new_pod, &addr, None).await
         }
         .await;
         joined.map_err(|e| r.failed(Step::Join, e))?;
         r.done.push(Step::Join);
 
         r.start(Step::Unseal);
-        join::unseal_joined(&ctx, &t, &new_pod, &shares, &r.task)
+        join::unseal_joined(&session, &t, &new_pod, &shares, &r.task)
             .await
             .map_err(|e| r.failed(Step::Unseal, e))?;
         r.done.push(Step::Unseal);
 
         r.start(Step::WaitVoter);
-        join::wait_voter(&ctx, pod_name, args.timeout, &r.task)
+        join::wait_voter(&session, pod_name, args.timeout, &r.task)
             .await
             .map_err(|e| r.failed(Step::WaitVoter, e))?;
         r.done.push(Step::WaitVoter);
@@ -353,21 +322,20 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         done = r.done;
     }
     let seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    match ctx.format {
+    match session.format {
         Format::Table => {
             if go {
                 println!(
                     "{pod_name} rejoined the raft cluster and is a healthy voter again ({seconds:.1}s)."
                 );
             } else {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             }
         }
         f => output::print_data(
             f,
             &Report {
-                namespace: ctx.kube.namespace.clone(),
+                namespace: session.kube.namespace.clone(),
                 pod: pod_name.to_string(),
                 dry_run: !go,
                 plan,

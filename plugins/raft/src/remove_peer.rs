@@ -1,18 +1,19 @@
 //! `remove-peer NODE_ID`: the runbook's "Remove unhealthy node (from leader)", with the
 //! guards the runbook lacks: the node must be a peer, it must not be the leader, and the
-//! voters left must still hold a healthy quorum — unless `--force`. Field notes #5: over-eager
+//! voters left must still hold a healthy quorum — unless `--force`. Over-eager
 //! cleanup loses quorum.
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::output::{self, Format};
-use vault_common::vault::{RaftServer, quorum};
+use vault_shared::Exit;
+use vault_shared::confirm::Plan;
+use vault_shared::output::{self, Format};
+use vault_shared::vault::raft::{RaftServer, quorum};
 
-use crate::ctx::Ctx;
 use crate::status::{self, Gathered};
 use crate::{Cli, RemovePeerArgs};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 /// What removing one peer does to the cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +33,7 @@ pub struct Impact {
 /// Checks that `node_id` may be removed; returns its impact, or the refusal. `force` turns the
 /// leader and quorum refusals into warnings on the plan.
 pub fn check(
-    ctx: &Ctx,
+    session: &Session,
     g: &Gathered,
     node_id: &str,
     force: bool,
@@ -51,7 +52,7 @@ pub fn check(
             known.join(", ")
         );
     };
-    let peers = status::peers(ctx, g);
+    let peers = status::peers(session, g);
     let healthy = |s: &RaftServer| {
         let p = peers.iter().find(|p| p.server.node_id == s.node_id);
         let ap_ok = p.and_then(|p| p.healthy).unwrap_or(true);
@@ -71,7 +72,7 @@ pub fn check(
         node_id: node_id.to_string(),
         address: server.address.clone(),
         voter: server.voter,
-        pod: ctx.pod_of_node(&server.node_id, &server.address),
+        pod: session.pod_of_node(&server.node_id, &server.address),
         voters_before,
         voters_after,
         quorum_after: quorum(voters_after.max(1)),
@@ -125,12 +126,12 @@ struct Report<'a> {
 }
 
 pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("remove-peer")?;
-    let g = status::gather(&ctx).await;
-    let leader = ctx.leader(&g.views)?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("remove-peer")?;
+    let g = status::gather(&session).await;
+    let leader = session.leader(&g.views)?;
     let mut plan = Plan::new(format!("remove raft peer {}", args.node_id));
-    let impact = check(&ctx, &g, &args.node_id, args.force, &mut plan)?;
+    let impact = check(&session, &g, &args.node_id, args.force, &mut plan)?;
     plan.step(format!(
         "remove {} ({}{}) from the raft configuration through the leader {}",
         impact.node_id,
@@ -151,25 +152,28 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
             "pod {pod} keeps its raft data and cannot rejoin with it: use `kubectl vault-raft rejoin {pod}` to bring it back"
         ));
     }
-    let go = confirm::confirm(&plan, args.yes, args.dry_run)?;
+    let go = args.confirm.confirm(&plan)?;
     let mut verified = None;
     if go {
         leader
             .client
             .remove_peer(&args.node_id)
             .await
-            .map_err(|e| ctx.explain(e, &format!("remove raft peer {}", args.node_id)))?;
+            .map_err(|e| session.explain(e, &format!("remove raft peer {}", args.node_id)))?;
         let subject = impact.pod.clone().unwrap_or_else(|| leader.name.clone());
-        ctx.record(
-            &subject,
-            false,
-            "RaftPeerRemoved",
-            &format!(
-                "kubectl-vault removed raft peer {} ({}) through leader {}",
-                impact.node_id, impact.address, leader.name
-            ),
-        )
-        .await;
+        session
+            .record(
+                &subject,
+                Note::normal(
+                    "RaftPeerRemoved",
+                    "RaftPeerRemoved",
+                    &format!(
+                        "kubectl-vault removed raft peer {} ({}) through leader {}",
+                        impact.node_id, impact.address, leader.name
+                    ),
+                ),
+            )
+            .await;
         // Vault answers 204 whatever happened: read the configuration back.
         verified = Some(
             leader
@@ -184,11 +188,10 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
         Some(false) => Exit::Attention,
         _ => Exit::Healthy,
     };
-    match ctx.format {
+    match session.format {
         Format::Table => {
             if !go {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             } else if verified == Some(true) {
                 println!(
                     "Removed raft peer {} (voters now {}).",
@@ -204,7 +207,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: &ctx.kube.namespace,
+                namespace: &session.kube.namespace,
                 dry_run: !go,
                 plan: &plan,
                 impact: &impact,

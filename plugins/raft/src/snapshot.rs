@@ -1,25 +1,28 @@
 //! `snapshot save FILE` / `snapshot restore FILE`: the runbook's "Create backup first" and
 //! "restore from the latest backup", through the leader's API (a standby redirects, which
-//! fails over a port-forward — field notes #7) instead of `exec … snapshot save` + `kubectl cp`.
+//! fails over a port-forward) instead of `exec … snapshot save` + `kubectl cp`.
 //! Saving streams into a new 0600 file and never overwrites one without `--force`; restoring
 //! confirms first and afterwards checks that there is a leader and every pod is unsealed.
 
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use bytes::Bytes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use vault_common::Exit;
-use vault_common::confirm::{self, Plan};
-use vault_common::ha::{self, NodeView};
-use vault_common::output::{self, Format, Progress};
-use vault_common::vault::{SnapshotError, VaultError, looks_like_snapshot};
+use std::io::Read;
+use vault_shared::Exit;
+use vault_shared::confirm::{ConfirmArgs, Plan};
+use vault_shared::ha::{self, NodeView};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::procedures::secret_file::SecretFile;
 
-use crate::ctx::Ctx;
+use vault_shared::vault::snapshot::{SnapshotError, looks_like_snapshot};
+use vault_shared::vault::{ErrorKind, VaultError};
+
 use crate::{Cli, SnapshotCmd};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
     match cmd {
@@ -27,30 +30,10 @@ pub async fn run(cli: &Cli, cmd: &SnapshotCmd) -> Result<Exit> {
         SnapshotCmd::Restore {
             file,
             force,
-            yes,
-            dry_run,
+            confirm,
             timeout,
-        } => restore(cli, file, *force, *yes, *dry_run, *timeout).await,
+        } => restore(cli, file, *force, confirm, *timeout).await,
     }
-}
-
-/// A new file, readable by its owner only; `create_new` so nothing existing is touched.
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-/// Where the snapshot is written before it takes FILE's place (with --force only, so an
-/// interrupted download never destroys the previous snapshot).
-fn partial_path(file: &Path) -> PathBuf {
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "snapshot".into());
-    file.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
 #[derive(Serialize)]
@@ -65,76 +48,46 @@ struct Saved {
 }
 
 async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
-    if file.is_dir() {
-        bail!("{} is a directory: give a file name", file.display());
-    }
-    if file.exists() && !force {
-        bail!(
-            "{} exists: add --force to overwrite it (it is replaced only once the new snapshot is complete)",
-            file.display()
-        );
-    }
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("snapshot save")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
-    // Always stream into a hidden partial file: an interrupted save must not leave a
-    // truncated backup under the name an operator will restore from.
-    let write_to = partial_path(file);
-    let f = create_private(&write_to).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            anyhow!("{} exists: add --force to overwrite it", write_to.display())
-        }
-        _ => anyhow!("create {}: {e}", write_to.display()),
-    })?;
+    // Checked before anything else, and streamed into a hidden partial file: an interrupted
+    // save must not leave a truncated backup under the name an operator will restore from.
+    let mut out = SecretFile::create(file, force)?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("snapshot save")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
     let progress = Progress::new();
     let task = progress.task(&leader.name);
     task.step("streaming the snapshot");
     let start = Instant::now();
-    let mut out = tokio::fs::File::from_std(f);
-    let result = leader
+    let digest = leader
         .client
-        .snapshot_save(&mut out, ctx.vault_args().vault_timeout)
-        .await;
-    let digest = match result {
-        Ok(d) => d,
-        Err(e) => {
-            drop(out);
-            let _ = std::fs::remove_file(&write_to);
-            return Err(match e {
-                SnapshotError::Vault(v) => ctx.explain(v, "take a raft snapshot"),
+        .snapshot_save(out.writer(), session.vault_args().vault_timeout)
+        .await
+        .map_err(|e| {
+            match e {
+                SnapshotError::Vault(v) => session.explain(v, "take a raft snapshot"),
                 other => anyhow!("{other}"),
             }
-            .context(format!("no snapshot written to {}", file.display())));
-        }
-    };
-    out.sync_all()
-        .await
-        .with_context(|| format!("sync {}", write_to.display()))?;
-    drop(out);
-    if force {
-        std::fs::rename(&write_to, file)
-            .with_context(|| format!("replace {} with the new snapshot", file.display()))?;
-    } else {
-        // A hard link fails if the name was taken meanwhile: never overwrite silently.
-        let linked = std::fs::hard_link(&write_to, file);
-        let _ = std::fs::remove_file(&write_to);
-        linked.with_context(|| format!("put the snapshot at {}", file.display()))?;
-    }
+            .context(format!("no snapshot written to {}", file.display()))
+        })?;
+    out.commit().await?;
     let seconds = (start.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     task.finish(&format!("saved {} bytes ({seconds:.2}s)", digest.bytes));
-    ctx.record(
-        &leader.name,
-        false,
-        "RaftSnapshotSaved",
-        &format!(
-            "kubectl-vault saved a raft snapshot ({} bytes, sha256 {})",
-            digest.bytes, digest.sha256
-        ),
-    )
-    .await;
+    session
+        .record(
+            &leader.name,
+            Note::normal(
+                "RaftSnapshotSaved",
+                "RaftSnapshotSaved",
+                &format!(
+                    "kubectl-vault saved a raft snapshot ({} bytes, sha256 {})",
+                    digest.bytes, digest.sha256
+                ),
+            ),
+        )
+        .await;
     let report = Saved {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         file: file.display().to_string(),
         leader: leader.name.clone(),
         bytes: digest.bytes,
@@ -142,7 +95,7 @@ async fn save(cli: &Cli, file: &Path, force: bool) -> Result<Exit> {
         seconds,
         exit_code: 0,
     };
-    match ctx.format {
+    match session.format {
         Format::Table => println!(
             "Saved a snapshot from the leader {} to {}: {} bytes, sha256 {}",
             report.leader, report.file, report.bytes, report.sha256
@@ -168,53 +121,32 @@ struct Restored {
 }
 
 /// Vault's reasons for refusing a snapshot, as what the user should know.
-fn refusal(ctx: &Ctx, e: VaultError, file: &Path) -> anyhow::Error {
-    let text = e.errors().join(" ").to_lowercase();
+fn refusal(session: &Session, e: VaultError, file: &Path) -> anyhow::Error {
     let f = file.display();
-    if text.contains("different set of unseal keys") || text.contains("could not verify hash") {
-        return anyhow!(
+    match e.kind() {
+        ErrorKind::ForeignSnapshot => anyhow!(
             "{f} was taken on another cluster (or under other unseal keys): restoring it replaces this cluster's keys and root token with that cluster's; add --force to restore it anyway. The cluster was not changed"
-        );
-    }
-    if text.contains("failed to read snapshot")
-        || text.contains("decompress")
-        || text.contains("unexpected eof")
-        || text.contains("checksum")
-        || text.contains("sha256")
-    {
-        return anyhow!(
+        ),
+        ErrorKind::CorruptSnapshot => anyhow!(
             "{f} is truncated or corrupt ({}); the cluster was not changed",
             e.errors().join("; ")
-        );
+        ),
+        _ => session.explain(e, &format!("restore {f}")),
     }
-    ctx.explain(e, &format!("restore {f}"))
 }
 
 async fn restore(
     cli: &Cli,
     file: &Path,
     force: bool,
-    yes: bool,
-    dry_run: bool,
+    confirm: &ConfirmArgs,
     timeout: Duration,
 ) -> Result<Exit> {
-    let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
-    if data.is_empty() {
-        bail!("{} is empty: not a snapshot", file.display());
-    }
-    if !looks_like_snapshot(&data) {
-        bail!(
-            "{} is not a raft snapshot (a snapshot is gzip data; this file starts with {:02x?}); the cluster was not changed",
-            file.display(),
-            &data[..data.len().min(4)]
-        );
-    }
-    let sha256 = hex_digest(&data);
-    let bytes = data.len() as u64;
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("snapshot restore")?;
-    let views = ctx.views().await;
-    let leader = ctx.leader(&views)?;
+    let (bytes, sha256) = inspect(file)?;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("snapshot restore")?;
+    let views = session.views().await;
+    let leader = session.leader(&views)?;
     let mut plan = Plan::new(format!("restore {}", file.display()));
     plan.step(format!(
         "restore {} ({bytes} bytes, sha256 {sha256}) through the leader {}",
@@ -226,10 +158,10 @@ async fn restore(
     if force {
         plan.warn("--force: a snapshot from another cluster brings that cluster's unseal keys and root token; this cluster's keys stop working");
     }
-    let go = confirm::confirm(&plan, yes, dry_run)?;
+    let go = confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut report = Restored {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         file: file.display().to_string(),
         bytes,
         sha256,
@@ -248,24 +180,27 @@ async fn restore(
         task.step("uploading the snapshot");
         if let Err(e) = leader
             .client
-            .snapshot_restore(Bytes::from(data), force, timeout)
+            .snapshot_restore(open(file).await?, bytes, force, timeout)
             .await
         {
-            return Err(refusal(&ctx, e, file));
+            return Err(refusal(&session, e, file));
         }
-        ctx.record(
-            &leader.name,
-            true,
-            "RaftSnapshotRestored",
-            &format!(
-                "kubectl-vault restored a raft snapshot ({bytes} bytes, sha256 {}){}",
-                report.sha256,
-                if force { " with --force" } else { "" }
-            ),
-        )
-        .await;
+        session
+            .record(
+                &leader.name,
+                Note::warning(
+                    "RaftSnapshotRestored",
+                    "RaftSnapshotRestored",
+                    &format!(
+                        "kubectl-vault restored a raft snapshot ({bytes} bytes, sha256 {}){}",
+                        report.sha256,
+                        if force { " with --force" } else { "" }
+                    ),
+                ),
+            )
+            .await;
         task.step("restored; waiting for a leader and every pod unsealed");
-        let (views, healthy) = settle(&ctx, timeout).await;
+        let (views, healthy) = settle(&session, timeout).await;
         report.autopilot_healthy = healthy;
         report.leader = ha::leader_state(&views).active().map(str::to_string);
         report.sealed = views
@@ -293,11 +228,10 @@ async fn restore(
     }
     report.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     report.exit_code = exit.code();
-    match ctx.format {
+    match session.format {
         Format::Table => {
             if !go {
-                print!("{}", plan.text());
-                println!("Dry run: nothing was changed.");
+                plan.print_dry_run();
             } else {
                 println!(
                     "Restored {} through {} ({:.1}s).",
@@ -339,12 +273,12 @@ async fn restore(
 /// Waits until there is an agreed leader, every pod is unsealed and autopilot calls the
 /// cluster healthy (followers reinstall the restored data first), or `timeout`. Returns the
 /// last views and autopilot's verdict.
-async fn settle(ctx: &Ctx, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
+async fn settle(session: &Session, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
     let start = Instant::now();
     loop {
-        let views = ctx.views().await;
+        let views = session.views().await;
         let mut healthy = None;
-        if let Ok(l) = ctx.leader(&views) {
+        if let Ok(l) = session.leader(&views) {
             healthy = l.client.autopilot_state().await.ok().map(|s| s.healthy);
         }
         let ok = healthy == Some(true) && views.iter().all(|v| v.sealed == Some(false));
@@ -355,6 +289,41 @@ async fn settle(ctx: &Ctx, timeout: Duration) -> (Vec<NodeView>, Option<bool>) {
     }
 }
 
-fn hex_digest(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+/// The size and sha256 of a snapshot file, read in chunks; refuses what is not a snapshot.
+fn inspect(file: &Path) -> Result<(u64, String)> {
+    let mut f = std::fs::File::open(file).with_context(|| format!("read {}", file.display()))?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("read {}", file.display()))?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 18 {
+            head.extend_from_slice(&buf[..n.min(18 - head.len())]);
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    if bytes == 0 {
+        bail!("{} is empty: not a snapshot", file.display());
+    }
+    if !looks_like_snapshot(&head) {
+        bail!(
+            "{} is not a raft snapshot (a snapshot is gzip data; this file starts with {:02x?}); the cluster was not changed",
+            file.display(),
+            &head[..head.len().min(4)]
+        );
+    }
+    Ok((bytes, hex::encode(hasher.finalize())))
+}
+
+async fn open(file: &Path) -> Result<tokio::fs::File> {
+    tokio::fs::File::open(file)
+        .await
+        .with_context(|| format!("read {}", file.display()))
 }

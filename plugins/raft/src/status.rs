@@ -6,17 +6,18 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::cluster;
-use vault_common::ha::{self, LeaderState, NodeView};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::Target;
-use vault_common::vault::{
-    AutopilotConfig, AutopilotState, RaftConfiguration, RaftServer, go_duration_secs, quorum,
-};
+use vault_shared::Exit;
+use vault_shared::cluster;
+use vault_shared::findings;
+use vault_shared::ha::{self, LeaderState, NodeView};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::target::Target;
+use vault_shared::vault::ErrorKind;
+use vault_shared::vault::autopilot::{AutopilotConfig, AutopilotState, go_duration_secs};
+use vault_shared::vault::raft::{RaftConfiguration, RaftServer, quorum};
 
-use crate::ctx::Ctx;
 use crate::{Cli, StatusArgs};
+use vault_shared::session::Session;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PodRow {
@@ -55,19 +56,28 @@ pub struct Peer {
     pub last_term: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// no_leader, leader_unreachable, split_brain, unreachable, sealed, data_lost,
-    /// not_joined, stale_peer, node_id_drift, address_drift, lagging, unhealthy, non_voter,
-    /// failure_tolerance, raft_unavailable.
-    pub kind: &'static str,
-    /// The pod or node it is about.
-    pub subject: String,
-    pub message: String,
-    /// What to run next.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
+vault_shared::finding_kinds! {
+    /// What `status` flags; serialised to the names the README documents.
+    pub enum RaftFinding {
+        NoLeader => "no_leader",
+        LeaderUnreachable => "leader_unreachable",
+        SplitBrain => "split_brain",
+        Unreachable => "unreachable",
+        Sealed => "sealed",
+        DataLost => "data_lost",
+        NotJoined => "not_joined",
+        StalePeer => "stale_peer",
+        NodeIdDrift => "node_id_drift",
+        AddressDrift => "address_drift",
+        Lagging => "lagging",
+        Unhealthy => "unhealthy",
+        NonVoter => "non_voter",
+        FailureTolerance => "failure_tolerance",
+        RaftUnavailable => "raft_unavailable",
+    }
 }
+
+pub type Finding = findings::Finding<RaftFinding>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Raft {
@@ -100,21 +110,23 @@ pub struct Gathered {
     pub autopilot_config: Option<AutopilotConfig>,
     /// Why the raft configuration could not be read.
     pub raft_error: Option<String>,
+    /// What kind of failure that was, when Vault refused.
+    pub raft_error_kind: Option<ErrorKind>,
 }
 
 /// Per-pod views, then the raft configuration and autopilot state through the leader (or,
 /// without one, through any unsealed pod: a standby forwards while it still has a leader).
-pub async fn gather(ctx: &Ctx) -> Gathered {
-    let views = ctx.views().await;
+pub async fn gather(session: &Session) -> Gathered {
+    let views = session.views().await;
     let leader = ha::leader_state(&views);
     let via: Option<&Target> = leader
         .active()
-        .and_then(|p| ctx.target(p).ok())
+        .and_then(|p| session.target(p).ok())
         .or_else(|| {
             views
                 .iter()
                 .filter(|v| v.unsealed())
-                .find_map(|v| ctx.target(&v.pod).ok())
+                .find_map(|v| session.target(&v.pod).ok())
         });
     let mut g = Gathered {
         views,
@@ -124,6 +136,7 @@ pub async fn gather(ctx: &Ctx) -> Gathered {
         autopilot: None,
         autopilot_config: None,
         raft_error: None,
+        raft_error_kind: None,
     };
     let Some(t) = via else {
         g.raft_error = Some("no unsealed pod answers, so nothing can be read from raft".into());
@@ -137,9 +150,10 @@ pub async fn gather(ctx: &Ctx) -> Gathered {
     match config {
         Ok(c) => g.config = Some(c),
         Err(e) => {
+            g.raft_error_kind = Some(e.kind());
             g.raft_error = Some(format!(
                 "{:#}",
-                ctx.explain(e, "read the raft configuration")
+                session.explain(e, "read the raft configuration")
             ))
         }
     }
@@ -149,7 +163,7 @@ pub async fn gather(ctx: &Ctx) -> Gathered {
 }
 
 /// The peers with the pod behind each and autopilot's view of it.
-pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
+pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
     let Some(config) = &g.config else {
         return Vec::new();
     };
@@ -160,7 +174,7 @@ pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
             let ap = g.autopilot.as_ref().and_then(|a| a.servers.get(&s.node_id));
             Peer {
                 server: s.clone(),
-                pod: ctx.pod_of_node(&s.node_id, &s.address),
+                pod: session.pod_of_node(&s.node_id, &s.address),
                 healthy: ap.map(|a| a.healthy),
                 status: ap.map(|a| a.status.clone()),
                 last_contact: ap.and_then(|a| a.last_contact.clone()),
@@ -171,11 +185,11 @@ pub fn peers(ctx: &Ctx, g: &Gathered) -> Vec<Peer> {
         .collect()
 }
 
-fn pod_ip(ctx: &Ctx, pod: &str) -> Option<String> {
-    ctx.pod(pod)?.status.as_ref()?.pod_ip.clone()
+fn pod_ip(session: &Session, pod: &str) -> Option<String> {
+    cluster::pod_ip(session.pod(pod)?).map(str::to_string)
 }
 
-fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
+fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
     g.views
         .iter()
         .map(|v| {
@@ -194,7 +208,7 @@ fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
             PodRow {
                 pod: v.pod.clone(),
                 ip: v.pod_ip.clone(),
-                ready: ctx.pod(&v.pod).map(cluster::is_ready),
+                ready: session.pod(&v.pod).map(cluster::is_ready),
                 reachable: v.reachable,
                 initialized: v.initialized,
                 sealed: v.sealed,
@@ -215,26 +229,21 @@ fn rows(ctx: &Ctx, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
 
 /// What needs attention. `partial` is set when only some pods were selected: then pods not
 /// selected are not reported missing, and a leader outside the selection is not suspect.
-pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
+pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut add = |kind: &'static str, subject: &str, message: String, next: Option<String>| {
-        out.push(Finding {
-            kind,
-            subject: subject.to_string(),
-            message,
-            next,
-        })
+    let mut add = |kind: RaftFinding, subject: &str, message: String, next: Option<String>| {
+        out.push(Finding::new(kind, subject, message, next))
     };
     let config_leader = g
         .config
         .as_ref()
         .and_then(|c| c.leader())
-        .and_then(|s| ctx.pod_of_node(&s.node_id, &s.address));
+        .and_then(|s| session.pod_of_node(&s.node_id, &s.address));
     match &g.leader {
         LeaderState::Active { .. } => {}
         LeaderState::Unconfirmed { pod } if partial && config_leader.as_deref() == Some(pod) => {}
         LeaderState::Unconfirmed { pod } => add(
-            "leader_unreachable",
+            RaftFinding::LeaderUnreachable,
             pod,
             format!("the pods name {pod} as leader, but it does not answer as the active node"),
             Some(format!(
@@ -242,7 +251,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
             )),
         ),
         LeaderState::None => add(
-            "no_leader",
+            RaftFinding::NoLeader,
             "cluster",
             "no unsealed pod is the active node".into(),
             Some(
@@ -250,7 +259,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
             ),
         ),
         LeaderState::Split { pods } => add(
-            "split_brain",
+            RaftFinding::SplitBrain,
             "cluster",
             format!("the pods disagree about the leader: {}", pods.join(", ")),
             Some("kubectl vault-raft step-down --all".into()),
@@ -259,7 +268,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     for v in &g.views {
         if !v.reachable {
             add(
-                "unreachable",
+                RaftFinding::Unreachable,
                 &v.pod,
                 format!(
                     "its Vault API does not answer: {}",
@@ -274,7 +283,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     }
     let Some(config) = &g.config else {
         add(
-            "raft_unavailable",
+            RaftFinding::RaftUnavailable,
             "cluster",
             format!(
                 "the raft configuration could not be read: {}",
@@ -287,10 +296,10 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     // Peers: is there a pod behind each, and is it the right one?
     for p in peers {
         let s = &p.server;
-        let at = ha::pod_for_address(&s.address, ctx.pod_refs());
-        if ctx.pod(&s.node_id).is_some() {
+        let at = ha::pod_for_address(&s.address, session.pod_refs());
+        if session.pod(&s.node_id).is_some() {
             // The chart names raft nodes after their pods: the address must be that pod's.
-            let drift = match (&at, pod_ip(ctx, &s.node_id)) {
+            let drift = match (&at, pod_ip(session, &s.node_id)) {
                 (Some(other), _) if *other != s.node_id => {
                     Some(format!("which is pod {other}'s address"))
                 }
@@ -301,7 +310,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
             };
             if let Some(why) = drift {
                 add(
-                    "address_drift",
+                    RaftFinding::AddressDrift,
                     &s.node_id,
                     format!("raft lists node {} at {}, {why}", s.node_id, s.address),
                     Some(format!("kubectl vault-raft rejoin {}", s.node_id)),
@@ -309,7 +318,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
             }
         } else if let Some(pod) = at {
             add(
-                "node_id_drift",
+                RaftFinding::NodeIdDrift,
                 &s.node_id,
                 format!(
                     "pod {pod} is raft node {:?}, not {pod:?}: node IDs no longer follow pod names (check the raft node_id / VAULT_RAFT_NODE_ID setting)",
@@ -319,7 +328,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
             );
         } else {
             add(
-                "stale_peer",
+                RaftFinding::StalePeer,
                 &s.node_id,
                 format!(
                     "raft peer {} ({}) has no pod behind it: a stale {} lowering failure tolerance",
@@ -336,7 +345,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 .is_none_or(|pod| g.views.iter().any(|v| v.pod == *pod && v.reachable))
         {
             add(
-                "unhealthy",
+                RaftFinding::Unhealthy,
                 &s.node_id,
                 format!(
                     "autopilot reports node {} unhealthy (last contact {})",
@@ -351,7 +360,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
         // The configuration decides who votes; autopilot's status lags it after a promotion.
         if !s.voter {
             add(
-                "non_voter",
+                RaftFinding::NonVoter,
                 &s.node_id,
                 format!(
                     "node {} is not a voter yet (autopilot promotes it once it is stable)",
@@ -378,7 +387,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 && li.saturating_sub(i) > max_lag
             {
                 add(
-                    "lagging",
+                    RaftFinding::Lagging,
                     &p.server.node_id,
                     format!(
                         "node {} is {} entries behind the leader (autopilot tolerates {max_lag})",
@@ -395,7 +404,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
         let member = peers.iter().any(|p| p.pod.as_deref() == Some(&v.pod));
         match (v.initialized, v.sealed, member) {
             (Some(false), _, true) => add(
-                "data_lost",
+                RaftFinding::DataLost,
                 &v.pod,
                 format!(
                     "{} is uninitialised but raft still lists it: its data is gone (lost volume?)",
@@ -407,7 +416,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 )),
             ),
             (Some(false), _, false) => add(
-                "not_joined",
+                RaftFinding::NotJoined,
                 &v.pod,
                 format!(
                     "{} is uninitialised and not in the raft configuration",
@@ -416,7 +425,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 Some(format!("kubectl vault-raft join {}", v.pod)),
             ),
             (_, Some(false), false) => add(
-                "not_joined",
+                RaftFinding::NotJoined,
                 &v.pod,
                 format!(
                     "{} is unsealed but not in the raft configuration (removed earlier? it serves stale data)",
@@ -425,7 +434,7 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
                 Some(format!("kubectl vault-raft rejoin {}", v.pod)),
             ),
             (_, Some(true), _) => add(
-                "sealed",
+                RaftFinding::Sealed,
                 &v.pod,
                 format!("{} is sealed", v.pod),
                 Some(format!("kubectl vault-unseal {}", v.pod)),
@@ -435,15 +444,15 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     }
     // Failure tolerance: what autopilot says against what this many pods should give.
     if !partial {
-        let expected = (ctx.all_pods.len().saturating_sub(1) / 2) as i64;
+        let expected = (session.all_pods.len().saturating_sub(1) / 2) as i64;
         let tolerance = config.failure_tolerance(g.autopilot.as_ref());
         if tolerance < expected {
             add(
-                "failure_tolerance",
+                RaftFinding::FailureTolerance,
                 "cluster",
                 format!(
                     "failure tolerance is {tolerance} with {} pods (expected {expected}) and {} voter(s) in the raft configuration",
-                    ctx.all_pods.len(),
+                    session.all_pods.len(),
                     config.voters()
                 ),
                 None,
@@ -453,9 +462,9 @@ pub fn findings(ctx: &Ctx, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<F
     out
 }
 
-pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
-    let peers = peers(ctx, g);
-    let findings = findings(ctx, g, &peers, partial);
+pub fn build(session: &Session, g: &Gathered, partial: bool) -> Report {
+    let peers = peers(session, g);
+    let findings = findings(session, g, &peers, partial);
     let raft = g.config.as_ref().map(|c| Raft {
         read_from: g.read_from.clone().unwrap_or_default(),
         voters: c.voters(),
@@ -464,15 +473,11 @@ pub fn build(ctx: &Ctx, g: &Gathered, partial: bool) -> Report {
         autopilot_healthy: g.autopilot.as_ref().map(|a| a.healthy),
         peers: peers.clone(),
     });
-    let exit = if findings.is_empty() {
-        Exit::Healthy
-    } else {
-        Exit::Attention
-    };
+    let exit = findings::exit(&findings);
     Report {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         leader: g.leader.clone(),
-        pods: rows(ctx, g, &peers),
+        pods: rows(session, g, &peers),
         raft,
         findings,
         exit_code: exit.code(),
@@ -509,11 +514,7 @@ pub fn pods_table(rows: &[PodRow]) -> String {
                     _ => Tone::Bad,
                 },
             );
-            let healthy = match r.healthy {
-                Some(true) => Styled::new("true", Tone::Good),
-                Some(false) => Styled::new("false", Tone::Bad),
-                None => Styled::new("-", Tone::Dim),
-            };
+            let healthy = output::bool_cell(r.healthy);
             let row: Vec<Styled> = vec![
                 r.pod.clone().into(),
                 output::ready_cell(r.ready),
@@ -575,18 +576,8 @@ pub fn raft_line(raft: &Raft) -> String {
     )
 }
 
-pub fn print_findings(findings: &[Finding]) {
-    if findings.is_empty() {
-        println!("No problems found.");
-        return;
-    }
-    println!("Needs attention:");
-    for f in findings {
-        match &f.next {
-            Some(n) => println!("  - {}: {} → {n}", f.kind, f.message),
-            None => println!("  - {}: {}", f.kind, f.message),
-        }
-    }
+pub fn print_findings(found: &[Finding]) {
+    findings::print(found)
 }
 
 impl Report {
@@ -607,25 +598,28 @@ impl Report {
     }
 
     pub fn exit(&self) -> Exit {
-        if self.exit_code == 0 {
-            Exit::Healthy
-        } else {
-            Exit::Attention
-        }
+        findings::exit(&self.findings)
     }
 }
 
-pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &args.pods).await?;
-    ctx.require_token("status (it reads the raft configuration)")?;
-    let g = gather(&ctx).await;
+/// The raft status of the cluster as a library call: every selected pod's view, the raft
+/// configuration and autopilot's verdict, and the typed findings. `pods` narrows the
+/// selection (then pods outside it are not reported missing).
+pub async fn status(session: &Session, pods: &[String]) -> Result<Report> {
+    session.require_token("status (it reads the raft configuration)")?;
+    let g = gather(session).await;
     // A token the leader refuses makes the whole report meaningless: say so plainly.
     if let Some(e) = &g.raft_error
-        && e.contains("permission denied")
+        && g.raft_error_kind == Some(ErrorKind::PermissionDenied)
     {
         anyhow::bail!("{e}");
     }
-    let report = build(&ctx, &g, !args.pods.is_empty());
-    report.print(ctx.format)?;
+    Ok(build(session, &g, !pods.is_empty()))
+}
+
+pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
+    let session = Session::connect(&cli.common, &args.pods).await?;
+    let report = status(&session, &args.pods).await?;
+    report.print(session.format)?;
     Ok(report.exit())
 }

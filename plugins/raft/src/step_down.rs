@@ -6,14 +6,15 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::fanout;
-use vault_common::ha::{self, LeaderState};
-use vault_common::output::{self, Format, Progress};
-use vault_common::vault::VaultError;
+use vault_shared::Exit;
+use vault_shared::fanout;
+use vault_shared::ha::{self, LeaderState};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::vault::{ErrorKind, VaultError};
 
-use crate::ctx::Ctx;
 use crate::{Cli, StepDownArgs};
+use vault_shared::events::Note;
+use vault_shared::session::Session;
 
 #[derive(Debug, Serialize)]
 struct Asked {
@@ -26,8 +27,7 @@ struct Asked {
 /// A standby answers step-down with a redirect to the active node, or, mid-election, with
 /// "not active"; neither is a failure of `--all`.
 fn is_standby_answer(e: &VaultError) -> bool {
-    e.status() == Some(307)
-        || (e.status() == Some(500) && e.errors().iter().any(|m| m.contains("not active")))
+    e.kind() == ErrorKind::Standby
 }
 
 #[derive(Debug, Serialize)]
@@ -42,9 +42,9 @@ struct Report {
 }
 
 pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
-    let ctx = Ctx::connect(cli, &[]).await?;
-    ctx.require_token("step-down")?;
-    let views = ctx.views().await;
+    let session = Session::connect(&cli.common, &[]).await?;
+    session.require_token("step-down")?;
+    let views = session.views().await;
     let state = ha::leader_state(&views);
     let previous = ha::term_of(&views);
     let pods: Vec<String> = if args.all {
@@ -61,7 +61,7 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
         match (&args.pod, &state) {
             (Some(pod), LeaderState::Active { pod: leader }) if pod != leader => {
                 // Validate the name first, for a clearer error on a typo.
-                ctx.known_pod(pod)?;
+                session.known_pod(pod)?;
                 bail!(
                     "{pod} is not the leader ({leader} is); step-down acts on the active node: run `kubectl vault-raft step-down` (or `--all` to force an election everywhere)"
                 )
@@ -79,11 +79,14 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
     let task = progress.task("step-down");
     task.step(&format!("asking {} to step down", pods.join(", ")));
     let asked: Vec<Asked> = fanout::each(&pods, |pod| async {
-        let (result, error) = match ctx.target(pod) {
+        let (result, error) = match session.target(pod) {
             Ok(t) => match t.client.step_down().await {
                 Ok(()) => ("stepped_down", None),
                 Err(e) if args.all && is_standby_answer(&e) => ("standby", None),
-                Err(e) => ("failed", Some(format!("{:#}", ctx.explain(e, "step down")))),
+                Err(e) => (
+                    "failed",
+                    Some(format!("{:#}", session.explain(e, "step down"))),
+                ),
             },
             Err(e) => ("failed", Some(format!("{e:#}"))),
         };
@@ -113,13 +116,16 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
             a.error.as_deref().unwrap_or_default()
         ));
     }
-    ctx.record_all(
-        &ok,
-        false,
-        "RaftStepDown",
-        "kubectl-vault asked Vault to step down (force a new leader election)",
-    )
-    .await;
+    session
+        .record_all(
+            &ok,
+            Note::normal(
+                "RaftStepDown",
+                "RaftStepDown",
+                "kubectl-vault asked Vault to step down (force a new leader election)",
+            ),
+        )
+        .await;
     // The election is timed from when the step-downs were answered.
     let start = Instant::now();
     let step = |m: &str| task.step(m);
@@ -129,7 +135,7 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
         .map(|v| v.pod.clone())
         .collect();
     let waited = ha::wait_for_leader(
-        &ctx.targets,
+        &session.targets,
         &silent,
         args.timeout,
         previous.as_ref(),
@@ -154,14 +160,14 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
         }
     };
     let report = Report {
-        namespace: ctx.kube.namespace.clone(),
+        namespace: session.kube.namespace.clone(),
         previous_leader: previous.map(|p| p.0),
         stepped_down: asked,
         leader: leader.clone(),
         seconds,
         exit_code: exit.code(),
     };
-    match ctx.format {
+    match session.format {
         Format::Table => match (&leader, &report.previous_leader) {
             (Some(l), Some(p)) => {
                 println!("New leader: {l} (elected {seconds:.2}s after the step-down; was {p})")

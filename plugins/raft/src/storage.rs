@@ -4,13 +4,16 @@
 //! not allowed), and the raft storage error counters of each pod's metrics.
 
 use anyhow::Result;
-use serde::Serialize;
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::volumes::{self, UsageSource};
-use vault_common::{Exit, fanout};
+use std::collections::BTreeMap;
 
-use crate::ctx::Ctx;
+use serde::Serialize;
+use serde_json::Value;
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::volumes::{self, UsageSource};
+use vault_shared::{Exit, fanout};
+
 use crate::{Cli, StorageArgs};
+use vault_shared::session::Session;
 
 #[derive(Debug, Serialize)]
 pub struct Row {
@@ -37,6 +40,34 @@ struct Report {
     exit_code: u8,
 }
 
+/// A raft storage counter from sys/metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaftCounter {
+    pub name: String,
+    pub count: f64,
+}
+
+/// Counters and samples of the latest metrics interval whose name says they count raft or
+/// raft-storage errors or failures (Vault and OpenBao name them differently across versions).
+pub fn raft_errors(metrics: &Value) -> Vec<RaftCounter> {
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    for (section, field) in [("Counters", "Sum"), ("Samples", "Count")] {
+        for m in metrics[section].as_array().into_iter().flatten() {
+            let name = m["Name"].as_str().unwrap_or_default();
+            let lower = name.to_lowercase();
+            let raft = lower.contains("raft");
+            let error = lower.contains("error") || lower.contains("fail");
+            // failure_tolerance is a gauge, but guard against it anyway.
+            if raft && error && !lower.contains("failure_tolerance") {
+                *out.entry(name.to_string()).or_default() += m[field].as_f64().unwrap_or(0.0);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(name, count)| RaftCounter { name, count })
+        .collect()
+}
+
 /// 10737418240 → `10.0Gi`.
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["B", "Ki", "Mi", "Gi", "Ti", "Pi"];
@@ -60,14 +91,14 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
             args.threshold
         );
     }
-    let ctx = Ctx::connect(cli, &args.pods).await?;
-    let with_token = ctx.require_token("storage").is_ok();
+    let session = Session::connect(&cli.common, &args.pods).await?;
+    let with_token = session.require_token("storage").is_ok();
     if !with_token {
         output::warn(
             "no Vault token: raft storage errors are not read from metrics (give --token-file)",
         );
     }
-    let pods: Vec<_> = ctx
+    let pods: Vec<_> = session
         .all_pods
         .iter()
         .filter(|p| {
@@ -75,30 +106,30 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
                 || args
                     .pods
                     .iter()
-                    .any(|w| w == vault_common::cluster::name(p))
+                    .any(|w| w == vault_shared::cluster::name(p))
         })
         .cloned()
         .collect();
-    let ctx = &ctx;
+    let session = &session;
     let (usage, metrics) = tokio::join!(
-        volumes::data_usage(&ctx.kube, &pods),
-        fanout::each(&ctx.targets, |t| async move {
+        volumes::data_usage(&session.kube, &pods),
+        fanout::each(&session.targets, |t| async move {
             let t = t.as_ref().ok()?;
             if !with_token {
                 return None;
             }
             // A sealed pod serves no metrics; its volume is still reported.
             match t.client.metrics().await {
-                Ok(m) => Some(Ok(vault_common::vault::raft_errors(&m))),
+                Ok(m) => Some(Ok(raft_errors(&m))),
                 Err(e) if e.status() == Some(503) => None,
-                Err(e) => Some(Err(format!("{:#}", ctx.explain(e, "read metrics")))),
+                Err(e) => Some(Err(format!("{:#}", session.explain(e, "read metrics")))),
             }
         })
     );
     let mut rows = Vec::new();
     for (i, (pod, (vol, used))) in pods.iter().zip(usage).enumerate() {
         let mut row = Row {
-            pod: vault_common::cluster::name(pod).to_string(),
+            pod: vault_shared::cluster::name(pod).to_string(),
             pvc: vol.as_ref().map(|v| v.claim.clone()),
             mount_path: vol.as_ref().map(|v| v.mount_path.clone()),
             capacity_bytes: None,
@@ -150,7 +181,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
     } else {
         Exit::Healthy
     };
-    match ctx.format {
+    match session.format {
         Format::Table => {
             let table_rows = rows
                 .iter()
@@ -218,7 +249,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
         f => output::print_data(
             f,
             &Report {
-                namespace: ctx.kube.namespace.clone(),
+                namespace: session.kube.namespace.clone(),
                 threshold_percent: args.threshold,
                 pods: rows,
                 exit_code: exit.code(),
@@ -230,6 +261,27 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn raft_error_counters_from_metrics() {
+        let m = json!({
+            "Gauges": [{"Name": "vault.autopilot.failure_tolerance", "Value": 1}],
+            "Counters": [
+                {"Name": "vault.raft_storage.error", "Count": 2, "Sum": 3},
+                {"Name": "vault.cache.hit", "Count": 20, "Sum": 20}
+            ],
+            "Samples": [{"Name": "vault.raft-storage.put.failed", "Count": 1, "Sum": 0.2}]
+        });
+        let errors = super::raft_errors(&m);
+        let names: Vec<&str> = errors.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["vault.raft-storage.put.failed", "vault.raft_storage.error"]
+        );
+        assert_eq!(errors[1].count, 3.0);
+    }
+
     #[test]
     fn human_sizes() {
         assert_eq!(super::human(512), "512B");

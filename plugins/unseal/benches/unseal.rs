@@ -4,11 +4,10 @@
 //! Run: `cargo bench -p kubectl-vault-unseal --bench unseal`
 //! It prints a Markdown table for BENCHMARKS.md.
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use vault_sandbox::{Fault, Options, Sandbox, Stats};
+use vault_sandbox::{Fault, Sandbox, Stats};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
 const RUNS: usize = 5;
@@ -43,16 +42,8 @@ fn wait_ready(sb: &Sandbox) {
 }
 
 fn main() {
-    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "bench-unseal");
-    let sb = Sandbox::start(Options {
-        dir,
-        nodes: NODES,
-        ..Default::default()
-    })
-    .expect("sandbox");
-    let kubectl = sb
-        .kubectl()
-        .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
+    let (sb, kubectl) =
+        vault_sandbox::bench_sandbox(env!("CARGO_TARGET_TMPDIR"), "bench-unseal", NODES, PLUGIN);
     let init = sb.init_json_path();
     let keys = sb.unseal_keys();
     let threshold = 3;
@@ -66,17 +57,7 @@ fn main() {
         .map(|_| timed(kubectl.command(["vault-unseal", "vault-0"])))
         .collect();
     let runbook_status: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            for i in 0..NODES {
-                let out = kubectl
-                    .command(["exec", &format!("vault-{i}"), "--", "vault", "status"])
-                    .output()
-                    .expect("exec");
-                assert!(matches!(out.status.code(), Some(0 | 2)));
-            }
-            start.elapsed().as_secs_f64()
-        })
+        .map(|_| vault_sandbox::runbook_status_loop(&kubectl, NODES))
         .collect();
 
     let mut plugin_unseal = Vec::new();

@@ -7,12 +7,13 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::confirm::{self, Plan};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::output::{self, Format, Progress};
-use vault_common::target::Target;
-use vault_common::{Exit, audit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::confirm::Plan;
+use vault_shared::events::{self, Note};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout};
 
 use crate::status::{self, PodStatus, Report};
 use crate::{Cli, why};
@@ -104,13 +105,8 @@ pub fn seal_config(hcl: &str) -> Option<SealConfig> {
 /// The text of every ConfigMap mounted into the pod (the chart mounts its server config so).
 async fn config_text(kube: &Kube, pod: &Pod) -> String {
     let mut text = String::new();
-    let volumes = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.volumes.clone())
-        .unwrap_or_default();
-    for cm in volumes.iter().filter_map(|v| v.config_map.as_ref()) {
-        if let Ok(Some(cm)) = kube.config_map(&cm.name).await {
+    for name in cluster::config_maps(pod) {
+        if let Ok(Some(cm)) = kube.config_map(name).await {
             for v in cm.data.unwrap_or_default().values() {
                 text.push_str(v);
                 text.push('\n');
@@ -118,20 +114,6 @@ async fn config_text(kube: &Kube, pod: &Pod) -> String {
         }
     }
     text
-}
-
-fn seal_env(pod: &Pod) -> Vec<String> {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.clone())
-        .unwrap_or_default();
-    containers
-        .iter()
-        .flat_map(|c| c.env.iter().flatten())
-        .filter(|e| ENDPOINT_ENV.contains(&e.name.as_str()))
-        .filter_map(|e| Some(format!("{} = {}", e.name, e.value.as_ref()?)))
-        .collect()
 }
 
 /// The auto-unseal seal of this cluster, if it has one: from a pod that answers, else from
@@ -172,31 +154,6 @@ pub struct Diagnosis {
     pub previous_log: Vec<String>,
 }
 
-fn container_state(pod: &Pod) -> Option<String> {
-    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
-    let state = cs.state.as_ref()?;
-    let now = if let Some(w) = &state.waiting {
-        format!("waiting ({})", w.reason.as_deref().unwrap_or("unknown"))
-    } else if state.running.is_some() {
-        "running".to_string()
-    } else {
-        "terminated".to_string()
-    };
-    let last = cs
-        .last_state
-        .as_ref()
-        .and_then(|l| l.terminated.as_ref())
-        .map(|t| {
-            format!(
-                ", last exit {} ({})",
-                t.exit_code,
-                t.reason.as_deref().unwrap_or("-")
-            )
-        })
-        .unwrap_or_default();
-    Some(format!("{now}, {} restart(s){last}", cs.restart_count))
-}
-
 async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus) -> Diagnosis {
     let pod = kube
         .pod(&t.name)
@@ -218,9 +175,9 @@ async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus
             .map(|c| c.settings)
             .unwrap_or_default();
     }
-    d.kms.extend(seal_env(&pod));
+    d.kms.extend(cluster::env_settings(&pod, ENDPOINT_ENV));
     if status.error.is_some() {
-        d.container = container_state(&pod);
+        d.container = cluster::container_state(&pod);
     }
     d.log = kube
         .logs(&t.name, 300, false)
@@ -269,7 +226,7 @@ pub async fn run(
     if final_statuses.iter().all(PodStatus::healthy) {
         exit = Exit::Healthy;
     }
-    match cli.out.format() {
+    match cli.common.out.format() {
         Format::Table => {
             if !cli.restart {
                 for d in &diagnoses {
@@ -331,8 +288,10 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
             "delete pod {name}, wait until it is recreated, auto-unsealed and Ready (stop here if not)"
         ));
     }
-    if !confirm::confirm(&plan, cli.yes, cli.dry_run)? {
-        print!("{}", plan.text());
+    if !cli.confirm.confirm(&plan)? {
+        if cli.common.out.format() == Format::Table {
+            plan.print_dry_run();
+        }
         return Ok(Vec::new());
     }
     let progress = Progress::new();
@@ -348,13 +307,14 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
             .await?
             .map(|p| cluster::uid(&p).to_string())
             .unwrap_or_default();
-        if let Err(e) = audit::record(
+        if let Err(e) = events::record(
             kube,
             pod,
-            false,
-            "Restart",
-            "Restart",
-            "kubectl-vault restarts the pod to retry auto-unseal",
+            &Note::normal(
+                "Restart",
+                "Restart",
+                "kubectl-vault restarts the pod to retry auto-unseal",
+            ),
         )
         .await
         {

@@ -3,10 +3,11 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::output::{self, Format, Styled, Tone};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube};
+use vault_shared::output::{self, Format, Styled, Tone};
+use vault_shared::session::Session;
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout, findings};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PodStatus {
@@ -78,7 +79,7 @@ async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus 
     let t = match target {
         Ok(t) => t,
         Err(e) => {
-            let mut s = PodStatus::empty(vault_common::target::name_of(target));
+            let mut s = PodStatus::empty(vault_shared::target::name_of(target));
             s.error = Some(format!("{e:#}"));
             return s;
         }
@@ -123,15 +124,69 @@ pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> 
     fanout::each(targets, |t| one(kube, t)).await
 }
 
+vault_shared::finding_kinds! {
+    /// What the seal status flags about a pod.
+    pub enum UnsealFinding {
+        Unreachable => "unreachable",
+        NotInitialized => "not_initialized",
+        Sealed => "sealed",
+        NotReady => "not_ready",
+    }
+}
+
+pub type Finding = findings::Finding<UnsealFinding>;
+
+/// A finding for every pod that is not unsealed and Ready, with what to run next.
+pub fn findings(statuses: &[PodStatus]) -> Vec<Finding> {
+    statuses
+        .iter()
+        .filter_map(|s| {
+            let pod = &s.pod;
+            let (kind, message, next) = if let Some(e) = &s.error {
+                (
+                    UnsealFinding::Unreachable,
+                    format!("its Vault API does not answer: {e}"),
+                    format!("kubectl logs {pod}"),
+                )
+            } else if s.initialized == Some(false) {
+                (
+                    UnsealFinding::NotInitialized,
+                    format!("{pod} is not initialised"),
+                    format!("kubectl vault-raft join {pod} (or initialise a new cluster)"),
+                )
+            } else if s.sealed != Some(false) {
+                (
+                    UnsealFinding::Sealed,
+                    format!("{pod} is sealed"),
+                    format!("kubectl vault-unseal {pod} --keys-file …"),
+                )
+            } else if s.ready == Some(false) {
+                (
+                    UnsealFinding::NotReady,
+                    format!("{pod} is unsealed but not Ready"),
+                    format!("kubectl describe pod {pod}"),
+                )
+            } else {
+                return None;
+            };
+            Some(Finding::new(kind, pod, message, Some(next)))
+        })
+        .collect()
+}
+
 /// 0 when every pod is unsealed and Ready, 2 otherwise (sealed, not Ready, or not answering:
 /// the state is reported, the cluster needs attention). Runs that were asked to unseal turn an
 /// unreachable pod into 1 with [`exit_when_acting`]: that pod could not be done.
 pub fn exit_of(statuses: &[PodStatus]) -> Exit {
-    if statuses.iter().all(PodStatus::healthy) {
-        Exit::Healthy
-    } else {
-        Exit::Attention
-    }
+    findings::exit(&findings(statuses))
+}
+
+/// The seal status of the session's pods as a library call: one row per pod, and the typed
+/// findings.
+pub async fn status(session: &Session) -> (Vec<PodStatus>, Vec<Finding>) {
+    let pods = gather(Some(&session.kube), &session.targets).await;
+    let found = findings(&pods);
+    (pods, found)
 }
 
 pub fn exit_when_acting(statuses: &[PodStatus]) -> Exit {

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::Kube;
-use vault_common::keys::{self, Share};
-use vault_common::output::{self, Format, Progress};
-use vault_common::target::Target;
-use vault_common::unseal::{self, Outcome};
-use vault_common::{Exit, audit, fanout};
+use vault_shared::cluster::Kube;
+use vault_shared::events::{self, EventType, Note};
+use vault_shared::keys::{self, Share};
+use vault_shared::output::{self, Format, Progress};
+use vault_shared::target::Target;
+use vault_shared::unseal::{self, Outcome};
+use vault_shared::{Exit, fanout};
 
 use crate::Cli;
 use crate::status::{self, PodStatus, Report};
@@ -29,10 +30,10 @@ pub struct PodResult {
 }
 
 /// The Event that records what happened to a pod, if anything was sent to it.
-fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
+fn event_for(result: &PodResult) -> Option<(EventType, &'static str, String)> {
     match (&result.outcome, &result.error) {
         (_, Some(e)) => Some((
-            true,
+            EventType::Warning,
             "UnsealFailed",
             format!("kubectl-vault could not unseal Vault: {e}"),
         )),
@@ -50,7 +51,7 @@ fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
                 String::new()
             };
             Some((
-                false,
+                EventType::Normal,
                 "Unsealed",
                 format!(
                     "Vault unsealed by kubectl-vault with shares {}{retries}",
@@ -59,7 +60,7 @@ fn event_for(result: &PodResult) -> Option<(bool, &'static str, String)> {
             ))
         }
         (Some(Outcome::Failed { failed_attempts }), _) => Some((
-            true,
+            EventType::Warning,
             "UnsealFailed",
             format!(
                 "kubectl-vault could not unseal Vault: {failed_attempts} combination(s) of the given shares failed to decrypt the keyring; progress was reset"
@@ -139,8 +140,18 @@ async fn unseal_one(
     }
     result.error = error;
     result.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    if let (Some(pod), Some((warning, reason, message))) = (&t.pod, event_for(&result))
-        && let Err(e) = audit::record(kube, pod, warning, reason, "Unseal", &message).await
+    if let (Some(pod), Some((type_, reason, note))) = (&t.pod, event_for(&result))
+        && let Err(e) = events::record(
+            kube,
+            pod,
+            &Note {
+                type_,
+                reason,
+                action: "Unseal",
+                note: &note,
+            },
+        )
+        .await
     {
         output::warn(&format!(
             "{}: the unseal was not recorded as an Event: {e:#}",
@@ -174,8 +185,9 @@ pub async fn run(
     let shares = match keys::load(&cli.keys, Some(kube)).await? {
         Some(s) => s,
         None => {
-            let interactive =
-                std::io::stdin().is_terminal() && cli.out.format() == Format::Table && !cli.status;
+            let interactive = std::io::stdin().is_terminal()
+                && cli.common.out.format() == Format::Table
+                && !cli.status;
             let exit = status::exit_of(&statuses);
             if !interactive || sealed.is_empty() {
                 return Ok((Report::new(kube, statuses, exit), exit));

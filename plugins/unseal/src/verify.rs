@@ -2,10 +2,9 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vault_common::Exit;
-use vault_common::keys::Token;
-use vault_common::target::Target;
-use vault_common::vault::KvRead;
+use vault_shared::Exit;
+use vault_shared::target::Target;
+use vault_shared::vault::KvRead;
 
 #[derive(Debug, Serialize)]
 pub struct Verified {
@@ -42,9 +41,9 @@ impl Verified {
 pub async fn check(
     targets: &[Result<Target>],
     path: &str,
-    token: Option<&(Token, String)>,
+    token_from: Option<&str>,
 ) -> Result<Verified> {
-    let Some((_, token_from)) = token else {
+    let Some(token_from) = token_from else {
         bail!(
             "--verify needs a Vault token: set VAULT_TOKEN, give --token-file, or log in so ~/.vault-token exists"
         );
@@ -66,6 +65,6 @@ pub async fn check(
         path: path.to_string(),
         result,
         via: t.name.clone(),
-        token_from: token_from.clone(),
+        token_from: token_from.to_string(),
     })
 }

@@ -4,23 +4,16 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use vault_common::cluster::{self, Kube};
-use vault_common::k8s_openapi::api::core::v1::Pod;
-use vault_common::output::{self, Format};
-use vault_common::target::Target;
-use vault_common::{Exit, fanout};
+use vault_shared::cluster::{self, Kube, Termination};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
+use vault_shared::output::{self, Format};
+use vault_shared::target::Target;
+use vault_shared::{Exit, fanout};
 
 use crate::Cli;
 
 const LOG_TAIL: i64 = 500;
 const KEEP_LINES: usize = 10;
-
-#[derive(Debug, Serialize)]
-pub struct Termination {
-    pub reason: String,
-    pub exit_code: i32,
-    pub finished_at: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct EventLine {
@@ -63,16 +56,6 @@ pub fn matching_lines(log: &str, words: &[&str], keep: usize) -> Vec<String> {
     lines[lines.len().saturating_sub(keep)..].to_vec()
 }
 
-fn last_termination(pod: &Pod) -> Option<Termination> {
-    let cs = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
-    let t = cs.last_state.as_ref()?.terminated.as_ref()?;
-    Some(Termination {
-        reason: t.reason.clone().unwrap_or_else(|| "Unknown".into()),
-        exit_code: t.exit_code,
-        finished_at: t.finished_at.as_ref().map(|f| f.0.to_string()),
-    })
-}
-
 fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: &Pod) -> String {
     if sealed == Some(false) {
         return "not sealed".into();
@@ -100,12 +83,7 @@ fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: 
     if sealed_by_api {
         return "sealed while running (a `vault operator seal` / sys/seal call, or a seal after an error); see the log lines".into();
     }
-    let created = pod
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map(|t| t.0.to_string())
-        .unwrap_or_default();
+    let created = cluster::created(pod).unwrap_or_default();
     format!(
         "the pod started sealed (created {created}): it was (re)created, and Shamir-sealed pods start sealed"
     )
@@ -147,25 +125,21 @@ async fn one(kube: &Kube, t: &Target) -> Why {
                     .is_some_and(|r| r.contains("Unseal") || r == "Killing" || r == "Started")
         })
         .map(|e| EventLine {
-            time: e.last_timestamp.map(|t| t.0.to_string()),
+            time: cluster::event_time(&e).map(|t| t.to_string()),
             kind: e.type_.unwrap_or_default(),
             reason: e.reason.unwrap_or_default(),
             message: e.message.unwrap_or_default(),
         })
         .collect();
     let events = events.split_off(events.len().saturating_sub(KEEP_LINES));
-    let term = last_termination(&pod);
+    let term = cluster::last_termination(&pod);
     Why {
         pod: t.name.clone(),
         cause: cause(sealed, term.as_ref(), &log, &pod),
         log: log.split_off(log.len().saturating_sub(KEEP_LINES)),
         sealed,
         restarts,
-        created: pod
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string()),
+        created: cluster::created(&pod),
         last_termination: term,
         previous_log,
         events,
@@ -180,7 +154,7 @@ pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<E
     } else {
         Exit::Attention
     };
-    match cli.out.format() {
+    match cli.common.out.format() {
         Format::Table => {
             for w in &whys {
                 let state = match w.sealed {

@@ -191,6 +191,34 @@ impl Raft {
             .collect()
     }
 
+    /// When `vault-<i>` leads, makes it step down and waits for another leader among `among`.
+    /// Says whether it had to.
+    fn step_down_if_leader(&self, i: u32, among: &[u32]) -> bool {
+        if self.leader() != i {
+            return false;
+        }
+        self.api(i, "PUT", "sys/step-down", None);
+        self.sb()
+            .wait_until(
+                &format!("a leader other than vault-{i}"),
+                Duration::from_secs(60),
+                || self.api_leader(among).is_some_and(|l| l != i),
+            )
+            .expect("a new leader");
+        true
+    }
+
+    /// Loses the volume of `vault-<i>` and checks that status flags its data as lost.
+    fn lose_volume_flagged(&self, i: u32) {
+        self.e.lose_volume(i);
+        let (out, v) = self.json(&["status"]);
+        assert_exit(&out, 2);
+        assert!(
+            findings(&v).contains(&("data_lost".into(), format!("vault-{i}"))),
+            "{v:#}"
+        );
+    }
+
     fn ip(&self, i: u32) -> String {
         self.sb().pod_ip(i).to_string()
     }
@@ -239,7 +267,7 @@ fn sha256_hex(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).expect("read file")))
 }
 
-/// Done when 1, 2 and 7: a hung leader is reported unreachable and the new leader named;
+/// A hung leader is reported unreachable and the new leader named;
 /// `step-down --all` elects a leader and says which and how long; `storage` matches the data
 /// directories' real size. Plus the bad-input cases of status and step-down.
 #[test]
@@ -278,7 +306,7 @@ fn hung_leader_step_down_and_storage() {
     let who: Value = serde_json::from_str(&stdout(&who)).unwrap();
     assert_eq!(who["leader"]["pod"], format!("vault-{leader}"));
 
-    // 1. The leader hangs (SIGSTOP). Once the API shows a new leader, status names it and
+    // The leader hangs (SIGSTOP). Once the API shows a new leader, status names it and
     // reports the old one unreachable; exit 2.
     let old = format!("vault-{leader}");
     r.sb().fault(Fault::Stop, &old).expect("stop the leader");
@@ -326,7 +354,7 @@ fn hung_leader_step_down_and_storage() {
     let refused = r.run(&["step-down", &follower]);
     assert_fails_with(&refused, "is not the leader");
 
-    // 2. step-down --all: a leader exists afterwards; the output names it and the time.
+    // Step-down --all: a leader exists afterwards; the output names it and the time.
     let (out, v) = r.json(&["step-down", "--all"]);
     assert_exit(&out, 0);
     let named = v["leader"].as_str().expect("leader named").to_string();
@@ -354,7 +382,7 @@ fn hung_leader_step_down_and_storage() {
             .any(|e| e["reason"] == "RaftStepDown")
     );
 
-    // 7. storage: grow the data a little, then compare with the data directories' real size.
+    // Storage: grow the data a little, then compare with the data directories' real size.
     r.wait_stable(&all);
     let l = r.leader();
     r.api(
@@ -397,7 +425,7 @@ fn hung_leader_step_down_and_storage() {
     assert!(stdout(&over).contains("threshold 0%"), "{}", show(&over));
 }
 
-/// Done when 3 and 4: `rejoin vault-2` on a healthy cluster removes, recreates, joins and
+/// `rejoin vault-2` on a healthy cluster removes, recreates, joins and
 /// unseals it as a voter again; after a lost volume, status flags it and rejoin or join
 /// restore three voters.
 #[test]
@@ -407,15 +435,7 @@ fn rejoin_and_lost_volumes() {
     let init = r.sb().init_json_path();
     let keys = init.to_str().unwrap();
     // vault-2 must not be the leader (rejoin refuses the leader).
-    if r.leader() == 2 {
-        r.api(2, "PUT", "sys/step-down", None);
-        r.sb()
-            .wait_until(
-                "a leader other than vault-2",
-                Duration::from_secs(60),
-                || r.api_leader(&all).is_some_and(|l| l != 2),
-            )
-            .expect("a leader other than vault-2");
+    if r.step_down_if_leader(2, &all) {
         r.wait_stable(&all);
     }
     let before = r.uid("vault-2");
@@ -441,7 +461,7 @@ fn rejoin_and_lost_volumes() {
     let refused = r.run(&["rejoin", &leader, "--yes", "--keys-file", keys]);
     assert_fails_with(&refused, "is the leader");
 
-    // 3. rejoin vault-2: removed, recreated, joined, unsealed, a voter again.
+    // Rejoin vault-2: removed, recreated, joined, unsealed, a voter again.
     let (out, v) = r.json(&["rejoin", "vault-2", "--yes", "--keys-file", keys]);
     assert_exit(&out, 0);
     assert_eq!(
@@ -488,23 +508,10 @@ fn rejoin_and_lost_volumes() {
         &r.e.secrets(),
     );
 
-    // 4a. vault-1's volume is lost: status flags it; rejoin restores three voters.
+    // The volume of vault-1 is lost: status flags it; rejoin restores three voters.
     let victim = if r.leader() == 1 { 2 } else { 1 };
     let pod = format!("vault-{victim}");
-    r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
-    r.sb()
-        .wait_until("uninitialised", Duration::from_secs(30), || {
-            r.sb()
-                .seal_status(victim)
-                .is_ok_and(|s| s["initialized"] == false)
-        })
-        .expect("the pod restarted uninitialised");
-    let (out, v) = r.json(&["status"]);
-    assert_exit(&out, 2);
-    assert!(
-        findings(&v).contains(&("data_lost".into(), pod.clone())),
-        "{v:#}"
-    );
+    r.lose_volume_flagged(victim);
     let (out, v) = r.json(&["rejoin", &pod, "--yes", "--keys-file", keys]);
     assert_exit(&out, 0);
     // Nothing to clear on an empty volume.
@@ -518,23 +525,10 @@ fn rejoin_and_lost_volumes() {
         ["vault-0", "vault-1", "vault-2"].map(String::from).into()
     );
 
-    // 4b. vault-2's volume is lost: join (with keys) brings it back as a voter.
+    // The volume of vault-2 is lost: join (with keys) brings it back as a voter.
     let victim = if r.leader() == 2 { 1 } else { 2 };
     let pod = format!("vault-{victim}");
-    r.sb().fault(Fault::LoseVolume, &pod).expect("lose volume");
-    r.sb()
-        .wait_until("uninitialised", Duration::from_secs(30), || {
-            r.sb()
-                .seal_status(victim)
-                .is_ok_and(|s| s["initialized"] == false)
-        })
-        .expect("the pod restarted uninitialised");
-    let (out, v) = r.json(&["status"]);
-    assert_exit(&out, 2);
-    assert!(
-        findings(&v).contains(&("data_lost".into(), pod.clone())),
-        "{v:#}"
-    );
+    r.lose_volume_flagged(victim);
     let (out, v) = r.json(&["join", &pod, "--keys-file", keys]);
     assert_exit(&out, 0);
     assert_eq!(v["voter"], true, "{v:#}");
@@ -596,7 +590,7 @@ fn rejoin_and_lost_volumes() {
     );
 }
 
-/// Done when 5: remove-peer refuses the leader and quorum loss without --force; --dry-run
+/// remove-peer refuses the leader and quorum loss without --force; --dry-run
 /// and a "no" on the terminal change nothing. Also autopilot --set, and another cluster's
 /// snapshot refused without --force.
 #[test]
@@ -788,7 +782,7 @@ fn remove_peer_guards_autopilot_and_foreign_snapshot() {
     assert_eq!(code, 200, "the root token of this cluster still works");
 }
 
-/// Done when 6: save then restore on the same cluster brings back what was written before
+/// Save then restore on the same cluster brings back what was written before
 /// the snapshot and drops what came after; the file is 0600 and never overwritten without
 /// --force; truncated and garbage snapshots are refused with the cluster unchanged.
 #[test]
@@ -909,16 +903,7 @@ fn snapshot_save_and_restore() {
 
     // A voter whose pod is gone (the StatefulSet scaled down without remove-peer) is a stale
     // peer: status flags it, remove-peer clears it, and two voters are healthy again.
-    if r.leader() == 2 {
-        r.api(2, "PUT", "sys/step-down", None);
-        r.sb()
-            .wait_until(
-                "a leader other than vault-2",
-                Duration::from_secs(60),
-                || r.api_leader(&[0, 1]).is_some(),
-            )
-            .expect("a new leader");
-    }
+    r.step_down_if_leader(2, &[0, 1]);
     r.e.kubectl
         .ok(["scale", "statefulset", "vault", "--replicas=2"])
         .expect("kubectl scale");

@@ -100,6 +100,32 @@ impl Env {
             .expect("pod sealed");
     }
 
+    /// Injects `fault` (seal, kill, …) into each pod `vault-<i>` and waits until all are sealed.
+    pub fn seal_by(&self, fault: vault_sandbox::Fault, ordinals: &[u32]) {
+        for i in ordinals {
+            self.sb
+                .fault(fault, &format!("vault-{i}"))
+                .expect("inject the fault");
+        }
+        for i in ordinals {
+            self.wait_sealed(*i);
+        }
+    }
+
+    /// Wipes the data volume of pod `vault-<i>` and waits until it restarts uninitialised.
+    pub fn lose_volume(&self, i: u32) {
+        self.sb
+            .fault(vault_sandbox::Fault::LoseVolume, &format!("vault-{i}"))
+            .expect("lose volume");
+        self.sb
+            .wait_until("uninitialised", Duration::from_secs(30), || {
+                self.sb
+                    .seal_status(i)
+                    .is_ok_and(|s| s["initialized"] == false)
+            })
+            .expect("the pod restarted uninitialised");
+    }
+
     pub fn sealed(&self, i: u32) -> bool {
         self.sb.seal_status(i).expect("seal status")["sealed"] == true
     }

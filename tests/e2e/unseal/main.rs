@@ -43,11 +43,7 @@ fn foreign_share(seed: u8) -> String {
 #[test]
 fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
     let e = env("unseal-killed", 3);
-    for pod in ["vault-1", "vault-2"] {
-        e.sb.fault(Fault::Kill, pod).expect("kill");
-    }
-    e.wait_sealed(1);
-    e.wait_sealed(2);
+    e.seal_by(Fault::Kill, &[1, 2]);
 
     let status = e.run(&["vault-unseal"], None);
     assert_exit(&status, 2);
@@ -57,6 +53,21 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
         let row = status_row(&out, pod);
         assert_eq!(&row[1..3], ["0/1", "true"], "{out}");
     }
+
+    // A ~/.vault-token that cannot be read does not matter to a verb that needs no token.
+    let home = e.sb.dir().join("home-with-unreadable-token");
+    std::fs::create_dir_all(home.join(".vault-token")).unwrap();
+    let out = e
+        .kubectl
+        .command(["vault-unseal", "-o", "json"])
+        .env("HOME", &home)
+        .env_remove("VAULT_TOKEN")
+        .env_remove("BAO_TOKEN")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON output");
+    assert_eq!(v["summary"]["sealed"], 2, "{v:#}");
 
     let init = e.sb.init_json_path();
     let unseal = e.run(
@@ -125,6 +136,25 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
         .collect();
     names.sort();
     assert_eq!(names, ["vault-1", "vault-2"], "{events:#?}");
+    // Recorded through events.k8s.io/v1, and listed by `kubectl events` too.
+    assert!(
+        unsealed
+            .iter()
+            .all(|ev| ev["reportingComponent"] == "kubectl-vault" && ev["action"] == "Unseal"),
+        "{events:#?}"
+    );
+    let listed = e
+        .kubectl
+        .ok(["events", "-n", "vault"])
+        .expect("kubectl events");
+    for pod in ["vault-1", "vault-2"] {
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.contains("Unsealed") && l.contains(&format!("Pod/{pod}"))),
+            "kubectl events does not list the unseal of {pod}:\n{listed}"
+        );
+    }
     assert_no_secret(
         "the Events",
         &serde_json::to_string(&events).unwrap(),
@@ -139,8 +169,7 @@ fn keys_from_stdin_and_from_the_prompt_never_leak() {
     let keys = e.keys();
 
     // stdin
-    e.sb.fault(Fault::Seal, "vault-1").expect("seal");
-    e.wait_sealed(1);
+    e.seal_by(Fault::Seal, &[1]);
     let input = format!("{}\n{}\n{}\n", keys[0], keys[1], keys[2]);
     let out = e.run(
         &["vault-unseal", "--keys-file", "-"],
@@ -155,8 +184,7 @@ fn keys_from_stdin_and_from_the_prompt_never_leak() {
     );
 
     // the prompt, on a pseudo-terminal, with hex keys this time
-    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[2]);
     let hex: Vec<String> = e.sb.init().unwrap()["unseal_keys_hex"]
         .as_array()
         .unwrap()
@@ -198,11 +226,7 @@ fn keys_from_stdin_and_from_the_prompt_never_leak() {
 fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
     let e = env("unseal-wrong", 3);
     let keys = e.keys();
-    for pod in ["vault-1", "vault-2"] {
-        e.sb.fault(Fault::Seal, pod).expect("seal");
-    }
-    e.wait_sealed(1);
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[1, 2]);
 
     // Four shares for a threshold of 3, the second one wrong.
     let four = format!(
@@ -225,8 +249,7 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
     }
 
     // Only wrong shares: exit 1, one clear message, and no half-finished unseal anywhere.
-    e.sb.fault(Fault::Seal, "vault-1").expect("seal");
-    e.wait_sealed(1);
+    e.seal_by(Fault::Seal, &[1]);
     let wrong = format!("{}\n{}\n{}\n", foreign_share(1), foreign_share(2), keys[3]);
     let out = e.run(
         &["vault-unseal", "--keys-file", "-"],
@@ -258,8 +281,7 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
 fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     let e = env("unseal-in-progress", 3);
     let keys = e.keys();
-    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[2]);
     // Someone else has started: one share in.
     let (code, _) =
         e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[4]})))
@@ -283,8 +305,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     assert!(!e.sealed(2), "{}", show(&out));
 
     // --continue adds to someone else's attempt instead.
-    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[2]);
     e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[0]})))
         .unwrap();
     let out = e.run(&["vault-unseal", "--continue", "--keys-file", init], None);
@@ -293,8 +314,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
 
     // Someone else's attempt holds a wrong share: it fails, and the operator's good keys
     // are not blamed — the unseal starts over with them.
-    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[2]);
     e.sb.vault(
         2,
         "PUT",
@@ -329,8 +349,7 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
         args.push(format!("--from-literal=vault-unseal-{i}={k}"));
     }
     e.kubectl.ok(&args).expect("create secret");
-    e.sb.fault(Fault::Kill, "vault-0").expect("kill");
-    e.wait_sealed(0);
+    e.seal_by(Fault::Kill, &[0]);
 
     let why = e.run(&["vault-unseal", "--why"], None);
     assert_exit(&why, 2);
@@ -342,8 +361,7 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
     );
 
     // A seal through the API is told apart from a restart.
-    e.sb.fault(Fault::Seal, "vault-2").expect("seal");
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[2]);
     let why = e.run(&["vault-unseal", "--why", "-o", "json"], None);
     let v: Value = serde_json::from_str(&stdout(&why)).expect("json");
     let cause = v["pods"]
@@ -419,48 +437,38 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
         !stdout(&found).contains("hunter2"),
         "the secret's value was printed"
     );
-    let missing = e.run(
-        &[
-            "vault-unseal",
-            "--token-file",
-            tf,
-            "--verify",
-            "secret/nope",
-            "-o",
-            "json",
-        ],
-        None,
-    );
-    assert_exit(&missing, 2);
-    let v: Value = serde_json::from_str(&stdout(&missing)).expect("json");
+    let verify_json = |token_file: &str, path: &str| {
+        let out = e.run(
+            &[
+                "vault-unseal",
+                "--token-file",
+                token_file,
+                "--verify",
+                path,
+                "-o",
+                "json",
+            ],
+            None,
+        );
+        assert_exit(&out, 2);
+        let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+        v
+    };
+    let v = verify_json(tf, "secret/nope");
     assert_eq!(v["verify"]["result"], "not_found");
     let bad_token = e.sb.dir().join("bad-token");
     support::write_private(&bad_token, b"s.not-a-token");
-    let denied = e.run(
-        &[
-            "vault-unseal",
-            "--token-file",
-            bad_token.to_str().unwrap(),
-            "--verify",
-            "secret/proxy/credentials/proxy-api",
-            "-o",
-            "json",
-        ],
-        None,
+    let v = verify_json(
+        bad_token.to_str().unwrap(),
+        "secret/proxy/credentials/proxy-api",
     );
-    assert_exit(&denied, 2);
-    let v: Value = serde_json::from_str(&stdout(&denied)).expect("json");
     assert_eq!(v["verify"]["result"], "permission_denied", "{v:#}");
 }
 
 #[test]
 fn a_hung_pod_times_out_without_holding_back_the_others() {
     let e = env("unseal-hung", 3);
-    for pod in ["vault-1", "vault-2"] {
-        e.sb.fault(Fault::Seal, pod).expect("seal");
-    }
-    e.wait_sealed(1);
-    e.wait_sealed(2);
+    e.seal_by(Fault::Seal, &[1, 2]);
     e.sb.fault(Fault::Stop, "vault-2").expect("stop");
     // Status only: a pod that does not answer is reported (exit 2, a warning), not a failure.
     let out = e.run(&["vault-unseal", "--vault-timeout", "3s"], None);
@@ -514,8 +522,7 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
     // A keys file that holds no keys, and one that is not keys at all.
     let empty = dir.join("empty-keys");
     std::fs::write(&empty, "# nothing here\n\n").unwrap();
-    e.sb.fault(Fault::Seal, "vault-0").expect("seal");
-    e.wait_sealed(0);
+    e.seal_by(Fault::Seal, &[0]);
     let out = e.run(
         &["vault-unseal", "--keys-file", empty.to_str().unwrap()],
         None,
@@ -789,53 +796,40 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
 #[test]
 fn a_direct_address_and_the_tls_options() {
     let e = env("unseal-direct", 1);
-    e.sb.fault(Fault::Seal, "vault-0").expect("seal");
-    e.wait_sealed(0);
+    e.seal_by(Fault::Seal, &[0]);
     let addr = format!("https://{}:8200", e.sb.pod_ip(0));
     let ca = e.sb.ca_path();
     let init = e.sb.init_json_path();
     let (ca, init) = (ca.to_str().unwrap(), init.to_str().unwrap());
 
-    // A server name the certificate does not carry: refused before any key is sent.
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--vault-addr",
-            &addr,
-            "--ca-cert",
-            ca,
-            "--tls-server-name",
-            "vault.example.com",
-            "--keys-file",
-            init,
-        ],
-        None,
-    );
-    assert_exit(&out, 1);
-    assert!(stderr(&out).contains("certificate"), "{}", show(&out));
-    assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
+    // `kubectl vault-unseal --vault-addr ADDR <extra…>`.
+    let direct = |extra: &[&str]| {
+        let mut args = vec!["vault-unseal", "--vault-addr", &addr];
+        args.extend_from_slice(extra);
+        e.run(&args, None)
+    };
+    // Refused before any key is sent: nothing in progress.
+    let refused_on_the_certificate = |out: &std::process::Output| {
+        assert_exit(out, 1);
+        assert!(stderr(out).contains("certificate"), "{}", show(out));
+        assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
+    };
 
+    // A server name the certificate does not carry.
+    refused_on_the_certificate(&direct(&[
+        "--ca-cert",
+        ca,
+        "--tls-server-name",
+        "vault.example.com",
+        "--keys-file",
+        init,
+    ]));
     // Without --ca-cert a direct address is checked against the system's CAs, which do not
-    // know the sandbox's: refused, nothing sent.
-    let out = e.run(
-        &["vault-unseal", "--vault-addr", &addr, "--keys-file", init],
-        None,
-    );
-    assert_exit(&out, 1);
-    assert!(stderr(&out).contains("certificate"), "{}", show(&out));
-    assert_eq!(e.sb.seal_status(0).unwrap()["progress"], 0);
+    // know the sandbox's.
+    refused_on_the_certificate(&direct(&["--keys-file", init]));
 
     // --tls-skip-verify works, and says what it costs.
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--vault-addr",
-            &addr,
-            "--tls-skip-verify",
-            "--status",
-        ],
-        None,
-    );
+    let out = direct(&["--tls-skip-verify", "--status"]);
     assert_exit(&out, 2);
     assert!(
         stderr(&out).contains("warning: --tls-skip-verify"),
@@ -843,18 +837,7 @@ fn a_direct_address_and_the_tls_options() {
         show(&out)
     );
 
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--vault-addr",
-            &addr,
-            "--ca-cert",
-            ca,
-            "--keys-file",
-            init,
-        ],
-        None,
-    );
+    let out = direct(&["--ca-cert", ca, "--keys-file", init]);
     assert_exit(&out, 0);
     assert!(!e.sealed(0));
 }

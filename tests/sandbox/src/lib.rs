@@ -278,6 +278,40 @@ pub fn timed(mut cmd: std::process::Command, ok_codes: &[i32]) -> f64 {
     secs
 }
 
+/// A sandbox of `nodes` pods for a benchmark (in `CARGO_TARGET_TMPDIR`/sandboxes/`name`),
+/// and the real kubectl with the plugin executable `plugin` on its PATH.
+pub fn bench_sandbox(base: &str, name: &str, nodes: u32, plugin: &str) -> (Sandbox, Kubectl) {
+    let sb = Sandbox::start(Options {
+        dir: test_dir(base, name),
+        nodes,
+        ..Default::default()
+    })
+    .expect("start the sandbox");
+    let kubectl = sb
+        .kubectl()
+        .with_plugins(Path::new(plugin).parent().expect("the plugin's directory"));
+    (sb, kubectl)
+}
+
+/// The runbook's status check as it is written: `kubectl exec vault-<i> -- vault status`, one
+/// pod after another, for `nodes` pods. Returns how long the loop took in seconds.
+pub fn runbook_status_loop(kubectl: &Kubectl, nodes: u32) -> f64 {
+    let start = Instant::now();
+    for i in 0..nodes {
+        let out = kubectl
+            .command(["exec", &format!("vault-{i}"), "--", "vault", "status"])
+            .output()
+            .expect("exec");
+        // `vault status` exits 2 while sealed.
+        assert!(
+            matches!(out.status.code(), Some(0 | 2)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    start.elapsed().as_secs_f64()
+}
+
 /// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).
 pub fn test_dir(base: &str, name: &str) -> PathBuf {
     let dir = Path::new(base).join("sandboxes").join(name);

@@ -1,4 +1,4 @@
-//! Issue 2, "Done when" 5 and 7: the `vault-sandbox` executable as a user runs it. Faults and
+//! The `vault-sandbox` executable as a user runs it. Faults and
 //! teardown are checked through kubectl, the Vault API at the pods' addresses and `/proc`;
 //! bad input must give one clear line, a non-zero exit and leave nothing running.
 
@@ -117,7 +117,7 @@ fn assert_nothing_runs_in(dir: &Path) {
     );
 }
 
-/// Done when 5: `fault kill`, `stop` / `resume` and `seal` through the executable; `down`
+/// `fault kill`, `stop` / `resume` and `seal` through the executable; `down`
 /// leaves no process; nor does a SIGKILL of the supervisor.
 #[test]
 fn cli_faults_and_teardown() {
@@ -216,7 +216,7 @@ fn cli_faults_and_teardown() {
     drop(sb);
 }
 
-/// Done when 7: unknown pod or fault, a DIR that already runs a sandbox, a busy port, no
+/// Unknown pod or fault, a DIR that already runs a sandbox, a busy port, no
 /// server binary and no registry: one clear line, exit 1, nothing left running.
 #[test]
 fn cli_rejects_bad_input() {

@@ -1,4 +1,4 @@
-//! Issue 2, "Done when" 4: a kube-rs client lists the pods, runs an exec and port-forwards to
+//! A kube-rs client lists the pods, runs an exec and port-forwards to
 //! 8200 to read `sys/health` over TLS verified against the sandbox CA.
 
 use std::net::IpAddr;

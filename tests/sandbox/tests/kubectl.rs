@@ -1,4 +1,4 @@
-//! Issue 2, "Done when" 1–3: the real `kubectl` against a sandbox, running the runbook's
+//! The real `kubectl` against a sandbox, running the runbook's
 //! commands for "Vault is Sealed" and "Vault Leader Election Failure" as written. Results are
 //! checked through kubectl and through the Vault API at the pods' addresses.
 
@@ -117,7 +117,7 @@ fn assert_all_running_ready(k: &Kubectl) {
     }
 }
 
-/// Done when 1 and 2: the cluster as `kubectl get` shows it, then the runbook's commands
+/// The cluster as `kubectl get` shows it, then the runbook's commands
 /// for a sealed Vault and a failed leader election, in order, on one cluster.
 #[test]
 fn runbook_sealed_and_leader_election() {
@@ -289,7 +289,7 @@ done
     assert_all_running_ready(&k);
 }
 
-/// Done when 3: a deleted pod comes back with a new UID, sealed (0/1); unsealing it through
+/// A deleted pod comes back with a new UID, sealed (0/1); unsealing it through
 /// exec makes it 1/1 and it is back in the raft configuration.
 #[test]
 fn deleted_pod_is_recreated_sealed_and_rejoins() {

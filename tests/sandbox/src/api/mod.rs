@@ -2,6 +2,7 @@
 //! selectors and watches, Table output, and the pod subresources (log, exec, portforward).
 
 pub mod control;
+mod events_v1;
 mod logs;
 mod patch;
 mod protobuf;
@@ -291,8 +292,11 @@ async fn handle_inner(
         (&Method::GET, Target::Collection) => {
             let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or(""))
                 .map_err(ApiError::bad_request)?;
-            let fields = FieldSelector::parse(q.get("fieldSelector").unwrap_or(""))
-                .map_err(ApiError::bad_request)?;
+            let fields = FieldSelector::parse(&events_v1::field_selector(
+                res,
+                q.get("fieldSelector").unwrap_or(""),
+            ))
+            .map_err(ApiError::bad_request)?;
             let ns_filter = r.namespace.as_deref();
             if q.flag("watch") {
                 let rv = q
@@ -344,6 +348,7 @@ async fn handle_inner(
                 ));
             }
             for item in items.iter_mut() {
+                *item = events_v1::outbound(res, item.take());
                 item["kind"] = json!(res.kind);
                 item["apiVersion"] = json!(res.api_version());
             }
@@ -365,7 +370,7 @@ async fn handle_inner(
                     200,
                     &table::table(res.plural, &[obj], None, include),
                 )),
-                None => Ok(json_response(200, &obj)),
+                None => Ok(json_response(200, &events_v1::outbound(res, obj))),
             }
         }
         (&Method::POST, Target::Collection) => {
@@ -377,12 +382,13 @@ async fn handle_inner(
             }
             obj["kind"] = json!(res.kind);
             obj["apiVersion"] = json!(res.api_version());
+            let obj = events_v1::inbound(res, obj)?;
             if q.get("dryRun") == Some("All") {
-                return Ok(json_response(201, &obj));
+                return Ok(json_response(201, &events_v1::outbound(res, obj)));
             }
             let created = c.store.create(res.plural, &ns, obj)?;
             c.reconcile.notify_one();
-            Ok(json_response(201, &created))
+            Ok(json_response(201, &events_v1::outbound(res, created)))
         }
         (&Method::PUT | &Method::PATCH, Target::Object(name) | Target::Sub(name, _, _)) => {
             let ct = req
@@ -411,9 +417,16 @@ async fn handle_inner(
                 })?;
                 scale_of(&sts)
             } else {
-                write(&c, res, &ns, name, dry_run, change)?
+                write(
+                    &c,
+                    res,
+                    &ns,
+                    name,
+                    dry_run,
+                    events_v1::in_shape(res, change),
+                )?
             };
-            Ok(json_response(200, &updated))
+            Ok(json_response(200, &events_v1::outbound(res, updated)))
         }
         (&Method::DELETE, Target::Object(name)) => {
             let body = read_json(req).await.unwrap_or(Value::Null);

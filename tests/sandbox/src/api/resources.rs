@@ -109,6 +109,16 @@ pub static RESOURCES: &[Resource] = &[
         subresources: &["scale", "status"],
     },
     Resource {
+        group: "events.k8s.io",
+        version: "v1",
+        plural: "events",
+        singular: "event",
+        kind: "Event",
+        namespaced: true,
+        short: &["ev"],
+        subresources: &[],
+    },
+    Resource {
         group: "authentication.k8s.io",
         version: "v1",
         plural: "tokenreviews",

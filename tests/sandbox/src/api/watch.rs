@@ -46,7 +46,7 @@ impl WatchParams {
                 None,
                 include,
             ),
-            None => obj.clone(),
+            None => super::events_v1::outbound(self.resource, obj.clone()),
         };
         if self.table.is_none() {
             object["kind"] = json!(self.resource.kind);
