@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::fanout;
 use crate::target::Target;
-use crate::vault::host_of;
+use crate::vault::{Leader, SealStatus, host_of};
 
 /// One pod's view of the cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +35,12 @@ pub struct NodeView {
     pub committed_index: Option<u64>,
     pub applied_index: Option<u64>,
     pub error: Option<String>,
+    /// What the pod answered, whole, for the columns a verb adds of its own (not part of
+    /// this view's JSON).
+    #[serde(skip)]
+    pub seal_status: Option<SealStatus>,
+    #[serde(skip)]
+    pub leader: Option<Leader>,
 }
 
 impl NodeView {
@@ -55,6 +61,8 @@ impl NodeView {
             committed_index: None,
             applied_index: None,
             error: Some(error),
+            seal_status: None,
+            leader: None,
         }
     }
 
@@ -141,7 +149,8 @@ async fn probe(t: &Target, known: &[(String, Option<String>)]) -> NodeView {
             v.initialized = Some(s.initialized);
             v.sealed = Some(s.sealed);
             v.threshold = Some(s.t);
-            v.seal_type = Some(s.seal_type);
+            v.seal_type = Some(s.seal_type.clone());
+            v.seal_status = Some(s);
         }
         Err(e) => {
             v.error = Some(e.to_string());
@@ -151,6 +160,7 @@ async fn probe(t: &Target, known: &[(String, Option<String>)]) -> NodeView {
     if v.unsealed() {
         match t.client.leader().await {
             Ok(l) => {
+                v.leader = Some(l.clone());
                 v.is_self = l.is_self;
                 v.active_time = l.active_time.filter(|t| !t.is_empty() && l.is_self);
                 v.committed_index = l.raft_committed_index;
@@ -300,6 +310,8 @@ mod tests {
             committed_index: None,
             applied_index: None,
             error: None,
+            seal_status: None,
+            leader: None,
         }
     }
 

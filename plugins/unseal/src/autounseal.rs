@@ -9,9 +9,10 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 use vault_shared::cluster::{self, Kube};
 use vault_shared::confirm::Plan;
-use vault_shared::events::{self, Note};
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format, Progress};
+use vault_shared::procedures::restart::{Restart, rolling_restart};
+use vault_shared::session::Session;
 use vault_shared::target::Target;
 use vault_shared::{Exit, fanout};
 
@@ -195,12 +196,12 @@ async fn diagnose(kube: &Kube, t: &Target, seal: &SealConfig, status: &PodStatus
 }
 
 pub async fn run(
-    kube: &Kube,
-    targets: &[Result<Target>],
+    session: &Session,
     statuses: Vec<PodStatus>,
     seal: SealConfig,
     cli: &Cli,
 ) -> Result<Exit> {
+    let (kube, targets) = (&session.kube, &session.targets);
     let unhealthy: Vec<(&Target, &PodStatus)> = targets
         .iter()
         .filter_map(|t| t.as_ref().ok())
@@ -220,7 +221,7 @@ pub async fn run(
     let mut restarted = Vec::new();
     let mut exit = Exit::Attention;
     if cli.restart {
-        restarted = restart(kube, &unhealthy, cli).await?;
+        restarted = restart(session, &unhealthy, cli).await?;
     }
     let final_statuses = status::gather(Some(kube), targets).await;
     if final_statuses.iter().all(PodStatus::healthy) {
@@ -274,7 +275,11 @@ pub async fn run(
 
 /// Restarts the unhealthy pods one at a time; stops at the first that does not come back
 /// unsealed, so a KMS that is still down costs one pod, not all of them.
-async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Result<Vec<String>> {
+async fn restart(
+    session: &Session,
+    pods: &[(&Target, &PodStatus)],
+    cli: &Cli,
+) -> Result<Vec<String>> {
     let names: Vec<&str> = pods.iter().map(|(t, _)| t.name.as_str()).collect();
     if names.is_empty() {
         return Ok(Vec::new());
@@ -294,57 +299,29 @@ async fn restart(kube: &Kube, pods: &[(&Target, &PodStatus)], cli: &Cli) -> Resu
         }
         return Ok(Vec::new());
     }
-    let progress = Progress::new();
-    let mut done = Vec::new();
-    for (i, (t, _)) in pods.iter().enumerate() {
-        let Some(pod) = &t.pod else {
-            bail!("--restart needs pods, not --vault-addr")
-        };
-        let task = progress.task(&t.name);
-        task.step("deleting the pod");
-        let uid = kube
-            .pod(&t.name)
-            .await?
-            .map(|p| cluster::uid(&p).to_string())
-            .unwrap_or_default();
-        if let Err(e) = events::record(
-            kube,
-            pod,
-            &Note::normal(
-                "Restart",
-                "Restart",
-                "kubectl-vault restarts the pod to retry auto-unseal",
-            ),
-        )
+    if cli.common.vault.vault_addr.is_some() {
+        bail!("--restart needs pods, not --vault-addr");
+    }
+    let names: Vec<String> = names.into_iter().map(str::to_string).collect();
+    let how = Restart {
+        shares: None,
+        timeout: cli.timeout,
+        why: "kubectl-vault restarts the pod to retry auto-unseal",
+    };
+    rolling_restart(session, &names, &how, &Progress::new())
         .await
-        {
-            output::warn(&format!("{}: not recorded as an Event: {e:#}", t.name));
-        }
-        kube.delete_pod(&t.name).await?;
-        task.step("waiting for the new pod");
-        let waited = async {
-            kube.wait_recreated(&t.name, &uid, cli.timeout).await?;
-            task.step("waiting for auto-unseal and Ready");
-            kube.wait_ready(&t.name, cli.timeout).await
-        }
-        .await;
-        if let Err(e) = waited {
-            task.clear();
-            let rest: Vec<&str> = names[i + 1..].to_vec();
-            bail!(
-                "{}: {e:#}; the KMS may still be unreachable. Stopped here{}",
-                t.name,
-                if rest.is_empty() {
+        .map_err(|stopped| {
+            anyhow::anyhow!(
+                "{}: {:#}; the KMS may still be unreachable. Stopped here{}",
+                stopped.pod,
+                stopped.error,
+                if stopped.not_restarted.is_empty() {
                     String::new()
                 } else {
-                    format!("; not restarted: {}", rest.join(", "))
+                    format!("; not restarted: {}", stopped.not_restarted.join(", "))
                 }
-            );
-        }
-        task.finish("restarted, unsealed and Ready");
-        done.push(t.name.clone());
-    }
-    Ok(done)
+            )
+        })
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     if let Some(seal) = auto_unseal
         && statuses.iter().any(|s| !s.healthy())
     {
-        return autounseal::run(kube, targets, statuses, seal, &cli).await;
+        return autounseal::run(&session, statuses, seal, &cli).await;
     }
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
         unsealing::run(kube, targets, statuses, &cli).await?

@@ -4,6 +4,8 @@
 use anyhow::Result;
 use serde::Serialize;
 use vault_shared::cluster::{self, Kube};
+use vault_shared::ha::{self, NodeView};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format, Styled, Tone};
 use vault_shared::session::Session;
 use vault_shared::target::Target;
@@ -75,53 +77,52 @@ pub fn summary(statuses: &[PodStatus]) -> Summary {
     }
 }
 
-async fn one(kube: Option<&Kube>, target: &anyhow::Result<Target>) -> PodStatus {
-    let t = match target {
-        Ok(t) => t,
-        Err(e) => {
-            let mut s = PodStatus::empty(vault_shared::target::name_of(target));
-            s.error = Some(format!("{e:#}"));
-            return s;
-        }
-    };
-    let mut s = PodStatus::empty(&t.name);
-    if let Some(pod) = &t.pod {
-        // Fresh from the API: readiness changes while we work.
-        let fresh = match kube {
-            Some(k) => k.pod(&t.name).await.ok().flatten(),
-            None => None,
-        };
-        let pod = fresh.as_ref().unwrap_or(pod);
+/// A pod's row: the shared probe of the pod (seal status, its view of the leader) with
+/// this verb's columns, and the pod's readiness fresh from the API (it changes while we work).
+fn row(view: NodeView, pod: Option<&Pod>) -> PodStatus {
+    let mut s = PodStatus::empty(&view.pod);
+    if let Some(pod) = pod {
         s.ready = Some(cluster::is_ready(pod));
         s.restarts = Some(cluster::restarts(pod));
     }
-    match t.client.seal_status().await {
-        Ok(st) => {
-            s.flavor = Some(st.flavor().to_string());
-            s.initialized = Some(st.initialized);
-            s.sealed = Some(st.sealed);
-            s.progress = Some(st.progress);
-            s.threshold = Some(st.t);
-            s.shares = Some(st.n);
-            s.seal_type = Some(st.seal_type.clone());
-            s.version = Some(st.version.clone());
-            if !st.sealed {
-                if let Ok(h) = t.client.health().await {
-                    s.ha_role = Some(if h.standby { "standby" } else { "active" }.to_string());
-                }
-                if let Ok(l) = t.client.leader().await {
-                    s.raft_index = l.raft_applied_index;
-                }
-            }
-        }
-        Err(e) => s.error = Some(e.to_string()),
+    let Some(st) = view.seal_status else {
+        // Only a pod whose seal status could not be read is an error here.
+        s.error = view.error;
+        return s;
+    };
+    s.flavor = Some(st.flavor().to_string());
+    s.initialized = Some(st.initialized);
+    s.sealed = Some(st.sealed);
+    s.progress = Some(st.progress);
+    s.threshold = Some(st.t);
+    s.shares = Some(st.n);
+    s.seal_type = Some(st.seal_type.clone());
+    s.version = Some(st.version.clone());
+    if let Some(l) = view.leader {
+        let active = l.is_self || !l.ha_enabled;
+        s.ha_role = Some(if active { "active" } else { "standby" }.to_string());
+        s.raft_index = l.raft_applied_index;
     }
     s
 }
 
-/// Every target's status, concurrently.
+/// Every target's status: the shared probe of each pod and its fresh pod object, all at once.
 pub async fn gather(kube: Option<&Kube>, targets: &[anyhow::Result<Target>]) -> Vec<PodStatus> {
-    fanout::each(targets, |t| one(kube, t)).await
+    let fresh = fanout::each(targets, |t| async move {
+        let t = t.as_ref().ok()?;
+        let listed = t.pod.as_ref()?;
+        let fresh = match kube {
+            Some(k) => k.pod(&t.name).await.ok().flatten(),
+            None => None,
+        };
+        Some(fresh.unwrap_or_else(|| listed.clone()))
+    });
+    let (views, pods) = tokio::join!(ha::observe(targets), fresh);
+    views
+        .into_iter()
+        .zip(pods)
+        .map(|(v, p)| row(v, p.as_ref()))
+        .collect()
 }
 
 vault_shared::finding_kinds! {

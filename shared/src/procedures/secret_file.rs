@@ -17,15 +17,23 @@ static ON_CTRL_C: Once = Once::new();
 /// On Ctrl-C: remove every partial file, then exit as an interrupted command does (130).
 fn clean_up_on_ctrl_c() {
     ON_CTRL_C.call_once(|| {
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    remove_partials();
-                    eprintln!("interrupted: the partial file was removed");
-                    std::process::exit(130);
-                }
-            });
-        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let _in_runtime = rt.enter();
+        // Registered here, before the first byte is written, not when the task first runs.
+        let Ok(mut interrupt) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        else {
+            return;
+        };
+        rt.spawn(async move {
+            if interrupt.recv().await.is_some() {
+                remove_partials();
+                eprintln!("interrupted: the partial file was removed");
+                std::process::exit(130);
+            }
+        });
     });
 }
 

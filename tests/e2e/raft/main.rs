@@ -191,6 +191,26 @@ impl Raft {
             .collect()
     }
 
+    /// Mounts a KV v2 engine at `secret/` through `vault-<l>` and waits until it takes writes
+    /// (a new v2 mount answers 400 until its upgrade has run).
+    fn mount_kv(&self, l: u32) {
+        let (code, v) = self.api(
+            l,
+            "POST",
+            "sys/mounts/secret",
+            Some(&json!({"type": "kv", "options": {"version": "2"}})),
+        );
+        assert!(code < 300, "{v}");
+        self.sb()
+            .wait_until("the kv mount ready", Duration::from_secs(20), || {
+                let body = json!({"data": {"probe": "1"}});
+                self.api(l, "POST", "secret/data/mount-ready", Some(&body))
+                    .0
+                    == 200
+            })
+            .expect("the kv mount takes writes");
+    }
+
     /// When `vault-<i>` leads, makes it step down and waits for another leader among `among`.
     /// Says whether it had to.
     fn step_down_if_leader(&self, i: u32, among: &[u32]) -> bool {
@@ -385,12 +405,7 @@ fn hung_leader_step_down_and_storage() {
     // Storage: grow the data a little, then compare with the data directories' real size.
     r.wait_stable(&all);
     let l = r.leader();
-    r.api(
-        l,
-        "POST",
-        "sys/mounts/secret",
-        Some(&json!({"type": "kv", "options": {"version": "2"}})),
-    );
+    r.mount_kv(l);
     let blob = "x".repeat(16 * 1024);
     for n in 0..40 {
         let (code, v) = r.api(
@@ -790,13 +805,7 @@ fn snapshot_save_and_restore() {
     let r = start("raft-snapshot", 3);
     let all = [0, 1, 2];
     let l = r.leader();
-    let (code, v) = r.api(
-        l,
-        "POST",
-        "sys/mounts/secret",
-        Some(&json!({"type": "kv", "options": {"version": "2"}})),
-    );
-    assert!(code < 300, "{v}");
+    r.mount_kv(l);
     let (code, _) = r.api(
         l,
         "POST",

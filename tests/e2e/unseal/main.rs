@@ -21,16 +21,6 @@ fn env(name: &str, nodes: u32) -> Env {
     support::env(name, nodes, PLUGIN)
 }
 
-/// Row of the plugin's status table for `pod`, split on whitespace.
-fn status_row(out: &str, pod: &str) -> Vec<String> {
-    out.lines()
-        .find(|l| l.split_whitespace().next() == Some(pod))
-        .unwrap_or_else(|| panic!("no row for {pod} in:\n{out}"))
-        .split_whitespace()
-        .map(str::to_string)
-        .collect()
-}
-
 /// A well-formed share that belongs to no cluster (`seed` makes distinct ones).
 fn foreign_share(seed: u8) -> String {
     use base64::Engine;
@@ -45,14 +35,33 @@ fn killed_pods_are_reported_sealed_then_unsealed_from_the_init_file() {
     let e = env("unseal-killed", 3);
     e.seal_by(Fault::Kill, &[1, 2]);
 
-    let status = e.run(&["vault-unseal"], None);
+    let status = e.run(&["vault-unseal", "-o", "json"], None);
     assert_exit(&status, 2);
-    let out = stdout(&status);
-    assert_eq!(status_row(&out, "vault-0")[2], "false", "{out}");
-    for pod in ["vault-1", "vault-2"] {
-        let row = status_row(&out, pod);
-        assert_eq!(&row[1..3], ["0/1", "true"], "{out}");
+    let v: Value = serde_json::from_str(&stdout(&status)).expect("JSON output");
+    let pod = |name: &str| {
+        v["pods"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["pod"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {v:#}"))
+    };
+    assert_eq!(pod("vault-0")["sealed"], false, "{v:#}");
+    for name in ["vault-1", "vault-2"] {
+        let p = pod(name);
+        assert_eq!(
+            (&p["ready"], &p["sealed"]),
+            (&json!(false), &json!(true)),
+            "{v:#}"
+        );
     }
+    // The table says the same to a human.
+    let table = stdout(&e.run(&["vault-unseal"], None));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("vault-1") && l.contains("0/1")),
+        "{table}"
+    );
 
     // A ~/.vault-token that cannot be read does not matter to a verb that needs no token.
     let home = e.sb.dir().join("home-with-unreadable-token");

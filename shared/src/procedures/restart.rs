@@ -1,0 +1,168 @@
+//! Restarting Vault pods one at a time: standbys (and pods that are down) first, the active
+//! node last after it stepped down; each pod deleted, recreated by its StatefulSet, unsealed
+//! (with the shares given, or by its auto-unseal seal) and Ready before the next. The first
+//! pod that does not come back stops the walk, so a cause that is still there (a KMS out of
+//! reach, wrong keys) costs one pod, not all of them.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::cluster;
+use crate::events::Note;
+use crate::ha::{self, NodeView};
+use crate::keys::Share;
+use crate::output::{Progress, Task};
+use crate::session::Session;
+use crate::unseal::{self, Outcome};
+
+/// How to restart.
+pub struct Restart<'a> {
+    /// Shamir seals: the shares each restarted pod is unsealed with. None: its auto-unseal
+    /// seal unseals it, and the walk only waits.
+    pub shares: Option<&'a [Share]>,
+    /// How long each wait may take (recreated, unsealed and Ready; a new leader).
+    pub timeout: Duration,
+    /// Why, for the Event recorded on each pod.
+    pub why: &'a str,
+}
+
+/// Where a rolling restart stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("{pod}: {error:#}. Stopped here{}", if .not_restarted.is_empty() { String::new() } else { format!("; not restarted: {}", .not_restarted.join(", ")) })]
+pub struct Stopped {
+    pub pod: String,
+    pub error: anyhow::Error,
+    /// The pods after it, left as they were.
+    pub not_restarted: Vec<String>,
+}
+
+/// The order to restart `pods` in: every pod that is not the active node first (in the
+/// order given), the active node last.
+pub fn order(pods: &[String], views: &[NodeView]) -> Vec<String> {
+    let active = ha::leader_state(views).active().map(str::to_string);
+    let (last, mut first): (Vec<String>, Vec<String>) = pods
+        .iter()
+        .cloned()
+        .partition(|p| Some(p) == active.as_ref());
+    first.extend(last);
+    first
+}
+
+/// Restarts `pods` one at a time (see the module); returns the pods restarted.
+pub async fn rolling_restart(
+    session: &Session,
+    pods: &[String],
+    how: &Restart<'_>,
+    progress: &Progress,
+) -> Result<Vec<String>, Stopped> {
+    let views = session.views().await;
+    let ordered = order(pods, &views);
+    let mut done = Vec::new();
+    for (i, pod) in ordered.iter().enumerate() {
+        let task = progress.task(pod);
+        if let Err(error) = restart_one(session, pod, how, &views, &task).await {
+            task.clear();
+            return Err(Stopped {
+                pod: pod.clone(),
+                error,
+                not_restarted: ordered[i + 1..].to_vec(),
+            });
+        }
+        task.finish("restarted, unsealed and Ready");
+        done.push(pod.clone());
+    }
+    Ok(done)
+}
+
+async fn restart_one(
+    session: &Session,
+    pod: &str,
+    how: &Restart<'_>,
+    views: &[NodeView],
+    task: &Task,
+) -> Result<()> {
+    let kube = &session.kube;
+    if ha::leader_state(views).active() == Some(pod) {
+        task.step("stepping down: it is the active node");
+        let previous = ha::term_of(views);
+        session
+            .target(pod)?
+            .client
+            .step_down()
+            .await
+            .map_err(|e| session.explain(e, "step down"))?;
+        let step = |m: &str| task.step(m);
+        ha::wait_for_leader(&session.targets, &[], how.timeout, previous.as_ref(), &step)
+            .await
+            .map_err(|_| anyhow!("no other pod became the leader within {:?}", how.timeout))?;
+    }
+    task.step("deleting the pod");
+    let current = kube
+        .pod(pod)
+        .await?
+        .ok_or_else(|| anyhow!("pod {pod} is gone"))?;
+    session
+        .record_on(&current, Note::normal("Restart", "Restart", how.why))
+        .await;
+    kube.delete_pod(pod).await?;
+    task.step("waiting for the new pod");
+    let fresh = kube
+        .wait_recreated(pod, cluster::uid(&current), how.timeout)
+        .await?;
+    if let Some(shares) = how.shares {
+        task.step("unsealing");
+        let t = session.fresh_target(fresh.clone()).await?;
+        let deadline = Instant::now() + how.timeout;
+        // The server needs a moment to listen.
+        while t.client.seal_status().await.is_err() {
+            if Instant::now() > deadline {
+                bail!("its Vault API did not answer within {:?}", how.timeout);
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let step = |m: &str| task.step(m);
+        match unseal::unseal(&t.client, shares, unseal::Options::default(), &step).await? {
+            Outcome::Unsealed { .. } | Outcome::AlreadyUnsealed => {}
+            other => bail!("not unsealed: {other:?}"),
+        }
+    }
+    task.step("waiting until it is unsealed and Ready");
+    kube.wait_ready(pod, how.timeout).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(pod: &str, active: bool) -> NodeView {
+        let mut v = NodeView::unknown(pod, String::new(), None);
+        v.reachable = true;
+        v.error = None;
+        v.initialized = Some(true);
+        v.sealed = Some(false);
+        v.is_self = active;
+        v.leader_pod = Some("vault-0".into());
+        v
+    }
+
+    #[test]
+    fn the_active_node_goes_last() {
+        let views = [
+            view("vault-0", true),
+            view("vault-1", false),
+            view("vault-2", false),
+        ];
+        let pods: Vec<String> = ["vault-0", "vault-1", "vault-2"].map(String::from).into();
+        assert_eq!(order(&pods, &views), ["vault-1", "vault-2", "vault-0"]);
+        let stopped = Stopped {
+            pod: "vault-1".into(),
+            error: anyhow!("boom"),
+            not_restarted: vec!["vault-2".into()],
+        };
+        assert_eq!(
+            stopped.to_string(),
+            "vault-1: boom. Stopped here; not restarted: vault-2"
+        );
+    }
+}
