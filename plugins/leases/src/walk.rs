@@ -303,3 +303,55 @@ pub fn require_complete(walk: &Walk, prefix: &str) -> Result<()> {
         walk.unvisited.len()
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, error: &str) -> VaultError {
+        VaultError::Api {
+            target: "vault-0".into(),
+            status,
+            errors: vec![error.into()],
+        }
+    }
+
+    #[test]
+    fn throttling_and_server_errors_are_retried_refusals_are_not() {
+        assert!(transient(&api(429, "rate limited")));
+        assert!(transient(&api(500, "internal error")));
+        assert!(!transient(&api(503, "Vault is sealed")));
+        assert!(!transient(&api(403, "permission denied")));
+        assert!(!transient(&api(400, "bad request")));
+    }
+
+    #[tokio::test]
+    async fn retries_spend_the_budget_and_stop_at_it() {
+        let budget = Budget::new(3);
+        let mut calls = 0;
+        let r: Result<(), Refused> = with_backoff(&budget, || {
+            calls += 1;
+            async { Err(api(429, "slow down")) }
+        })
+        .await;
+        assert!(matches!(r, Err(Refused::Budget)));
+        assert_eq!((calls, budget.used()), (3, 3));
+
+        let budget = Budget::new(10);
+        let mut calls = 0;
+        let r = with_backoff(&budget, || {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(api(502, "bad gateway"))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert!(matches!(r, Ok(3)));
+        assert_eq!(budget.used(), 3);
+    }
+}
