@@ -93,7 +93,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s h -l help -d 'Print help'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l batch -d 'Prefixes with more leases than this are revoked lease by lease, this many in flight' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l batch -d 'Prefixes with more leases than this are revoked lease by lease, in batches of this many' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l rate -d 'At most this many revocations per second when revoking lease by lease (0: no limit)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l max-requests -d 'At most this many Vault requests (the counts are a lower bound when it stops the walk)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l concurrency -d 'Vault requests in flight at once' -r

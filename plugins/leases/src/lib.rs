@@ -102,7 +102,7 @@ pub struct RevokeArgs {
     /// Use revoke-force: delete the leases even where the backend cannot revoke the secrets.
     #[arg(long)]
     pub force: bool,
-    /// Prefixes with more leases than this are revoked lease by lease, this many in flight.
+    /// Prefixes with more leases than this are revoked lease by lease, in batches of this many.
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub batch: u64,
     /// At most this many revocations per second when revoking lease by lease (0: no limit).

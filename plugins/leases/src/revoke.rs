@@ -126,7 +126,7 @@ fn plan(counted: &Walk, prefix: &str, method: Method, args: &RevokeArgs) -> Plan
         Method::RevokePrefix => format!("one sys/leases/revoke-prefix/{prefix}"),
         Method::RevokeForce => format!("one sys/leases/revoke-force/{prefix}"),
         Method::LeaseByLease => format!(
-            "lease by lease through sys/leases/revoke, {} in flight, at most {}/s; interrupted, a rerun continues",
+            "lease by lease through sys/leases/revoke, in batches of {}, at most {}/s; interrupted, a rerun continues",
             args.batch,
             if args.rate > 0.0 {
                 format!("{}", args.rate)
