@@ -216,6 +216,33 @@ fn count_then_revoke_safely() {
         );
         std::thread::sleep(Duration::from_secs(2));
     }
+    // The metrics API: the real `kubectl top pod` reads it, and status puts each pod's working
+    // set beside its Go memory (the sandbox's pods have no memory limit, so no percentage).
+    let top_pods =
+        l.e.kubectl
+            .ok(["top", "pod", "--no-headers"])
+            .expect("kubectl top pod");
+    for pod in ["vault-0", "vault-1", "vault-2"] {
+        let line = top_pods
+            .lines()
+            .find(|line| line.starts_with(&format!("{pod} ")))
+            .unwrap_or_else(|| panic!("{pod} in kubectl top pod:\n{top_pods}"));
+        let mib: u64 = line
+            .split_whitespace()
+            .nth(2)
+            .and_then(|m| m.strip_suffix("Mi")?.parse().ok())
+            .unwrap_or_else(|| panic!("memory column: {line}"));
+        assert!((10..4096).contains(&mib), "{line}");
+    }
+    let s = l.json(&["status"]);
+    for p in s["pods"].as_array().into_iter().flatten() {
+        assert_eq!(p["metrics_api"], true, "{s:#}");
+        assert!(
+            p["working_set_bytes"].as_u64().unwrap_or(0) > 10 << 20,
+            "{s:#}"
+        );
+        assert!(p["percent_of_limit"].is_null(), "{s:#}");
+    }
     let status = l.run(&[]);
     assert_exit(&status, 0);
     assert!(

@@ -4,6 +4,7 @@
 pub mod control;
 mod events_v1;
 mod logs;
+mod metrics;
 mod patch;
 mod protobuf;
 pub mod resources;
@@ -239,11 +240,16 @@ async fn handle_inner(
         .user_by_token(&token)
         .ok_or_else(|| ApiError::new(401, "Unauthorized", "Unauthorized"))?;
 
+    if let Some(answer) = metrics::handle(&c, &segs, q.get("labelSelector"), |verb| {
+        user.allows(verb, "pods")
+    }) {
+        return answer.map(|v| json_response(200, &v));
+    }
     let server = format!("{}", c.cfg.api_addr);
     let doc = match segs.as_slice() {
         ["version"] => Some(resources::version()),
         ["api"] => Some(resources::api_versions(&server)),
-        ["apis"] => Some(resources::api_group_list()),
+        ["apis"] => Some(metrics::with_group(resources::api_group_list())),
         ["api", v] => resources::api_resource_list("", v),
         ["apis", g] => resources::api_group(g),
         ["apis", g, v] => resources::api_resource_list(g, v),
