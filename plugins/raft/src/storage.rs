@@ -92,7 +92,7 @@ pub async fn run(cli: &Cli, args: &StorageArgs) -> Result<Exit> {
         );
     }
     let session = Session::connect(&cli.common, &args.pods).await?;
-    let with_token = session.require_token("storage").is_ok();
+    let with_token = session.token()?.is_some();
     if !with_token {
         output::warn(
             "no Vault token: raft storage errors are not read from metrics (give --token-file)",

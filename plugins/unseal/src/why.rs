@@ -8,7 +8,7 @@ use vault_shared::cluster::{self, Kube, Termination};
 use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::output::{self, Format};
 use vault_shared::target::Target;
-use vault_shared::{Exit, fanout};
+use vault_shared::{Exit, fanout, ha};
 
 use crate::Cli;
 
@@ -89,7 +89,9 @@ fn cause(sealed: Option<bool>, term: Option<&Termination>, log: &[String], pod: 
     )
 }
 
-async fn one(kube: &Kube, t: &Target) -> Why {
+/// The shared probe of the pod (`sealed`) with this verb's own columns: logs, termination,
+/// Events, and the cause read from them.
+async fn one(kube: &Kube, t: &Target, sealed: Option<bool>) -> Why {
     let pod = kube
         .pod(&t.name)
         .await
@@ -98,7 +100,6 @@ async fn one(kube: &Kube, t: &Target) -> Why {
         .or_else(|| t.pod.clone())
         .unwrap_or_default();
     let restarts = cluster::restarts(&pod);
-    let sealed = t.client.seal_status().await.ok().map(|s| s.sealed);
     // The cause is read from every seal-related line of the tail; only the last few are shown.
     let mut log = kube
         .logs(&t.name, LOG_TAIL, false)
@@ -147,8 +148,13 @@ async fn one(kube: &Kube, t: &Target) -> Why {
 }
 
 pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<Exit> {
-    let ok: Vec<&Target> = targets.iter().filter_map(|t| t.as_ref().ok()).collect();
-    let whys: Vec<Why> = fanout::each(&ok, |t| one(kube, t)).await;
+    let views = ha::observe(targets).await;
+    let ok: Vec<(&Target, Option<bool>)> = targets
+        .iter()
+        .zip(&views)
+        .filter_map(|(t, v)| Some((t.as_ref().ok()?, v.sealed)))
+        .collect();
+    let whys: Vec<Why> = fanout::each(&ok, |(t, sealed)| one(kube, t, *sealed)).await;
     let exit = if whys.iter().all(|w| w.sealed == Some(false)) {
         Exit::Healthy
     } else {

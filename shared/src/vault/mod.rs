@@ -596,4 +596,83 @@ mod tests {
         assert_eq!(tidy("permission denied"), "permission denied");
         assert_eq!(tidy("2 errors occurred:\n\t* a\n\t* b\n"), "a; b");
     }
+
+    /// A plain HTTP server on `ip` answering every request with `answer(path)`.
+    async fn server(
+        listener: tokio::net::TcpListener,
+        answer: impl Fn() -> Response<Full<Bytes>> + Clone + Send + Sync + 'static,
+    ) {
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let answer = answer.clone();
+                let svc = hyper::service::service_fn(move |_req: Request<Incoming>| {
+                    let answer = answer.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer()) }
+                });
+                tokio::spawn(
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc),
+                );
+            }
+        });
+    }
+
+    #[tokio::test]
+    async fn a_standby_redirect_is_followed_to_the_active_node() {
+        let bind = |ip: &'static str| tokio::net::TcpListener::bind((ip, 0));
+        let (active_listener, standby_listener) = (
+            bind("127.0.0.3").await.unwrap(),
+            bind("127.0.0.2").await.unwrap(),
+        );
+        let active = active_listener.local_addr().unwrap();
+        let standby = standby_listener.local_addr().unwrap();
+        server(active_listener, || {
+            Response::new(Full::new(Bytes::from(
+                r#"{"data": {"answered_by": "active"}}"#,
+            )))
+        })
+        .await;
+        // The standby names the active node by its address, as Vault does.
+        let location = format!("http://{active}/v1/sys/storage/raft/configuration");
+        server(standby_listener, move || {
+            Response::builder()
+                .status(307)
+                .header(header::LOCATION, location.clone())
+                .body(Full::new(Bytes::new()))
+                .unwrap()
+        })
+        .await;
+        let args = crate::cli::VaultArgs::default();
+        let connector = |addr: std::net::SocketAddr| {
+            Connector::direct(&format!("http://{addr}"), &args).unwrap()
+        };
+        let peers = vec![
+            Peer {
+                name: "vault-0".into(),
+                ip: Some("127.0.0.2".into()),
+                connector: connector(standby),
+            },
+            Peer {
+                name: "vault-1".into(),
+                ip: Some("127.0.0.3".into()),
+                connector: connector(active),
+            },
+        ];
+        let timeout = Duration::from_secs(5);
+        let alone = VaultClient::new("vault-0", connector(standby), timeout);
+        let err = alone
+            .data::<Value>(Method::GET, "sys/storage/raft/configuration", Body::Empty)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Standby, "{err}");
+        let redirects = Redirects::default();
+        let _ = redirects.set(peers);
+        let client =
+            VaultClient::new("vault-0", connector(standby), timeout).with_redirects(redirects);
+        let v: Value = client
+            .data(Method::GET, "sys/storage/raft/configuration", Body::Empty)
+            .await
+            .unwrap();
+        assert_eq!(v["answered_by"], "active");
+    }
 }
