@@ -356,6 +356,22 @@ path "sys/leases/lookup" { capabilities = ["update"] }"#,
     assert!(stdout(&small).contains("RevokePrefix"), "{}", show(&small));
     assert_eq!(l.counts(), [0, N_B, 0]);
 
+    // --force: the plan carries the runbook's warning; then one revoke-force empties flood-b.
+    let dry = l.run(&["revoke", B, "--force", "--dry-run"]);
+    assert_exit(&dry, 0);
+    let text = stdout(&dry);
+    assert!(
+        text.contains(&format!("one sys/leases/revoke-force/{B}/"))
+            && text.contains("warning: revoke-force deletes the leases"),
+        "{text}"
+    );
+    assert_eq!(l.count(B), N_B, "a dry run changed nothing");
+    let forced = l.run(&["revoke", B, "--force", "--yes", "-o", "json"]);
+    assert_exit(&forced, 0);
+    let outcome: Value = serde_json::from_slice(&forced.stdout).expect("json");
+    assert_eq!(outcome["method"], "revoke-force", "{outcome:#}");
+    assert_eq!(l.counts(), [0, 0, 0]);
+
     let tidy = l.run(&["tidy", "--yes"]);
     assert_exit(&tidy, 0);
     assert!(
