@@ -6,10 +6,12 @@ mod status;
 mod top;
 mod walk;
 
+use std::time::Duration;
+
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::CommonArgs;
+use vault_shared::cli::{CommonArgs, parse_duration};
 use vault_shared::confirm::ConfirmArgs;
 use vault_shared::session::Session;
 use vault_shared::target::Target;
@@ -55,12 +57,17 @@ pub struct StatusArgs {
     /// Memory working set above this percent of the container's limit needs attention.
     #[arg(long, default_value_t = 80.0, value_name = "PERCENT")]
     pub memory_threshold: f64,
+    /// Sample twice, this long apart (30s, 2m), and show growth per minute and, against the
+    /// memory limit, roughly when each pod will hit it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
 }
 
 impl Default for StatusArgs {
     fn default() -> Self {
         StatusArgs {
             memory_threshold: 80.0,
+            interval: None,
         }
     }
 }

@@ -50,8 +50,22 @@ pub struct PodMemory {
     pub memory_limit_bytes: Option<u64>,
     pub percent_of_limit: Option<f64>,
     pub metrics_api: bool,
+    /// With `--interval`: growth of the working set (else of the memory the Go runtime took
+    /// from the system) per minute between the two samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub growth_bytes_per_minute: Option<f64>,
+    /// With `--interval` and a memory limit: at that growth, roughly when the limit is hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_to_limit: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl PodMemory {
+    /// What the growth is measured on: the working set where the metrics API serves it.
+    fn measure(&self) -> Option<f64> {
+        self.working_set_bytes.map(|w| w as f64).or(self.sys_bytes)
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -61,6 +75,9 @@ pub struct Leases {
     pub irrevocable: Option<f64>,
     pub tokens_by_auth: BTreeMap<String, f64>,
     pub tokens_by_ttl: BTreeMap<String, f64>,
+    /// With `--interval`: leases created (less those expired or revoked) per minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub growth_per_minute: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -241,8 +258,8 @@ fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding<LeaseFinding>> {
     out
 }
 
-pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
-    session.require_token("reading sys/metrics")?;
+/// One sample of every pod's memory and of the active node's leases.
+async fn sample(session: &Session) -> (Vec<PodMemory>, Leases) {
     let leader = crate::active_node(session).await.ok();
     let active = leader.map(|t| t.name.as_str());
     let metrics = fanout::each_pod(&session.targets, METRICS_DEADLINE, |t| async move {
@@ -258,9 +275,46 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
             .map(|(name, vault)| pod_memory(session, name, vault, active)),
     )
     .await;
+    (pods, leases(session, leader).await)
+}
+
+/// Growth between two samples, per minute, and when each pod reaches its limit at that pace.
+fn growth(first: &(Vec<PodMemory>, Leases), now: &mut (Vec<PodMemory>, Leases), minutes: f64) {
+    for p in &mut now.0 {
+        let before = first
+            .0
+            .iter()
+            .find(|b| b.pod == p.pod)
+            .and_then(PodMemory::measure);
+        if let (Some(b), Some(n)) = (before, p.measure()) {
+            let per_minute = (n - b) / minutes;
+            p.growth_bytes_per_minute = Some(per_minute);
+            if let (Some(limit), Some(ws)) = (p.memory_limit_bytes, p.working_set_bytes)
+                && per_minute > 0.0
+            {
+                p.minutes_to_limit = Some((limit as f64 - ws as f64).max(0.0) / per_minute);
+            }
+        }
+    }
+    if let (Some(b), Some(n)) = (first.1.leases, now.1.leases) {
+        now.1.growth_per_minute = Some((n - b) / minutes);
+    }
+}
+
+pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
+    session.require_token("reading sys/metrics")?;
+    let mut now = sample(session).await;
+    if let Some(interval) = args.interval.filter(|i| !i.is_zero()) {
+        let first = now;
+        let start = std::time::Instant::now();
+        tokio::time::sleep(interval).await;
+        now = sample(session).await;
+        growth(&first, &mut now, start.elapsed().as_secs_f64() / 60.0);
+    }
+    let (pods, leases) = now;
     let mut status = Status {
         pods,
-        leases: leases(session, leader).await,
+        leases,
         findings: Vec::new(),
     };
     status.findings = findings(&status, args);
@@ -356,6 +410,18 @@ fn print_table(s: &Status) {
             let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v:.0}")).collect();
             println!("Tokens by {what}: {}", parts.join(" "));
         }
+    }
+    for p in &s.pods {
+        if let Some(g) = p.growth_bytes_per_minute {
+            let when = p
+                .minutes_to_limit
+                .map(|m| format!(", about {m:.0} min to its memory limit"))
+                .unwrap_or_default();
+            println!("{}: memory grows {:+.1}Mi/min{when}", p.pod, g / 1048576.0);
+        }
+    }
+    if let Some(g) = l.growth_per_minute {
+        println!("Leases grow {g:+.0}/min");
     }
     println!();
     findings::print(&s.findings);

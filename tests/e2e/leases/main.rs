@@ -243,6 +243,14 @@ fn count_then_revoke_safely() {
         );
         assert!(p["percent_of_limit"].is_null(), "{s:#}");
     }
+    // --interval: two samples, growth per minute for each pod and for the leases.
+    let start = Instant::now();
+    let grown = l.json(&["status", "--interval", "2s"]);
+    assert!(start.elapsed() >= Duration::from_secs(2));
+    for p in grown["pods"].as_array().into_iter().flatten() {
+        assert!(p["growth_bytes_per_minute"].is_f64(), "{grown:#}");
+    }
+    assert!(grown["leases"]["growth_per_minute"].is_f64(), "{grown:#}");
     let status = l.run(&[]);
     assert_exit(&status, 0);
     assert!(
