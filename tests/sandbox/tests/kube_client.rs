@@ -1,5 +1,6 @@
 //! A kube-rs client lists the pods, runs an exec and port-forwards to
-//! 8200 to read `sys/health` over TLS verified against the sandbox CA.
+//! 8200 to read `sys/health` over TLS verified against the sandbox CA, and records Events
+//! through events.k8s.io that the core API lists too.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -7,9 +8,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Pod};
+use k8s_openapi::api::events::v1::Event as NewEvent;
+use kube::Resource;
 use kube::api::{Api, AttachParams, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::events::{Event as RecordedEvent, EventType, Recorder, Reporter};
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
@@ -197,5 +201,56 @@ fn kube_rs_lists_execs_and_port_forwards() {
         assert!(refused.is_err(), "TLS accepted a name outside the SANs");
         drop(refused);
         pf.abort();
+
+        // kube's events recorder writes events.k8s.io/v1; the core API reads the same Events,
+        // and a repeat becomes a series (a merge patch) rather than a second Event.
+        let client = client(&sb).await;
+        let pod = pods.get("vault-1").await.expect("get vault-1");
+        let recorder = Recorder::new(
+            client.clone(),
+            Reporter {
+                controller: "kubectl-vault".into(),
+                instance: Some("tester@host".into()),
+            },
+        );
+        let event = RecordedEvent {
+            type_: EventType::Normal,
+            reason: "Unsealed".into(),
+            note: Some("unsealed by a test".into()),
+            action: "Unseal".into(),
+            secondary: None,
+        };
+        for _ in 0..2 {
+            recorder
+                .publish(&event, &pod.object_ref(&()))
+                .await
+                .expect("publish through events.k8s.io");
+        }
+        let core: Api<CoreEvent> = Api::namespaced(client.clone(), "vault");
+        let ours: Vec<CoreEvent> = core
+            .list(&ListParams::default().fields("involvedObject.name=vault-1"))
+            .await
+            .expect("list core events")
+            .items
+            .into_iter()
+            .filter(|e| e.reporting_component.as_deref() == Some("kubectl-vault"))
+            .collect();
+        assert_eq!(ours.len(), 1, "{ours:#?}");
+        assert_eq!(ours[0].message.as_deref(), Some("unsealed by a test"));
+        assert_eq!(ours[0].series.as_ref().and_then(|s| s.count), Some(2));
+        let v1: Api<NewEvent> = Api::namespaced(client, "vault");
+        let listed = v1
+            .list(&ListParams::default().fields("regarding.name=vault-1"))
+            .await
+            .expect("list events.k8s.io events");
+        assert!(
+            listed
+                .items
+                .iter()
+                .any(|e| e.note.as_deref() == Some("unsealed by a test")
+                    && e.reporting_instance.as_deref() == Some("tester@host")),
+            "{:#?}",
+            listed.items
+        );
     });
 }
