@@ -31,6 +31,15 @@ pub enum Method {
     RevokePrefix,
     LeaseByLease,
     RevokeForce,
+    /// revoke-force one lease ID at a time: one revoke-force over a large prefix runs into
+    /// the client's timeout as surely as revoke-prefix does.
+    ForceLeaseByLease,
+}
+
+impl Method {
+    fn forced(self) -> bool {
+        matches!(self, Method::RevokeForce | Method::ForceLeaseByLease)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -63,7 +72,7 @@ fn allowed(caps: &[String], needs: &[&str]) -> bool {
 /// The request the method sends, and the capabilities it needs there.
 fn required(method: Method, prefix: &str) -> (String, &'static [&'static str]) {
     match method {
-        Method::RevokeForce => (
+        Method::RevokeForce | Method::ForceLeaseByLease => (
             format!("sys/leases/revoke-force/{}", prefix.trim_matches('/')),
             &["update", "sudo"],
         ),
@@ -89,12 +98,11 @@ pub async fn run(session: &Session, args: &RevokeArgs) -> Result<Exit> {
             "no leases under {prefix:?}: nothing to revoke (is the prefix right? see `kubectl vault-leases top`)"
         );
     }
-    let method = if args.force {
-        Method::RevokeForce
-    } else if counted.total() <= args.batch {
-        Method::RevokePrefix
-    } else {
-        Method::LeaseByLease
+    let method = match (args.force, counted.total() <= args.batch) {
+        (false, true) => Method::RevokePrefix,
+        (false, false) => Method::LeaseByLease,
+        (true, true) => Method::RevokeForce,
+        (true, false) => Method::ForceLeaseByLease,
     };
     let (path, needs) = required(method, &prefix);
     let caps = leader
@@ -125,8 +133,9 @@ fn plan(counted: &Walk, prefix: &str, method: Method, args: &RevokeArgs) -> Plan
     plan.step(match method {
         Method::RevokePrefix => format!("one sys/leases/revoke-prefix/{prefix}"),
         Method::RevokeForce => format!("one sys/leases/revoke-force/{prefix}"),
-        Method::LeaseByLease => format!(
-            "lease by lease through sys/leases/revoke, in batches of {}, at most {}/s; interrupted, a rerun continues",
+        Method::LeaseByLease | Method::ForceLeaseByLease => format!(
+            "lease by lease through sys/leases/{}, in batches of {}, at most {}/s; interrupted, a rerun continues",
+            if method.forced() { "revoke-force/<lease>" } else { "revoke" },
             args.batch,
             if args.rate > 0.0 {
                 format!("{}", args.rate)
@@ -136,7 +145,7 @@ fn plan(counted: &Walk, prefix: &str, method: Method, args: &RevokeArgs) -> Plan
         ),
     });
     plan.step("recount the leases under the prefix and report what is left");
-    if method == Method::RevokeForce {
+    if method.forced() {
         plan.warn(FORCE_WARNING);
     }
     plan
@@ -193,7 +202,9 @@ async fn act(
             })?;
             (counted, false)
         }
-        Method::LeaseByLease => lease_by_lease(session, client, prefix, args, counted).await?,
+        Method::LeaseByLease | Method::ForceLeaseByLease => {
+            lease_by_lease(session, client, prefix, args, counted, method.forced()).await?
+        }
     };
     let after = walk::walk(session, client, prefix, limits(args)).await?;
     let left = after.total();
@@ -254,6 +265,7 @@ async fn lease_by_lease(
     prefix: &str,
     args: &RevokeArgs,
     counted: u64,
+    force: bool,
 ) -> Result<(u64, bool)> {
     // Listing again here reads the tree as it is after the confirmation, not as it was counted.
     let dirs = walk::walk(session, client, prefix, limits(args)).await?;
@@ -289,7 +301,14 @@ async fn lease_by_lease(
                 let (budget, revoked, bar) = (&budget, &revoked, bar.as_ref());
                 async move {
                     for id in ids {
-                        match with_backoff(budget, || c.revoke_lease(id)).await {
+                        let revoke = || async {
+                            if force {
+                                c.revoke_force(id).await
+                            } else {
+                                c.revoke_lease(id).await
+                            }
+                        };
+                        match with_backoff(budget, revoke).await {
                             Ok(()) => {}
                             // Expired or revoked meanwhile: gone either way.
                             Err(Refused::Vault(VaultError::Api {
