@@ -781,9 +781,15 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
     );
     assert_fails_with(&out, "KMS may still be unreachable");
 
-    // The KMS is back: a rolling restart brings every pod back unsealed. (The crash-looping
-    // pod cannot recover by itself in the moment between kms-up and the plugin's look.)
+    // The KMS is back. The crash-looping pod may recover by itself once its back-off ends;
+    // sealed through the API it stays sealed (auto-unseal happens at start-up only), and a
+    // rolling restart brings it back unsealed.
     e.sb.fault(Fault::KmsUp, "").expect("kms up");
+    e.sb.wait_until("vault-1 up again", Duration::from_secs(120), || {
+        e.sb.seal_status(1).is_ok_and(|s| s["sealed"] == false)
+    })
+    .unwrap();
+    e.seal_by(Fault::Seal, &[1]);
     let before = uid("vault-1");
     let out = e.run(&["vault-unseal", "--restart", "--yes", "-o", "json"], None);
     assert_exit(&out, 0);
