@@ -23,6 +23,7 @@
 //! - [`events`]: the Kubernetes Events that record what the plugins did;
 //! - [`exec`]: running a command in a pod, for what the Vault API cannot do;
 //! - [`volumes`]: the pods' data PVCs and how full they are;
+//! - [`podmetrics`]: a pod's memory working set (metrics API) and its memory request and limit;
 //! - [`output`]: tables, colour, JSON/YAML, progress.
 
 pub mod cli;
@@ -37,6 +38,7 @@ pub mod findings;
 pub mod ha;
 pub mod keys;
 pub mod output;
+pub mod podmetrics;
 pub mod procedures;
 pub mod session;
 pub mod target;

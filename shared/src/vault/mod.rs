@@ -1,5 +1,5 @@
 //! A typed client for the parts of the Vault HTTP API the suite uses, one file per API area
-//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`), all over the one request path
+//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`, `leases`), all over the one request path
 //! here: JSON, no-content, raw and streamed bodies in both directions, a standby's redirect
 //! followed to the active node, timeouts, Vault's error text tidied, and the token sent only
 //! on requests that ask for it. It works the same against Vault and OpenBao; errors carry
@@ -7,6 +7,7 @@
 
 pub mod autopilot;
 pub mod kv;
+pub mod leases;
 pub mod metrics;
 pub mod raft;
 pub mod seal;

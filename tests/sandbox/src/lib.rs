@@ -17,6 +17,7 @@ pub mod gc;
 pub mod kms;
 pub mod kubectl;
 pub mod kubelet;
+pub mod leases;
 pub mod objects;
 pub mod pki;
 pub mod procs;
@@ -241,6 +242,34 @@ impl Sandbox {
         let c = &self.running().cluster;
         self.rt
             .block_on(c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30)))
+    }
+
+    /// Creates `count` real token leases (TTL one hour) under `auth/token/create/<role>/`,
+    /// concurrently on the active node.
+    pub fn lease_flood(&self, role: &str, count: usize) -> Result<usize> {
+        let c = &self.running().cluster;
+        let token = self.root_token();
+        self.rt.block_on(async {
+            let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
+            leases::flood(&c.vault, addr, &token, role, count, "1h").await
+        })
+    }
+
+    /// How many leases are under `prefix`, counted on the active node through the Vault API.
+    pub fn count_leases(&self, prefix: &str) -> Result<u64> {
+        let c = &self.running().cluster;
+        let token = self.root_token();
+        self.rt.block_on(async {
+            let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
+            leases::count(&c.vault, addr, &token, prefix).await
+        })
+    }
+
+    fn node_addrs(&self) -> Vec<std::net::SocketAddr> {
+        let c = &self.running().cluster;
+        (0..c.cfg.replicas)
+            .map(|o| (c.cfg.pod_ip(o), 8200).into())
+            .collect()
     }
 
     /// `sys/seal-status` of pod `vault-<ordinal>`.

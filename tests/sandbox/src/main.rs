@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use vault_sandbox::sandbox::{self, Options, Seal};
 use vault_sandbox::server_bin::{self, FileLock};
-use vault_sandbox::{Fault, procs, vault::VaultHttp};
+use vault_sandbox::{Fault, leases, procs, vault::VaultHttp};
 
 #[derive(Parser)]
 #[command(
@@ -43,11 +43,18 @@ enum Cmd {
     },
     /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom, drop-streams POD;
     /// kms-down, kms-up; expire-cert, wrong-san; api-error --status 500|503|429 [--path P]
-    /// [--count N]; api-delay --seconds S [--path P]; api-clear.
+    /// [--count N]; api-delay --seconds S [--path P]; api-clear; lease-flood --count N
+    /// [--role R] (N token leases under auth/token/create/R).
     Fault {
         kind: String,
         /// The pod (not for the kms-*, certificate and api-* faults).
         pod: Option<String>,
+        /// lease-flood: how many leases to create.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// lease-flood: the token role they are created under.
+        #[arg(long, default_value = "flood")]
+        role: String,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
         #[command(flatten)]
@@ -162,6 +169,13 @@ fn main() -> ExitCode {
         Cmd::Fault { kind, dir, api, .. } if kind.starts_with("api-") => {
             api_fault(&dir, &kind, &api)
         }
+        Cmd::Fault {
+            kind,
+            dir,
+            count,
+            role,
+            ..
+        } if kind == "lease-flood" => lease_flood(&dir, &role, count),
         Cmd::Fault { kind, pod, dir, .. } => fault(&dir, &kind, pod.as_deref()),
         Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
     };
@@ -511,5 +525,33 @@ fn api_fault(dir: &Path, kind: &str, a: &ApiFaultArgs) -> Result<()> {
     require_running(dir)?;
     let v = control(dir, "POST", "faults", Some(body))?;
     println!("{}", v["message"].as_str().unwrap_or("done"));
+    Ok(())
+}
+
+/// Creates real token leases on the running sandbox's active node, with its root token.
+fn lease_flood(dir: &Path, role: &str, count: usize) -> Result<()> {
+    require_running(dir)?;
+    let pods = control(dir, "GET", "status", None)?;
+    let nodes: Vec<SocketAddr> = pods["pods"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["ip"].as_str()?.parse::<std::net::IpAddr>().ok())
+        .map(|ip| (ip, 8200).into())
+        .collect();
+    let init: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("init.json"))?)?;
+    let token = init["root_token"]
+        .as_str()
+        .context("init.json without root_token")?;
+    let http = VaultHttp::new(&std::fs::read_to_string(dir.join("ca.crt"))?)?;
+    let start = Instant::now();
+    let n = runtime()?.block_on(async {
+        let addr = leases::active_node(&http, &nodes).await?;
+        leases::flood(&http, addr, token, role, count, "1h").await
+    })?;
+    println!(
+        "created {n} token leases under auth/token/create/{role}/ in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ mod delete;
 pub mod discovery;
 mod events_v1;
 mod logs;
+mod metrics;
 mod paging;
 mod patch;
 mod pods;
@@ -184,6 +185,27 @@ async fn handle_inner(c: Arc<Cluster>, req: Request<Incoming>) -> Result<Respons
             .await
             .map(|v| json_response(200, &v));
     }
+    // metrics.k8s.io is an aggregated API (metrics-server's): answered here, authorized by RBAC.
+    let metrics_ns = match segs.as_slice() {
+        ["apis", metrics::GROUP, _, "namespaces", ns, ..] => ns.to_string(),
+        _ => String::new(),
+    };
+    let selector = Query::parse(req.uri().query())
+        .get("labelSelector")
+        .map(str::to_string);
+    if let Some(answer) = metrics::handle(&c, &segs, selector.as_deref(), |verb| {
+        let a = Attributes {
+            verb: verb.into(),
+            resource_request: true,
+            namespace: metrics_ns.clone(),
+            group: metrics::GROUP.into(),
+            resource: "pods".into(),
+            ..Default::default()
+        };
+        authorize(&c, &who, &a).is_ok()
+    }) {
+        return answer.map(|v| json_response(200, &v));
+    }
     let route = match request::route(&segs) {
         Some(r) => r?,
         None => return non_resource(&c, &who, req.method(), &path, &segs),
@@ -226,7 +248,7 @@ fn non_resource(
     let doc = match segs {
         ["version"] => Some(discovery::version()),
         ["api"] => Some(discovery::api_versions(&server)),
-        ["apis"] => Some(discovery::api_group_list()),
+        ["apis"] => Some(metrics::with_group(discovery::api_group_list())),
         ["api", v] => discovery::api_resource_list("", v),
         ["apis", g] => discovery::api_group(g),
         ["apis", g, v] => discovery::api_resource_list(g, v),

@@ -1,0 +1,142 @@
+//! Benchmark: counting leases with `kubectl vault-leases top` against the runbook's walk
+//! (`kubectl exec vault-0 -- vault list sys/leases/lookup/<dir>` for every directory, one
+//! after another), on one 3-pod sandbox in the same run; and the plugin's peak memory (max
+//! RSS, from /usr/bin/time) as the number of leases grows.
+//!
+//! Run: `cargo bench -p kubectl-vault-leases --bench leases`
+//! Sizes: VAULT_LEASES_BENCH_SIZES=10000,20000 (cumulative lease counts; default as shown),
+//! spread over VAULT_LEASES_BENCH_ROLES token roles (default 40).
+//! It prints a Markdown table for BENCHMARKS.md.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use vault_sandbox::{Kubectl, Options, Sandbox, Stats};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_leases");
+const RUNS: usize = 3;
+
+fn env_list(name: &str, default: &str) -> Vec<u64> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// The runbook's walk: one `kubectl exec … vault list` per directory, depth first. Returns
+/// the number of leases it found.
+fn runbook_walk(kubectl: &Kubectl) -> u64 {
+    let mut stack = vec![String::new()];
+    let mut total = 0;
+    while let Some(dir) = stack.pop() {
+        let script = format!(
+            "VAULT_TOKEN=$(cat /tmp/bench-token) BAO_TOKEN=$(cat /tmp/bench-token) vault list -format=json sys/leases/lookup/{dir}"
+        );
+        let out = kubectl
+            .command(["exec", "vault-0", "--", "sh", "-c", &script])
+            .output()
+            .expect("kubectl exec");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let keys: Vec<String> = serde_json::from_slice(&out.stdout).expect("vault list json");
+        for k in keys {
+            if k.ends_with('/') {
+                stack.push(format!("{dir}{k}"));
+            } else {
+                total += 1;
+            }
+        }
+    }
+    total
+}
+
+fn main() {
+    let sizes = env_list("VAULT_LEASES_BENCH_SIZES", "10000,20000");
+    let roles = env_list("VAULT_LEASES_BENCH_ROLES", "40")[0];
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "bench-leases");
+    let sb = Sandbox::start(Options {
+        dir: dir.clone(),
+        nodes: 3,
+        ..Default::default()
+    })
+    .expect("sandbox");
+    let kubectl = sb
+        .kubectl()
+        .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
+    let token_file = dir.join("root-token");
+    vault_sandbox::sandbox::write_private(&token_file, sb.root_token().as_bytes())
+        .expect("token file");
+    // The runbook logs in inside the pod; the exec'd shell reads the token from the pod's /tmp.
+    for i in 0..3 {
+        let pod_tmp = dir.join(format!("pods/vault-{i}/root/tmp"));
+        vault_sandbox::sandbox::write_private(
+            &pod_tmp.join("bench-token"),
+            sb.root_token().as_bytes(),
+        )
+        .expect("pod token file");
+    }
+    let tf = token_file.to_str().expect("utf-8");
+    let top = || kubectl.command(["vault-leases", "top", "--token-file", tf, "-o", "json"]);
+
+    println!(
+        "| leases | `kubectl vault-leases top` s (min/median/max) | runbook `kubectl exec … vault list` walk s | speed-up | plugin max RSS MiB |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut made = 0;
+    for size in sizes {
+        let per_role = (size - made).div_ceil(roles);
+        for r in 0..roles {
+            sb.lease_flood(&format!("bench-{r}"), per_role as usize)
+                .expect("lease flood");
+        }
+        made += per_role * roles;
+        let expected = sb.count_leases("").expect("count through the API");
+        // The plugin's count is checked against the API's before anything is timed.
+        let out = top().output().expect("top");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("top json");
+        assert_eq!(v["total"], expected, "{v:#}");
+        assert_eq!(runbook_walk(&kubectl), expected);
+
+        let plugin = Stats::of(
+            (0..RUNS)
+                .map(|_| vault_sandbox::timed(top(), &[0]))
+                .collect(),
+        );
+        let runbook = Stats::of(
+            (0..RUNS)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    runbook_walk(&kubectl);
+                    start.elapsed().as_secs_f64()
+                })
+                .collect(),
+        );
+        // Peak memory of the plugin process itself (kubectl would add its own).
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%M", PLUGIN, "top", "--token-file", tf, "-o", "json"])
+            .env("KUBECONFIG", sb.kubeconfig())
+            .output()
+            .expect("/usr/bin/time");
+        let kib: f64 = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .expect("max RSS in KiB");
+        println!(
+            "| {expected} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.1}× | {:.1} |",
+            plugin.min,
+            plugin.median,
+            plugin.max,
+            runbook.min,
+            runbook.median,
+            runbook.max,
+            runbook.median / plugin.median,
+            kib / 1024.0
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! Many real leases, fast: tokens with a TTL created under `auth/token/create/<role>`,
+//! concurrently, on the active node. Each token is a lease under
+//! `auth/token/create/<role>/` in `sys/leases/lookup`, as a CI system's tokens would be.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures::StreamExt;
+use serde_json::json;
+
+use crate::vault::VaultHttp;
+
+/// Requests in flight while flooding: enough to be fast, few enough for a 2-core machine.
+const CONCURRENCY: usize = 24;
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The address of the node that answers `sys/leader` with `is_self`.
+pub async fn active_node(http: &VaultHttp, nodes: &[SocketAddr]) -> Result<SocketAddr> {
+    for addr in nodes {
+        if let Ok((200, v)) = http
+            .call(
+                *addr,
+                "GET",
+                "sys/leader",
+                None,
+                None,
+                Duration::from_secs(5),
+            )
+            .await
+            && v["is_self"] == true
+        {
+            return Ok(*addr);
+        }
+    }
+    bail!("no active node among {nodes:?}")
+}
+
+/// Creates the token role `role` (orphan tokens, so revoking one never takes others along)
+/// and `count` tokens under it that live for `ttl`. Returns how many were created.
+pub async fn flood(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    token: &str,
+    role: &str,
+    count: usize,
+    ttl: &str,
+) -> Result<usize> {
+    if role.is_empty() || role.contains('/') {
+        bail!("role {role:?}: a token role name has no slashes");
+    }
+    let body = json!({"orphan": true, "allowed_policies": ["default"]});
+    let (code, v) = http
+        .call(
+            addr,
+            "POST",
+            &format!("auth/token/roles/{role}"),
+            Some(token),
+            Some(&body),
+            TIMEOUT,
+        )
+        .await?;
+    if code >= 300 {
+        bail!("create token role {role}: {code} {v}");
+    }
+    let path = format!("auth/token/create/{role}");
+    let body = json!({"ttl": ttl, "policies": ["default"]});
+    let created = futures::stream::iter(0..count)
+        .map(|_| async {
+            let (code, v) = http
+                .call(addr, "POST", &path, Some(token), Some(&body), TIMEOUT)
+                .await?;
+            if code >= 300 {
+                return Err(anyhow!("{path}: {code} {v}"));
+            }
+            Ok(())
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect::<Vec<Result<()>>>()
+        .await;
+    let failed: Vec<&anyhow::Error> = created.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(first) = failed.first() {
+        bail!(
+            "{} of {count} tokens could not be created; the first error: {first:#}",
+            failed.len()
+        );
+    }
+    Ok(count)
+}
+
+/// How many leases are under `prefix` (a recursive `LIST sys/leases/lookup/…`), counted
+/// straight through the API: the independent count tests compare the plugin with.
+pub async fn count(http: &VaultHttp, addr: SocketAddr, token: &str, prefix: &str) -> Result<u64> {
+    let mut stack = vec![format!("{}/", prefix.trim_matches('/'))];
+    if stack[0] == "/" {
+        stack[0].clear();
+    }
+    let mut total = 0;
+    while let Some(dir) = stack.pop() {
+        let (code, v) = http
+            .call(
+                addr,
+                "LIST",
+                &format!("sys/leases/lookup/{dir}"),
+                Some(token),
+                None,
+                TIMEOUT,
+            )
+            .await
+            .with_context(|| format!("list sys/leases/lookup/{dir}"))?;
+        match code {
+            404 => continue,
+            200 => {}
+            _ => bail!("list sys/leases/lookup/{dir}: {code} {v}"),
+        }
+        for k in v["data"]["keys"].as_array().into_iter().flatten() {
+            let k = k.as_str().unwrap_or_default();
+            if k.ends_with('/') {
+                stack.push(format!("{dir}{k}"));
+            } else {
+                total += 1;
+            }
+        }
+    }
+    Ok(total)
+}
