@@ -82,6 +82,8 @@ pub struct Cluster {
     pub api_faults: std::sync::Mutex<ApiFaults>,
     /// The transit KMS of an auto-unseal sandbox.
     pub kms: std::sync::Mutex<Option<Arc<crate::kms::Kms>>>,
+    /// Signs and validates service-account tokens.
+    pub issuer: crate::tokens::Issuer,
 }
 
 /// Faults that make the API server itself misbehave. Paths match by substring
@@ -173,6 +175,7 @@ impl Cluster {
         let (shutdown, _) = watch::channel(false);
         let store = Store::new();
         crate::api::policy::seed(&store)?;
+        let issuer = crate::tokens::Issuer::generate(format!("https://{}", cfg.api_addr))?;
         Ok(Arc::new(Cluster {
             cfg,
             store,
@@ -189,6 +192,7 @@ impl Cluster {
             shutdown,
             api_faults: Default::default(),
             kms: Default::default(),
+            issuer,
         }))
     }
 
