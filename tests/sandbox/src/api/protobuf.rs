@@ -320,6 +320,30 @@ fn review(kind: &str, api_version: &str, raw: &[u8]) -> Option<Value> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn decodes_a_token_request_as_kubectl_create_token_sends_it() {
+        let bound = [field(1, b"Pod"), field(3, b"vault-0"), field(4, b"u-1")].concat();
+        // expirationSeconds = 900, a varint (field 4, wire type 0).
+        let spec = [
+            field(1, b"vault"),
+            field(3, &bound),
+            vec![4 << 3, 0x84, 0x07],
+        ]
+        .concat();
+        let req = [field(1, &field(1, b"vault")), field(2, &spec)].concat();
+        let type_meta = [
+            field(1, b"authentication.k8s.io/v1"),
+            field(2, b"TokenRequest"),
+        ]
+        .concat();
+        let body = [MAGIC, &[field(1, &type_meta), field(2, &req)].concat()[..]].concat();
+        let v = decode(&body).unwrap();
+        assert_eq!(v["spec"]["audiences"], json!(["vault"]));
+        assert_eq!(v["spec"]["expirationSeconds"], 900);
+        assert_eq!(v["spec"]["boundObjectRef"]["name"], "vault-0");
+        assert_eq!(v["spec"]["boundObjectRef"]["uid"], "u-1");
+    }
+
     fn field(num: u64, bytes: &[u8]) -> Vec<u8> {
         let mut out = vec![(num << 3 | 2) as u8, bytes.len() as u8];
         out.extend_from_slice(bytes);
