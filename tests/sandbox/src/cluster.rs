@@ -103,6 +103,8 @@ pub struct Cluster {
     pub kms: std::sync::Mutex<Option<Arc<crate::kms::Kms>>>,
     /// The CA that issues the Vault pods' certificates (kept for the certificate faults).
     pub vault_ca: std::sync::Mutex<Option<Arc<crate::pki::Ca>>>,
+    /// Signs and validates service-account tokens.
+    pub issuer: crate::tokens::Issuer,
 }
 
 /// Faults that make the API server itself misbehave. Paths match by substring
@@ -194,6 +196,7 @@ impl Cluster {
         let (shutdown, _) = watch::channel(false);
         let store = Store::new();
         crate::api::policy::seed(&store)?;
+        let issuer = crate::tokens::Issuer::generate(format!("https://{}", cfg.api_addr))?;
         Ok(Arc::new(Cluster {
             cfg,
             store,
@@ -211,6 +214,7 @@ impl Cluster {
             api_faults: Default::default(),
             kms: Default::default(),
             vault_ca: Default::default(),
+            issuer,
         }))
     }
 

@@ -27,6 +27,7 @@ pub mod server_bin;
 pub mod status;
 pub mod store;
 pub mod time;
+pub mod tokens;
 pub mod vault;
 
 use std::path::{Path, PathBuf};
@@ -144,6 +145,30 @@ impl Sandbox {
     /// kubeconfig.
     pub fn new_user(&self, name: &str, groups: &[&str]) -> Result<PathBuf> {
         self.running().new_user(name, groups)
+    }
+
+    /// Writes a kubeconfig (`kubeconfig-<name>`) that presents `token` to the API, as
+    /// `kubectl --token` would; returns its path.
+    pub fn token_kubeconfig(&self, name: &str, token: &str) -> Result<PathBuf> {
+        self.running().token_kubeconfig(name, token)
+    }
+
+    /// A service-account token for `ns/sa` signed by the sandbox's issuer, valid for
+    /// `lifetime` seconds (negative: already expired that long ago; no 10-minute floor, so
+    /// tests get short-lived and expired tokens). Empty `audiences`: the issuer's own.
+    pub fn mint_sa_token(
+        &self,
+        ns: &str,
+        sa: &str,
+        audiences: &[&str],
+        lifetime: i64,
+    ) -> Result<String> {
+        self.running().mint_sa_token(ns, sa, audiences, lifetime)
+    }
+
+    /// The service-account issuer (`iss` of its tokens; also the API's URL).
+    pub fn issuer_url(&self) -> String {
+        self.running().cluster.issuer.url.clone()
     }
 
     /// A user bound to `role` (a Role, a ClusterRole everywhere, or a ClusterRole in one

@@ -107,6 +107,19 @@ pub fn service_account(namespace: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("vault", namespace, chart_labels())})
 }
 
+/// The account every namespace has, as the service-account controller creates it.
+pub fn default_service_account(namespace: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}})
+}
+
+/// The CA bundle the root-CA publisher puts in every namespace.
+pub fn root_ca_config_map(namespace: &str, ca_pem: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": "kube-root-ca.crt", "namespace": namespace,
+                        "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
+           "data": {"ca.crt": ca_pem}})
+}
+
 pub fn services(namespace: &str) -> Vec<Value> {
     let ports = json!([
         {"name": "https", "port": 8200, "protocol": "TCP", "targetPort": 8200},

@@ -342,6 +342,9 @@ pub async fn start(opts: &Options) -> Result<Running> {
                 .map_err(|e| anyhow!("seed {res}: {e}"))?;
         }
     }
+    for namespace in ["default", "kube-system", ns] {
+        api::registry::populate_namespace(c, namespace);
+    }
     for svc in objects::services(ns) {
         c.store
             .create("services", ns, svc)
@@ -469,6 +472,12 @@ impl Running {
     /// (`kubeconfig-<name>` in the sandbox's directory).
     pub fn new_user(&self, name: &str, groups: &[&str]) -> Result<PathBuf> {
         let token = access::mint_user(&self.cluster, name, groups)?;
+        self.token_kubeconfig(name, &token)
+    }
+
+    /// Writes `kubeconfig-<name>` in the sandbox's directory: the API with `token` as the
+    /// bearer token (a minted user's, or a service account's).
+    pub fn token_kubeconfig(&self, name: &str, token: &str) -> Result<PathBuf> {
         let path = self.cluster.cfg.dir.join(format!("kubeconfig-{name}"));
         let server = format!("https://{}", self.cluster.cfg.api_addr);
         write_private(
@@ -478,11 +487,27 @@ impl Running {
                 &self.cluster.cfg.api_ca_pem,
                 self.cluster.ns(),
                 name,
-                &token,
+                token,
             )
             .as_bytes(),
         )?;
         Ok(path)
+    }
+
+    /// A token for service account `ns/sa`, signed as `TokenRequest` signs them but without
+    /// its 10-minute floor: valid for `lifetime` seconds from now, or (negative) expired that
+    /// long ago. Empty `audiences`: the API server's own (the issuer).
+    pub fn mint_sa_token(
+        &self,
+        ns: &str,
+        sa: &str,
+        audiences: &[&str],
+        lifetime: i64,
+    ) -> Result<String> {
+        let audiences = audiences.iter().map(|a| a.to_string()).collect();
+        let g = api::tokens::grant(&self.cluster, ns, sa, audiences, lifetime, None)
+            .map_err(|e| anyhow!("{e}"))?;
+        self.cluster.issuer.mint(&g)
     }
 
     pub fn set_api_faults(&self, faults: ApiFaults) {

@@ -1,4 +1,5 @@
-//! Who a request comes from: the bearer token's user, or whom that user impersonates
+//! Who a request comes from: the bearer token's user (a user the sandbox minted, or a
+//! service account by one of its signed tokens), or whom that user impersonates
 //! (`Impersonate-User`, `-Group`, `-Uid`, `-Extra-*`; kubectl's `--as` and `--as-group`),
 //! each impersonation authorized by RBAC's `impersonate` verb.
 
@@ -23,18 +24,46 @@ pub fn authenticate(c: &Cluster, headers: &HeaderMap) -> Result<Identity, ApiErr
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let user = c
-        .user_by_token(token)
-        .ok_or_else(|| ApiError::new(401, "Unauthorized", "Unauthorized"))?;
-    let requestor = Identity {
-        admin: user.name == ADMIN,
-        subject: Subject {
-            name: user.name,
-            uid: user.uid,
-            groups: user.groups,
+    let unauthorized = || ApiError::new(401, "Unauthorized", "Unauthorized");
+    let requestor = match c.user_by_token(token) {
+        Some(user) => Identity {
+            admin: user.name == ADMIN,
+            subject: Subject {
+                name: user.name,
+                uid: user.uid,
+                groups: user.groups,
+            },
         },
+        None => {
+            let user = c
+                .issuer
+                .authenticate(&c.store, token, &[])
+                .ok()
+                .flatten()
+                .ok_or_else(unauthorized)?;
+            Identity {
+                admin: false,
+                subject: Subject {
+                    name: user.username,
+                    uid: user.uid,
+                    groups: user.groups,
+                },
+            }
+        }
     };
     impersonate(c, requestor, headers)
+}
+
+/// The anonymous user, for the paths the API server serves without credentials.
+pub fn anonymous() -> Identity {
+    Identity {
+        admin: false,
+        subject: Subject {
+            name: "system:anonymous".into(),
+            uid: String::new(),
+            groups: vec!["system:unauthenticated".into()],
+        },
+    }
 }
 
 fn values<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {

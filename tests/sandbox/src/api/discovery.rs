@@ -64,8 +64,14 @@ pub fn api_resource_list(group: &str, version: &str) -> Option<Value> {
         }));
         for sub in r.subresources {
             let (kind, verbs) = r.subresource_discovery(sub);
-            list.push(json!({"name": format!("{}/{sub}", r.plural), "singularName": "", "namespaced": r.namespaced,
-                             "kind": kind, "verbs": verbs}));
+            let mut entry = json!({"name": format!("{}/{sub}", r.plural), "singularName": "", "namespaced": r.namespaced,
+                             "kind": kind, "verbs": verbs});
+            // A TokenRequest belongs to another group than the account it is posted to.
+            if kind == "TokenRequest" {
+                entry["group"] = json!("authentication.k8s.io");
+                entry["version"] = json!("v1");
+            }
+            list.push(entry);
         }
     }
     let gv = if group.is_empty() {

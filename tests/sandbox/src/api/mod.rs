@@ -26,6 +26,7 @@ pub mod resources;
 mod reviews;
 mod streams;
 pub mod table;
+pub mod tokens;
 mod validate;
 mod watch;
 mod write;
@@ -176,7 +177,28 @@ async fn handle_inner(c: Arc<Cluster>, req: Request<Incoming>) -> Result<Respons
     if matches!(segs.as_slice(), ["healthz"] | ["livez"] | ["readyz"]) {
         return Ok(Response::new(full("ok")));
     }
-    let who = auth::authenticate(&c, req.headers())?;
+    // The issuer's discovery documents may be read without credentials (RBAC decides).
+    let issuer_discovery = matches!(
+        segs.as_slice(),
+        [".well-known", "openid-configuration"] | ["openid", "v1", "jwks"]
+    );
+    let who = if issuer_discovery && !req.headers().contains_key("authorization") {
+        auth::anonymous()
+    } else {
+        auth::authenticate(&c, req.headers())?
+    };
+    if issuer_discovery {
+        authorize(&c, &who, &Attributes::non_resource(req.method(), &path))?;
+        let (doc, content_type) = match segs.as_slice() {
+            ["openid", ..] => (c.issuer.jwks(), "application/jwk-set+json"),
+            _ => (c.issuer.openid_configuration(), "application/json"),
+        };
+        return Ok(Response::builder()
+            .status(200)
+            .header("content-type", content_type)
+            .body(full(doc.to_string()))
+            .expect("response"));
+    }
     if let ["sandbox", "v1", rest @ ..] = segs.as_slice() {
         let rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
         let method = req.method().clone();
@@ -314,6 +336,10 @@ async fn dispatch(
         }
         (&Method::GET, "status", _) => read::get(&call),
         (&Method::GET, "scale", _) => write::get_scale(&call),
+        (&Method::POST, "token", _) => {
+            let body = read_json(req).await?;
+            tokens::request(&call, body)
+        }
         (&Method::GET, "log", _) => pods::log(&call).await,
         (&Method::GET | &Method::POST, "exec", _) => pods::exec(&call, &mut req),
         (&Method::GET | &Method::POST, "portforward", _) => pods::portforward(&call, &mut req),

@@ -228,8 +228,49 @@ pub fn objects() -> Vec<(&'static str, Value)> {
             cluster_role("system:public-info-viewer", vec![urls(&["get"], &public)]),
         ),
         (
+            "clusterroles",
+            cluster_role(
+                "system:auth-delegator",
+                vec![
+                    rule(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
+                    rule(
+                        &["create"],
+                        &["authorization.k8s.io"],
+                        &["subjectaccessreviews"],
+                    ),
+                ],
+            ),
+        ),
+        (
+            "clusterroles",
+            cluster_role(
+                "system:service-account-issuer-discovery",
+                vec![urls(
+                    &["get"],
+                    &[
+                        "/.well-known/openid-configuration",
+                        "/.well-known/openid-configuration/",
+                        "/openid/v1/jwks",
+                        "/openid/v1/jwks/",
+                    ],
+                )],
+            ),
+        ),
+        (
             "clusterrolebindings",
             binding("cluster-admin", "cluster-admin", &["system:masters"]),
+        ),
+        (
+            "clusterrolebindings",
+            binding(
+                "system:service-account-issuer-discovery",
+                "system:service-account-issuer-discovery",
+                &[
+                    "system:serviceaccounts",
+                    "system:authenticated",
+                    "system:unauthenticated",
+                ],
+            ),
         ),
         (
             "clusterrolebindings",

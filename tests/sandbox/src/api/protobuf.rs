@@ -1,7 +1,7 @@
 //! Just enough of the Kubernetes protobuf encoding to read the objects kubectl's imperative
 //! commands send that way (`kubectl create secret|configmap …` post protobuf, with no JSON
 //! fallback): the `k8s\0` envelope around `runtime.Unknown`, ObjectMeta, Secret, ConfigMap,
-//! Namespace.
+//! Namespace, the reviews, and `kubectl create token`'s TokenRequest.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -137,6 +137,12 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
             _ => {}
         }
     }
+    if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
+        return binding(&kind, &api_version, raw).ok_or_else(|| format!("malformed {kind}"));
+    }
+    if kind == "TokenRequest" || kind == "TokenReview" {
+        return token_spec(&kind, &api_version, raw).ok_or_else(|| format!("malformed {kind}"));
+    }
     if kind.ends_with("Review") {
         return review(&kind, &api_version, raw).ok_or_else(|| format!("malformed {kind}"));
     }
@@ -144,8 +150,8 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
     let (data_field, extra_field, data_b64) = match kind.as_str() {
         "Secret" => (2, 4, true),
         "ConfigMap" => (2, 3, false),
-        // `kubectl create namespace`: only the metadata matters (spec and status default).
-        "Namespace" => (0, 0, false),
+        // `kubectl create namespace|serviceaccount`: only the metadata matters.
+        "Namespace" | "ServiceAccount" => (0, 0, false),
         other => {
             return Err(format!(
                 "protobuf bodies of kind {other:?} are not supported; send JSON"
@@ -199,6 +205,64 @@ fn strings(b: &[u8], names: &[(u64, &str)]) -> Option<Map<String, Value>> {
         }
     }
     Some(out)
+}
+
+/// `kubectl create (cluster)rolebinding`: subjects = 2, roleRef = 3.
+fn binding(kind: &str, api_version: &str, raw: &[u8]) -> Option<Value> {
+    let mut obj = json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "subjects": []});
+    let mut subjects = Vec::new();
+    for (n, f) in fields(raw)? {
+        match (n, f) {
+            (1, Field::Bytes(b)) => obj["metadata"] = object_meta(b)?,
+            (2, Field::Bytes(b)) => subjects.push(Value::Object(strings(
+                b,
+                &[(1, "kind"), (2, "apiGroup"), (3, "name"), (4, "namespace")],
+            )?)),
+            (3, Field::Bytes(b)) => {
+                obj["roleRef"] =
+                    Value::Object(strings(b, &[(1, "apiGroup"), (2, "kind"), (3, "name")])?)
+            }
+            _ => {}
+        }
+    }
+    obj["subjects"] = Value::Array(subjects);
+    Some(obj)
+}
+
+/// TokenRequest (spec: audiences = 1, boundObjectRef = 3, expirationSeconds = 4) and
+/// TokenReview (spec: token = 1, audiences = 2).
+fn token_spec(kind: &str, api_version: &str, raw: &[u8]) -> Option<Value> {
+    let mut obj = json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "spec": {}});
+    let request = kind == "TokenRequest";
+    let mut audiences = Vec::new();
+    for (n, f) in fields(raw)? {
+        match (n, f) {
+            (1, Field::Bytes(b)) => obj["metadata"] = object_meta(b)?,
+            (2, Field::Bytes(b)) => {
+                for (m, g) in fields(b)? {
+                    match (request, m, g) {
+                        (true, 1, Field::Bytes(v)) | (false, 2, Field::Bytes(v)) => {
+                            audiences.push(text(v))
+                        }
+                        (false, 1, Field::Bytes(v)) => obj["spec"]["token"] = text(v),
+                        (true, 3, Field::Bytes(v)) => {
+                            obj["spec"]["boundObjectRef"] = Value::Object(strings(
+                                v,
+                                &[(1, "kind"), (2, "apiVersion"), (3, "name"), (4, "uid")],
+                            )?)
+                        }
+                        (true, 4, Field::Varint(secs)) => {
+                            obj["spec"]["expirationSeconds"] = json!(secs)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    obj["spec"]["audiences"] = Value::Array(audiences);
+    Some(obj)
 }
 
 /// The access and rules reviews `kubectl auth can-i` and `kubectl auth whoami` send.
@@ -255,6 +319,30 @@ fn review(kind: &str, api_version: &str, raw: &[u8]) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_a_token_request_as_kubectl_create_token_sends_it() {
+        let bound = [field(1, b"Pod"), field(3, b"vault-0"), field(4, b"u-1")].concat();
+        // expirationSeconds = 900, a varint (field 4, wire type 0).
+        let spec = [
+            field(1, b"vault"),
+            field(3, &bound),
+            vec![4 << 3, 0x84, 0x07],
+        ]
+        .concat();
+        let req = [field(1, &field(1, b"vault")), field(2, &spec)].concat();
+        let type_meta = [
+            field(1, b"authentication.k8s.io/v1"),
+            field(2, b"TokenRequest"),
+        ]
+        .concat();
+        let body = [MAGIC, &[field(1, &type_meta), field(2, &req)].concat()[..]].concat();
+        let v = decode(&body).unwrap();
+        assert_eq!(v["spec"]["audiences"], json!(["vault"]));
+        assert_eq!(v["spec"]["expirationSeconds"], 900);
+        assert_eq!(v["spec"]["boundObjectRef"]["name"], "vault-0");
+        assert_eq!(v["spec"]["boundObjectRef"]["uid"], "u-1");
+    }
 
     fn field(num: u64, bytes: &[u8]) -> Vec<u8> {
         let mut out = vec![(num << 3 | 2) as u8, bytes.len() as u8];

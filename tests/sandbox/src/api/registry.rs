@@ -155,8 +155,27 @@ pub fn create(
         return Ok(obj);
     }
     let created = c.store.create(res.plural, ns, obj)?;
+    if res.plural == "namespaces" {
+        populate_namespace(c, &name);
+    }
     wake(c);
     Ok(created)
+}
+
+/// What the cluster's controllers put in every namespace: the `default` service account and
+/// the `kube-root-ca.crt` ConfigMap holding the API server's CA.
+pub fn populate_namespace(c: &Cluster, ns: &str) {
+    let ca = c.cfg.api_ca_pem.clone();
+    for (plural, obj) in [
+        (
+            "serviceaccounts",
+            crate::objects::default_service_account(ns),
+        ),
+        ("configmaps", crate::objects::root_ca_config_map(ns, &ca)),
+    ] {
+        // Already there (a restart, a namespace re-seeded) is as good as created.
+        let _ = c.store.create(plural, ns, obj);
+    }
 }
 
 /// Where a write lands: the object itself, or one of its subresources.

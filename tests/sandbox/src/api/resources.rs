@@ -134,6 +134,7 @@ impl Resource {
             "log" => ("Pod", &["get"]),
             "proxy" => ("NodeProxyOptions", &["get"]),
             "scale" => ("Scale", &["get", "patch", "update"]),
+            "token" => ("TokenRequest", &["create"]),
             _ => (self.kind, &["get", "patch", "update"]),
         }
     }
@@ -175,7 +176,9 @@ pub static RESOURCES: &[Resource] = &[
         "metadata.namespace",
         "metadata.name",
     ]),
-    Resource::new("", "serviceaccounts", "serviceaccount", "ServiceAccount").short(&["sa"]),
+    Resource::new("", "serviceaccounts", "serviceaccount", "ServiceAccount")
+        .short(&["sa"])
+        .subresources(&["token"]),
     Resource::new(
         "",
         "persistentvolumeclaims",
@@ -216,6 +219,9 @@ pub static RESOURCES: &[Resource] = &[
     )
     .cluster_scoped()
     .review(),
+    Resource::new("authentication.k8s.io", "tokenreviews", "", "TokenReview")
+        .cluster_scoped()
+        .review(),
     Resource::new(
         "authorization.k8s.io",
         "selfsubjectaccessreviews",

@@ -1,7 +1,7 @@
 //! Reviews answered, never stored: `authorization.k8s.io/v1` SelfSubjectAccessReview,
 //! SelfSubjectRulesReview, SubjectAccessReview and LocalSubjectAccessReview (what
 //! `kubectl auth can-i` asks), and `authentication.k8s.io/v1` SelfSubjectReview
-//! (`kubectl auth whoami`).
+//! (`kubectl auth whoami`) and TokenReview (tokens.rs).
 
 use hyper::Response;
 use serde_json::{Value, json};
@@ -55,7 +55,7 @@ fn attributes(call: &Call, spec: &Value) -> Result<Attributes, ApiError> {
     }
 }
 
-fn answer(call: &Call, mut body: Value, status: Value) -> Response<Body> {
+pub(super) fn answer(call: &Call, mut body: Value, status: Value) -> Response<Body> {
     let r = call.route.resource;
     body["kind"] = json!(r.kind);
     body["apiVersion"] = json!(r.api_version());
@@ -150,6 +150,7 @@ pub fn review(call: &Call, body: Value) -> Result<Response<Body>, ApiError> {
             }
             Ok(answer(call, body, json!({"userInfo": info})))
         }
+        "tokenreviews" => super::tokens::review(call, body),
         other => Err(ApiError::method_not_allowed(format!(
             "{other} cannot be reviewed"
         ))),
