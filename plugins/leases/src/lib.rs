@@ -20,7 +20,7 @@ use vault_shared::target::Target;
 #[command(
     name = "kubectl vault-leases",
     bin_name = "kubectl vault-leases",
-    version,
+    version = vault_shared::version::LONG,
     about = "Measure Vault's memory and leases, find where the leases come from, and revoke them safely",
     long_about = "Without a subcommand, shows each Vault pod's memory (Go runtime metrics, restarts, OOM kills) and the \
 active node's lease count. `top` counts leases by mount and prefix within a request budget; `revoke` counts, asks, \

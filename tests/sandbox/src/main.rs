@@ -49,9 +49,6 @@ enum Cmd {
         kind: String,
         /// The pod (not for the kms-*, certificate and api-* faults).
         pod: Option<String>,
-        /// lease-flood: how many leases to create.
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
         /// lease-flood: the token role they are created under.
         #[arg(long, default_value = "flood")]
         role: String,
@@ -76,7 +73,8 @@ struct ApiFaultArgs {
     /// api-error, api-delay: only requests whose path contains this (default: all).
     #[arg(long)]
     path: Option<String>,
-    /// api-error: fail this many requests, then answer normally again (default: until api-clear).
+    /// api-error: fail this many requests, then answer normally again (default: until
+    /// api-clear). lease-flood: how many leases to create (default 1000).
     #[arg(long)]
     count: Option<u32>,
     /// api-delay: answer this many seconds late.
@@ -172,10 +170,10 @@ fn main() -> ExitCode {
         Cmd::Fault {
             kind,
             dir,
-            count,
+            api,
             role,
             ..
-        } if kind == "lease-flood" => lease_flood(&dir, &role, count),
+        } if kind == "lease-flood" => lease_flood(&dir, &role, api.count.unwrap_or(1000) as usize),
         Cmd::Fault { kind, pod, dir, .. } => fault(&dir, &kind, pod.as_deref()),
         Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
     };

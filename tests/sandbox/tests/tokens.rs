@@ -82,7 +82,7 @@ fn service_account_tokens_reviews_and_bearer_auth() {
     })
     .expect("start the sandbox");
     let k = sb.kubectl();
-    let ca = std::fs::read_to_string(sb.ca_path()).unwrap();
+    let ca = std::fs::read_to_string(sb.api_ca_path()).unwrap();
 
     // Every namespace, including one created later, has `default` and the root CA.
     k.ok(["create", "namespace", "later"]).expect("create ns");
@@ -284,7 +284,7 @@ fn service_account_tokens_reviews_and_bearer_auth() {
     // The issuer's discovery documents, readable without credentials, verify the tokens.
     let anonymous = |path: &str| -> Value {
         let out = std::process::Command::new("curl")
-            .args(["-sf", "--cacert", sb.ca_path().to_str().unwrap()])
+            .args(["-sf", "--cacert", sb.api_ca_path().to_str().unwrap()])
             .arg(format!("{}{path}", sb.issuer_url()))
             .output()
             .unwrap();
