@@ -943,37 +943,9 @@ fn snapshot_save_and_restore() {
 
 #[test]
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
-    let completions = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../completions");
-    for (shell, file) in [
-        ("bash", "kubectl-vault_raft.bash"),
-        ("zsh", "_kubectl-vault_raft"),
-        ("fish", "kubectl-vault_raft.fish"),
-    ] {
-        let out = std::process::Command::new(PLUGIN)
-            .args(["completion", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let committed = std::fs::read_to_string(completions.join(file)).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            committed,
-            "completions/{file} is stale: run scripts/completions.sh"
-        );
-    }
+    support::assert_completion_scripts_current(PLUGIN);
     // What kubectl_complete-vault_raft answers for `kubectl vault-raft snap<TAB>`.
-    let plugin_dir = std::path::Path::new(PLUGIN).parent().unwrap().to_path_buf();
-    let path = std::env::join_paths(
-        std::iter::once(plugin_dir)
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    let out = std::process::Command::new(completions.join("kubectl_complete-vault_raft"))
-        .arg("snap")
-        .env("PATH", path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = support::kubectl_complete(PLUGIN, "snap");
     assert!(
         text.lines()
             .next()

@@ -345,3 +345,59 @@ pub fn process_tree_texts(pid: u32) -> Vec<(u32, String, String)> {
     }
     out
 }
+
+/// The repository's `completions/` directory.
+pub fn completions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../completions")
+}
+
+/// The committed bash, zsh and fish scripts of `plugin` (its executable path) are what it
+/// generates now.
+pub fn assert_completion_scripts_current(plugin: &str) {
+    let bin = Path::new(plugin)
+        .file_name()
+        .expect("plugin file name")
+        .to_string_lossy()
+        .into_owned();
+    for (shell, file) in [
+        ("bash", format!("{bin}.bash")),
+        ("zsh", format!("_{bin}")),
+        ("fish", format!("{bin}.fish")),
+    ] {
+        let out = Command::new(plugin)
+            .args(["completion", shell])
+            .output()
+            .expect("run the plugin's completion");
+        assert_exit(&out, 0);
+        let committed = std::fs::read_to_string(completions_dir().join(&file))
+            .unwrap_or_else(|e| panic!("completions/{file}: {e}"));
+        assert_eq!(
+            stdout(&out),
+            committed,
+            "completions/{file} is stale: run scripts/completions.sh"
+        );
+    }
+}
+
+/// What `plugin`'s kubectl completion helper (`kubectl_complete-…`, run by kubectl 1.26+ for
+/// `kubectl vault-<verb> <TAB>`) answers for `word`, with the plugin on PATH.
+pub fn kubectl_complete(plugin: &str, word: &str) -> String {
+    let plugin = Path::new(plugin);
+    let helper = plugin
+        .file_name()
+        .expect("plugin file name")
+        .to_string_lossy()
+        .replacen("kubectl-", "kubectl_complete-", 1);
+    let path = std::env::join_paths(
+        std::iter::once(plugin.parent().expect("plugin dir").to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ),
+    )
+    .expect("PATH");
+    let out = Command::new(completions_dir().join(helper))
+        .arg(word)
+        .env("PATH", path)
+        .output()
+        .expect("run the completion helper");
+    stdout(&out)
+}

@@ -639,25 +639,8 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
 
 #[test]
 fn shell_completion_scripts_are_current_and_kubectl_completes_pod_names() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let completions = repo.join("completions");
-    for (shell, file) in [
-        ("bash", "kubectl-vault_unseal.bash"),
-        ("zsh", "_kubectl-vault_unseal"),
-        ("fish", "kubectl-vault_unseal.fish"),
-    ] {
-        let out = Command::new(PLUGIN)
-            .args(["completion", shell])
-            .output()
-            .unwrap();
-        assert_exit(&out, 0);
-        let committed = std::fs::read_to_string(completions.join(file)).unwrap();
-        assert_eq!(
-            stdout(&out),
-            committed,
-            "completions/{file} is stale: run scripts/completions.sh"
-        );
-    }
+    support::assert_completion_scripts_current(PLUGIN);
+    let completions = support::completions_dir();
 
     // kubectl's plugin completion: `kubectl vault-unseal <TAB>` runs kubectl_complete-vault_unseal.
     let e = env("unseal-completion", 2);

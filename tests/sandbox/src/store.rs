@@ -158,6 +158,22 @@ impl Store {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The stored object a write or delete acts on, with its key (404 when there is none).
+    fn existing(
+        inner: &Inner,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(Key, Arc<Value>), ApiError> {
+        let key = Key::new(resource, namespace, name);
+        let current = inner
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(resource, name))?;
+        Ok((key, current))
+    }
+
     pub fn resource_version(&self) -> u64 {
         self.lock().rv
     }
@@ -318,12 +334,7 @@ impl Store {
         change: impl FnOnce(&mut Value) -> Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let key = Key::new(resource, namespace, name);
-        let current = inner
-            .objects
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(resource, name))?;
+        let (key, current) = Self::existing(&inner, resource, namespace, name)?;
         let mut next = (*current).clone();
         change(&mut next)?;
         // Identity fields are the server's, whatever the change says.
@@ -374,12 +385,7 @@ impl Store {
         prepare: impl FnOnce(&mut Value) -> Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let key = Key::new(resource, namespace, name);
-        let current = inner
-            .objects
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(resource, name))?;
+        let (key, current) = Self::existing(&inner, resource, namespace, name)?;
         let mut obj = (*current).clone();
         prepare(&mut obj)?;
         let kind = if finalizers(&obj) > 0 {

@@ -153,13 +153,7 @@ pub fn terminate(c: &Arc<Cluster>, name: &str, grace: Duration) {
 /// Kills the container's process as a crash (or, with `oom`, the kernel's OOM killer) would:
 /// the pod stays, the container restarts.
 pub fn kill_container(c: &Cluster, name: &str, oom: bool) -> Result<(), String> {
-    let run = c
-        .kubelet
-        .get(name)
-        .ok_or_else(|| format!("pod {name} is not running"))?;
-    let proc = run
-        .current()
-        .ok_or_else(|| format!("pod {name} has no running container"))?;
+    let (run, proc) = running_container(c, name)?;
     run.oom_killed.store(oom, Ordering::SeqCst);
     proc.signal(libc::SIGKILL);
     Ok(())
@@ -173,23 +167,30 @@ pub fn stream_cuts(c: &Cluster, name: &str) -> Option<tokio::sync::watch::Receiv
 
 /// Cuts every open exec and port-forward stream of pod `name`; returns how many there were.
 pub fn drop_streams(c: &Cluster, name: &str) -> Result<usize, String> {
-    let run = c
-        .kubelet
-        .get(name)
-        .ok_or_else(|| format!("pod {name} is not running"))?;
+    let run = pod_run(c, name)?;
     let open = run.streams.receiver_count();
     run.streams.send_modify(|n| *n += 1);
     Ok(open)
 }
 
 pub fn signal_container(c: &Cluster, name: &str, sig: i32) -> Result<(), String> {
-    let run = c
-        .kubelet
+    let (_, proc) = running_container(c, name)?;
+    proc.signal(sig);
+    Ok(())
+}
+
+/// The kubelet's record of pod `name`, or why there is none.
+fn pod_run(c: &Cluster, name: &str) -> Result<Arc<PodRun>, String> {
+    c.kubelet
         .get(name)
-        .ok_or_else(|| format!("pod {name} is not running"))?;
+        .ok_or_else(|| format!("pod {name} is not running"))
+}
+
+/// Pod `name` and the process of its running container, or why there is none.
+fn running_container(c: &Cluster, name: &str) -> Result<(Arc<PodRun>, Proc), String> {
+    let run = pod_run(c, name)?;
     let proc = run
         .current()
         .ok_or_else(|| format!("pod {name} has no running container"))?;
-    proc.signal(sig);
-    Ok(())
+    Ok((run, proc))
 }
