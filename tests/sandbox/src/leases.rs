@@ -14,6 +14,9 @@ use crate::vault::VaultHttp;
 /// Requests in flight while flooding: enough to be fast, few enough for a 2-core machine.
 const CONCURRENCY: usize = 24;
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// Tries per token while the cluster elects a new leader, and the pause that grows with each.
+const RETRIES: u32 = 8;
+const RETRY_PAUSE: Duration = Duration::from_millis(500);
 
 /// The address of the node that answers `sys/leader` with `is_self`.
 pub async fn active_node(http: &VaultHttp, nodes: &[SocketAddr]) -> Result<SocketAddr> {
@@ -67,13 +70,34 @@ pub async fn flood(
     let body = json!({"ttl": ttl, "policies": ["default"]});
     let created = futures::stream::iter(0..count)
         .map(|_| async {
-            let (code, v) = http
-                .call(addr, "POST", &path, Some(token), Some(&body), TIMEOUT)
-                .await?;
-            if code >= 300 {
-                return Err(anyhow!("{path}: {code} {v}"));
+            // A busy 2-core machine can cost the leader its lease mid-flood ("leadership lost
+            // while committing log"); the write did not happen, so try again once the cluster
+            // has a leader (standbys forward to it).
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let (code, v) = match http
+                    .call(addr, "POST", &path, Some(token), Some(&body), TIMEOUT)
+                    .await
+                {
+                    Ok(answer) => answer,
+                    Err(_) if attempt < RETRIES => {
+                        tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let transient =
+                    code >= 500 || (code == 400 && v.to_string().contains("leadership lost"));
+                if transient && attempt < RETRIES {
+                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                    continue;
+                }
+                if code >= 300 {
+                    return Err(anyhow!("{path}: {code} {v}"));
+                }
+                return Ok(());
             }
-            Ok(())
         })
         .buffer_unordered(CONCURRENCY)
         .collect::<Vec<Result<()>>>()
