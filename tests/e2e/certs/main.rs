@@ -37,7 +37,13 @@ fn certs(e: &Env, args: &[&str]) -> Output {
 }
 
 fn json(e: &Env) -> (Output, Value) {
-    let out = certs(e, &["-o", "json"]);
+    json_with(e, &[])
+}
+
+fn json_with(e: &Env, args: &[&str]) -> (Output, Value) {
+    let mut full = vec!["-o", "json"];
+    full.extend_from_slice(args);
+    let out = certs(e, &full);
     let v =
         serde_json::from_str(&stdout(&out)).unwrap_or_else(|err| panic!("{err}\n{}", show(&out)));
     (out, v)
@@ -252,6 +258,20 @@ fn a_secret_renewed_but_not_reloaded_is_a_finding() {
         show(&healthy)
     );
 
+    // Against a CA that did not issue it (the API server's), the chain does not verify.
+    let api_ca = e.sb.api_ca_path();
+    let (out, v) = json_with(&e, &["--ca-cert", api_ca.to_str().expect("utf-8 path")]);
+    assert_exit(&out, 2);
+    for i in 0..2 {
+        let pod = format!("vault-{i}");
+        assert!(
+            kinds(&v)
+                .iter()
+                .any(|(k, s, _)| k == "untrusted_chain" && *s == pod),
+            "{v:#}"
+        );
+    }
+
     let before: Vec<String> = (0..2).map(|i| fingerprint(&served_pem(&e, i))).collect();
     e.sb.fault(Fault::ExpireCert, "").expect("expire-cert");
     // Independently: the Secret now differs from what every pod serves.
@@ -288,6 +308,34 @@ fn a_secret_renewed_but_not_reloaded_is_a_finding() {
         "{}",
         show(&table)
     );
+}
+
+#[test]
+fn a_pod_that_does_not_answer_is_unreadable_not_healthy() {
+    let e = start("certs-stopped", 2, 365);
+    e.sb.fault(Fault::Stop, "vault-1").expect("stop vault-1");
+    let started = Instant::now();
+    let (out, v) = json(&e);
+    assert_exit(&out, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
+    let pods = v["pods"].as_array().expect("pods");
+    assert!(pods[0]["served"]["sha256"].is_string(), "{v:#}");
+    assert!(pods[1]["served"].is_null(), "{v:#}");
+    assert!(pods[1]["error"].is_string(), "{v:#}");
+    let found = kinds(&v);
+    assert!(
+        found
+            .iter()
+            .any(|(k, s, _)| k == "unreadable" && s == "vault-1"),
+        "{v:#}"
+    );
+    assert!(!found.iter().any(|(_, s, _)| s == "vault-0"), "{v:#}");
+    e.sb.fault(Fault::Resume, "vault-1")
+        .expect("resume vault-1");
 }
 
 #[test]
