@@ -134,7 +134,7 @@ impl KeyArgs {
 /// Parses kubectl-style durations: `30s`, `2m`, `1h`, `500ms`, a bare number of seconds, `0`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let err = || format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 2m, 1h");
+    let err = || format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 2m, 1h, 30d");
     if s == "0" {
         return Ok(Duration::ZERO);
     }
@@ -148,6 +148,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "ms" => n / 1000.0,
         "m" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86400.0,
         _ => return Err(err()),
     };
     Ok(Duration::from_secs_f64(secs))

@@ -351,27 +351,7 @@ impl Connector {
                 self.handshake(tcp, None).await
             }
             Route::PortForward { pods, pod, port } => {
-                let mut pf = pods
-                    .portforward(pod, &[*port])
-                    .await
-                    .map_err(|e| format!("port-forward to {pod}:{port}: {}", kube_error(&e)))?;
-                let stream = pf
-                    .take_stream(*port)
-                    .ok_or("port-forward opened no stream")?;
-                let error = Arc::new(Mutex::new(None::<String>));
-                if let Some(err) = pf.take_error(*port) {
-                    let slot = error.clone();
-                    tokio::spawn(async move {
-                        if let Some(msg) = err.await
-                            && let Ok(mut s) = slot.lock()
-                        {
-                            *s = Some(msg);
-                        }
-                    });
-                }
-                tokio::spawn(async move {
-                    let _ = pf.join().await;
-                });
+                let (stream, error) = port_forward(pods, pod, *port).await?;
                 self.handshake(stream, Some(error)).await
             }
         }
@@ -412,6 +392,87 @@ impl Connector {
             None => http1(io).await,
         }
     }
+}
+
+/// The kubelet's verdict on a port-forward stream (nothing listening, …), once it arrives.
+type StreamError = Arc<Mutex<Option<String>>>;
+
+/// Opens one port-forward stream to `pod:port`; the second value fills with the kubelet's
+/// error message if the stream fails.
+async fn port_forward(
+    pods: &Api<Pod>,
+    pod: &str,
+    port: u16,
+) -> Result<
+    (
+        impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        StreamError,
+    ),
+    String,
+> {
+    let mut pf = pods
+        .portforward(pod, &[port])
+        .await
+        .map_err(|e| format!("port-forward to {pod}:{port}: {}", kube_error(&e)))?;
+    let stream = pf
+        .take_stream(port)
+        .ok_or("port-forward opened no stream")?;
+    let error = Arc::new(Mutex::new(None::<String>));
+    if let Some(err) = pf.take_error(port) {
+        let slot = error.clone();
+        tokio::spawn(async move {
+            if let Some(msg) = err.await
+                && let Ok(mut s) = slot.lock()
+            {
+                *s = Some(msg);
+            }
+        });
+    }
+    tokio::spawn(async move {
+        let _ = pf.join().await;
+    });
+    Ok((stream, error))
+}
+
+/// The certificate chain `pod` serves on `port` to a client asking for `server_name` (SNI),
+/// leaf first, from a TLS handshake through a port-forward. Nothing is verified here: the
+/// caller judges the chain against the CA it trusts.
+pub async fn peer_chain(
+    kube: &Kube,
+    pod: &str,
+    port: u16,
+    server_name: &str,
+    timeout: Duration,
+) -> Result<Vec<CertificateDer<'static>>> {
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(None, true)?));
+    let name = self::server_name(server_name)?;
+    let handshake = async {
+        let (stream, error) = port_forward(&kube.pods(), pod, port)
+            .await
+            .map_err(|e| anyhow!(e))?;
+        match connector.connect(name, stream).await {
+            Ok(tls) => Ok(tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
+                .unwrap_or_default()),
+            Err(e) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                match error.lock().ok().and_then(|s| s.clone()) {
+                    Some(msg) => bail!("TLS handshake with {pod}:{port}: {e}: {msg}"),
+                    None => bail!("TLS handshake with {pod}:{port}: {e}"),
+                }
+            }
+        }
+    };
+    let chain: Vec<CertificateDer<'static>> = tokio::time::timeout(timeout, handshake)
+        .await
+        .map_err(|_| anyhow!("{pod}:{port} did not finish a TLS handshake within {timeout:?}"))??;
+    if chain.is_empty() {
+        bail!("{pod}:{port} presented no certificate");
+    }
+    Ok(chain)
 }
 
 async fn http1<S>(io: S) -> Result<Sender, String>

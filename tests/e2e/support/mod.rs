@@ -401,3 +401,16 @@ pub fn kubectl_complete(plugin: &str, word: &str) -> String {
         .expect("run the completion helper");
     stdout(&out)
 }
+
+/// The committed completion scripts of `plugin` are current, and its kubectl completion
+/// helper answers `partial` with `first` as the first candidate.
+pub fn assert_completions_current(plugin: &str, partial: &str, first: &str) {
+    assert_completion_scripts_current(plugin);
+    let text = kubectl_complete(plugin, partial);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.starts_with(&format!("{first}\t"))),
+        "{partial}<TAB>: {text}"
+    );
+}

@@ -1,0 +1,501 @@
+//! `status`: the certificate each pod serves, from a real TLS handshake through a
+//! port-forward, judged against the trusted CA, the names in use and the TLS Secret.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::Pod;
+use serde::Serialize;
+use vault_shared::findings::{self, Finding};
+use vault_shared::output::{self, Styled, Tone};
+use vault_shared::session::Session;
+use vault_shared::target::Target;
+use vault_shared::{Exit, cluster, fanout, transport};
+
+use crate::StatusArgs;
+use crate::x509::{self, CertInfo};
+
+/// How long one pod's handshake and reads may take.
+const POD_DEADLINE: Duration = Duration::from_secs(15);
+
+const DAY: i64 = 86_400;
+
+vault_shared::finding_kinds! {
+    /// What `status` flags; serialised to the names the README documents.
+    pub enum CertFinding {
+        Expired => "expired",
+        ExpiresSoon => "expires_soon",
+        ExpiresCritical => "expires_critical",
+        SanGap => "san_gap",
+        NotReloaded => "renewed_not_reloaded",
+        UntrustedChain => "untrusted_chain",
+        CaExpiresSoon => "ca_expires_soon",
+        Unreadable => "unreadable",
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct PodCert {
+    pub pod: String,
+    pub server_name: String,
+    pub port: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served: Option<CertInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+    /// Whether the served chain verifies against the trusted CA (`chain_error` says why not).
+    pub chain_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain_error: Option<String>,
+    pub names_in_use: Vec<String>,
+    pub names_missing: Vec<String>,
+    /// The TLS Secret mounted in the pod, and whether the pod serves its certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_sha256: Option<String>,
+    pub serves_secret: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca: Option<CertInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_days_left: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub warn_days: i64,
+    pub critical_days: i64,
+    pub pods: Vec<PodCert>,
+    pub findings: Vec<Finding<CertFinding>>,
+}
+
+pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
+    let ca_flag = match &session.vault_args().ca_cert {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("read --ca-cert {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let retry_join = retry_join_hosts(session).await;
+    let now = jiff::Timestamp::now().as_second();
+    let results = fanout::each_pod(&session.targets, POD_DEADLINE, |t| {
+        pod_cert(session, t, args, ca_flag.as_deref(), &retry_join, now)
+    })
+    .await;
+    let pods: Vec<PodCert> = results
+        .into_iter()
+        .map(|(name, r)| {
+            r.unwrap_or_else(|e| PodCert {
+                pod: name,
+                error: Some(format!("{e:#}")),
+                ..PodCert::default()
+            })
+        })
+        .collect();
+    let mut status = Status {
+        warn_days: args.warn.as_secs() as i64 / DAY,
+        critical_days: args.critical.as_secs() as i64 / DAY,
+        pods,
+        findings: Vec::new(),
+    };
+    status.findings = findings_of(&status, args);
+    output::print(session.format, &status, |s| {
+        println!("{}", table(s));
+        findings::print(&s.findings);
+    })?;
+    Ok(findings::exit(&status.findings))
+}
+
+/// The names a pod's certificate must cover: its own DNS names under the headless Service,
+/// the Service names clients use, the host in its VAULT_ADDR, and the retry_join leaders.
+fn names_in_use(pod: &Pod, ns: &str, release: &str, retry_join: &[String]) -> Vec<String> {
+    let name = cluster::name(pod);
+    let sts = cluster::owner_statefulset(pod).unwrap_or(release);
+    let mut names = vec![
+        format!("{name}.{sts}-internal"),
+        format!("{name}.{sts}-internal.{ns}.svc"),
+        release.to_string(),
+        format!("{release}.{ns}"),
+        format!("{release}.{ns}.svc"),
+    ];
+    if let Some(host) = cluster::env_value(pod, &["VAULT_ADDR", "BAO_ADDR"])
+        .and_then(|a| a.parse::<http::Uri>().ok())
+        .and_then(|u| u.host().map(|h| h.trim_matches(['[', ']']).to_string()))
+    {
+        names.push(host);
+    }
+    names.extend(retry_join.iter().cloned());
+    let mut seen = std::collections::BTreeSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
+}
+
+/// The hosts of `leader_api_addr` in the server configuration's retry_join blocks, from the
+/// ConfigMaps the pods mount (none when the configuration has no retry_join).
+async fn retry_join_hosts(session: &Session) -> Vec<String> {
+    let mut hosts = Vec::new();
+    let mut maps: Vec<&str> = session
+        .all_pods
+        .iter()
+        .flat_map(cluster::config_maps)
+        .collect();
+    maps.sort();
+    maps.dedup();
+    for m in maps {
+        let Ok(Some(cm)) = session.kube.config_map(m).await else {
+            continue;
+        };
+        for text in cm.data.iter().flat_map(|d| d.values()) {
+            for line in text.lines() {
+                let line = line.trim();
+                if let Some(rest) = line.strip_prefix("leader_api_addr")
+                    && let Some(addr) = rest.trim_start().strip_prefix('=')
+                    && let Ok(uri) = addr.trim().trim_matches('"').parse::<http::Uri>()
+                    && let Some(h) = uri.host()
+                {
+                    hosts.push(h.trim_matches(['[', ']']).to_string());
+                }
+            }
+        }
+    }
+    hosts
+}
+
+/// The Secret volume mounted over the directory of `path` in `pod`.
+fn mounted_secret(pod: &Pod, path: &str) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    let mount = spec
+        .containers
+        .iter()
+        .flat_map(|c| c.volume_mounts.iter().flatten())
+        .filter(|m| path.starts_with(&format!("{}/", m.mount_path.trim_end_matches('/'))))
+        .max_by_key(|m| m.mount_path.len())?;
+    spec.volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name == mount.name)?
+        .secret
+        .as_ref()?
+        .secret_name
+        .clone()
+}
+
+fn days_left(info: &CertInfo, now: i64) -> i64 {
+    (info.not_after_unix - now).div_euclid(DAY)
+}
+
+async fn pod_cert(
+    session: &Session,
+    t: &Target,
+    args: &StatusArgs,
+    ca_flag: Option<&str>,
+    retry_join: &[String],
+    now: i64,
+) -> Result<PodCert> {
+    let pod = t
+        .pod
+        .as_ref()
+        .with_context(|| format!("{}: no pod", t.name))?;
+    let ns = session.kube.namespace.as_str();
+    // The chart names the StatefulSet and the Service after the release.
+    let release = cluster::owner_statefulset(pod)
+        .unwrap_or("vault")
+        .to_string();
+    let ep = transport::endpoint(pod, session.vault_args());
+    let server_name = args
+        .server_name
+        .clone()
+        .unwrap_or_else(|| format!("{release}.{ns}.svc"));
+    let mut out = PodCert {
+        pod: t.name.clone(),
+        server_name: server_name.clone(),
+        port: ep.port,
+        names_in_use: names_in_use(pod, ns, &release, retry_join),
+        ..PodCert::default()
+    };
+    let chain =
+        transport::peer_chain(&session.kube, &t.name, ep.port, &server_name, POD_DEADLINE).await?;
+    let served = x509::parse(&chain[0])?;
+    out.days_left = Some(days_left(&served, now));
+    out.names_missing = out
+        .names_in_use
+        .iter()
+        .filter(|n| !x509::covers(&served.sans, n))
+        .cloned()
+        .collect();
+    // The CA the pod trusts: --ca-cert, else ca.crt of what is mounted at VAULT_CACERT.
+    let mut errors = Vec::new();
+    let ca = match (ca_flag, &ep.ca_path) {
+        (Some(pem), _) => Some(pem.to_string()),
+        (None, Some(path)) => match transport::discover_ca(&session.kube, pod, path).await {
+            Ok(pem) => Some(pem),
+            Err(e) => {
+                errors.push(format!("trusted CA: {e:#}"));
+                None
+            }
+        },
+        (None, None) => {
+            errors.push("the pod sets no VAULT_CACERT: give --ca-cert".into());
+            None
+        }
+    };
+    if let Some(ca) = &ca {
+        match x509::verify_chain(&chain, ca) {
+            Ok(()) => out.chain_verified = Some(true),
+            Err(e) => {
+                out.chain_verified = Some(false);
+                out.chain_error = Some(e);
+            }
+        }
+        match x509::first_pem(ca).and_then(|d| x509::parse(&d)) {
+            Ok(info) => {
+                out.ca_days_left = Some(days_left(&info, now));
+                out.ca = Some(info);
+            }
+            Err(e) => errors.push(format!("parse the CA: {e:#}")),
+        }
+    }
+    // The Secret holding the pod's certificate: the one mounted where VAULT_CACERT points.
+    if let Some(secret) = ep.ca_path.as_deref().and_then(|p| mounted_secret(pod, p)) {
+        match session.kube.secret(&secret).await {
+            Ok(s) => match s.data.as_ref().and_then(|d| d.get("tls.crt")) {
+                Some(b) => {
+                    let fp = String::from_utf8(b.0.clone())
+                        .ok()
+                        .and_then(|pem| x509::first_pem(&pem).ok())
+                        .map(|d| x509::fingerprint(&d));
+                    out.serves_secret = fp.as_ref().map(|fp| *fp == served.sha256);
+                    out.secret_sha256 = fp;
+                }
+                None => errors.push(format!("secret {secret} has no tls.crt")),
+            },
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+        out.secret = Some(secret);
+    }
+    out.served = Some(served);
+    if !errors.is_empty() {
+        out.error = Some(errors.join("; "));
+    }
+    Ok(out)
+}
+
+fn expiry_finding(
+    p: &PodCert,
+    days: i64,
+    status: &Status,
+    what: &str,
+    soon: CertFinding,
+) -> Option<Finding<CertFinding>> {
+    let next = Some(format!(
+        "issue a new certificate into Secret {}, then reload each pod (SIGHUP to its server)",
+        p.secret.as_deref().unwrap_or("the TLS Secret")
+    ));
+    if days < 0 {
+        let kind = if soon == CertFinding::CaExpiresSoon {
+            CertFinding::CaExpiresSoon
+        } else {
+            CertFinding::Expired
+        };
+        Some(Finding::new(
+            kind,
+            &p.pod,
+            format!("{}: the {what} expired {} days ago", p.pod, -days),
+            next,
+        ))
+    } else if days < status.critical_days {
+        let kind = if soon == CertFinding::CaExpiresSoon {
+            soon
+        } else {
+            CertFinding::ExpiresCritical
+        };
+        Some(Finding::new(
+            kind,
+            &p.pod,
+            format!(
+                "{}: the {what} expires in {days} days (critical under {} days)",
+                p.pod, status.critical_days
+            ),
+            next,
+        ))
+    } else if days < status.warn_days {
+        Some(Finding::new(
+            soon,
+            &p.pod,
+            format!(
+                "{}: the {what} expires in {days} days (warning under {} days)",
+                p.pod, status.warn_days
+            ),
+            next,
+        ))
+    } else {
+        None
+    }
+}
+
+fn findings_of(s: &Status, _args: &StatusArgs) -> Vec<Finding<CertFinding>> {
+    let mut out = Vec::new();
+    for p in &s.pods {
+        let Some(served) = &p.served else {
+            out.push(Finding::new(
+                CertFinding::Unreadable,
+                &p.pod,
+                format!(
+                    "{}: its certificate could not be read: {}",
+                    p.pod,
+                    p.error.as_deref().unwrap_or("unknown error")
+                ),
+                Some(format!("kubectl describe pod {}", p.pod)),
+            ));
+            continue;
+        };
+        if let Some(d) = p.days_left {
+            out.extend(expiry_finding(
+                p,
+                d,
+                s,
+                "certificate it serves",
+                CertFinding::ExpiresSoon,
+            ));
+        }
+        if !p.names_missing.is_empty() {
+            out.push(Finding::new(
+                CertFinding::SanGap,
+                &p.pod,
+                format!(
+                    "{}: the certificate it serves does not cover {} (its names: {})",
+                    p.pod,
+                    p.names_missing.join(", "),
+                    served.sans.join(", ")
+                ),
+                Some(format!(
+                    "issue a certificate naming all of {} and reload the pods",
+                    p.names_in_use.join(", ")
+                )),
+            ));
+        }
+        if p.chain_verified == Some(false) {
+            out.push(Finding::new(
+                CertFinding::UntrustedChain,
+                &p.pod,
+                format!(
+                    "{}: the chain it serves does not verify against the trusted CA: {}",
+                    p.pod,
+                    p.chain_error.as_deref().unwrap_or("unknown error")
+                ),
+                None,
+            ));
+        }
+        if p.serves_secret == Some(false) {
+            out.push(Finding::new(
+                CertFinding::NotReloaded,
+                &p.pod,
+                format!(
+                    "{}: renewed but not reloaded: it serves {} while Secret {} holds {}",
+                    p.pod,
+                    short(&served.sha256),
+                    p.secret.as_deref().unwrap_or("?"),
+                    short(p.secret_sha256.as_deref().unwrap_or("?"))
+                ),
+                Some(format!(
+                    "kill -HUP the server process in {} (or restart it and unseal)",
+                    p.pod
+                )),
+            ));
+        }
+        if let Some(d) = p.ca_days_left
+            && !out.iter().any(|f| f.kind == CertFinding::CaExpiresSoon)
+        {
+            out.extend(expiry_finding(
+                p,
+                d,
+                s,
+                "trusted CA",
+                CertFinding::CaExpiresSoon,
+            ));
+        }
+        if let Some(e) = &p.error {
+            out.push(Finding::new(
+                CertFinding::Unreadable,
+                &p.pod,
+                format!("{}: not everything could be checked: {e}", p.pod),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+fn short(fp: &str) -> String {
+    fp.chars().take(16).collect()
+}
+
+fn table(s: &Status) -> String {
+    let rows = s
+        .pods
+        .iter()
+        .map(|p| {
+            let dash = || Styled::new("-", Tone::Plain);
+            let row = match &p.served {
+                Some(c) => {
+                    let days = p.days_left.unwrap_or(0);
+                    let tone = if days < s.critical_days {
+                        Tone::Bad
+                    } else if days < s.warn_days {
+                        Tone::Warn
+                    } else {
+                        Tone::Good
+                    };
+                    vec![
+                        Styled::new(&p.pod, Tone::Plain),
+                        Styled::new(format!("{days}d"), tone),
+                        Styled::new(&c.not_after, Tone::Plain),
+                        output::bool_cell(p.chain_verified),
+                        Styled::new(
+                            if p.names_missing.is_empty() {
+                                "all".to_string()
+                            } else {
+                                format!("missing {}", p.names_missing.join(","))
+                            },
+                            if p.names_missing.is_empty() {
+                                Tone::Good
+                            } else {
+                                Tone::Bad
+                            },
+                        ),
+                        output::bool_cell(p.serves_secret),
+                        Styled::new(short(&c.sha256), Tone::Plain),
+                        Styled::new(&c.serial, Tone::Plain),
+                    ]
+                }
+                None => vec![
+                    Styled::new(&p.pod, Tone::Plain),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                ],
+            };
+            (row, p.error.clone())
+        })
+        .collect();
+    output::table_with_errors(
+        &[
+            "POD",
+            "DAYS LEFT",
+            "NOT AFTER",
+            "CHAIN OK",
+            "NAMES",
+            "= SECRET",
+            "SHA-256",
+            "SERIAL",
+        ],
+        rows,
+    )
+}

@@ -1,0 +1,138 @@
+//! Reading certificates: the fields an operator checks, SAN coverage of a name, and chain
+//! verification against a CA bundle.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub sans: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+    /// Seconds since the epoch (for the days left).
+    #[serde(skip)]
+    pub not_after_unix: i64,
+    pub sha256: String,
+}
+
+pub fn fingerprint(der: &[u8]) -> String {
+    hex::encode(Sha256::digest(der))
+}
+
+pub fn parse(der: &[u8]) -> Result<CertInfo> {
+    let (_, c) = X509Certificate::from_der(der).map_err(|e| anyhow!("parse certificate: {e}"))?;
+    let mut sans = Vec::new();
+    if let Ok(Some(ext)) = c.subject_alternative_name() {
+        for n in &ext.value.general_names {
+            match n {
+                GeneralName::DNSName(d) => sans.push(d.to_string()),
+                GeneralName::IPAddress(b) => match b.len() {
+                    4 => sans.push(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*b)?).to_string()),
+                    16 => {
+                        sans.push(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*b)?).to_string())
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    let ts = |t: x509_parser::time::ASN1Time| {
+        jiff::Timestamp::from_second(t.timestamp())
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| t.to_string())
+    };
+    Ok(CertInfo {
+        subject: c.subject().to_string(),
+        issuer: c.issuer().to_string(),
+        serial: c.raw_serial_as_string(),
+        sans,
+        not_before: ts(c.validity().not_before),
+        not_after: ts(c.validity().not_after),
+        not_after_unix: c.validity().not_after.timestamp(),
+        sha256: fingerprint(der),
+    })
+}
+
+/// Whether `sans` cover `name`: exactly, or by a wildcard standing for its first label.
+pub fn covers(sans: &[String], name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    sans.iter().any(|s| {
+        let s = s.to_ascii_lowercase();
+        match s.strip_prefix("*.") {
+            Some(rest) => name
+                .split_once('.')
+                .is_some_and(|(first, tail)| !first.is_empty() && tail == rest),
+            None => s == name,
+        }
+    })
+}
+
+/// The first certificate of a PEM text, as DER.
+pub fn first_pem(pem: &str) -> Result<CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(pem.as_bytes())
+        .next()
+        .context("no PEM certificate")?
+        .context("parse the PEM certificate")
+}
+
+/// Verifies `chain` (leaf first) against the CAs of `ca_pem`, ignoring the name and expiry
+/// (reported on their own). Err says why it does not verify.
+pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
+        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
+    }
+    let verifier = WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let leaf = chain.first().ok_or("no certificate")?;
+    // Verify at a moment inside the leaf's validity, so an expired certificate still shows
+    // whether its chain is trusted.
+    let when = parse(leaf)
+        .ok()
+        .map(|i| {
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                (i.not_after_unix - 60).max(0) as u64,
+            ))
+        })
+        .unwrap_or_else(UnixTime::now);
+    use rustls::client::danger::ServerCertVerifier;
+    let any_name = ServerName::try_from("vault-certs.invalid").expect("a valid name");
+    match verifier.verify_server_cert(leaf, &chain[1..], &any_name, &[], when) {
+        Ok(_) => Ok(()),
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
+        )) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn wildcards_stand_for_one_label() {
+        let sans = vec!["*.vault-internal".to_string(), "vault".to_string()];
+        assert!(covers(&sans, "vault-0.vault-internal"));
+        assert!(covers(&sans, "VAULT"));
+        assert!(!covers(&sans, "a.b.vault-internal"));
+        assert!(!covers(&sans, "vault.vault"));
+    }
+}

@@ -1,0 +1,344 @@
+//! End-to-end tests of `kubectl vault-certs`: the real plugin executable, reached through the
+//! real kubectl's plugin discovery, against the sandbox's real OpenBao pods serving real TLS.
+//! What the pods serve is checked with `openssl s_client` straight to each pod's address, and
+//! what the Secret holds through kubectl — never through the plugin's own report.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{Env, assert_exit, show, stdout};
+use vault_sandbox::{Fault, Options};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_certs");
+
+fn start(name: &str, nodes: u32, cert_days: u32) -> Env {
+    support::env_with(
+        name,
+        PLUGIN,
+        Options {
+            nodes,
+            cert_days,
+            ..Default::default()
+        },
+    )
+}
+
+fn certs(e: &Env, args: &[&str]) -> Output {
+    let mut full = vec!["vault-certs"];
+    full.extend_from_slice(args);
+    let out = e.run(&full, None);
+    support::assert_no_secret(&format!("vault-certs {args:?}"), &show(&out), &e.secrets());
+    out
+}
+
+fn json(e: &Env) -> (Output, Value) {
+    json_with(e, &[])
+}
+
+fn json_with(e: &Env, args: &[&str]) -> (Output, Value) {
+    let mut full = vec!["-o", "json"];
+    full.extend_from_slice(args);
+    let out = certs(e, &full);
+    let v =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|err| panic!("{err}\n{}", show(&out)));
+    (out, v)
+}
+
+/// Pipes `input` through `openssl args…` and returns its stdout.
+fn openssl(args: &[&str], input: &[u8]) -> (bool, String) {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run openssl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write openssl stdin");
+    let out = child.wait_with_output().expect("wait for openssl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The PEM certificate pod `ordinal` serves to a client asking for the Service name, from
+/// `openssl s_client` to the pod's own address.
+fn served_pem(e: &Env, ordinal: u32) -> Vec<u8> {
+    let addr = format!("{}:8200", e.sb.pod_ip(ordinal));
+    let sni = format!("vault.{}.svc", e.sb.namespace());
+    let (_, text) = openssl(&["s_client", "-connect", &addr, "-servername", &sni], b"");
+    let begin = text
+        .find("-----BEGIN CERTIFICATE-----")
+        .unwrap_or_else(|| panic!("no certificate from {addr}:\n{text}"));
+    let end = text
+        .find("-----END CERTIFICATE-----")
+        .expect("end of the certificate")
+        + 25;
+    format!("{}\n", &text[begin..end]).into_bytes()
+}
+
+/// The lower-case hex SHA-256 fingerprint of a PEM certificate, by openssl.
+fn fingerprint(pem: &[u8]) -> String {
+    let (ok, text) = openssl(&["x509", "-noout", "-fingerprint", "-sha256"], pem);
+    assert!(
+        ok,
+        "openssl x509 failed on {}",
+        String::from_utf8_lossy(pem)
+    );
+    text.trim()
+        .rsplit('=')
+        .next()
+        .expect("fingerprint")
+        .replace(':', "")
+        .to_lowercase()
+}
+
+/// tls.crt of the `vault-tls` Secret, read through kubectl.
+fn secret_pem(e: &Env) -> Vec<u8> {
+    let out = e.run(
+        &[
+            "get",
+            "secret",
+            "vault-tls",
+            "-o",
+            "jsonpath={.data.tls\\.crt}",
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let (ok, pem) = openssl(&["base64", "-d", "-A"], stdout(&out).trim().as_bytes());
+    assert!(ok, "decode tls.crt");
+    pem.into_bytes()
+}
+
+fn kinds(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or_default().to_string(),
+                f["subject"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn five_days_left_is_a_warning_per_pod() {
+    let e = start("certs-5d", 3, 5);
+    let out = certs(&e, &[]);
+    assert_exit(&out, 2);
+    let text = stdout(&out);
+    let (out_json, v) = json(&e);
+    assert_exit(&out_json, 2);
+    let pods = v["pods"].as_array().expect("pods");
+    assert_eq!(pods.len(), 3, "{v:#}");
+    for (i, p) in pods.iter().enumerate() {
+        let pod = format!("vault-{i}");
+        assert_eq!(p["pod"], pod.as_str());
+        // Independently: the certificate the pod serves expires after 4 days and before 6.
+        let pem = served_pem(&e, i as u32);
+        assert!(
+            openssl(
+                &["x509", "-noout", "-checkend", &(4 * 86400).to_string()],
+                &pem
+            )
+            .0
+        );
+        assert!(
+            !openssl(
+                &["x509", "-noout", "-checkend", &(6 * 86400).to_string()],
+                &pem
+            )
+            .0
+        );
+        assert_eq!(p["served"]["sha256"], fingerprint(&pem).as_str(), "{p:#}");
+        let days = p["days_left"].as_i64().expect("days_left");
+        assert!((4..=5).contains(&days), "{p:#}");
+        assert_eq!(p["chain_verified"], true, "{p:#}");
+        assert_eq!(p["serves_secret"], true, "{p:#}");
+        assert!(
+            p["names_missing"]
+                .as_array()
+                .expect("names_missing")
+                .is_empty(),
+            "{p:#}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{pod}: the certificate it serves expires in {days} days"
+            )),
+            "{text}"
+        );
+        assert!(
+            kinds(&v)
+                .iter()
+                .any(|(k, s, _)| k == "expires_critical" && *s == pod),
+            "{v:#}"
+        );
+    }
+    // A narrower window: 5 days left is outside --warn 3d, and nothing else is wrong.
+    let calm = certs(&e, &["--warn", "3d", "--critical", "1d"]);
+    assert_exit(&calm, 0);
+    assert!(
+        stdout(&calm).contains("No problems found."),
+        "{}",
+        show(&calm)
+    );
+}
+
+/// Sends SIGHUP to every pod until each serves what the Secret holds (the kubelet copies a
+/// changed Secret into the pods within about a second), checked with openssl.
+fn reload_all(e: &Env, nodes: u32) {
+    let want = fingerprint(&secret_pem(e));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for i in 0..nodes {
+        loop {
+            e.sb.signal(&format!("vault-{i}"), libc::SIGHUP)
+                .expect("SIGHUP");
+            std::thread::sleep(Duration::from_millis(700));
+            if fingerprint(&served_pem(e, i)) == want {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vault-{i} never served the Secret's certificate"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_certificate_without_the_service_name_is_a_san_gap() {
+    let e = start("certs-san", 2, 365);
+    e.sb.fault(Fault::WrongSan, "").expect("wrong-san");
+    reload_all(&e, 2);
+    let (out, v) = json(&e);
+    assert_exit(&out, 2);
+    let ns = e.sb.namespace().to_string();
+    for i in 0..2 {
+        let pod = format!("vault-{i}");
+        let gap = kinds(&v)
+            .into_iter()
+            .find(|(k, s, _)| k == "san_gap" && *s == pod)
+            .unwrap_or_else(|| panic!("no san_gap for {pod}: {v:#}"));
+        assert!(gap.2.contains(&format!("vault.{ns}.svc")), "{gap:?}");
+        // The pod's own name is still covered.
+        assert!(
+            !gap.2.contains(&format!("{pod}.vault-internal,")),
+            "{gap:?}"
+        );
+    }
+    let table = certs(&e, &[]);
+    assert_exit(&table, 2);
+    assert!(stdout(&table).contains("san_gap"), "{}", show(&table));
+}
+
+#[test]
+fn a_secret_renewed_but_not_reloaded_is_a_finding() {
+    let e = start("certs-reload", 2, 365);
+    let healthy = certs(&e, &[]);
+    assert_exit(&healthy, 0);
+    assert!(
+        stdout(&healthy).contains("No problems found."),
+        "{}",
+        show(&healthy)
+    );
+
+    // Against a CA that did not issue it (the API server's), the chain does not verify.
+    let api_ca = e.sb.api_ca_path();
+    let (out, v) = json_with(&e, &["--ca-cert", api_ca.to_str().expect("utf-8 path")]);
+    assert_exit(&out, 2);
+    for i in 0..2 {
+        let pod = format!("vault-{i}");
+        assert!(
+            kinds(&v)
+                .iter()
+                .any(|(k, s, _)| k == "untrusted_chain" && *s == pod),
+            "{v:#}"
+        );
+    }
+
+    let before: Vec<String> = (0..2).map(|i| fingerprint(&served_pem(&e, i))).collect();
+    e.sb.fault(Fault::ExpireCert, "").expect("expire-cert");
+    // Independently: the Secret now differs from what every pod serves.
+    let stored = fingerprint(&secret_pem(&e));
+    for (i, fp) in before.iter().enumerate() {
+        assert_ne!(&stored, fp);
+        assert_eq!(
+            &fingerprint(&served_pem(&e, i as u32)),
+            fp,
+            "vault-{i} reloaded on its own"
+        );
+    }
+    let (out, v) = json(&e);
+    assert_exit(&out, 2);
+    for (i, p) in v["pods"].as_array().expect("pods").iter().enumerate() {
+        assert_eq!(p["serves_secret"], false, "{p:#}");
+        assert_eq!(p["secret_sha256"], stored.as_str(), "{p:#}");
+        assert_eq!(p["served"]["sha256"], before[i].as_str(), "{p:#}");
+    }
+    let found = kinds(&v);
+    for i in 0..2 {
+        let pod = format!("vault-{i}");
+        assert!(
+            found.iter().any(|(k, s, m)| k == "renewed_not_reloaded"
+                && *s == pod
+                && m.contains("renewed but not reloaded")),
+            "{v:#}"
+        );
+    }
+    let table = certs(&e, &[]);
+    assert_exit(&table, 2);
+    assert!(
+        stdout(&table).contains("renewed but not reloaded"),
+        "{}",
+        show(&table)
+    );
+}
+
+#[test]
+fn a_pod_that_does_not_answer_is_unreadable_not_healthy() {
+    let e = start("certs-stopped", 2, 365);
+    e.sb.fault(Fault::Stop, "vault-1").expect("stop vault-1");
+    let started = Instant::now();
+    let (out, v) = json(&e);
+    assert_exit(&out, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
+    let pods = v["pods"].as_array().expect("pods");
+    assert!(pods[0]["served"]["sha256"].is_string(), "{v:#}");
+    assert!(pods[1]["served"].is_null(), "{v:#}");
+    assert!(pods[1]["error"].is_string(), "{v:#}");
+    let found = kinds(&v);
+    assert!(
+        found
+            .iter()
+            .any(|(k, s, _)| k == "unreadable" && s == "vault-1"),
+        "{v:#}"
+    );
+    assert!(!found.iter().any(|(_, s, _)| s == "vault-0"), "{v:#}");
+    e.sb.fault(Fault::Resume, "vault-1")
+        .expect("resume vault-1");
+}
+
+#[test]
+fn shell_completion_scripts_are_current_and_list_the_subcommands() {
+    support::assert_completions_current(PLUGIN, "sta", "status");
+}
