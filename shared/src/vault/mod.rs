@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod raft;
 pub mod seal;
 pub mod snapshot;
+pub mod token;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
