@@ -121,3 +121,35 @@ fn bogus_and_underprivileged_tokens_change_nothing() {
         assert!(!r.e.sealed(i), "vault-{i} was sealed by a refused verb");
     }
 }
+
+/// remove-peer reads leader, configuration and quorum again after the prompt: a leader that
+/// changed while the prompt waited stops it with the new plan, and nothing is removed.
+#[test]
+fn remove_peer_stops_when_the_leader_changes_at_the_prompt() {
+    let r = start("raft-recheck", 3);
+    let all = [0, 1, 2];
+    let leader = r.leader();
+    // The peer to remove is neither the leader now nor the one after the step-down below.
+    let pod = format!("vault-{}", (leader + 1) % 3);
+    let before = r.node_ids(&all);
+    let mut cmd = r.command(&[
+        "vault-raft",
+        "remove-peer",
+        &pod,
+        "--token-file",
+        r.token_file.to_str().unwrap(),
+    ]);
+    cmd.env("TERM", "dumb");
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("Proceed? [y/N]", 1);
+    // While the plugin waits at the prompt, the leader changes.
+    assert!(r.step_down_if_leader(leader, &all));
+    r.wait_stable(&all);
+    pty.type_line("y");
+    let status = pty.wait();
+    let text = pty.output();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("the cluster changed"), "{text}");
+    assert!(text.contains("nothing was changed"), "{text}");
+    assert_eq!(r.node_ids(&all), before, "a peer was removed after all");
+}
