@@ -151,7 +151,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "d" => n * 86400.0,
         _ => return Err(err()),
     };
-    Ok(Duration::from_secs_f64(secs))
+    // A value too large for a Duration is a usage error, never a panic.
+    Duration::try_from_secs_f64(secs).map_err(|_| {
+        format!("invalid duration {s:?}: too large (use a number with a unit, e.g. 30s, 2m, 1h)")
+    })
 }
 
 #[cfg(test)]
@@ -166,5 +169,7 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
+        assert!(parse_duration("1e400").is_err());
     }
 }

@@ -86,7 +86,25 @@ where
     if let Some(code) = crate::version::intercept(&std::env::args().collect::<Vec<_>>()) {
         return code;
     }
+    no_core_dumps();
     self::run(run(parse()))
+}
+
+/// Keeps keys and tokens out of core dumps and away from same-user ptrace: no core file, and
+/// (Linux) the process not dumpable, for the whole run (keys are in memory throughout).
+#[allow(unsafe_code)]
+pub(crate) fn no_core_dumps() {
+    #[cfg(unix)]
+    // SAFETY: plain system calls with valid arguments; failure leaves the defaults.
+    unsafe {
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
 }
 
 /// Parses the command line. Usage errors exit 1, not clap's 2: exit 2 means "the cluster
@@ -122,6 +140,24 @@ fn restore_sigpipe() {}
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    #[allow(unsafe_code)]
+    fn the_process_is_not_dumpable() {
+        super::no_core_dumps();
+        // SAFETY: read-only queries of this process's own settings.
+        let (dumpable, core) = unsafe {
+            let mut r = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            libc::getrlimit(libc::RLIMIT_CORE, &mut r);
+            (libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0), r.rlim_cur)
+        };
+        assert_eq!(dumpable, 0);
+        assert_eq!(core, 0);
+    }
+
     use super::Exit;
 
     #[test]

@@ -192,21 +192,46 @@ pub fn redact(text: &str, shares: &[Share]) -> String {
     out
 }
 
+/// The largest secret file read: key and token files are a few KiB; anything larger is the
+/// wrong file (a disk image, /dev/zero) and is refused before it is read.
+pub const MAX_SECRET_FILE: u64 = 1024 * 1024;
+
 /// Reads secret text from a file or from stdin (`-`), into a zeroizing buffer.
 pub fn read_text(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     use anyhow::Context;
     use std::io::Read;
+    let too_big = || {
+        anyhow::anyhow!(
+            "{} is larger than {} KiB: not a key or token file; nothing was read",
+            path.display(),
+            MAX_SECRET_FILE / 1024
+        )
+    };
+    let len = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if len.is_some_and(|l| l > MAX_SECRET_FILE) {
+        return Err(too_big());
+    }
     // Sized up front: a growing buffer would leave unwiped copies behind as it reallocates.
-    let size = std::fs::metadata(path).map_or(64 * 1024, |m| m.len() as usize + 1);
+    let size = len.map_or(64 * 1024, |l| l as usize + 1);
     let mut buf = Zeroizing::new(String::with_capacity(size));
-    if path == Path::new("-") {
-        std::io::stdin()
+    // A pipe or device has no size to check first: read at most one byte past the cap.
+    let mut capped = |r: &mut dyn Read, what: &str| {
+        r.take(MAX_SECRET_FILE + 1)
             .read_to_string(&mut buf)
-            .context("read keys from stdin")?;
+            .with_context(|| what.to_string())
+    };
+    if path == Path::new("-") {
+        capped(&mut std::io::stdin(), "read keys from stdin")?;
     } else {
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut buf))
-            .with_context(|| format!("read {}", path.display()))?;
+        let mut f =
+            std::fs::File::open(path).with_context(|| format!("read {}", path.display()))?;
+        capped(&mut f, &format!("read {}", path.display()))?;
+    }
+    if buf.len() as u64 > MAX_SECRET_FILE {
+        return Err(too_big());
     }
     Ok(buf)
 }
@@ -382,6 +407,27 @@ pub fn token(file: Option<&Path>) -> anyhow::Result<Option<(Token, String)>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secret_files_over_the_cap_are_refused_before_reading() {
+        let dir = std::env::temp_dir().join(format!("keys-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big");
+        let f = std::fs::File::create(&big).unwrap();
+        // Sparse: a size past the cap without writing a byte of it.
+        f.set_len(super::MAX_SECRET_FILE + 1).unwrap();
+        let err = super::read_text(&big).unwrap_err().to_string();
+        assert!(err.contains("larger than 1024 KiB"), "{err}");
+        let small = dir.join("small");
+        std::fs::write(&small, "abc").unwrap();
+        assert_eq!(super::read_text(&small).unwrap().as_str(), "abc");
+        // A device has no size: the read itself stops past the cap.
+        let err = super::read_text(std::path::Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("larger than"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     use super::*;
 
     fn share(n: u8) -> String {

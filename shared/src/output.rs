@@ -63,7 +63,47 @@ pub fn debug(msg: &str) {
     }
 }
 
+/// `text` from the cluster (Vault errors, logs, Events) without terminal control sequences: a
+/// crafted message must not move the cursor, retitle the terminal or hide what was printed.
+/// Newlines and tabs stay.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.peek() {
+                // CSI: parameters and intermediates up to a final byte in @..~.
+                Some('[') => {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \\).
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            },
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn warn(msg: &str) {
+    let msg = printable(msg);
     if stderr_color() {
         eprintln!("\x1b[33mwarning:\x1b[0m {msg}");
     } else {
@@ -73,7 +113,7 @@ pub fn warn(msg: &str) {
 
 pub fn error_line(msg: &str) {
     // One line: an error that spans lines is hard to grep and to read in a pager.
-    let msg = msg.replace('\n', " ");
+    let msg = printable(msg).replace('\n', " ");
     if stderr_color() {
         eprintln!("\x1b[31merror:\x1b[0m {msg}");
     } else {
@@ -291,5 +331,21 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("POD"), "{t}");
         assert!(lines[1].starts_with("vault-0"), "{t}");
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_sequences_are_stripped() {
+        assert_eq!(printable("plain\ttext\nnext"), "plain\ttext\nnext");
+        assert_eq!(printable("\x1b[31mred\x1b[0m"), "red");
+        assert_eq!(printable("a\x1b[2J\x1b[1;1Hb"), "ab");
+        assert_eq!(printable("\x1b]0;pwned\x07title"), "title");
+        assert_eq!(printable("\x1b]8;;http://x\x1b\\link"), "link");
+        assert_eq!(printable("bell\x07 cr\r bs\x08 c1\u{9b}"), "bell cr bs c1");
+        assert_eq!(printable("trailing\x1b"), "trailing");
     }
 }

@@ -206,6 +206,45 @@ impl Session {
         Explained { kind, message }.into()
     }
 
+    /// Asks `via` (an unsealed pod, usually the leader) whether the token may call each
+    /// `(path, capability)` that `what` will call, before anything changes. An unreadable
+    /// answer refuses too: what could not be checked is not allowed. The error names the
+    /// policy rules to add.
+    pub async fn require_capabilities(
+        &self,
+        via: &Target,
+        what: &str,
+        needed: &[(&str, &str)],
+    ) -> Result<()> {
+        let paths: Vec<String> = needed.iter().map(|(p, _)| p.to_string()).collect();
+        let caps = via.client.capabilities_self(&paths).await.map_err(|e| {
+            anyhow!(
+                "{:#}; nothing was changed",
+                self.explain(e, &format!("check its own capabilities before {what}"))
+            )
+        })?;
+        let missing: Vec<String> = needed
+            .iter()
+            .zip(&caps)
+            .filter(|((_, c), have)| !crate::vault::token::allows(have, c))
+            .map(|(need, _)| need)
+            .map(|(p, c)| format!("path \"{p}\" {{ capabilities = [\"{c}\"] }}"))
+            .collect();
+        if !missing.is_empty() {
+            let source = self
+                .token_source
+                .get()
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| "no token".into());
+            bail!(
+                "the Vault token from {source} may not do all that {what} needs; nothing was changed. Add to its policy: {}",
+                missing.join(" ")
+            );
+        }
+        Ok(())
+    }
+
     /// Records an Event on the Vault pod named `pod`; a failure to record is a warning, never
     /// an undo.
     pub async fn record(&self, pod: &str, note: Note<'_>) {

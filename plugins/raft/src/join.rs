@@ -48,6 +48,8 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
             args.pod
         );
     }
+    // "Not a member" must come from a configuration that was read.
+    g.require_config()?;
     let member = status::peers(&session, &g)
         .iter()
         .any(|p| p.pod.as_deref() == Some(&args.pod));

@@ -107,6 +107,12 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         );
     }
     let leader_name = leader.name.clone();
+    // What it could not read it does not guess: an unreadable configuration is not "not a
+    // member", and a token that cannot remove the peer must not get as far as the wipe.
+    g.require_config()?;
+    session
+        .require_capabilities(leader, "rejoin", remove_peer::CAPABILITIES)
+        .await?;
     let view = g.views.iter().find(|v| v.pod == pod_name);
     let peers = status::peers(&session, &g);
     let member = peers

@@ -30,6 +30,53 @@ pub struct Impact {
     pub leader: Option<String>,
 }
 
+/// What a token needs to remove a peer the guarded way: read the configuration and
+/// autopilot's view of health, then remove.
+pub const CAPABILITIES: &[(&str, &str)] = &[
+    ("sys/storage/raft/configuration", "read"),
+    ("sys/storage/raft/autopilot/state", "read"),
+    ("sys/storage/raft/remove-peer", "update"),
+];
+
+/// Whether two readings of the same removal agree on what matters to its guards.
+fn same_impact(a: &Impact, b: &Impact) -> bool {
+    (a.voter, a.voters_before, a.healthy_after, &a.leader, &a.pod)
+        == (b.voter, b.voters_before, b.healthy_after, &b.leader, &b.pod)
+}
+
+/// Reads leader, configuration and quorum again right before acting (a prompt may have
+/// waited long): if any changed since `before` was planned, stops and shows the new plan.
+pub async fn recheck(
+    session: &Session,
+    node_id: &str,
+    force: bool,
+    leader_before: &str,
+    before: &Impact,
+) -> Result<()> {
+    let g = status::gather(session).await;
+    let leader = session.leader(&g.views).map_err(|e| {
+        anyhow::anyhow!("the cluster changed after the plan: {e:#}; nothing was changed")
+    })?;
+    let mut plan = Plan::new(format!("remove raft peer {node_id} (state read again)"));
+    let now = check(session, &g, node_id, force, &mut plan).map_err(|e| {
+        anyhow::anyhow!("the cluster changed after the plan: {e:#}; nothing was changed")
+    })?;
+    if leader.name != leader_before || !same_impact(before, &now) {
+        plan.step(format!(
+            "remove {node_id} through the leader {}: voters {} → {}, {} healthy left, quorum {}",
+            leader.name, now.voters_before, now.voters_after, now.healthy_after, now.quorum_after
+        ));
+        plan.print_dry_run();
+        bail!(
+            "the cluster changed between the plan and the confirmation (leader {leader_before} → {}, healthy voters left {} → {}): nothing was changed; review the new plan above and run the command again",
+            leader.name,
+            before.healthy_after,
+            now.healthy_after
+        );
+    }
+    Ok(())
+}
+
 /// Checks that `node_id` may be removed; returns its impact, or the refusal. `force` turns the
 /// leader and quorum refusals into warnings on the plan.
 pub fn check(
@@ -39,12 +86,7 @@ pub fn check(
     force: bool,
     plan: &mut Plan,
 ) -> Result<Impact> {
-    let Some(config) = &g.config else {
-        bail!(
-            "cannot read the raft configuration: {}",
-            g.raft_error.as_deref().unwrap_or("unknown reason")
-        );
-    };
+    let config = g.require_config()?;
     let Some(server) = config.server(node_id) else {
         let known: Vec<&str> = config.servers.iter().map(|s| s.node_id.as_str()).collect();
         bail!(
@@ -55,7 +97,8 @@ pub fn check(
     let peers = status::peers(session, g);
     let healthy = |s: &RaftServer| {
         let p = peers.iter().find(|p| p.server.node_id == s.node_id);
-        let ap_ok = p.and_then(|p| p.healthy).unwrap_or(true);
+        // Healthy only on autopilot's word: an unreadable autopilot state is no evidence.
+        let ap_ok = p.and_then(|p| p.healthy).unwrap_or(false);
         let reachable = p
             .and_then(|p| p.pod.as_ref())
             .is_none_or(|pod| g.views.iter().any(|v| v.pod == *pod && v.unsealed()));
@@ -132,6 +175,9 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
     let leader = session.leader(&g.views)?;
     let mut plan = Plan::new(format!("remove raft peer {}", args.node_id));
     let impact = check(&session, &g, &args.node_id, args.force, &mut plan)?;
+    session
+        .require_capabilities(leader, "remove-peer", CAPABILITIES)
+        .await?;
     plan.step(format!(
         "remove {} ({}{}) from the raft configuration through the leader {}",
         impact.node_id,
@@ -155,6 +201,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
     let go = args.confirm.confirm(&plan)?;
     let mut verified = None;
     if go {
+        recheck(&session, &args.node_id, args.force, &leader.name, &impact).await?;
         leader
             .client
             .remove_peer(&args.node_id)

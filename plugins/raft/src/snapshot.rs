@@ -147,6 +147,14 @@ async fn restore(
     session.require_token("snapshot restore")?;
     let views = session.views().await;
     let leader = session.leader(&views)?;
+    let path = if force {
+        "sys/storage/raft/snapshot-force"
+    } else {
+        "sys/storage/raft/snapshot"
+    };
+    session
+        .require_capabilities(leader, "snapshot restore", &[(path, "update")])
+        .await?;
     let mut plan = Plan::new(format!("restore {}", file.display()));
     plan.step(format!(
         "restore {} ({bytes} bytes, sha256 {sha256}) through the leader {}",

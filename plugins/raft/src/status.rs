@@ -4,7 +4,7 @@
 //! failure tolerance. The runbook's steps 1–2 of "Leader Election Failure" and step 1 of
 //! "Storage Backend Issues", for every pod at once.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use serde::Serialize;
 use vault_shared::Exit;
 use vault_shared::cluster;
@@ -112,6 +112,19 @@ pub struct Gathered {
     pub raft_error: Option<String>,
     /// What kind of failure that was, when Vault refused.
     pub raft_error_kind: Option<ErrorKind>,
+}
+
+impl Gathered {
+    /// The raft configuration, or why it could not be read: a guard never reads an
+    /// unreadable configuration as "no peers".
+    pub fn require_config(&self) -> Result<&RaftConfiguration> {
+        self.config.as_ref().ok_or_else(|| {
+            anyhow!(
+                "cannot read the raft configuration, so refusing to act on it: {}; nothing was changed",
+                self.raft_error.as_deref().unwrap_or("unknown reason")
+            )
+        })
+    }
 }
 
 /// Per-pod views, then the raft configuration and autopilot state through the leader (or,
@@ -445,8 +458,9 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
     // Failure tolerance: what autopilot says against what this many pods should give.
     if !partial {
         let expected = (session.all_pods.len().saturating_sub(1) / 2) as i64;
-        let tolerance = config.failure_tolerance(g.autopilot.as_ref());
-        if tolerance < expected {
+        if let Some(tolerance) = config.failure_tolerance(g.autopilot.as_ref())
+            && tolerance < expected
+        {
             add(
                 RaftFinding::FailureTolerance,
                 "cluster",
@@ -469,7 +483,7 @@ pub fn build(session: &Session, g: &Gathered, partial: bool) -> Report {
         read_from: g.read_from.clone().unwrap_or_default(),
         voters: c.voters(),
         quorum: quorum(c.voters()),
-        failure_tolerance: Some(c.failure_tolerance(g.autopilot.as_ref())),
+        failure_tolerance: c.failure_tolerance(g.autopilot.as_ref()),
         autopilot_healthy: g.autopilot.as_ref().map(|a| a.healthy),
         peers: peers.clone(),
     });

@@ -75,6 +75,12 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
             ),
         }
     };
+    // A token that may not step down is found out before any pod is asked.
+    if let Some(t) = pods.first().and_then(|p| session.target(p).ok()) {
+        session
+            .require_capabilities(t, "step-down", &[("sys/step-down", "update")])
+            .await?;
+    }
     let progress = Progress::new();
     let task = progress.task("step-down");
     task.step(&format!("asking {} to step down", pods.join(", ")));

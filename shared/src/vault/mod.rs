@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod raft;
 pub mod seal;
 pub mod snapshot;
+pub mod token;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -200,6 +201,8 @@ fn full(b: Bytes) -> ReqBody {
 
 /// Vault's multi-error text (`1 error occurred:\n\t* failed …\n\n`) as one line.
 fn tidy(msg: &str) -> String {
+    // Vault's text reaches a terminal: no control sequences in it.
+    let msg = crate::output::printable(msg);
     let one = msg.split_whitespace().collect::<Vec<_>>().join(" ");
     let rest = match one.split_once(" occurred: ") {
         Some((head, rest)) if head.ends_with("error") || head.ends_with("errors") => rest,

@@ -62,20 +62,20 @@ impl RaftConfiguration {
         self.servers.iter().find(|s| s.leader)
     }
 
-    /// How many voters can fail without losing quorum: the configuration's voters that are
-    /// healthy (by autopilot's per-server view, when there is one) beyond quorum. Autopilot's
-    /// own figure lags the configuration by an update round after a promotion, so the
-    /// configuration is the authority on who votes.
-    pub fn failure_tolerance(&self, autopilot: Option<&AutopilotState>) -> i64 {
+    /// How many voters can fail without losing quorum: the configuration's voters that
+    /// autopilot reports healthy, beyond quorum. A voter counts as healthy only on that
+    /// evidence, so without autopilot's view the tolerance is unknown (None), not assumed.
+    /// Autopilot's own figure lags the configuration by an update round after a promotion,
+    /// so the configuration is the authority on who votes.
+    pub fn failure_tolerance(&self, autopilot: Option<&AutopilotState>) -> Option<i64> {
+        let autopilot = autopilot?;
         let healthy = self
             .servers
             .iter()
             .filter(|s| s.voter)
-            .filter(|s| {
-                autopilot.is_none_or(|a| a.servers.get(&s.node_id).is_none_or(|p| p.healthy))
-            })
+            .filter(|s| autopilot.servers.get(&s.node_id).is_some_and(|p| p.healthy))
             .count();
-        (healthy as i64 - quorum(self.voters()) as i64).max(0)
+        Some((healthy as i64 - quorum(self.voters()) as i64).max(0))
     }
 }
 
@@ -162,6 +162,7 @@ mod tests {
             {"node_id": "c", "address": "c:8201", "leader": false, "voter": true},
         ]}))
         .unwrap();
-        assert_eq!(config.failure_tolerance(None), 1);
+        // Without autopilot's view no voter is known to be healthy.
+        assert_eq!(config.failure_tolerance(None), None);
     }
 }
