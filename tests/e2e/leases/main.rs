@@ -419,41 +419,5 @@ path "sys/leases/lookup" { capabilities = ["update"] }"#,
 
 #[test]
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
-    let completions = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../completions");
-    for (shell, file) in [
-        ("bash", "kubectl-vault_leases.bash"),
-        ("zsh", "_kubectl-vault_leases"),
-        ("fish", "kubectl-vault_leases.fish"),
-    ] {
-        let out = Command::new(PLUGIN)
-            .args(["completion", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let committed = std::fs::read_to_string(completions.join(file)).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            committed,
-            "completions/{file} is stale: run scripts/completions.sh"
-        );
-    }
-    // What kubectl_complete-vault_leases answers for `kubectl vault-leases rev<TAB>`.
-    let plugin_dir = std::path::Path::new(PLUGIN).parent().unwrap().to_path_buf();
-    let path = std::env::join_paths(
-        std::iter::once(plugin_dir)
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    let out = Command::new(completions.join("kubectl_complete-vault_leases"))
-        .arg("rev")
-        .env("PATH", path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.lines()
-            .next()
-            .is_some_and(|l| l.starts_with("revoke\t")),
-        "{text}"
-    );
+    support::assert_completions_current(PLUGIN, "rev", "revoke");
 }

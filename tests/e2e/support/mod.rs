@@ -345,3 +345,51 @@ pub fn process_tree_texts(pid: u32) -> Vec<(u32, String, String)> {
     }
     out
 }
+
+/// The committed completion scripts of `plugin` (`kubectl-vault_<verb>`) are what it
+/// generates, and its kubectl completion helper completes `typed` to `expected` first.
+pub fn assert_completions_current(plugin: &str, typed: &str, expected: &str) {
+    let name = Path::new(plugin)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("plugin file name");
+    let verb = name.trim_start_matches("kubectl-");
+    let completions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../completions");
+    for (shell, file) in [
+        ("bash", format!("{name}.bash")),
+        ("zsh", format!("_{name}")),
+        ("fish", format!("{name}.fish")),
+    ] {
+        let out = Command::new(plugin)
+            .args(["completion", shell])
+            .output()
+            .expect("run the plugin");
+        assert!(out.status.success());
+        let committed = std::fs::read_to_string(completions.join(&file)).expect("read completions");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            committed,
+            "completions/{file} is stale: run scripts/completions.sh"
+        );
+    }
+    let plugin_dir = Path::new(plugin)
+        .parent()
+        .expect("plugin dir")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(plugin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").expect("PATH"),
+    )))
+    .expect("PATH");
+    let out = Command::new(completions.join(format!("kubectl_complete-{verb}")))
+        .arg(typed)
+        .env("PATH", path)
+        .output()
+        .expect("run the completion helper");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.starts_with(&format!("{expected}\t"))),
+        "{text}"
+    );
+}
