@@ -262,6 +262,11 @@ fn ordinal_key(name: &str) -> (String, u64) {
 }
 
 impl Kube {
+    /// The API server's URL, as the kubeconfig names it.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
     pub fn pods(&self) -> Api<Pod> {
         Api::namespaced(self.client.clone(), &self.namespace)
     }

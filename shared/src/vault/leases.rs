@@ -8,7 +8,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Body, ErrorKind, VaultClient, VaultError};
+use super::{Body, VaultClient, VaultError};
 
 /// One lease's times, from `sys/leases/lookup`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -49,20 +49,7 @@ impl VaultClient {
     /// relative to `prefix`. An empty or unknown prefix is an empty list (Vault answers 404).
     pub async fn list_leases(&self, prefix: &str) -> Result<Vec<String>, VaultError> {
         let path = format!("sys/leases/lookup/{}", lease_dir(prefix));
-        let list = Method::from_bytes(b"LIST").expect("LIST is a method");
-        let v: Value = match self.data(list, &path, Body::Empty).await {
-            Ok(v) => v,
-            Err(e) if e.kind() == ErrorKind::NotFound && e.errors().is_empty() => {
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(e),
-        };
-        Ok(v["keys"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect())
+        self.list_keys(&path).await
     }
 
     /// One lease's issue and expiry times.

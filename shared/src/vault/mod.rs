@@ -1,10 +1,11 @@
 //! A typed client for the parts of the Vault HTTP API the suite uses, one file per API area
-//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`, `leases`), all over the one request path
+//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`, `leases`, `auth`), all over the one request path
 //! here: JSON, no-content, raw and streamed bodies in both directions, a standby's redirect
 //! followed to the active node, timeouts, Vault's error text tidied, and the token sent only
 //! on requests that ask for it. It works the same against Vault and OpenBao; errors carry
 //! Vault's `errors` array, name the pod, and say what kind of failure they are.
 
+pub mod auth;
 pub mod autopilot;
 pub mod kv;
 pub mod leases;
@@ -508,6 +509,25 @@ impl VaultClient {
             return Err(self.redirected(path));
         }
         self.decode(v["data"].clone(), path)
+    }
+
+    /// The `keys` of an authenticated LIST; a path with nothing under it is an empty list
+    /// (Vault answers a bare 404).
+    async fn list_keys(&self, path: &str) -> Result<Vec<String>, VaultError> {
+        let list = Method::from_bytes(b"LIST").expect("LIST is a method");
+        let v: Value = match self.data(list, path, Body::Empty).await {
+            Ok(v) => v,
+            Err(e) if e.kind() == ErrorKind::NotFound && e.errors().is_empty() => {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(v["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect())
     }
 
     /// An authenticated request that answers no JSON: Ok for 2xx, Api for 4xx/5xx.

@@ -30,7 +30,13 @@ fn templates() -> Vec<(String, String)> {
         .collect();
     templates.sort();
     let names: Vec<_> = templates.iter().map(|(name, _)| name.as_str()).collect();
-    for plugin in ["vault-unseal", "vault-raft", "vault-leases", "vault-certs"] {
+    for plugin in [
+        "vault-unseal",
+        "vault-raft",
+        "vault-leases",
+        "vault-certs",
+        "vault-auth",
+    ] {
         assert!(names.contains(&plugin), "no krew-manifests/{plugin}.yaml");
     }
     templates

@@ -1,0 +1,372 @@
+//! End-to-end tests of `kubectl vault-auth`: the real plugin executable, reached through the
+//! real kubectl's plugin discovery, against a real OpenBao whose built-in Kubernetes auth
+//! method sends real TokenReviews to the sandbox's API. The auth method is set up as the
+//! runbook does (a reviewer service account bound to system:auth-delegator, an application
+//! service account `proxy-api` in `default`), each failure is made real, and every outcome is
+//! checked through the Vault API with a token the test mints itself, never through the
+//! plugin's report. No token may appear in the plugin's output or Events.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+
+use serde_json::{Value, json};
+use support::{Env, assert_exit, assert_no_secret, show, stdout};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_auth");
+const REVIEWER: &str = "vault-reviewer";
+
+struct Auth {
+    e: Env,
+    token_file: PathBuf,
+    home: PathBuf,
+    root: String,
+    reviewer_jwt: String,
+    /// Every token this test minted or made: none may be printed.
+    secrets: Vec<String>,
+}
+
+impl Auth {
+    fn start(name: &str) -> Auth {
+        let e = support::env(name, 1, PLUGIN);
+        let token_file = e.token_file();
+        let home = e.sb.dir().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        let root = e.sb.root_token();
+        let mut a = Auth {
+            secrets: e.secrets(),
+            e,
+            token_file,
+            home,
+            root,
+            reviewer_jwt: String::new(),
+        };
+        a.setup();
+        a
+    }
+
+    fn ns(&self) -> String {
+        self.e.sb.namespace().to_string()
+    }
+
+    fn kubectl_ok(&self, args: &[&str]) -> String {
+        self.e
+            .kubectl
+            .ok(args.iter().copied())
+            .unwrap_or_else(|err| panic!("kubectl {args:?}: {err}"))
+    }
+
+    fn vault(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        self.e
+            .sb
+            .vault(0, method, path, Some(&self.root), body)
+            .expect("Vault API call")
+    }
+
+    fn vault_ok(&self, method: &str, path: &str, body: Value) {
+        let (status, v) = self.vault(method, path, Some(&body));
+        assert!(status < 300, "{method} {path}: {status} {v}");
+    }
+
+    /// The runbook's setup: accounts, the reviewer's binding, the method, its config, a role.
+    fn setup(&mut self) {
+        let ns = self.ns();
+        self.kubectl_ok(&["create", "serviceaccount", "proxy-api", "-n", "default"]);
+        self.kubectl_ok(&["create", "serviceaccount", "other-app", "-n", "default"]);
+        self.kubectl_ok(&["create", "serviceaccount", REVIEWER, "-n", &ns]);
+        self.bind_reviewer();
+        self.vault_ok("POST", "sys/auth/kubernetes", json!({"type": "kubernetes"}));
+        let reviewer_jwt = self
+            .e
+            .sb
+            .mint_sa_token(&ns, REVIEWER, &[], 3600)
+            .expect("reviewer token");
+        self.secrets.push(reviewer_jwt.clone());
+        self.reviewer_jwt = reviewer_jwt;
+        self.configure(&self.api_url(), &self.api_ca());
+        self.vault_ok(
+            "POST",
+            "sys/policies/acl/proxy-api",
+            json!({"policy": "path \"secret/data/proxy-api/*\" { capabilities = [\"read\"] }"}),
+        );
+        self.role("default", "proxy-api");
+    }
+
+    fn bind_reviewer(&self) {
+        let ns = self.ns();
+        self.kubectl_ok(&[
+            "create",
+            "clusterrolebinding",
+            "vault-reviewer",
+            "--clusterrole=system:auth-delegator",
+            &format!("--serviceaccount={ns}:{REVIEWER}"),
+        ]);
+    }
+
+    fn api_url(&self) -> String {
+        self.kubectl_ok(&[
+            "config",
+            "view",
+            "--minify",
+            "-o",
+            "jsonpath={.clusters[0].cluster.server}",
+        ])
+    }
+
+    fn api_ca(&self) -> String {
+        std::fs::read_to_string(self.e.sb.api_ca_path()).expect("the API's CA")
+    }
+
+    /// Writes the whole config (a write replaces it), always with the reviewer's JWT.
+    fn configure(&self, host: &str, ca: &str) {
+        self.vault_ok(
+            "POST",
+            "auth/kubernetes/config",
+            json!({"kubernetes_host": host, "kubernetes_ca_cert": ca,
+                   "token_reviewer_jwt": self.reviewer_jwt}),
+        );
+    }
+
+    fn role(&self, ns: &str, sa: &str) {
+        self.vault_ok(
+            "POST",
+            "auth/kubernetes/role/proxy-api",
+            json!({"bound_service_account_names": [sa], "bound_service_account_namespaces": [ns],
+                   "token_policies": ["proxy-api"], "token_ttl": "20m"}),
+        );
+    }
+
+    /// `kubectl vault-auth <args>` with the root token; checked for leaked tokens.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut full = vec!["vault-auth", "--token-file"];
+        full.push(self.token_file.to_str().expect("utf-8 path"));
+        full.extend_from_slice(args);
+        let out = self
+            .e
+            .kubectl
+            .command(&full)
+            .env("HOME", &self.home)
+            .env_remove("VAULT_TOKEN")
+            .env_remove("BAO_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run kubectl vault-auth");
+        let text = show(&out);
+        assert_no_secret(&format!("vault-auth {args:?}"), &text, &self.secrets);
+        // Any service-account JWT (the plugin mints its own) starts with this header.
+        assert!(
+            !text.contains("eyJ"),
+            "a JWT appears in the output:\n{text}"
+        );
+        out
+    }
+
+    fn login(&self) -> Output {
+        self.run(&[
+            "login",
+            "proxy-api",
+            "--service-account",
+            "default/proxy-api",
+        ])
+    }
+
+    /// A login through the Vault API with a token minted by the test: the independent check.
+    fn real_login(&mut self, ns: &str, sa: &str, lifetime: i64) -> (u16, Value) {
+        let jwt = self
+            .e
+            .sb
+            .mint_sa_token(ns, sa, &[], lifetime)
+            .expect("mint a token");
+        self.secrets.push(jwt.clone());
+        let out = self.e.sb.vault(
+            0,
+            "POST",
+            "auth/kubernetes/login",
+            None,
+            Some(&json!({"role": "proxy-api", "jwt": jwt})),
+        );
+        let (status, v) = out.expect("login call");
+        if let Some(t) = v["auth"]["client_token"].as_str() {
+            self.secrets.push(t.to_string());
+        }
+        (status, v)
+    }
+
+    fn token_count(&self) -> usize {
+        let (status, v) = self.vault("LIST", "auth/token/accessors", None);
+        assert_eq!(status, 200, "{v}");
+        v["data"]["keys"].as_array().map_or(0, Vec::len)
+    }
+
+    /// A real login through the Vault API fails; the plugin's `login` exits 1 and `check`
+    /// exits 2, both naming `kind`.
+    fn assert_named(&mut self, kind: &str, extra: &[&str]) {
+        assert_ne!(
+            self.real_login("default", "proxy-api", 600).0,
+            200,
+            "an independent login fails"
+        );
+        let mut login = vec![
+            "login",
+            "proxy-api",
+            "--service-account",
+            "default/proxy-api",
+        ];
+        login.extend_from_slice(extra);
+        expect(&self.run(&login), 1, kind);
+        let mut check = vec!["check"];
+        check.extend_from_slice(extra);
+        expect(&self.run(&check), 2, kind);
+    }
+
+    fn assert_events_clean(&self) {
+        let events = serde_json::to_string(&self.e.our_events()).expect("events");
+        assert_no_secret("Events", &events, &self.secrets);
+        assert!(!events.contains("eyJ"), "a JWT appears in an Event");
+    }
+}
+
+/// Exit `code` and `needle` on stdout.
+fn expect(o: &Output, code: i32, needle: &str) {
+    assert_exit(o, code);
+    assert!(
+        stdout(o).contains(needle),
+        "expected {needle:?} in the output\n{}",
+        show(o)
+    );
+}
+
+#[test]
+fn working_login_and_role_binding_failures() {
+    let mut a = Auth::start("auth-roles");
+
+    // The runbook's setup works: check is clean, login succeeds and its token is revoked.
+    let before = a.token_count();
+    let o = a.run(&["check", "--reviewer", &format!("{}/{REVIEWER}", a.ns())]);
+    expect(&o, 0, "No problems found.");
+    let o = a.login();
+    expect(&o, 0, "succeeded");
+    assert!(stdout(&o).contains("proxy-api"), "{}", show(&o));
+    assert_eq!(a.token_count(), before, "the login's token is revoked");
+    let (status, v) = a.real_login("default", "proxy-api", 600);
+    assert_eq!(status, 200, "an independent login succeeds: {v}");
+    assert!(
+        v["auth"]["policies"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "proxy-api"))
+    );
+
+    // --keep leaves the token.
+    let before = a.token_count();
+    expect(
+        &a.run(&[
+            "login",
+            "proxy-api",
+            "--service-account",
+            "default/proxy-api",
+            "--keep",
+        ]),
+        0,
+        "kept",
+    );
+    assert_eq!(a.token_count(), before + 1);
+
+    // Bound to another service account.
+    a.role("default", "other-app");
+    let o = a.login();
+    expect(&o, 1, "service_account_not_bound");
+    assert!(stdout(&o).contains("other-app"), "{}", show(&o));
+    assert_ne!(
+        a.real_login("default", "proxy-api", 600).0,
+        200,
+        "an independent login fails"
+    );
+    // other-app exists, so the role itself binds something: check is clean of role findings.
+    let o = a.run(&["check"]);
+    assert!(!stdout(&o).contains("binds_nothing"), "{}", show(&o));
+
+    // Bound to an account that exists nowhere.
+    a.role("default", "proxy-apj");
+    let o = a.run(&["check"]);
+    expect(&o, 2, "binds_nothing");
+    assert!(stdout(&o).contains("proxy-apj"), "{}", show(&o));
+
+    // Bound to another namespace.
+    a.role("staging", "proxy-api");
+    let o = a.login();
+    expect(&o, 1, "namespace_not_bound");
+    assert!(stdout(&o).contains("staging"), "{}", show(&o));
+    assert_ne!(
+        a.real_login("default", "proxy-api", 600).0,
+        200,
+        "an independent login fails"
+    );
+    let o = a.run(&["check"]);
+    expect(&o, 2, "namespace_missing");
+
+    // An expired token (as a pod's stale file would hold).
+    a.role("default", "proxy-api");
+    let expired =
+        a.e.sb
+            .mint_sa_token("default", "proxy-api", &[], -120)
+            .expect("an expired token");
+    a.secrets.push(expired.clone());
+    let file = a.e.sb.dir().join("expired.jwt");
+    support::write_private(&file, expired.as_bytes());
+    let o = a.run(&[
+        "login",
+        "proxy-api",
+        "--service-account",
+        "default/proxy-api",
+        "--jwt-file",
+        file.to_str().expect("path"),
+    ]);
+    expect(&o, 1, "token_expired");
+    assert_ne!(
+        a.real_login("default", "proxy-api", -120).0,
+        200,
+        "an independent login fails"
+    );
+    a.assert_events_clean();
+}
+
+#[test]
+fn config_failures() {
+    let mut a = Auth::start("auth-config");
+    let reviewer = format!("{}/{REVIEWER}", a.ns());
+    let (host, ca) = (a.api_url(), a.api_ca());
+
+    // A CA that did not sign the API's certificate (Vault's own CA). First, before any login:
+    // OpenBao keeps using a connection to the API it has already verified.
+    let wrong_ca = std::fs::read_to_string(a.e.sb.ca_path()).expect("Vault's CA");
+    a.configure(&host, &wrong_ca);
+    a.assert_named("ca_mismatch", &[]);
+    a.configure(&host, &ca);
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+
+    // kubernetes_host pointing elsewhere.
+    a.configure("https://127.0.0.1:1", &ca);
+    a.assert_named("host_mismatch", &[]);
+    a.configure(&host, &ca);
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+
+    // The reviewer without the tokenreviews permission.
+    a.kubectl_ok(&["delete", "clusterrolebinding", "vault-reviewer"]);
+    a.assert_named("reviewer_forbidden", &["--reviewer", &reviewer]);
+    a.bind_reviewer();
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+
+    // The reviewer's service account deleted.
+    a.kubectl_ok(&["delete", "serviceaccount", REVIEWER, "-n", &a.ns()]);
+    a.assert_named("reviewer_missing", &["--reviewer", &reviewer]);
+    a.assert_events_clean();
+}
+
+#[test]
+fn shell_completion_scripts_are_current_and_list_the_subcommands() {
+    support::assert_completions_current(PLUGIN, "log", "login");
+}
