@@ -184,15 +184,19 @@ impl Session {
         }
     }
 
-    /// A Vault error as the one-line message the user needs (permission, sealed, or as is);
-    /// its kind stays readable with [`Explained::kind`].
-    pub fn explain(&self, e: VaultError, what: &str) -> anyhow::Error {
-        let source = self
-            .token_source
+    /// Where the token came from, for messages ("no token" when none was loaded).
+    fn token_origin(&self) -> String {
+        self.token_source
             .get()
             .cloned()
             .flatten()
-            .unwrap_or_else(|| "no token".into());
+            .unwrap_or_else(|| "no token".into())
+    }
+
+    /// A Vault error as the one-line message the user needs (permission, sealed, or as is);
+    /// its kind stays readable with [`Explained::kind`].
+    pub fn explain(&self, e: VaultError, what: &str) -> anyhow::Error {
+        let source = self.token_origin();
         let kind = e.kind();
         let message = match (&e, kind) {
             (VaultError::Api { target, .. }, ErrorKind::PermissionDenied) => format!(
@@ -231,12 +235,7 @@ impl Session {
             .map(|(p, c)| format!("path \"{p}\" {{ capabilities = [\"{c}\"] }}"))
             .collect();
         if !missing.is_empty() {
-            let source = self
-                .token_source
-                .get()
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| "no token".into());
+            let source = self.token_origin();
             bail!(
                 "the Vault token from {source} may not do all that {what} needs; nothing was changed. Add to its policy: {}",
                 missing.join(" ")
