@@ -62,6 +62,30 @@ impl OutputArgs {
     }
 }
 
+/// A verb's command as users see it: the `name` its derive gives ("kubectl vault-x") is also
+/// the name in usage lines, and every verb carries the suite's long version.
+pub fn command<C: clap::CommandFactory>() -> clap::Command {
+    let cmd = C::command().version(crate::version::LONG);
+    let name = cmd.get_name().to_owned();
+    cmd.bin_name(name)
+}
+
+/// Declares a verb's `Cli`: an optional subcommand of the verb's `Cmd` (none: the verb's
+/// default) and the flags every verb takes. The attributes give the name and the help texts.
+#[macro_export]
+macro_rules! verb_cli {
+    ($(#[$attr:meta])*) => {
+        #[derive(clap::Parser, Debug)]
+        $(#[$attr])*
+        pub struct Cli {
+            #[command(subcommand)]
+            pub cmd: Option<Cmd>,
+            #[command(flatten)]
+            pub common: $crate::cli::CommonArgs,
+        }
+    };
+}
+
 /// The flags every verb takes: kubectl's connection flags, how to reach Vault, where a token
 /// comes from, and the output.
 #[derive(Args, Debug, Clone, Default)]
@@ -74,6 +98,18 @@ pub struct CommonArgs {
     pub token: TokenArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+impl CommonArgs {
+    /// Sets up the output, and refuses `--vault-addr` for a verb that must reach every pod
+    /// through Kubernetes (one address cannot stand for each pod).
+    pub fn init_per_pod(&self, verb: &str, why: &str) -> anyhow::Result<()> {
+        self.out.init();
+        if self.vault.vault_addr.is_some() {
+            anyhow::bail!("--vault-addr is not supported by {verb}: {why}");
+        }
+        Ok(())
+    }
 }
 
 /// How to reach Vault inside the pods.

@@ -46,7 +46,12 @@ fn script<C: CommandFactory>(bin: &str, shell: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    clap_complete::generate(shell, &mut C::command(), bin, &mut std::io::stdout());
+    clap_complete::generate(
+        shell,
+        &mut crate::cli::command::<C>(),
+        bin,
+        &mut std::io::stdout(),
+    );
     ExitCode::SUCCESS
 }
 
@@ -212,7 +217,7 @@ async fn cluster_names(want: &Want, args: &[String]) -> Vec<(String, String)> {
 }
 
 fn dynamic<C: CommandFactory>(args: &[String]) -> ExitCode {
-    let root = C::command();
+    let root = crate::cli::command::<C>();
     let want = want(&root, args);
     let word = args.last().map(String::as_str).unwrap_or("");
     let (mut candidates, directive) = match &want {

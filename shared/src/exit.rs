@@ -110,7 +110,10 @@ pub(crate) fn no_core_dumps() {
 /// Parses the command line. Usage errors exit 1, not clap's 2: exit 2 means "the cluster
 /// needs attention" in this suite, and scripts branch on it.
 pub fn parse<C: clap::Parser>() -> C {
-    match C::try_parse() {
+    let parsed = crate::cli::command::<C>()
+        .try_get_matches()
+        .and_then(|m| C::from_arg_matches(&m));
+    match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {

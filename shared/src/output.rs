@@ -186,6 +186,11 @@ impl<T: Into<String>> From<T> for Styled {
 }
 
 /// A kubectl-style table: upper-case headers, no borders, columns separated by spaces.
+/// Prints [`table`] and a line break.
+pub fn print_table(headers: &[&str], rows: Vec<Vec<Styled>>) {
+    println!("{}", table(headers, rows));
+}
+
 pub fn table(headers: &[&str], rows: Vec<Vec<Styled>>) -> String {
     let mut t = Table::new();
     t.load_style(presets::NOTHING)

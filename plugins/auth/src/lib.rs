@@ -7,31 +7,23 @@ mod cluster;
 mod login;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::CommonArgs;
 use vault_shared::session::Session;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "kubectl vault-auth",
-    bin_name = "kubectl vault-auth",
-    version = vault_shared::version::LONG,
-    about = "Check Vault's Kubernetes auth method against the cluster, and name why a login fails",
-    long_about = "Without a subcommand (or with `check`), reads the auth method's config and roles through the Vault API and \
+vault_shared::verb_cli! {
+    #[command(
+        name = "kubectl vault-auth",
+        about = "Check Vault's Kubernetes auth method against the cluster, and name why a login fails",
+        long_about = "Without a subcommand (or with `check`), reads the auth method's config and roles through the Vault API and \
 checks them against the cluster: kubernetes_host, the CA, the issuer, the reviewer and every role's bindings. \
 `login` mints a short-lived service-account token (never printed), logs in, and on failure names the cause.\n\
 The token (--token-file, VAULT_TOKEN or ~/.vault-token) needs read on auth/<mount>/config and auth/<mount>/role.",
-    after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, a failed login); 2 done, but the auth method \
+        after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, a failed login); 2 done, but the auth method \
 needs attention.\n\n\
 Examples:\n  kubectl vault-auth -n vault\n  kubectl vault-auth -n vault check --mount kubernetes --reviewer vault/vault-reviewer\n  \
 kubectl vault-auth -n vault login proxy-api --service-account default/proxy-api"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub cmd: Option<Cmd>,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    )]
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -99,11 +91,10 @@ pub fn split_sa(s: &str) -> Result<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        vault_shared::cli::command::<super::Cli>().debug_assert();
     }
 
     #[test]

@@ -16,8 +16,6 @@ use vault_shared::session::Session;
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl vault-certs",
-    bin_name = "kubectl vault-certs",
-    version = vault_shared::version::LONG,
     about = "Check the TLS certificate every Vault pod really serves",
     long_about = "Without a subcommand (or with `status`), makes a TLS handshake with every Vault pod through a \
 port-forward, with the server name clients use, and checks the certificate it serves: expiry, the chain against the \
@@ -62,12 +60,8 @@ pub struct StatusArgs {
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.common.out.init();
-    if cli.common.vault.vault_addr.is_some() {
-        anyhow::bail!(
-            "--vault-addr is not supported by vault-certs: it checks each pod through Kubernetes"
-        );
-    }
+    cli.common
+        .init_per_pod("vault-certs", "it checks each pod through Kubernetes")?;
     let args = match cli.cmd {
         Some(Cmd::Status(a)) => a,
         None => cli.status,
@@ -81,10 +75,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        vault_shared::cli::command::<super::Cli>().debug_assert();
     }
 }

@@ -9,35 +9,28 @@ mod walk;
 use std::time::Duration;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::{CommonArgs, parse_duration};
+use vault_shared::cli::parse_duration;
 use vault_shared::confirm::ConfirmArgs;
 use vault_shared::session::Session;
 use vault_shared::target::Target;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "kubectl vault-leases",
-    bin_name = "kubectl vault-leases",
-    version = vault_shared::version::LONG,
-    about = "Measure Vault's memory and leases, find where the leases come from, and revoke them safely",
-    long_about = "Without a subcommand, shows each Vault pod's memory (Go runtime metrics, restarts, OOM kills) and the \
+vault_shared::verb_cli! {
+    #[command(
+        name = "kubectl vault-leases",
+        about = "Measure Vault's memory and leases, find where the leases come from, and revoke them safely",
+        long_about = "Without a subcommand, shows each Vault pod's memory (Go runtime metrics, restarts, OOM kills) and the \
 active node's lease count. `top` counts leases by mount and prefix within a request budget; `revoke` counts, asks, \
 then revokes a prefix in throttled batches; `tidy` runs the lease tidy.\n\
 The token (--token-file, VAULT_TOKEN or ~/.vault-token) needs sudo on sys/leases and read on sys/metrics.",
-    after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, permission denied); 2 done, but the cluster needs attention \
+        after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, permission denied); 2 done, but the cluster needs attention \
 (memory above the threshold, alloc/sys above 0.8, a recent OOM kill, leases left after a revoke).\n\n\
 Examples:\n  kubectl vault-leases -n vault\n  kubectl vault-leases -n vault top --depth 4\n  \
 kubectl vault-leases -n vault top auth/token/ -o json\n  \
 kubectl vault-leases -n vault revoke auth/token/create/ci --dry-run\n  \
 kubectl vault-leases -n vault revoke auth/token/create/ci --batch 200 --rate 100 --yes\n  kubectl vault-leases -n vault tidy"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub cmd: Option<Cmd>,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    )]
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -127,12 +120,10 @@ pub struct TidyArgs {
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.common.out.init();
-    if cli.common.vault.vault_addr.is_some() {
-        anyhow::bail!(
-            "--vault-addr is not supported by vault-leases: it reads each pod's metrics and status through Kubernetes"
-        );
-    }
+    cli.common.init_per_pod(
+        "vault-leases",
+        "it reads each pod's metrics and status through Kubernetes",
+    )?;
     let session = Session::connect(&cli.common, &[]).await?;
     match cli.cmd.unwrap_or(Cmd::Status(StatusArgs::default())) {
         Cmd::Status(a) => status::run(&session, &a).await,
@@ -150,10 +141,9 @@ async fn active_node(session: &Session) -> Result<&Target> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        vault_shared::cli::command::<super::Cli>().debug_assert();
     }
 }

@@ -161,32 +161,26 @@ fn print_state(state: &AutopilotState, config: &AutopilotConfig) {
             ]
         })
         .collect();
-    println!(
-        "{}",
-        output::table(
-            &[
-                "node",
-                "address",
-                "status",
-                "node status",
-                "healthy",
-                "last contact",
-                "term",
-                "index"
-            ],
-            rows
-        )
+    output::print_table(
+        &[
+            "node",
+            "address",
+            "status",
+            "node status",
+            "healthy",
+            "last contact",
+            "term",
+            "index",
+        ],
+        rows,
     );
     println!();
-    println!(
-        "{}",
-        output::table(
-            &["setting", "value"],
-            config_rows(config)
-                .into_iter()
-                .map(|(k, v)| vec![k.into(), v.into()])
-                .collect()
-        )
+    output::print_table(
+        &["setting", "value"],
+        config_rows(config)
+            .into_iter()
+            .map(|(k, v)| vec![k.into(), v.into()])
+            .collect(),
     );
 }
 

@@ -48,7 +48,7 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                     vec![v.pod.clone().into(), sees.into()]
                 })
                 .collect();
-            println!("{}", output::table(&["pod", "sees leader"], rows));
+            output::print_table(&["pod", "sees leader"], rows);
             println!();
             println!("{}", status::leader_line(&state));
         }

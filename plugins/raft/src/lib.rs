@@ -24,8 +24,6 @@ use vault_shared::confirm::ConfirmArgs;
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl vault-raft",
-    bin_name = "kubectl vault-raft",
-    version = vault_shared::version::LONG,
     about = "Raft health, leader election, peers, rejoin, autopilot, snapshots and storage of a Vault/OpenBao StatefulSet",
     long_about = "Without a subcommand, shows the cluster as every pod sees it (status) and flags what needs attention: \
 no leader, pods that disagree about the leader, raft peers without a pod, pods not in the raft configuration, \
@@ -181,12 +179,10 @@ pub struct StorageArgs {
 
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
-    cli.common.out.init();
-    if cli.common.vault.vault_addr.is_some() {
-        anyhow::bail!(
-            "--vault-addr is not supported by vault-raft: it works on each pod through its own port-forward (select pods with -n and -l)"
-        );
-    }
+    cli.common.init_per_pod(
+        "vault-raft",
+        "it works on each pod through its own port-forward (select pods with -n and -l)",
+    )?;
     if cli.common.vault.tls_skip_verify {
         vault_shared::output::warn(
             "--tls-skip-verify: Vault's certificate is not checked; the token could reach an impostor",

@@ -87,21 +87,18 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                     ]
                 })
                 .collect();
-            println!(
-                "{}",
-                output::table(
-                    &[
-                        "node",
-                        "address",
-                        "state",
-                        "voter",
-                        "pod",
-                        "healthy",
-                        "last contact",
-                        "last index"
-                    ],
-                    rows
-                )
+            output::print_table(
+                &[
+                    "node",
+                    "address",
+                    "state",
+                    "voter",
+                    "pod",
+                    "healthy",
+                    "last contact",
+                    "last index",
+                ],
+                rows,
             );
             if !findings.is_empty() {
                 println!();

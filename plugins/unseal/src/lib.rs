@@ -18,8 +18,6 @@ use vault_shared::{Exit, output};
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl vault-unseal",
-    bin_name = "kubectl vault-unseal",
-    version = vault_shared::version::LONG,
     about = "Show the seal status of every Vault pod, and unseal the sealed ones concurrently",
     long_about = "Without keys, shows one row per Vault pod and exits 0 when all are unsealed, 2 when any is sealed.\n\
 With keys (--keys-file, --keys-file -, --keys-secret, or typed at a prompt on a terminal) unseals every sealed pod \

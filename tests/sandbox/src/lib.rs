@@ -49,6 +49,15 @@ pub struct Sandbox {
     dir: PathBuf,
 }
 
+/// The running cluster's own calls (users, tokens, addresses, API faults) are the sandbox's.
+impl std::ops::Deref for Sandbox {
+    type Target = sandbox::Running;
+
+    fn deref(&self) -> &sandbox::Running {
+        self.running()
+    }
+}
+
 impl Sandbox {
     pub fn start(opts: Options) -> Result<Sandbox> {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -118,10 +127,6 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
-    pub fn pod_ip(&self, ordinal: u32) -> std::net::Ipv4Addr {
-        self.running().pod_ip(ordinal)
-    }
-
     pub fn kubectl(&self) -> Kubectl {
         Kubectl::new(self.kubeconfig(), &self.dir.join("kube-cache"))
     }
@@ -133,37 +138,6 @@ impl Sandbox {
     /// Sends `sig` to the server process of pod `pod` (as `kill -HUP` in the pod would).
     pub fn signal(&self, pod: &str, sig: i32) -> Result<()> {
         kubelet::signal_container(&self.running().cluster, pod, sig).map_err(|e| anyhow!(e))
-    }
-
-    /// A user allowed only `rules` (`(verb, resource)`, `"*"` for any) in the sandbox's
-    /// namespace, through a Role and RoleBinding; returns its kubeconfig.
-    pub fn add_user(&self, name: &str, rules: &[(&str, &str)]) -> Result<PathBuf> {
-        self.running().add_user(name, rules)
-    }
-
-    /// A user in `groups` with no rights beyond what those groups are bound to; returns its
-    /// kubeconfig.
-    pub fn new_user(&self, name: &str, groups: &[&str]) -> Result<PathBuf> {
-        self.running().new_user(name, groups)
-    }
-
-    /// Writes a kubeconfig (`kubeconfig-<name>`) that presents `token` to the API, as
-    /// `kubectl --token` would; returns its path.
-    pub fn token_kubeconfig(&self, name: &str, token: &str) -> Result<PathBuf> {
-        self.running().token_kubeconfig(name, token)
-    }
-
-    /// A service-account token for `ns/sa` signed by the sandbox's issuer, valid for
-    /// `lifetime` seconds (negative: already expired that long ago; no 10-minute floor, so
-    /// tests get short-lived and expired tokens). Empty `audiences`: the issuer's own.
-    pub fn mint_sa_token(
-        &self,
-        ns: &str,
-        sa: &str,
-        audiences: &[&str],
-        lifetime: i64,
-    ) -> Result<String> {
-        self.running().mint_sa_token(ns, sa, audiences, lifetime)
     }
 
     /// The service-account issuer (`iss` of its tokens; also the API's URL).
@@ -191,10 +165,6 @@ impl Sandbox {
             .ok_or_else(|| anyhow!("the sandbox does not serve {resource}"))?;
         api::registry::create(&self.running().cluster, res, namespace, obj, false)
             .map_err(|e| anyhow!("{e}"))
-    }
-
-    pub fn set_api_faults(&self, faults: ApiFaults) {
-        self.running().set_api_faults(faults)
     }
 
     /// Requests whose path contains `path` ("" for all) are answered with `status` (500, 503
@@ -237,10 +207,6 @@ impl Sandbox {
     /// list continuations from an older resourceVersion get 410 Gone.
     pub fn compact_history(&self) {
         self.running().cluster.store.compact()
-    }
-
-    pub fn status(&self) -> Value {
-        self.running().status()
     }
 
     /// PIDs of the pods' server processes.

@@ -450,6 +450,7 @@ impl Running {
         }
     }
 
+    /// The address of pod `vault-<ordinal>`.
     pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
         self.cluster.cfg.pod_ip(ordinal)
     }
@@ -510,12 +511,14 @@ impl Running {
         self.cluster.issuer.mint(&g)
     }
 
+    /// Replaces the API's injected errors and delays.
     pub fn set_api_faults(&self, faults: ApiFaults) {
         if let Ok(mut f) = self.cluster.api_faults.lock() {
             *f = faults;
         }
     }
 
+    /// What `vault-sandbox status` prints: nodes, pods, servers.
     pub fn status(&self) -> Value {
         api::control::status(&self.cluster)
     }

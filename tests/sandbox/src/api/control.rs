@@ -161,24 +161,22 @@ fn capacity_bytes(pvc: &Value) -> u64 {
 
 /// Parses a Kubernetes quantity such as `10Gi`, `500M` or `1024`.
 pub fn parse_quantity(q: &str) -> Option<u64> {
-    let idx = q
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(q.len());
-    let (num, unit) = q.split_at(idx);
+    const SUFFIXES: [(&str, f64); 8] = [
+        ("Ki", 1024.0),
+        ("Mi", 1048576.0),
+        ("Gi", 1073741824.0),
+        ("Ti", 1099511627776.0),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+    ];
+    let (num, mult) = SUFFIXES
+        .iter()
+        .find_map(|(suffix, mult)| q.strip_suffix(suffix).map(|n| (n, *mult)))
+        .unwrap_or((q, 1.0));
     let n: f64 = num.parse().ok()?;
-    let mult: f64 = match unit {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        _ => return None,
-    };
-    Some((n * mult) as u64)
+    (n >= 0.0).then_some((n * mult) as u64)
 }
 
 /// `GET /api/v1/nodes/{node}/proxy/stats/summary`: the kubelet's summary with each pod's PVC
