@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 use vault_shared::cluster::Kube;
 use vault_shared::events::{self, EventType, Note};
+use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::keys::{self, Share};
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::target::Target;
@@ -70,6 +71,29 @@ fn event_for(result: &PodResult) -> Option<(EventType, &'static str, String)> {
     }
 }
 
+/// Records `event` on the pod; a failure to record is a warning, never the unseal's failure.
+async fn record_event(
+    kube: &Kube,
+    name: &str,
+    pod: &Pod,
+    event: Option<(EventType, &'static str, String)>,
+) {
+    let Some((type_, reason, note)) = event else {
+        return;
+    };
+    let note = Note {
+        type_,
+        reason,
+        action: "Unseal",
+        note: &note,
+    };
+    if let Err(e) = events::record(kube, pod, &note).await {
+        output::warn(&format!(
+            "{name}: the unseal was not recorded as an Event: {e:#}"
+        ));
+    }
+}
+
 fn describe(result: &PodResult) -> String {
     if let Some(e) = &result.error {
         return format!("failed: {e}");
@@ -115,7 +139,7 @@ async fn unseal_one(
         reset_first: cli.reset,
     };
     let step = |m: &str| task.step(m);
-    let (outcome, mut error) = match unseal::unseal(&t.client, shares, opts, &step).await {
+    let (outcome, error) = match unseal::unseal(&t.client, shares, opts, &step).await {
         Ok(o) => (Some(o), None),
         // Messages from Vault pass through redaction before anyone sees them.
         Err(e) => (None, Some(keys::redact(&e.to_string(), shares))),
@@ -127,37 +151,39 @@ async fn unseal_one(
         ready: None,
         seconds: 0.0,
     };
+    result.error = error;
     let unsealed_now = matches!(result.outcome, Some(Outcome::Unsealed { .. }));
+    // The Event says what the unseal did; it is recorded while the pod's readiness probe
+    // catches up, not after it.
+    let record = async {
+        if let Some(pod) = &t.pod {
+            record_event(kube, &t.name, pod, event_for(&result)).await;
+        }
+    };
     if unsealed_now && !cli.no_wait && t.pod.is_some() {
         task.step("unsealed; waiting for the pod to become Ready");
-        match kube.wait_ready(&t.name, cli.timeout).await {
+        let (ready, ()) = tokio::join!(kube.wait_ready(&t.name, cli.timeout), record);
+        match ready {
             Ok(()) => result.ready = Some(true),
             Err(e) => {
                 result.ready = Some(false);
-                error = Some(format!("{e:#}"));
+                result.error = Some(format!("{e:#}"));
+                if let Some(pod) = &t.pod {
+                    let note = format!("Vault was unsealed by kubectl-vault, but {e:#}");
+                    record_event(
+                        kube,
+                        &t.name,
+                        pod,
+                        Some((EventType::Warning, "NotReady", note)),
+                    )
+                    .await;
+                }
             }
         }
+    } else {
+        record.await;
     }
-    result.error = error;
     result.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    if let (Some(pod), Some((type_, reason, note))) = (&t.pod, event_for(&result))
-        && let Err(e) = events::record(
-            kube,
-            pod,
-            &Note {
-                type_,
-                reason,
-                action: "Unseal",
-                note: &note,
-            },
-        )
-        .await
-    {
-        output::warn(&format!(
-            "{}: the unseal was not recorded as an Event: {e:#}",
-            t.name
-        ));
-    }
     task.finish(&format!("{} ({:.1}s)", describe(&result), result.seconds));
     result
 }
