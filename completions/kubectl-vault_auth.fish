@@ -46,6 +46,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s h
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "check" -d 'Check the auth method\'s config and roles against the cluster (the default)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "login" -d 'Log in as a service account with a freshly minted token; name the cause of a failure'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer token); shows the change and asks first'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l mount -d 'The auth method\'s mount path' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l reviewer -d 'The service account the configured token_reviewer_jwt belongs to (Vault never returns the JWT, so this names it): checked to exist and to be allowed to create tokenreviews' -r
@@ -93,6 +94,33 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand lo
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s h -l help -d 'Print help'
-complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login help" -f -a "check" -d 'Check the auth method\'s config and roles against the cluster (the default)'
-complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login help" -f -a "login" -d 'Log in as a service account with a freshly minted token; name the cause of a failure'
-complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l mount -d 'The auth method\'s mount path' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l reviewer -d 'The service account the configured token_reviewer_jwt belongs to (Vault never returns the JWT, so this names it): checked to exist and to be allowed to create tokenreviews' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l kubernetes-host -d 'Write this as kubernetes_host (default: this cluster\'s API when the configured host is wrong)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l reviewer-ttl -d 'How long the reviewer token minted for --reviewer is valid (Vault cannot renew it)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l ca-from-cluster -d 'Write the CA of ConfigMap kube-root-ca.crt even when the configured one looks right'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s h -l help -d 'Print help'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "check" -d 'Check the auth method\'s config and roles against the cluster (the default)'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "login" -d 'Log in as a service account with a freshly minted token; name the cause of a failure'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer token); shows the change and asks first'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -4,11 +4,14 @@
 
 mod check;
 mod cluster;
+mod fix;
 mod login;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use vault_shared::Exit;
+use vault_shared::cli::parse_duration;
+use vault_shared::confirm::ConfirmArgs;
 use vault_shared::session::Session;
 
 vault_shared::verb_cli! {
@@ -22,7 +25,8 @@ The token (--token-file, VAULT_TOKEN or ~/.vault-token) needs read on auth/<moun
         after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, a failed login); 2 done, but the auth method \
 needs attention.\n\n\
 Examples:\n  kubectl vault-auth -n vault\n  kubectl vault-auth -n vault check --mount kubernetes --reviewer vault/vault-reviewer\n  \
-kubectl vault-auth -n vault login proxy-api --service-account default/proxy-api"
+kubectl vault-auth -n vault login proxy-api --service-account default/proxy-api\n  \
+kubectl vault-auth -n vault fix --reviewer vault/vault-reviewer --dry-run"
     )]
 }
 
@@ -32,6 +36,27 @@ pub enum Cmd {
     Check(CheckArgs),
     /// Log in as a service account with a freshly minted token; name the cause of a failure.
     Login(LoginArgs),
+    /// Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer
+    /// token); shows the change and asks first.
+    Fix(FixArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Write this as kubernetes_host (default: this cluster's API when the configured host is
+    /// wrong).
+    #[arg(long, value_name = "URL")]
+    pub kubernetes_host: Option<String>,
+    /// Write the CA of ConfigMap kube-root-ca.crt even when the configured one looks right.
+    #[arg(long)]
+    pub ca_from_cluster: bool,
+    /// How long the reviewer token minted for --reviewer is valid (Vault cannot renew it).
+    #[arg(long, default_value = "8760h", value_name = "DURATION", value_parser = parse_duration)]
+    pub reviewer_ttl: std::time::Duration,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -76,6 +101,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     })) {
         Cmd::Check(a) => check::run(&session, &a).await,
         Cmd::Login(a) => login::run(&session, &a).await,
+        Cmd::Fix(a) => fix::run(&session, &a).await,
     }
 }
 

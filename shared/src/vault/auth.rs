@@ -24,6 +24,8 @@ pub struct KubernetesConfig {
     /// Whether a reviewer JWT is configured (Vault never returns the JWT itself).
     #[serde(default)]
     pub token_reviewer_jwt_set: bool,
+    #[serde(default)]
+    pub pem_keys: Vec<String>,
 }
 
 /// One role of the method, `auth/<mount>/role/<name>`.
@@ -111,6 +113,46 @@ impl VaultClient {
                 message: format!("{path}: {e}"),
             })?;
         Ok(answer.auth)
+    }
+
+    /// Writes the whole config. A write replaces every field (OpenBao 2.7 drops an omitted
+    /// reviewer JWT and clears an omitted issuer), so the caller passes them all; the body
+    /// carrying the reviewer JWT is wiped after sending.
+    pub async fn write_kubernetes_config(
+        &self,
+        mount: &str,
+        config: &KubernetesConfig,
+        reviewer_jwt: Option<&str>,
+    ) -> Result<(), VaultError> {
+        // Serialised from borrowed fields so the JWT's only copy is the wiped body.
+        #[derive(serde::Serialize)]
+        struct Write<'a> {
+            kubernetes_host: &'a str,
+            kubernetes_ca_cert: &'a str,
+            issuer: &'a str,
+            disable_iss_validation: bool,
+            disable_local_ca_jwt: bool,
+            pem_keys: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            token_reviewer_jwt: Option<&'a str>,
+        }
+        let bytes = Zeroizing::new(
+            serde_json::to_vec(&Write {
+                kubernetes_host: &config.kubernetes_host,
+                kubernetes_ca_cert: &config.kubernetes_ca_cert,
+                issuer: &config.issuer,
+                disable_iss_validation: config.disable_iss_validation,
+                disable_local_ca_jwt: config.disable_local_ca_jwt,
+                pem_keys: &config.pem_keys,
+                token_reviewer_jwt: reviewer_jwt,
+            })
+            .expect("JSON of strings"),
+        );
+        let path = format!("{}/config", mount_path(mount));
+        let (status, answer) = self
+            .send(Method::POST, &path, Body::Secret(bytes), true)
+            .await?;
+        self.check(status, &answer, &path)
     }
 
     /// Revokes a token by its accessor (with this client's token).

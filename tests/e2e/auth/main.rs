@@ -129,6 +129,13 @@ impl Auth {
         );
     }
 
+    /// The config as Vault holds it (read through the API).
+    fn config(&self) -> Value {
+        let (status, v) = self.vault("GET", "auth/kubernetes/config", None);
+        assert_eq!(status, 200, "{v}");
+        v["data"].clone()
+    }
+
     fn role(&self, ns: &str, sa: &str) {
         self.vault_ok(
             "POST",
@@ -363,6 +370,142 @@ fn config_failures() {
     // The reviewer's service account deleted.
     a.kubectl_ok(&["delete", "serviceaccount", REVIEWER, "-n", &a.ns()]);
     a.assert_named("reviewer_missing", &["--reviewer", &reviewer]);
+    a.assert_events_clean();
+}
+
+#[test]
+fn fix_rewrites_a_broken_config_and_a_real_login_works_again() {
+    let mut a = Auth::start("auth-fix");
+    let reviewer = format!("{}/{REVIEWER}", a.ns());
+    let (host, ca) = (a.api_url(), a.api_ca());
+    let issuer = a.kubectl_ok(&["get", "--raw", "/.well-known/openid-configuration"]);
+    let issuer: Value = serde_json::from_str(&issuer).expect("discovery JSON");
+    let issuer = issuer["issuer"].as_str().expect("issuer").to_string();
+
+    // Everything wrong at once: another host, Vault's CA instead of the API's, a foreign
+    // issuer that the method validates.
+    let wrong_ca = std::fs::read_to_string(a.e.sb.ca_path()).expect("Vault's CA");
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/config",
+        json!({"kubernetes_host": "https://127.0.0.1:1", "kubernetes_ca_cert": wrong_ca,
+               "issuer": "https://issuer.example", "disable_iss_validation": false,
+               "token_reviewer_jwt": a.reviewer_jwt}),
+    );
+    let broken = a.config();
+    assert_ne!(a.real_login("default", "proxy-api", 600).0, 200);
+    let o = a.run(&["check", "--reviewer", &reviewer]);
+    expect(&o, 2, "host_mismatch");
+    for kind in ["ca_mismatch", "issuer_mismatch"] {
+        assert!(stdout(&o).contains(kind), "{kind}\n{}", show(&o));
+    }
+
+    // A reviewer JWT is set and cannot be read back: without --reviewer, fix refuses.
+    let o = a.run(&["fix", "--yes"]);
+    assert_exit(&o, 1);
+    assert!(support::stderr(&o).contains("--reviewer"), "{}", show(&o));
+    assert_eq!(a.config(), broken, "nothing was written");
+    // Off a terminal without --yes: refused, nothing written.
+    assert_exit(&a.run(&["fix", "--reviewer", &reviewer]), 1);
+    assert_eq!(a.config(), broken, "nothing was written");
+    // --dry-run shows the plan and writes nothing.
+    let o = a.run(&["fix", "--reviewer", &reviewer, "--dry-run"]);
+    expect(&o, 0, "Dry run: nothing was changed.");
+    for field in [
+        "kubernetes_host",
+        "kubernetes_ca_cert",
+        "issuer",
+        "token_reviewer_jwt",
+    ] {
+        assert!(stdout(&o).contains(field), "{field}\n{}", show(&o));
+    }
+    assert_eq!(a.config(), broken, "nothing was written");
+
+    // The fix: afterwards the config holds the cluster's values and a real login succeeds.
+    let o = a.run(&["fix", "--reviewer", &reviewer, "--yes"]);
+    expect(&o, 0, "Rewrote auth/kubernetes/config");
+    let fixed = a.config();
+    assert_eq!(fixed["kubernetes_host"], json!(host), "{fixed}");
+    assert_eq!(fixed["issuer"], json!(issuer), "{fixed}");
+    assert_eq!(fixed["disable_iss_validation"], json!(false), "{fixed}");
+    assert_eq!(fixed["token_reviewer_jwt_set"], json!(true), "{fixed}");
+    let norm = |s: &str| s.split_whitespace().collect::<String>();
+    assert_eq!(
+        norm(fixed["kubernetes_ca_cert"].as_str().expect("CA")),
+        norm(&ca)
+    );
+    let (status, v) = a.real_login("default", "proxy-api", 600);
+    assert_eq!(status, 200, "an independent login succeeds after fix: {v}");
+    assert!(
+        a.e.our_events()
+            .iter()
+            .any(|ev| ev["reason"] == "AuthConfigFixed"),
+        "fix is recorded as an Event"
+    );
+    expect(
+        &a.run(&["check", "--reviewer", &reviewer]),
+        0,
+        "No problems found.",
+    );
+
+    // A reviewer that may not review tokens is the cluster's to fix: refused, nothing written.
+    a.kubectl_ok(&["delete", "clusterrolebinding", "vault-reviewer"]);
+    let before = a.config();
+    let o = a.run(&["fix", "--reviewer", &reviewer, "--yes", "--ca-from-cluster"]);
+    assert_exit(&o, 1);
+    assert!(
+        support::stderr(&o).contains("system:auth-delegator"),
+        "{}",
+        show(&o)
+    );
+    assert_eq!(a.config(), before, "nothing was written");
+    a.assert_events_clean();
+}
+
+#[test]
+fn a_token_for_another_audience_is_named() {
+    let mut a = Auth::start("auth-audience");
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/role/proxy-api",
+        json!({"bound_service_account_names": ["proxy-api"],
+               "bound_service_account_namespaces": ["default"],
+               "audience": "vault", "token_policies": ["proxy-api"], "token_ttl": "20m"}),
+    );
+    // Independently: a token for the API's own audience is refused, one for "vault" accepted.
+    assert_ne!(a.real_login("default", "proxy-api", 600).0, 200);
+    let jwt =
+        a.e.sb
+            .mint_sa_token("default", "proxy-api", &["vault"], 600)
+            .expect("mint");
+    a.secrets.push(jwt.clone());
+    let (status, v) =
+        a.e.sb
+            .vault(
+                0,
+                "POST",
+                "auth/kubernetes/login",
+                None,
+                Some(&json!({"role": "proxy-api", "jwt": jwt})),
+            )
+            .expect("login");
+    if let Some(t) = v["auth"]["client_token"].as_str() {
+        a.secrets.push(t.to_string());
+    }
+    assert_eq!(status, 200, "{v}");
+
+    let o = a.run(&[
+        "login",
+        "proxy-api",
+        "--service-account",
+        "default/proxy-api",
+        "--audience",
+        "other",
+    ]);
+    expect(&o, 1, "audience_mismatch");
+    assert!(stdout(&o).contains("vault"), "{}", show(&o));
+    // Without --audience the plugin mints for the role's audience, and the login works.
+    expect(&a.login(), 0, "succeeded");
     a.assert_events_clean();
 }
 
