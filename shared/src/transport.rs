@@ -434,6 +434,39 @@ async fn port_forward(
     Ok((stream, error))
 }
 
+/// Whether the TLS server at `url` (`https://host[:port]`, reached directly) presents a
+/// certificate that verifies against `ca_pem` for its host name. `Ok(Err(why))` is the server's
+/// certificate refused; `Err` is the server not reached (nothing was learnt).
+pub async fn verify_handshake(
+    url: &str,
+    ca_pem: &str,
+    timeout: Duration,
+) -> Result<std::result::Result<(), String>> {
+    let uri: http::Uri = url.parse().with_context(|| format!("parse {url:?}"))?;
+    let host = uri
+        .host()
+        .with_context(|| format!("{url:?} has no host"))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = uri.port_u16().unwrap_or(443);
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(Some(ca_pem), false)?));
+    let name = server_name(&host)?;
+    let attempt = async {
+        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .with_context(|| format!("connect to {host}:{port}"))?;
+        Ok(connector
+            .connect(name, tcp)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()))
+    };
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .map_err(|_| anyhow!("TLS handshake with {host}:{port}: timed out after {timeout:?}"))?
+}
+
 /// The certificate chain `pod` serves on `port` to a client asking for `server_name` (SNI),
 /// leaf first, from a TLS handshake through a port-forward. Nothing is verified here: the
 /// caller judges the chain against the CA it trusts.

@@ -7,6 +7,7 @@ use vault_shared::Exit;
 use vault_shared::findings::{self, Finding};
 use vault_shared::output::{self, Format};
 use vault_shared::session::Session;
+use vault_shared::transport;
 use vault_shared::vault::VaultClient;
 use vault_shared::vault::auth::{KubernetesConfig, KubernetesRole};
 
@@ -34,6 +35,9 @@ vault_shared::finding_kinds! {
 }
 
 pub type Findings = Vec<Finding<Kind>>;
+
+/// How long the TLS handshake with the API server may take.
+const HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -148,6 +152,27 @@ pub async fn config_findings(
                     Some("write the ca.crt of ConfigMap kube-root-ca.crt as kubernetes_ca_cert".into()),
                 ));
             }
+        }
+    }
+    // The CA against the API server itself: a handshake with the kubeconfig's server (the same
+    // API the in-cluster name reaches), verified with the configured CA only.
+    let same_api =
+        same_url(&config.kubernetes_host, &server) || in_cluster_name(&config.kubernetes_host);
+    let ca_flagged = f
+        .iter()
+        .any(|x| matches!(x.kind, Kind::CaMissing | Kind::CaMismatch));
+    if same_api && !ca_flagged && !config.kubernetes_ca_cert.trim().is_empty() {
+        match transport::verify_handshake(&server, &config.kubernetes_ca_cert, HANDSHAKE).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => f.push(Finding::new(
+                Kind::CaMismatch,
+                "config",
+                format!("the API server's certificate does not verify against kubernetes_ca_cert (TLS handshake with {server}: {why})"),
+                Some("kubectl vault-auth fix --ca-from-cluster, or write the CA that signs the API server's certificate as kubernetes_ca_cert".into()),
+            )),
+            Err(e) => output::warn(&format!(
+                "no TLS handshake with the API ({e:#}): kubernetes_ca_cert was compared with kube-root-ca.crt only"
+            )),
         }
     }
     let issuer = issuer?;

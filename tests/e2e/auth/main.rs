@@ -355,6 +355,40 @@ fn config_failures() {
     a.configure(&host, &ca);
     assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
 
+    // kube-root-ca.crt holding the wrong CA beside the right one (as during a CA rotation):
+    // the ConfigMap agrees with the config, the API server's own handshake does not.
+    let ns = a.ns();
+    let bundle = a.e.sb.dir().join("ca-bundle.pem");
+    std::fs::write(&bundle, format!("{ca}{wrong_ca}")).expect("bundle");
+    let set_root_ca = |a: &Auth, path: &str| {
+        a.kubectl_ok(&["delete", "configmap", "kube-root-ca.crt", "-n", &ns]);
+        a.kubectl_ok(&[
+            "create",
+            "configmap",
+            "kube-root-ca.crt",
+            "-n",
+            &ns,
+            &format!("--from-file=ca.crt={path}"),
+        ]);
+    };
+    set_root_ca(&a, bundle.to_str().expect("path"));
+    a.configure(&host, &wrong_ca);
+    let o = a.run(&["check"]);
+    expect(&o, 2, "ca_mismatch");
+    assert!(stdout(&o).contains("TLS handshake"), "{}", show(&o));
+    // Independently: curl with that CA refuses the API server's certificate (OpenBao itself
+    // keeps its already-verified connection to the API, so a login would not tell).
+    let curl = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--cacert"])
+        .arg(a.e.sb.ca_path())
+        .arg(format!("{host}/version"))
+        .output()
+        .expect("run curl");
+    assert_eq!(curl.status.code(), Some(60), "curl: {curl:?}");
+    set_root_ca(&a, a.e.sb.api_ca_path().to_str().expect("path"));
+    a.configure(&host, &ca);
+    expect(&a.run(&["check"]), 0, "No problems found.");
+
     // kubernetes_host pointing elsewhere.
     a.configure("https://127.0.0.1:1", &ca);
     a.assert_named("host_mismatch", &[]);
