@@ -48,6 +48,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" 
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "top" -d 'Count leases by mount and by prefix, within a request budget'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "resize" -d 'New memory/CPU for the Vault container, rolled out one pod at a time (standbys first, the active node last after a step-down), each unsealed and Ready before the next'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l memory-threshold -d 'Memory working set above this percent of the container\'s limit needs attention' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l interval -d 'Sample twice, this long apart (30s, 2m), and show growth per minute and, against the memory limit, roughly when each pod will hit it' -r
@@ -141,8 +142,37 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s h -l help -d 'Print help'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy help" -f -a "status" -d 'Memory and leases per pod, with findings (the default)'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy help" -f -a "top" -d 'Count leases by mount and by prefix, within a request budget'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy help" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy help" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l memory -d 'The container\'s memory limit (512Mi, 4Gi)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l memory-request -d 'The container\'s memory request (default: unchanged, lowered to a lowered limit)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l cpu -d 'The container\'s CPU limit (500m, 2)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l cpu-request -d 'The container\'s CPU request' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l timeout -d 'How long each pod may take to come back (recreated, unsealed and Ready)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s h -l help -d 'Print help'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "status" -d 'Memory and leases per pod, with findings (the default)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "top" -d 'Count leases by mount and by prefix, within a request budget'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "resize" -d 'New memory/CPU for the Vault container, rolled out one pod at a time (standbys first, the active node last after a step-down), each unsealed and Ready before the next'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

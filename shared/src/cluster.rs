@@ -7,8 +7,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, ContainerStatus, Event, Pod, Secret};
-use kube::api::{Api, DeleteParams, ListParams, LogParams};
+use kube::api::{Api, DeleteParams, ListParams, LogParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::wait::await_condition;
 use kube::{Client, Config};
@@ -464,6 +465,27 @@ impl Kube {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace);
         self.call(&format!("get configmap {cm}"), api.get_opt(cm))
             .await
+    }
+
+    pub async fn statefulset(&self, name: &str) -> Result<StatefulSet> {
+        let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &self.namespace);
+        self.call(&format!("get statefulset {name}"), api.get(name))
+            .await
+    }
+
+    /// A strategic merge patch of StatefulSet `name` (containers merge by name). A
+    /// `metadata.resourceVersion` in the patch makes it conditional: 409 if the object changed.
+    pub async fn patch_statefulset(
+        &self,
+        name: &str,
+        patch: &serde_json::Value,
+    ) -> Result<StatefulSet> {
+        let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &self.namespace);
+        self.call(
+            &format!("patch statefulset {name}"),
+            api.patch(name, &PatchParams::default(), &Patch::Strategic(patch)),
+        )
+        .await
     }
 }
 

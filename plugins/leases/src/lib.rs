@@ -1,6 +1,7 @@
 //! `kubectl vault-leases`: the runbook's "High memory usage" section as one verb — what uses
 //! the memory, where the leases come from, and revoking them without taking the leader down.
 
+mod resize;
 mod revoke;
 mod status;
 mod top;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::parse_duration;
+use vault_shared::cli::{KeyArgs, parse_duration};
 use vault_shared::confirm::ConfirmArgs;
 use vault_shared::session::Session;
 use vault_shared::target::Target;
@@ -43,6 +44,33 @@ pub enum Cmd {
     Revoke(RevokeArgs),
     /// Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone).
     Tidy(TidyArgs),
+    /// New memory/CPU for the Vault container, rolled out one pod at a time (standbys first,
+    /// the active node last after a step-down), each unsealed and Ready before the next.
+    Resize(ResizeArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ResizeArgs {
+    /// The container's memory limit (512Mi, 4Gi).
+    #[arg(long, value_name = "QUANTITY")]
+    pub memory: Option<String>,
+    /// The container's memory request (default: unchanged, lowered to a lowered limit).
+    #[arg(long, value_name = "QUANTITY")]
+    pub memory_request: Option<String>,
+    /// The container's CPU limit (500m, 2).
+    #[arg(long, value_name = "QUANTITY")]
+    pub cpu: Option<String>,
+    /// The container's CPU request.
+    #[arg(long, value_name = "QUANTITY")]
+    pub cpu_request: Option<String>,
+    /// Shamir seals: the keys each restarted pod is unsealed with.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// How long each pod may take to come back (recreated, unsealed and Ready).
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -129,6 +157,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Status(a) => status::run(&session, &a).await,
         Cmd::Top(a) => top::run(&session, &a).await,
         Cmd::Revoke(a) => revoke::run(&session, &a).await,
+        Cmd::Resize(a) => resize::run(&session, &a).await,
         Cmd::Tidy(a) => revoke::tidy(&session, &a).await,
     }
 }
