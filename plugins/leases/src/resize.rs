@@ -168,9 +168,26 @@ pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
     let sts = kube.statefulset(&sts_name).await?;
     let (container, current) = vault_container(&sts, &container)?;
     let wanted = resized(&current, args)?;
-    if wanted == current {
+    // A rerun after a roll that stopped half-way finds the template patched: it restarts
+    // only the pods still running the old resources.
+    let patch_needed = wanted != current;
+    let running = |pod: &str| {
+        session
+            .pod(pod)
+            .and_then(cluster::vault_container)
+            .and_then(|c| c.resources.clone())
+            .map(|r| serde_json::to_value(r).unwrap_or_default())
+            .unwrap_or_else(|| json!({}))
+    };
+    let outdated: Vec<String> = session
+        .pod_refs()
+        .into_iter()
+        .map(|(name, _)| name.to_string())
+        .filter(|name| running(name) != wanted)
+        .collect();
+    if !patch_needed && outdated.is_empty() {
         println!(
-            "StatefulSet {sts_name}: container {container} already has {}; nothing to do",
+            "StatefulSet {sts_name}: container {container} already has {} in the template and in every pod; nothing to do",
             describe(&current)
         );
         return Ok(Exit::Healthy);
@@ -233,21 +250,29 @@ pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
         .unwrap_or_default();
     let rolling = strategy.type_.as_deref() != Some("OnDelete");
     let pods: Vec<String> = views.iter().map(|v| v.pod.clone()).collect();
-    let ordered = order(&pods, &views);
+    let ordered = order(&outdated, &views);
 
     let mut plan = Plan::new(format!(
         "resize container {container} of StatefulSet {sts_name} and restart its pods"
     ));
-    plan.step(format!(
-        "patch the pod template: {} -> {}{}",
-        describe(&current),
-        describe(&wanted),
-        if rolling {
-            " (updateStrategy held at OnDelete while the plugin rolls, so the controller does not restart pods it cannot unseal)"
-        } else {
-            ""
-        }
-    ));
+    let rolling = rolling && patch_needed;
+    if patch_needed {
+        plan.step(format!(
+            "patch the pod template: {} -> {}{}",
+            describe(&current),
+            describe(&wanted),
+            if rolling {
+                " (updateStrategy held at OnDelete while the plugin rolls, so the controller does not restart pods it cannot unseal)"
+            } else {
+                ""
+            }
+        ));
+    } else {
+        plan.step(format!(
+            "the pod template already has {}: restart the pods still running the old resources",
+            describe(&wanted)
+        ));
+    }
     for p in &ordered {
         let active = leader.name == *p;
         plan.step(format!(
@@ -280,25 +305,27 @@ pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
             v.pod
         );
     }
-    let rv = sts.metadata.resource_version.clone().unwrap_or_default();
-    let mut patch = json!({
-        "metadata": {"resourceVersion": rv},
-        "spec": {"template": {"spec": {"containers": [{"name": container, "resources": wanted}]}}},
-    });
-    if rolling {
-        patch["spec"]["updateStrategy"] = json!({"type": "OnDelete", "rollingUpdate": null});
+    if patch_needed {
+        let rv = sts.metadata.resource_version.clone().unwrap_or_default();
+        let mut patch = json!({
+            "metadata": {"resourceVersion": rv},
+            "spec": {"template": {"spec": {"containers": [{"name": container, "resources": wanted}]}}},
+        });
+        if rolling {
+            patch["spec"]["updateStrategy"] = json!({"type": "OnDelete", "rollingUpdate": null});
+        }
+        kube.patch_statefulset(&sts_name, &patch)
+            .await
+            .map_err(|e| anyhow!("{e:#} (if the StatefulSet changed since it was read, run resize again); nothing was changed"))?;
+        let note = format!(
+            "kubectl-vault resized container {container}: {} -> {}",
+            describe(&current),
+            describe(&wanted)
+        );
+        session
+            .record_on(&sts, Note::normal("Resized", "Resize", &note))
+            .await;
     }
-    kube.patch_statefulset(&sts_name, &patch)
-        .await
-        .map_err(|e| anyhow!("{e:#} (if the StatefulSet changed since it was read, run resize again); nothing was changed"))?;
-    let note = format!(
-        "kubectl-vault resized container {container}: {} -> {}",
-        describe(&current),
-        describe(&wanted)
-    );
-    session
-        .record_on(&sts, Note::normal("Resized", "Resize", &note))
-        .await;
 
     let how = Restart {
         shares: shares.as_deref(),
@@ -341,7 +368,7 @@ pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
     // What the pods run now, read back from the cluster.
     let mut rows = Vec::new();
     let mut exit = Exit::Healthy;
-    for p in &ordered {
+    for p in &pods {
         let pod = kube.pod(p).await?;
         let now = pod
             .as_ref()

@@ -159,4 +159,36 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
     assert_exit(&o, 0);
     assert!(stdout(&o).contains("nothing to do"), "{}", show(&o));
     assert_eq!(pod_uids(&e), after);
+
+    // A roll that stopped after the patch (here: the template patched by hand, no pod
+    // restarted): a rerun restarts the pods still on the old resources.
+    e.kubectl
+        .ok([
+            "patch",
+            "statefulset",
+            "vault",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/memory","value":"768Mi"}]"#,
+        ])
+        .expect("kubectl patch");
+    let mut args = vec!["vault-leases", "--token-file", token, "resize"];
+    args.extend_from_slice(&["--memory", "768Mi", "--keys-file", init, "--yes"]);
+    let o = e.run(&args, None);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("768Mi"), "{}", show(&o));
+    for pod in before.keys() {
+        let limit = e
+            .kubectl
+            .ok([
+                "get",
+                "pod",
+                pod,
+                "-o",
+                "jsonpath={.spec.containers[0].resources.limits.memory}",
+            ])
+            .expect("kubectl get pod");
+        assert_eq!(limit, "768Mi", "{pod}");
+    }
 }
