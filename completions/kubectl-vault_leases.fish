@@ -49,6 +49,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" 
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "resize" -d 'New memory/CPU for the Vault container, rolled out one pod at a time (standbys first, the active node last after a step-down), each unsealed and Ready before the next'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "debug" -d 'Everything the runbook\'s `vault debug` and `kubectl cp` gather, from every pod at once, into one 0600 archive on this machine (no Secret read, secret-looking env redacted)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l memory-threshold -d 'Memory working set above this percent of the container\'s limit needs attention' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l interval -d 'Sample twice, this long apart (30s, 2m), and show growth per minute and, against the memory limit, roughly when each pod will hit it' -r
@@ -170,9 +171,33 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s h -l help -d 'Print help'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "status" -d 'Memory and leases per pod, with findings (the default)'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "top" -d 'Count leases by mount and by prefix, within a request budget'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "resize" -d 'New memory/CPU for the Vault container, rolled out one pod at a time (standbys first, the active node last after a step-down), each unsealed and Ready before the next'
-complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s f -l file -d 'The archive to write (default: vault-debug-<namespace>-<time>.tar.gz here)' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l tail -d 'Lines of each container\'s log (current and previous)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l force -d 'Replace an existing archive'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l pprof -d 'Also the heap and goroutine profiles (sys/pprof; the token needs sudo there)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s h -l help -d 'Print help'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "status" -d 'Memory and leases per pod, with findings (the default)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "top" -d 'Count leases by mount and by prefix, within a request budget'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "revoke" -d 'Count, confirm, then revoke every lease under a prefix, in throttled batches'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "tidy" -d 'Run sys/leases/tidy on the active node (cleans up leases whose tokens are gone)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "resize" -d 'New memory/CPU for the Vault container, rolled out one pod at a time (standbys first, the active node last after a step-down), each unsealed and Ready before the next'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "debug" -d 'Everything the runbook\'s `vault debug` and `kubectl cp` gather, from every pod at once, into one 0600 archive on this machine (no Secret read, secret-looking env redacted)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand help; and not __fish_seen_subcommand_from status top revoke tidy resize debug help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

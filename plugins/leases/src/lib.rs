@@ -1,6 +1,7 @@
 //! `kubectl vault-leases`: the runbook's "High memory usage" section as one verb — what uses
 //! the memory, where the leases come from, and revoking them without taking the leader down.
 
+mod debug;
 mod resize;
 mod revoke;
 mod status;
@@ -47,6 +48,25 @@ pub enum Cmd {
     /// New memory/CPU for the Vault container, rolled out one pod at a time (standbys first,
     /// the active node last after a step-down), each unsealed and Ready before the next.
     Resize(ResizeArgs),
+    /// Everything the runbook's `vault debug` and `kubectl cp` gather, from every pod at once,
+    /// into one 0600 archive on this machine (no Secret read, secret-looking env redacted).
+    Debug(DebugArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DebugArgs {
+    /// The archive to write (default: vault-debug-<namespace>-<time>.tar.gz here).
+    #[arg(short = 'f', long, value_name = "FILE.tar.gz")]
+    pub file: Option<std::path::PathBuf>,
+    /// Replace an existing archive.
+    #[arg(long)]
+    pub force: bool,
+    /// Also the heap and goroutine profiles (sys/pprof; the token needs sudo there).
+    #[arg(long)]
+    pub pprof: bool,
+    /// Lines of each container's log (current and previous).
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    pub tail: i64,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -158,6 +178,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Top(a) => top::run(&session, &a).await,
         Cmd::Revoke(a) => revoke::run(&session, &a).await,
         Cmd::Resize(a) => resize::run(&session, &a).await,
+        Cmd::Debug(a) => debug::run(&session, &a).await,
         Cmd::Tidy(a) => revoke::tidy(&session, &a).await,
     }
 }

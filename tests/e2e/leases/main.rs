@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod debug;
 mod resize;
 
 use std::path::PathBuf;
