@@ -3,6 +3,8 @@
 //! prompts, and the secret-leak checks.
 #![allow(dead_code, unsafe_code)]
 
+pub mod cluster;
+
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, RawFd};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod portable;
+
 use std::process::Command;
 use std::time::Duration;
 
