@@ -185,3 +185,31 @@ fn pull_requests_run_the_ci_entry_point() {
         .collect();
     assert!(runs.iter().any(|r| r.contains("bash .ci/run")), "{runs:?}");
 }
+
+#[test]
+fn the_kind_workflow_runs_the_portable_tests_against_both_charts() {
+    let w = workflow("e2e-kind");
+    let job = &w["jobs"]["e2e"];
+    let charts: Vec<&str> = job["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("matrix")
+        .iter()
+        .filter_map(|m| m["chart"].as_str())
+        .collect();
+    assert_eq!(charts, ["vault", "openbao"]);
+    let runs: String = job["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for needle in [
+        "scripts/e2e-kind.sh init",
+        "scripts/e2e-kind.sh unseal",
+        "VAULT_E2E_KUBECONFIG",
+        "test(/portable/)",
+    ] {
+        assert!(runs.contains(needle), "{needle} not in the e2e-kind steps");
+    }
+}
