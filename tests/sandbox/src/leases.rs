@@ -72,7 +72,8 @@ pub async fn flood(
         .map(|_| async {
             // A busy 2-core machine can cost the leader its lease mid-flood ("leadership lost
             // while committing log"); the write did not happen, so try again once the cluster
-            // has a leader (standbys forward to it).
+            // has a leader (standbys forward to it; one that has just lost the lease answers
+            // 307 until it knows the new active node).
             let mut attempt = 0;
             loop {
                 attempt += 1;
@@ -87,8 +88,9 @@ pub async fn flood(
                     }
                     Err(e) => return Err(e),
                 };
-                let transient =
-                    code >= 500 || (code == 400 && v.to_string().contains("leadership lost"));
+                let transient = code >= 500
+                    || code == 307
+                    || (code == 400 && v.to_string().contains("leadership lost"));
                 if transient && attempt < RETRIES {
                     tokio::time::sleep(RETRY_PAUSE * attempt).await;
                     continue;
