@@ -1020,4 +1020,5 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     );
     assert!(text.trim_end().ends_with(":4"), "{text}");
 }
+mod coverage;
 mod guards;
