@@ -306,4 +306,23 @@ fn join_without_keys_and_with_leader_confirmation_and_rejoin_quorum() {
         .fault(Fault::Resume, &format!("vault-{f1}"))
         .expect("resume");
     r.wait_stable(&all);
+
+    // remove-peer --force removes even the leader: the others elect a new one without it;
+    // rejoin brings it back as a voter.
+    let leader = r.leader();
+    let lpod = format!("vault-{leader}");
+    let others: Vec<u32> = all.iter().copied().filter(|&i| i != leader).collect();
+    let out = r.run(&["remove-peer", &lpod, "--force", "--yes"]);
+    assert_exit(&out, 0);
+    r.sb()
+        .wait_until("a leader among the others", Duration::from_secs(60), || {
+            r.api_leader(&others).is_some()
+        })
+        .expect("a new leader");
+    let left = r.node_ids(&others);
+    assert!(!left.contains(&lpod) && left.len() == 2, "{left:?}");
+    let (out, _) = r.json(&["rejoin", &lpod, "--yes", "--keys-file", keys]);
+    assert_exit(&out, 0);
+    r.wait_stable(&all);
+    assert!(r.node_ids(&all).contains(&lpod));
 }
