@@ -206,7 +206,7 @@ fn token_sources_read_verbs_and_status_findings() {
 }
 
 #[test]
-fn join_without_keys_and_with_leader_confirmation_and_rejoin_quorum() {
+fn join_without_keys_and_with_leader() {
     let r = start("raft-coverage-join", 3);
     let all = [0, 1, 2];
     let init = r.sb().init_json_path();
@@ -243,6 +243,14 @@ fn join_without_keys_and_with_leader_confirmation_and_rejoin_quorum() {
     assert_eq!(v["voter"], true, "{v:#}");
     r.wait_stable(&all);
     assert!(r.node_ids(&all).contains(&pod));
+}
+
+#[test]
+fn confirmation_force_and_rejoin_quorum() {
+    let r = start("raft-coverage-force", 3);
+    let all = [0, 1, 2];
+    let init = r.sb().init_json_path();
+    let keys = init.to_str().unwrap();
 
     // "y" on the terminal removes the peer, as the API then shows.
     let leader = r.leader();
