@@ -56,14 +56,18 @@ mod tests {
 
     #[tokio::test]
     async fn runs_concurrently_and_keeps_order() {
-        let start = Instant::now();
-        let out = super::each(&[3u64, 1, 2], |n| async move {
-            tokio::time::sleep(Duration::from_millis(100 * n)).await;
-            if *n == 1 { Err("one failed") } else { Ok(*n) }
-        })
-        .await;
-        // Concurrent: about the longest sleep (300 ms), well under the sum (600 ms).
-        assert!(start.elapsed() < Duration::from_millis(550));
+        // Each task waits until all three have started: one at a time, none would finish.
+        let all_started = tokio::sync::Barrier::new(3);
+        let run = super::each(&[3u64, 1, 2], |n| {
+            let all_started = &all_started;
+            async move {
+                all_started.wait().await;
+                if *n == 1 { Err("one failed") } else { Ok(*n) }
+            }
+        });
+        let out = tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("the tasks ran at the same time");
         assert_eq!(out, vec![Ok(3), Err("one failed"), Ok(2)]);
     }
 
@@ -87,15 +91,16 @@ mod tests {
             Err(TargetError::new("vault-1", anyhow!("no CA")).into()),
             target("vault-2"),
         ];
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         let out = super::each_pod(&targets, Duration::from_millis(200), |t| async move {
             if t.name == "vault-2" {
-                tokio::time::sleep(Duration::from_secs(10)).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
             }
             Ok(t.name.len())
         })
         .await;
-        assert!(start.elapsed() < Duration::from_secs(2));
+        // The deadline, not the 30 s sleep, ended it (a loose bound: machines stall).
+        assert!(start.elapsed() < Duration::from_secs(15));
         let names: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["vault-0", "vault-1", "vault-2"]);
         assert_eq!(*out[0].1.as_ref().unwrap(), 7);

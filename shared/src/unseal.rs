@@ -307,3 +307,7 @@ mod tests {
         assert!(deduce_bad(&[vec![1, 5, 6]], &[1, 2, 3]).is_empty());
     }
 }
+
+#[cfg(test)]
+#[path = "unseal_tests.rs"]
+mod loop_tests;

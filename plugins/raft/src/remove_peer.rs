@@ -156,6 +156,26 @@ pub fn check(
     Ok(impact)
 }
 
+/// Whether the raft configuration, read through whichever pod leads, no longer lists
+/// `node_id`. Removing the leader itself (--force) makes the others elect a new one first, so
+/// the read is retried for a while through the new leader.
+async fn gone_from_config(session: &Session, node_id: &str) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        let views = session.views().await;
+        if let Ok(l) = session.leader(&views)
+            && let Ok(c) = l.client.raft_configuration().await
+            && c.server(node_id).is_none()
+        {
+            return true;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     namespace: &'a str,
@@ -222,14 +242,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
             )
             .await;
         // Vault answers 204 whatever happened: read the configuration back.
-        verified = Some(
-            leader
-                .client
-                .raft_configuration()
-                .await
-                .map(|c| c.server(&args.node_id).is_none())
-                .unwrap_or(false),
-        );
+        verified = Some(gone_from_config(&session, &args.node_id).await);
     }
     let exit = match verified {
         Some(false) => Exit::Attention,

@@ -205,3 +205,57 @@ pub async fn run(kube: &Kube, targets: &[Result<Target>], cli: &Cli) -> Result<E
     }
     Ok(exit)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(reason: &str, exit_code: i32) -> Termination {
+        Termination {
+            reason: reason.into(),
+            exit_code,
+            finished_at: None,
+        }
+    }
+
+    fn lines(ls: &[&str]) -> Vec<String> {
+        ls.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn the_last_termination_names_the_signal() {
+        let pod = Pod::default();
+        let sealed = Some(true);
+        for (t, starts) in [
+            (term("OOMKilled", 137), "the container was OOM-killed"),
+            (
+                term("Error", 137),
+                "the container was killed (SIGKILL, exit 137)",
+            ),
+            (
+                term("Error", 143),
+                "the container was stopped (SIGTERM, exit 143)",
+            ),
+            (term("Error", 1), "the container exited (Error, exit 1)"),
+        ] {
+            let c = cause(sealed, Some(&t), &[], &pod);
+            assert!(c.starts_with(starts), "{c}");
+            assert!(c.contains("and restarted"), "{c}");
+        }
+    }
+
+    #[test]
+    fn a_seal_after_the_unseal_in_the_same_log_is_a_seal_while_running() {
+        let pod = Pod::default();
+        let log = lines(&["core: vault is unsealed", "core: marked as sealed"]);
+        assert!(cause(Some(true), None, &log, &pod).starts_with("sealed while running"));
+        // Unsealed after the seal, or never unsealed: the pod started sealed.
+        let log = lines(&["core: vault is sealed", "core: vault is unsealed"]);
+        assert!(cause(Some(true), None, &log, &pod).starts_with("the pod started sealed"));
+        assert!(cause(Some(true), None, &[], &pod).starts_with("the pod started sealed"));
+        assert_eq!(
+            cause(Some(false), Some(&term("Error", 137)), &[], &pod),
+            "not sealed"
+        );
+    }
+}

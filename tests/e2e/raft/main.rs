@@ -241,9 +241,64 @@ impl Raft {
         );
     }
 
+    /// Who leads, since when, and in which raft term, as the Vault API says (None
+    /// mid-election).
+    fn try_election(&self) -> Option<Election> {
+        let leader = self.api_leader(&(0..self.nodes).collect::<Vec<_>>())?;
+        let token = self.sb().root_token();
+        let ask = |path: &str| match self.sb().vault(leader, "GET", path, Some(&token), None) {
+            Ok((200, v)) => Some(v),
+            _ => None,
+        };
+        let l = ask("sys/leader")?;
+        let st = ask("sys/storage/raft/autopilot/state")?;
+        Some(Election {
+            leader,
+            active_time: l["active_time"].as_str()?.to_string(),
+            term: st["data"]["servers"][format!("vault-{leader}")]["last_term"].as_u64()?,
+        })
+    }
+
+    fn election(&self) -> Election {
+        let mut now = None;
+        self.sb()
+            .wait_until("a leader with a raft term", Duration::from_secs(60), || {
+                now = self.try_election();
+                now.is_some()
+            })
+            .expect("a leader");
+        now.expect("a leader")
+    }
+
+    /// Waits until the Vault API shows an election after `before`: a leader that became
+    /// active later, in a later raft term.
+    fn wait_election_after(&self, before: &Election) -> Election {
+        let mut last = None;
+        let found = self
+            .sb()
+            .wait_until("a new election", Duration::from_secs(60), || {
+                last = self.try_election();
+                last.as_ref().is_some_and(|now| {
+                    now.term > before.term && now.active_time != before.active_time
+                })
+            });
+        assert!(
+            found.is_ok(),
+            "no election: before {before:?}, now {last:?}"
+        );
+        last.expect("an election")
+    }
+
     fn ip(&self, i: u32) -> String {
         self.sb().pod_ip(i).to_string()
     }
+}
+
+#[derive(Debug)]
+struct Election {
+    leader: u32,
+    active_time: String,
+    term: u64,
 }
 
 fn ordinal(pod: &str) -> u32 {
@@ -376,12 +431,20 @@ fn hung_leader_step_down_and_storage() {
     let refused = r.run(&["step-down", &follower]);
     assert_fails_with(&refused, "is not the leader");
 
-    // Step-down --all: a leader exists afterwards; the output names it and the time.
+    // Step-down --all: an election happened, as the Vault API shows (a later raft term and
+    // a new active_time); the output names the new leader.
+    let before = r.election();
     let (out, v) = r.json(&["step-down", "--all"]);
     assert_exit(&out, 0);
     let named = v["leader"].as_str().expect("leader named").to_string();
-    assert!(v["seconds"].as_f64().is_some_and(|s| s > 0.0), "{v:#}");
-    let now = r.leader();
+    let after = r.wait_election_after(&before);
+    assert!(v["seconds"].as_f64().is_some_and(|s| s >= 0.0), "{v:#}");
+    assert_eq!(
+        v["previous_leader"],
+        format!("vault-{}", before.leader),
+        "{v:#}"
+    );
+    let now = after.leader;
     assert_eq!(named, format!("vault-{now}"), "{v:#}");
     for i in all.iter().copied().filter(|&i| i != now) {
         let (_, l) = r.api(i, "GET", "sys/leader", None);
@@ -391,8 +454,11 @@ fn hung_leader_step_down_and_storage() {
             "vault-{i}: {l}"
         );
     }
+    r.wait_stable(&all);
+    let before = r.election();
     let table = r.run(&["step-down"]);
     assert_exit(&table, 0);
+    r.wait_election_after(&before);
     let line = stdout(&table);
     assert!(
         line.starts_with("New leader: vault-") && line.contains("s after the step-down"),
@@ -956,4 +1022,5 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     );
     assert!(text.trim_end().ends_with(":4"), "{text}");
 }
+mod coverage;
 mod guards;

@@ -247,9 +247,33 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
         keys[1],
         keys[2]
     );
-    let out = e.run(&["vault-unseal", "--keys-file", "-"], Some(four.as_bytes()));
+    let out = e.run(
+        &["vault-unseal", "--keys-file", "-", "-o", "json"],
+        Some(four.as_bytes()),
+    );
     assert_exit(&out, 0);
-    assert!(stderr(&out).contains("share #2"), "{}", show(&out));
+    let v = json_of(&out);
+    assert_eq!(v["bad_shares"], json!([2]), "{v:#}");
+    for pod in ["vault-1", "vault-2"] {
+        let r = unseal_result(&v, pod);
+        // {1,2,3} and {1,2,4} fail before {1,3,4} works.
+        assert_eq!(
+            (
+                &r["result"],
+                &r["shares_used"],
+                &r["bad_shares"],
+                &r["failed_attempts"]
+            ),
+            (
+                &json!("unsealed"),
+                &json!([1, 3, 4]),
+                &json!([2]),
+                &json!(2)
+            ),
+            "{v:#}"
+        );
+    }
+    assert!(stderr(&out).contains("share #2 "), "{}", show(&out));
     assert_no_secret(
         "output",
         &format!("{}{}", stdout(&out), stderr(&out)),
@@ -288,16 +312,47 @@ fn a_wrong_share_is_named_by_position_and_wrong_shares_leave_no_progress() {
     assert_eq!(failed[0]["type"], "Warning");
 }
 
+/// Another operator submits one share to `vault-<i>`; their `sys/unseal` answer and the seal
+/// status read afterwards both say 1 of 3, so the plugin starts from a known half-finished
+/// unseal.
+fn another_operator_submits(e: &Env, i: u32, key: &str) {
+    let (code, v) =
+        e.sb.vault(i, "PUT", "sys/unseal", None, Some(&json!({"key": key})))
+            .unwrap();
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(
+        (&v["sealed"], &v["progress"], &v["t"]),
+        (&json!(true), &json!(1), &json!(3)),
+        "their sys/unseal: {v}"
+    );
+    let st = e.sb.seal_status(i).unwrap();
+    assert_eq!(
+        (&st["sealed"], &st["progress"]),
+        (&json!(true), &json!(1)),
+        "{st}"
+    );
+}
+
+/// The plugin's result for `pod` in its JSON report.
+fn unseal_result(v: &Value, pod: &str) -> Value {
+    v["unseal"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["pod"] == pod))
+        .cloned()
+        .unwrap_or_else(|| panic!("no unseal result for {pod}: {v:#}"))
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", show(out)))
+}
+
 #[test]
 fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     let e = env("unseal-in-progress", 3);
     let keys = e.keys();
     e.seal_by(Fault::Seal, &[2]);
-    // Someone else has started: one share in.
-    let (code, _) =
-        e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[4]})))
-            .unwrap();
-    assert_eq!(code, 200);
+    // Someone else has started: one share in (their fifth).
+    another_operator_submits(&e, 2, &keys[4]);
 
     let init = e.sb.init_json_path();
     let init = init.to_str().unwrap();
@@ -311,33 +366,94 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
         "nothing may be sent: {st}"
     );
 
-    let out = e.run(&["vault-unseal", "--reset", "--keys-file", init], None);
-    assert_exit(&out, 0);
-    assert!(!e.sealed(2), "{}", show(&out));
+    // Two of our shares, not enough alone. --reset discards their share: the pod is left
+    // sealed with no progress at all.
+    let two = format!("{}\n{}\n", keys[0], keys[1]);
+    let out = e.run(
+        &["vault-unseal", "--reset", "--keys-file", "-", "-o", "json"],
+        Some(two.as_bytes()),
+    );
+    assert_exit(&out, 1);
+    assert_eq!(
+        unseal_result(&json_of(&out), "vault-2")["result"],
+        "not_enough_shares",
+        "{}",
+        show(&out)
+    );
+    let st = e.sb.seal_status(2).unwrap();
+    assert_eq!(
+        (&st["sealed"], &st["progress"]),
+        (&json!(true), &json!(0)),
+        "--reset kept the other operator's share: {st}"
+    );
 
-    // --continue adds to someone else's attempt instead.
-    e.seal_by(Fault::Seal, &[2]);
-    e.sb.vault(2, "PUT", "sys/unseal", None, Some(&json!({"key": keys[0]})))
-        .unwrap();
-    let out = e.run(&["vault-unseal", "--continue", "--keys-file", init], None);
+    // --continue keeps it: their share plus our two unseal the pod, and the report says two
+    // of ours were used.
+    another_operator_submits(&e, 2, &keys[4]);
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--continue",
+            "--keys-file",
+            "-",
+            "-o",
+            "json",
+        ],
+        Some(two.as_bytes()),
+    );
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
+    let r = unseal_result(&json_of(&out), "vault-2");
+    assert_eq!(
+        (&r["result"], &r["shares_used"]),
+        (&json!("unsealed"), &json!([1, 2])),
+        "{r:#}"
+    );
+
+    // --reset with enough shares: theirs is gone, three of ours unseal it.
+    e.seal_by(Fault::Seal, &[2]);
+    another_operator_submits(&e, 2, &keys[4]);
+    let out = e.run(
+        &["vault-unseal", "--reset", "--keys-file", init, "-o", "json"],
+        None,
+    );
+    assert_exit(&out, 0);
+    assert!(!e.sealed(2), "{}", show(&out));
+    let r = unseal_result(&json_of(&out), "vault-2");
+    assert_eq!(r["shares_used"], json!([1, 2, 3]), "{r:#}");
 
     // Someone else's attempt holds a wrong share: it fails, and the operator's good keys
     // are not blamed — the unseal starts over with them.
     e.seal_by(Fault::Seal, &[2]);
-    e.sb.vault(
-        2,
-        "PUT",
-        "sys/unseal",
+    let (code, v) =
+        e.sb.vault(
+            2,
+            "PUT",
+            "sys/unseal",
+            None,
+            Some(&json!({"key": foreign_share(7)})),
+        )
+        .unwrap();
+    assert_eq!((code, &v["progress"]), (200, &json!(1)), "{v}");
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--continue",
+            "--keys-file",
+            init,
+            "-o",
+            "json",
+        ],
         None,
-        Some(&json!({"key": foreign_share(7)})),
-    )
-    .unwrap();
-    let out = e.run(&["vault-unseal", "--continue", "--keys-file", init], None);
+    );
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
-    assert!(!stderr(&out).contains("wrong:"), "{}", show(&out));
+    let r = unseal_result(&json_of(&out), "vault-2");
+    assert_eq!(
+        (&r["shares_used"], &r["bad_shares"]),
+        (&json!([1, 2, 3]), &json!([])),
+        "{r:#}"
+    );
     assert!(
         e.our_events()
             .iter()
@@ -366,7 +482,8 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
     assert_exit(&why, 2);
     let text = stdout(&why);
     assert!(
-        text.contains("vault-0: sealed") && text.contains("killed"),
+        text.lines()
+            .any(|l| l.starts_with("vault-0: sealed") && l.contains("killed")),
         "{}",
         show(&why)
     );
@@ -375,16 +492,33 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
     e.seal_by(Fault::Seal, &[2]);
     let why = e.run(&["vault-unseal", "--why", "-o", "json"], None);
     let v: Value = serde_json::from_str(&stdout(&why)).expect("json");
-    let cause = v["pods"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["pod"] == "vault-2")
-        .unwrap()["cause"]
-        .clone();
+    let why_of = |pod: &str| {
+        v["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["pod"] == pod)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {pod}: {v:#}"))
+    };
+    let cause = why_of("vault-2")["cause"].clone();
     assert!(
-        cause.as_str().unwrap().contains("sealed while running"),
+        cause.as_str().unwrap().starts_with("sealed while running"),
         "{cause}"
+    );
+    // vault-0 was killed: the cause is the SIGKILL kubectl shows as its last termination.
+    let killed = why_of("vault-0");
+    assert!(
+        killed["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("the container was killed (SIGKILL, exit 137) and restarted"),
+        "{killed:#}"
+    );
+    let pod0 = e.kubectl.json(["get", "pod", "vault-0"]).unwrap();
+    assert_eq!(
+        pod0["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 137,
+        "{pod0:#}"
     );
 
     let out = e.run(
@@ -392,8 +526,10 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
         None,
     );
     assert_exit(&out, 0);
-    e.sb.wait_until("vault-0 unsealed", Duration::from_secs(10), || !e.sealed(0))
-        .unwrap();
+    for i in [0, 2] {
+        assert!(!e.sealed(i), "vault-{i} still sealed\n{}", show(&out));
+        assert!(e.ready(&format!("vault-{i}")), "vault-{i} not Ready");
+    }
 
     // --verify: a KV v2 secret written through the Vault API, read back by the plugin.
     let token = e.sb.root_token();
@@ -443,7 +579,11 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
         None,
     );
     assert_exit(&found, 0);
-    assert!(stdout(&found).contains("found"), "{}", show(&found));
+    assert!(
+        stdout(&found).contains("found") && !stdout(&found).contains("not found"),
+        "{}",
+        show(&found)
+    );
     assert!(
         !stdout(&found).contains("hunter2"),
         "the secret's value was printed"
@@ -485,29 +625,109 @@ fn a_hung_pod_times_out_without_holding_back_the_others() {
     let out = e.run(&["vault-unseal", "--vault-timeout", "3s"], None);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("warning: vault-2"), "{}", show(&out));
-    let init = e.sb.init_json_path();
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--keys-file",
-            init.to_str().unwrap(),
-            "--vault-timeout",
-            "3s",
-        ],
-        None,
-    );
     e.sb.fault(Fault::Resume, "vault-2").expect("resume");
+
+    // vault-0 hangs once shares are flowing to it. Two wrong shares first make every pod go
+    // through nine failed combinations (27 shares) before the tenth works, which leaves time
+    // to see vault-0's progress move and stop it mid-unseal.
+    let keys = e.keys();
+    let input = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        foreign_share(1),
+        foreign_share(2),
+        keys[0],
+        keys[1],
+        keys[2]
+    );
+    const HUNG_TIMEOUT: Duration = Duration::from_secs(10);
+    let mut caught = None;
+    for attempt in 1..=3 {
+        let sealed: Vec<u32> = (0..3).filter(|&i| !e.sealed(i)).collect();
+        e.seal_by(Fault::Seal, &sealed);
+        let mut child = e
+            .kubectl
+            .command([
+                "vault-unseal",
+                "--keys-file",
+                "-",
+                "--vault-timeout",
+                "10s",
+                "-o",
+                "json",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn the plugin");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        // Stop vault-0 as soon as the Vault API shows a share of ours in it.
+        let mut stopped_at = None;
+        while child.try_wait().unwrap().is_none() {
+            if let Ok(st) = e.sb.seal_status(0) {
+                if st["sealed"] == false {
+                    break;
+                }
+                if st["progress"].as_u64() >= Some(1) {
+                    e.sb.fault(Fault::Stop, "vault-0").expect("stop vault-0");
+                    stopped_at = Some(std::time::Instant::now());
+                    break;
+                }
+            }
+        }
+        // The other two are unsealed, as the Vault API says, while vault-0 still hangs.
+        let others_done = stopped_at.map(|t| {
+            e.sb.wait_until("vault-1 and vault-2 unsealed", HUNG_TIMEOUT * 3, || {
+                [1, 2].iter().all(|&i| !e.sealed(i))
+            })
+            .expect("the others unsealed");
+            t.elapsed()
+        });
+        let out = child.wait_with_output().expect("the plugin ends");
+        if stopped_at.is_some() {
+            e.sb.fault(Fault::Resume, "vault-0").expect("resume");
+        }
+        let v = json_of(&out);
+        let hung = unseal_result(&v, "vault-0");
+        if hung["error"].is_null() {
+            // vault-0 finished before the stop took effect: try again.
+            eprintln!("attempt {attempt}: vault-0 was unsealed before it was stopped");
+            continue;
+        }
+        caught = Some((out, v, others_done.expect("vault-0 was stopped")));
+        break;
+    }
+    let (out, v, others_done) = caught.expect("vault-0 hung mid-unseal in one of three attempts");
     assert_exit(&out, 1);
+    let hung = unseal_result(&v, "vault-0");
     assert!(
-        stderr(&out).contains("vault-2") && stderr(&out).contains("did not answer"),
+        hung["error"].as_str().unwrap().contains("did not answer"),
+        "{v:#}"
+    );
+    assert!(
+        stderr(&out).contains("vault-0") && stderr(&out).contains("did not answer"),
         "{}",
         show(&out)
     );
+    // One at a time, the others could not start before vault-0's request timed out.
     assert!(
-        !e.sealed(1),
-        "vault-1 should be unsealed regardless\n{}",
-        show(&out)
+        others_done < HUNG_TIMEOUT,
+        "vault-1 and vault-2 were unsealed {others_done:?} after vault-0 hung: not concurrently"
     );
+    for pod in ["vault-1", "vault-2"] {
+        let r = unseal_result(&v, pod);
+        assert_eq!(
+            (&r["result"], &r["shares_used"], &r["bad_shares"]),
+            (&json!("unsealed"), &json!([3, 4, 5]), &json!([1, 2])),
+            "{v:#}"
+        );
+        assert!(e.ready(pod), "{pod} not Ready");
+    }
+    assert!(e.sealed(0), "vault-0 should still be sealed");
 }
 
 #[test]
@@ -683,16 +903,23 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("transit"), "{}", show(&out));
 
-    // The KMS goes away; vault-1 restarts and cannot configure its seal.
+    // The KMS goes away; vault-1 and vault-2 restart and cannot configure their seal.
     e.sb.fault(Fault::KmsDown, "").expect("kms down");
     e.sb.fault(Fault::Kill, "vault-1").expect("kill");
-    // As an operator finds it: the pod crash-looping.
-    e.sb.wait_until("vault-1 crash-looping", Duration::from_secs(60), || {
-        e.kubectl
-            .json(["get", "pod", "vault-1"])
-            .is_ok_and(|p| p["status"]["containerStatuses"][0]["restartCount"].as_u64() >= Some(3))
-    })
-    .unwrap();
+    e.sb.fault(Fault::Kill, "vault-2").expect("kill");
+    // As an operator finds it: the pods crash-looping.
+    for pod in ["vault-1", "vault-2"] {
+        e.sb.wait_until(
+            &format!("{pod} crash-looping"),
+            Duration::from_secs(60),
+            || {
+                e.kubectl.json(["get", "pod", pod]).is_ok_and(|p| {
+                    p["status"]["containerStatuses"][0]["restartCount"].as_u64() >= Some(3)
+                })
+            },
+        )
+        .unwrap();
+    }
     let kms_token = std::fs::read_to_string(
         e.sb.dir()
             .join("pods/vault-0/root/vault/config/extraconfig-from-values.hcl"),
@@ -751,49 +978,75 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
             .unwrap()
             .to_string()
     };
+    let uids = || ["vault-0", "vault-1", "vault-2"].map(uid);
     // --dry-run shows the plan and restarts nothing.
-    let before = uid("vault-1");
+    let before = uids();
     let out = e.run(&["vault-unseal", "--restart", "--dry-run"], None);
     assert_exit(&out, 2);
     assert!(
-        stdout(&out).contains("Plan: restart pods vault-1"),
+        stdout(&out).contains("Plan: restart pods vault-1, vault-2"),
         "{}",
         show(&out)
     );
-    assert_eq!(uid("vault-1"), before, "--dry-run deleted a pod");
+    assert_eq!(uids(), before, "--dry-run deleted a pod");
 
-    // --restart while the KMS is still down stops at the first pod that does not come back.
+    // --restart while the KMS is still down stops at the first pod that does not come back:
+    // vault-1 is recreated, vault-2 and the healthy vault-0 are not touched.
     let out = e.run(
         &["vault-unseal", "--restart", "--yes", "--timeout", "6s"],
         None,
     );
     assert_fails_with(&out, "KMS may still be unreachable");
+    assert!(
+        one_error_line(&out).contains("not restarted: vault-2"),
+        "{}",
+        show(&out)
+    );
+    let after = uids();
+    assert_ne!(after[1], before[1], "vault-1 was not restarted");
+    assert_eq!(
+        (&after[0], &after[2]),
+        (&before[0], &before[2]),
+        "a pod after the first failure was restarted"
+    );
 
     // The KMS is back. The crash-looping pod may recover by itself once its back-off ends;
     // sealed through the API it stays sealed (auto-unseal happens at start-up only), and a
     // rolling restart brings it back unsealed.
     e.sb.fault(Fault::KmsUp, "").expect("kms up");
-    e.sb.wait_until("vault-1 up again", Duration::from_secs(120), || {
-        e.sb.seal_status(1).is_ok_and(|s| s["sealed"] == false)
-    })
+    e.sb.wait_until(
+        "vault-1 and vault-2 up again",
+        Duration::from_secs(120),
+        || {
+            [1, 2]
+                .iter()
+                .all(|&i| e.sb.seal_status(i).is_ok_and(|s| s["sealed"] == false))
+        },
+    )
     .unwrap();
-    e.seal_by(Fault::Seal, &[1]);
-    let before = uid("vault-1");
+    e.seal_by(Fault::Seal, &[1, 2]);
+    let before = uids();
     let out = e.run(&["vault-unseal", "--restart", "--yes", "-o", "json"], None);
     assert_exit(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    assert_eq!(v["restarted"], json!(["vault-1"]), "{v:#}");
-    assert_ne!(uid("vault-1"), before, "a restarted pod has a new UID");
-    assert!(
-        e.our_events()
-            .iter()
-            .any(|ev| ev["reason"] == "Restart" && ev["involvedObject"]["name"] == "vault-1")
-    );
-    e.sb.wait_until("vault-1 unsealed", Duration::from_secs(30), || {
-        e.sb.seal_status(1).is_ok_and(|s| s["sealed"] == false)
-    })
-    .unwrap();
-    assert!(e.ready("vault-1"));
+    assert_eq!(v["restarted"], json!(["vault-1", "vault-2"]), "{v:#}");
+    let after = uids();
+    assert_eq!(after[0], before[0], "the healthy vault-0 was restarted");
+    for i in [1, 2] {
+        let pod = format!("vault-{i}");
+        assert_ne!(after[i], before[i], "{pod}: a restarted pod has a new UID");
+        assert!(
+            e.our_events()
+                .iter()
+                .any(|ev| ev["reason"] == "Restart" && ev["involvedObject"]["name"] == pod)
+        );
+        e.sb.wait_until(&format!("{pod} unsealed"), Duration::from_secs(30), || {
+            e.sb.seal_status(i as u32)
+                .is_ok_and(|s| s["sealed"] == false)
+        })
+        .unwrap();
+        assert!(e.ready(&pod));
+    }
 }
 
 #[test]
@@ -831,14 +1084,29 @@ fn a_direct_address_and_the_tls_options() {
     // know the sandbox's.
     refused_on_the_certificate(&direct(&["--keys-file", init]));
 
-    // --tls-skip-verify works, and says what it costs.
-    let out = direct(&["--tls-skip-verify", "--status"]);
+    // --tls-skip-verify works, and says what it costs: the pod is really read (sealed, with
+    // its threshold, no error), which a refused certificate would not give.
+    let out = direct(&["--tls-skip-verify", "--status", "-o", "json"]);
     assert_exit(&out, 2);
     assert!(
         stderr(&out).contains("warning: --tls-skip-verify"),
         "{}",
         show(&out)
     );
+    let v = json_of(&out);
+    let pods = v["pods"].as_array().expect("pods");
+    assert_eq!(pods.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            &pods[0]["sealed"],
+            &pods[0]["initialized"],
+            &pods[0]["threshold"],
+            &pods[0]["error"]
+        ),
+        (&json!(true), &json!(true), &json!(3), &Value::Null),
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["sealed"], 1, "{v:#}");
 
     // The certificate names the pod and the Services: an operator reaching a pod by address
     // names the Service it serves.
@@ -853,3 +1121,4 @@ fn a_direct_address_and_the_tls_options() {
     assert_exit(&out, 0);
     assert!(!e.sealed(0));
 }
+mod flags;

@@ -130,17 +130,19 @@ fn templates_render_to_valid_manifests_for_every_platform() {
             );
         }
 
-        // A completion helper in completions/ ships with its plugin (a shell script: not on
-        // Windows).
+        // Every plugin has a completion helper in completions/, and it ships with the plugin
+        // (a shell script: not on Windows).
         let helper = plugin_bin(&name).replacen("kubectl-", "kubectl_complete-", 1);
-        if root().join("completions").join(&helper).exists() {
-            for (pair, p) in platforms
-                .iter()
-                .filter(|(pair, _)| !pair.starts_with("windows"))
-            {
-                let ships = p.files.iter().flatten().any(|f| f.from == helper);
-                assert!(ships, "{name}: {pair}: files must install {helper}");
-            }
+        assert!(
+            root().join("completions").join(&helper).exists(),
+            "{name}: no completions/{helper}"
+        );
+        for (pair, p) in platforms
+            .iter()
+            .filter(|(pair, _)| !pair.starts_with("windows"))
+        {
+            let ships = p.files.iter().flatten().any(|f| f.from == helper);
+            assert!(ships, "{name}: {pair}: files must install {helper}");
         }
     }
 }
