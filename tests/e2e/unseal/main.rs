@@ -851,3 +851,4 @@ fn a_direct_address_and_the_tls_options() {
     assert_exit(&out, 0);
     assert!(!e.sealed(0));
 }
+mod guards;

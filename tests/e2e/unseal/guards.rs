@@ -1,0 +1,109 @@
+//! Guards of the connection itself: kubectl's connection flags with kubectl's meanings, and
+//! kubeconfig errors reported rather than silently replaced by another cluster.
+
+use super::*;
+
+/// The sandbox's kubeconfig with the API server's CA replaced by `ca_pem` (a CA that did not
+/// sign the API server's certificate).
+fn kubeconfig_trusting(e: &Env, ca_pem: &str, name: &str) -> std::path::PathBuf {
+    use base64::Engine;
+    let text = std::fs::read_to_string(e.sb.kubeconfig()).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let changed: String = text
+        .lines()
+        .map(|l| match l.split_once("certificate-authority-data:") {
+            Some((indent, _)) => format!("{indent}certificate-authority-data: {b64}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let path = e.sb.dir().join(name);
+    support::write_private(&path, changed.as_bytes());
+    path
+}
+
+#[test]
+fn kubectl_connection_flags_and_kubeconfig_errors() {
+    let e = env("unseal-kubeflags", 1);
+    let ok = e.run(&["vault-unseal", "-o", "json"], None);
+    assert_exit(&ok, 0);
+
+    // A typo in --context is an error naming it, never another cluster.
+    let out = e.run(&["vault-unseal", "--context", "vault-sandbx"], None);
+    assert_fails_with(&out, "vault-sandbx");
+
+    // A broken $KUBECONFIG is reported, not replaced by ~/.kube/config or in-cluster.
+    let broken = e.sb.dir().join("broken-kubeconfig");
+    std::fs::write(&broken, "apiVersion: v1\nkind: Config\nclusters: [ {\n").unwrap();
+    for path in [broken.clone(), e.sb.dir().join("no-such-kubeconfig")] {
+        let out = e
+            .kubectl
+            .command(["vault-unseal"])
+            .env("KUBECONFIG", &path)
+            .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+            .output()
+            .unwrap();
+        assert_exit(&out, 1);
+        assert!(stderr(&out).contains("KUBECONFIG"), "{}", show(&out));
+    }
+
+    // --certificate-authority and --insecure-skip-tls-verify: a kubeconfig trusting the wrong
+    // CA fails; either flag fixes it; both at once is a usage error.
+    let vault_ca = std::fs::read_to_string(e.sb.ca_path()).unwrap();
+    let wrong = kubeconfig_trusting(&e, &vault_ca, "wrong-ca-kubeconfig");
+    let wrong = wrong.to_str().unwrap();
+    let api_ca = e.sb.api_ca_path();
+    let api_ca = api_ca.to_str().unwrap();
+    let out = e.run(&["vault-unseal", "--kubeconfig", wrong], None);
+    assert_exit(&out, 1);
+    for flags in [
+        vec!["--certificate-authority", api_ca],
+        vec!["--insecure-skip-tls-verify"],
+    ] {
+        let mut args = vec!["vault-unseal", "--kubeconfig", wrong, "-o", "json"];
+        args.extend(&flags);
+        let out = e.run(&args, None);
+        assert_exit(&out, 0);
+        let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert_eq!(v["summary"]["unsealed"], 1, "{flags:?}: {v:#}");
+    }
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--certificate-authority",
+            api_ca,
+            "--insecure-skip-tls-verify",
+        ],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        show(&out)
+    );
+
+    // --server overrides the kubeconfig's address.
+    let out = e.run(&["vault-unseal", "--server", "https://127.0.0.1:1"], None);
+    assert_fails_with(&out, "127.0.0.1:1");
+
+    // Impersonation: a user with no rights is refused by RBAC; the same user in the
+    // system:masters group is allowed (the groups reach the API server).
+    let out = e.run(&["vault-unseal", "--as", "nobody"], None);
+    assert_fails_with(&out, "permission denied");
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--as",
+            "nobody",
+            "--as-group",
+            "system:masters",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let out = e.run(&["vault-unseal", "--as-group", "system:masters"], None);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("--as"), "{}", show(&out));
+}
