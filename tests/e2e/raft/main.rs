@@ -955,3 +955,4 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     assert!(text.trim_end().ends_with(":4"), "{text}");
 }
 mod guards;
+mod rbac;
