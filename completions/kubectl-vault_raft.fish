@@ -158,6 +158,8 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l all -d 'Step down on every unsealed pod (the runbook\'s "force a new election")'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l force -d 'Step down even when no healthy standby can take over (or none can be confirmed)'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l dry-run -d 'Only print what would be asked; change nothing'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
