@@ -162,6 +162,40 @@ async fn unseal_one(
     result
 }
 
+/// `--reset` discards unseals someone else has in progress: only when every selected pod's
+/// seal state could be read, and after the plan is confirmed (a terminal, or `--yes`).
+fn confirm_reset(statuses: &[PodStatus], sealed: &[&Target], cli: &Cli) -> Result<()> {
+    let unreadable: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| Some(format!("{}: {}", s.pod, s.error.as_deref()?)))
+        .collect();
+    if !unreadable.is_empty() {
+        anyhow::bail!(
+            "--reset: the seal state of some pods cannot be read, so whose unseal would be discarded is not known; nothing was reset or sent ({})",
+            unreadable.join("; ")
+        );
+    }
+    let in_progress: Vec<String> = statuses
+        .iter()
+        .filter(|s| sealed.iter().any(|t| t.name == s.pod))
+        .filter_map(|s| {
+            let p = s.progress.filter(|p| *p > 0)?;
+            Some(format!("{} ({p}/{})", s.pod, s.threshold.unwrap_or(0)))
+        })
+        .collect();
+    if in_progress.is_empty() {
+        return Ok(());
+    }
+    let mut plan = vault_shared::confirm::Plan::new("discard the unseal in progress");
+    plan.step(format!(
+        "discard the unseal someone started on {}, then unseal with the shares given",
+        in_progress.join(", ")
+    ));
+    plan.warn("the shares they submitted are lost; they have to start over if they continue");
+    cli.confirm.confirm(&plan)?;
+    Ok(())
+}
+
 pub async fn run(
     kube: &Kube,
     targets: &[anyhow::Result<Target>],
@@ -202,6 +236,9 @@ pub async fn run(
     };
     if sealed.is_empty() {
         return Ok(status::collect(kube, targets).await);
+    }
+    if cli.reset {
+        confirm_reset(&statuses, &sealed, cli)?;
     }
     output::debug(&format!(
         "{} shares read; unsealing {} pod(s)",

@@ -107,3 +107,94 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("--as"), "{}", show(&out));
 }
+
+/// The shipped least-privilege manifest, changed by `edit`, applied for group `group`.
+fn apply_role(e: &Env, group: &str, edit: impl Fn(String) -> String) {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rbac/kubectl-vault.yaml"),
+    )
+    .unwrap();
+    let text = edit(text).replace("kubectl-vault-operators", group);
+    let file = e.sb.dir().join(format!("{group}.yaml"));
+    std::fs::write(&file, text).unwrap();
+    e.kubectl
+        .ok([
+            "apply",
+            "-n",
+            e.sb.namespace(),
+            "-f",
+            file.to_str().unwrap(),
+        ])
+        .expect("kubectl apply");
+}
+
+fn uid(e: &Env, pod: &str) -> String {
+    e.kubectl.json(["get", "pod", pod]).expect("get pod")["metadata"]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `--restart` acts on evidence only: pods the plugin cannot reach while Kubernetes calls
+/// them Ready are not restarted (exit 1, nothing changed), and a pod that recovered while
+/// the plugin waited at its prompt is left alone.
+#[test]
+fn restart_acts_on_evidence_and_rechecks_after_the_prompt() {
+    let e = support::env_with(
+        "unseal-restart-guards",
+        PLUGIN,
+        vault_sandbox::Options {
+            nodes: 2,
+            seal: vault_sandbox::Seal::Transit,
+            ..Default::default()
+        },
+    );
+    let before = [uid(&e, "vault-0"), uid(&e, "vault-1")];
+
+    // An identity without pods/portforward: every pod unreachable, all Ready.
+    apply_role(&e, "no-portforward", |t| {
+        t.replace("\"pods/portforward\", \"pods/exec\"", "\"pods/exec\"")
+    });
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--restart",
+            "--yes",
+            "--as",
+            "carol",
+            "--as-group",
+            "no-portforward",
+        ],
+        None,
+    );
+    assert_exit(&out, 1);
+    let err = one_error_line(&out);
+    assert!(
+        err.contains("nothing was restarted") && err.contains("Kubernetes reports the pod Ready"),
+        "{err}"
+    );
+    assert_eq!([uid(&e, "vault-0"), uid(&e, "vault-1")], before);
+
+    // vault-1 sealed through the API: the plan restarts it. While the prompt waits, its
+    // server restarts and auto-unseals; confirmed, the plugin reads it again and leaves it.
+    e.seal_by(Fault::Seal, &[1]);
+    let cmd = e.kubectl.command(["vault-unseal", "--restart"]);
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("Proceed? [y/N]", 1);
+    e.sb.fault(Fault::Kill, "vault-1").expect("kill");
+    e.sb.wait_until(
+        "vault-1 unsealed and Ready",
+        Duration::from_secs(60),
+        || e.sb.seal_status(1).is_ok_and(|s| s["sealed"] == false) && e.ready("vault-1"),
+    )
+    .expect("vault-1 back by itself");
+    pty.type_line("y");
+    let status = pty.wait();
+    assert_eq!(status.code(), Some(0), "{}", pty.output());
+    assert!(pty.output().contains("not restarted"), "{}", pty.output());
+    assert_eq!(
+        uid(&e, "vault-1"),
+        before[1],
+        "a recovered pod was restarted"
+    );
+}

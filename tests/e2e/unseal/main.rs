@@ -309,7 +309,10 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
         "nothing may be sent: {st}"
     );
 
-    let out = e.run(&["vault-unseal", "--reset", "--keys-file", init], None);
+    let out = e.run(
+        &["vault-unseal", "--reset", "--yes", "--keys-file", init],
+        None,
+    );
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
 
