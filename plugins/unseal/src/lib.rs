@@ -77,7 +77,12 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             "--tls-skip-verify: Vault's certificate is not checked; keys could reach an impostor",
         );
     }
-    let session = Session::connect(&cli.common, &cli.pods).await?;
+    // No single Vault request may outlast the verb's own --timeout.
+    let mut common = cli.common.clone();
+    if !cli.timeout.is_zero() {
+        common.vault.vault_timeout = common.vault.vault_timeout.min(cli.timeout);
+    }
+    let session = Session::connect(&common, &cli.pods).await?;
     let (kube, targets) = (&session.kube, &session.targets);
     if cli.why {
         return why::run(kube, targets, &cli).await;

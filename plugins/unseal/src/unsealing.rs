@@ -113,6 +113,7 @@ async fn unseal_one(
     let opts = unseal::Options {
         continue_existing: cli.continue_existing,
         reset_first: cli.reset,
+        settle: Some(cli.timeout),
     };
     let step = |m: &str| task.step(m);
     let (outcome, mut error) = match unseal::unseal(&t.client, shares, opts, &step).await {
@@ -236,6 +237,14 @@ pub async fn run(
     };
     if sealed.is_empty() {
         return Ok(status::collect(kube, targets).await);
+    }
+    let key_shares = statuses
+        .iter()
+        .filter(|s| sealed.iter().any(|t| t.name == s.pod))
+        .filter_map(|s| s.shares)
+        .max();
+    if let Some(n) = key_shares {
+        keys::check_fit(&shares, n).map_err(anyhow::Error::msg)?;
     }
     if cli.reset {
         confirm_reset(&statuses, &sealed, cli)?;

@@ -198,3 +198,53 @@ fn restart_acts_on_evidence_and_rechecks_after_the_prompt() {
         "a recovered pod was restarted"
     );
 }
+
+/// A Vault initialised with one key share (`-key-shares=1`) has a whole 32-byte key: it
+/// unseals a killed pod; a 33-byte share is refused before anything is sent.
+#[test]
+fn a_single_share_cluster_unseals_a_killed_pod() {
+    let e = support::env_with(
+        "unseal-one-of-one",
+        PLUGIN,
+        vault_sandbox::Options {
+            nodes: 2,
+            key_shares: 1,
+            key_threshold: 1,
+            ..Default::default()
+        },
+    );
+    e.seal_by(Fault::Kill, &[1]);
+    let file = e.sb.dir().join("one-share-of-five");
+    support::write_private(&file, format!("{}\n", foreign_share(9)).as_bytes());
+    let out = e.run(
+        &["vault-unseal", "--keys-file", file.to_str().unwrap()],
+        None,
+    );
+    assert_fails_with(&out, "does not fit this Vault");
+    let st = e.sb.seal_status(1).unwrap();
+    assert_eq!(
+        (&st["sealed"], &st["progress"]),
+        (&json!(true), &json!(0)),
+        "{st}"
+    );
+
+    let init = e.sb.init_json_path();
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--keys-file",
+            init.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    assert_no_secret(
+        "unseal output",
+        &format!("{}{}", stdout(&out), stderr(&out)),
+        &e.secrets(),
+    );
+    assert!(!e.sealed(1), "{}", show(&out));
+    assert!(e.ready("vault-1"));
+}
