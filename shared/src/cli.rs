@@ -115,7 +115,12 @@ pub struct CommonArgs {
 pub struct VaultArgs {
     /// CA certificate (PEM) to verify Vault's TLS certificate (default: discovered from the
     /// pod's VAULT_CACERT and the Secret mounted there).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        conflicts_with = "tls_skip_verify"
+    )]
     pub ca_cert: Option<PathBuf>,
     /// Server name to verify Vault's certificate against (default: the host in the pod's VAULT_ADDR).
     #[arg(long, global = true, value_name = "NAME")]

@@ -106,6 +106,47 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
     let out = e.run(&["vault-unseal", "--as-group", "system:masters"], None);
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("--as"), "{}", show(&out));
+
+    // Vault's TLS: skipping verification and naming a CA at once is a usage error; plain
+    // http to another machine warns as --tls-skip-verify does, to this machine it does not.
+    let ca = e.sb.ca_path();
+    let out = e.run(
+        &[
+            "vault-unseal",
+            "--tls-skip-verify",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        show(&out)
+    );
+    for (addr, warned) in [
+        ("http://192.0.2.1:8200", true),
+        ("http://127.0.0.1:1", false),
+    ] {
+        let out = e.run(
+            &[
+                "vault-unseal",
+                "--vault-addr",
+                addr,
+                "--status",
+                "--vault-timeout",
+                "1s",
+            ],
+            None,
+        );
+        assert_eq!(
+            stderr(&out).contains("plain http to another machine"),
+            warned,
+            "{addr}: {}",
+            show(&out)
+        );
+    }
 }
 
 /// The shipped least-privilege manifest, changed by `edit`, applied for group `group`.
