@@ -447,7 +447,42 @@ impl Kube {
                 names.join(", ")
             ));
         }
+        let vault = self.owned_by_one_statefulset(vault)?;
         self.select(&vault, only)
+    }
+
+    /// Keys and tokens go only to the pods of one StatefulSet: pods that carry the labels but
+    /// no StatefulSet owns are listed and left out (an impostor gets nothing), and pods of
+    /// several StatefulSets need `--statefulset` to say which is Vault.
+    fn owned_by_one_statefulset(&self, pods: Vec<Pod>) -> Result<Vec<Pod>> {
+        let (owned, orphans): (Vec<Pod>, Vec<Pod>) = pods
+            .into_iter()
+            .partition(|p| owner_statefulset(p).is_some());
+        let orphan_names: Vec<&str> = orphans.iter().map(name).collect();
+        if owned.is_empty() {
+            bail!(
+                "pods {} match selector {:?} but no StatefulSet owns them: refusing to send keys or tokens to them (Vault runs as a StatefulSet; check -l and -n)",
+                orphan_names.join(", "),
+                self.selector
+            );
+        }
+        if !orphans.is_empty() {
+            crate::output::warn(&format!(
+                "refusing pods {}: they carry the Vault labels but no StatefulSet owns them; they get no keys or tokens",
+                orphan_names.join(", ")
+            ));
+        }
+        let mut owners: Vec<&str> = owned.iter().filter_map(owner_statefulset).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        if owners.len() > 1 {
+            bail!(
+                "pods of several StatefulSets match selector {:?} ({}): name the Vault one with --statefulset",
+                self.selector,
+                owners.join(", ")
+            );
+        }
+        Ok(owned)
     }
 
     /// The pods named in `only` (all of them when it is empty); an unknown name is an error

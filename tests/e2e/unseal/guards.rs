@@ -289,3 +289,64 @@ fn a_single_share_cluster_unseals_a_killed_pod() {
     assert!(!e.sealed(1), "{}", show(&out));
     assert!(e.ready("vault-1"));
 }
+
+/// A pod with the chart's labels that no StatefulSet owns, running a real OpenBao server
+/// initialised with the cluster's own keys: it is listed and refused, and receives no share
+/// (a share would unseal it, as the direct check at the end shows).
+#[test]
+fn an_impostor_pod_receives_no_share() {
+    const IMPOSTOR: u32 = 31; // the address the sandbox gives an impostor
+    let e = env("unseal-impostor", 3);
+    e.sb.start_impostor("vault-impostor", "vault-1")
+        .expect("start the impostor");
+    e.sb.wait_until(
+        "the impostor answers sealed",
+        Duration::from_secs(60),
+        || {
+            e.sb.seal_status(IMPOSTOR)
+                .is_ok_and(|s| s["sealed"] == true && s["initialized"] == true)
+        },
+    )
+    .expect("impostor up");
+    e.seal_by(Fault::Seal, &[1]);
+
+    let init = e.sb.init_json_path();
+    let init = init.to_str().unwrap();
+    let out = e.run(&["vault-unseal", "--keys-file", init, "-o", "json"], None);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("refusing pods vault-impostor"),
+        "{}",
+        show(&out)
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert!(!v.to_string().contains("vault-impostor"), "{v:#}");
+    assert!(!e.sealed(1));
+    let st = e.sb.seal_status(IMPOSTOR).unwrap();
+    assert_eq!(
+        (&st["sealed"], &st["progress"]),
+        (&json!(true), &json!(0)),
+        "{st}"
+    );
+    // Named on the command line it is refused too.
+    let out = e.run(
+        &["vault-unseal", "vault-impostor", "--keys-file", init],
+        None,
+    );
+    assert_exit(&out, 1);
+
+    // The impostor takes the cluster's shares: had any reached it, it would be unsealed.
+    for key in e.keys().iter().take(3) {
+        let (code, v) =
+            e.sb.vault(
+                IMPOSTOR,
+                "PUT",
+                "sys/unseal",
+                None,
+                Some(&json!({ "key": key })),
+            )
+            .unwrap();
+        assert_eq!(code, 200, "{v}");
+    }
+    assert_eq!(e.sb.seal_status(IMPOSTOR).unwrap()["sealed"], false);
+}
