@@ -102,7 +102,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
         unsealing::run(kube, targets, statuses, &cli).await?
     } else {
-        let exit = if cli.keys.given() {
+        let exit = if cli.keys.given() && cli.no_wait {
+            status::exit_unsealed(&statuses)
+        } else if cli.keys.given() {
             status::exit_when_acting(&statuses)
         } else {
             status::exit_of(&statuses)

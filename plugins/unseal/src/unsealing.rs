@@ -294,10 +294,13 @@ pub async fn run(
         output::warn(&format!("{}: {}", r.pod, describe(r)));
     }
     let final_statuses = status::gather(Some(kube), targets).await;
-    let exit = if failed.is_empty() {
-        status::exit_when_acting(&final_statuses)
-    } else {
+    let exit = if !failed.is_empty() {
         Exit::Failed
+    } else if cli.no_wait {
+        // Told not to wait for readiness: judged by the unseal results alone.
+        status::exit_unsealed(&final_statuses)
+    } else {
+        status::exit_when_acting(&final_statuses)
     };
     let mut report = Report::new(kube, final_statuses, exit);
     report.unseal = Some(results);

@@ -350,3 +350,105 @@ fn an_impostor_pod_receives_no_share() {
     }
     assert_eq!(e.sb.seal_status(IMPOSTOR).unwrap()["sealed"], false);
 }
+
+/// Whether process `pid` waits in a read of its stdin (the plugin has read the seal status
+/// and waits for `--keys-file -`).
+fn reads_stdin(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|t| {
+        std::fs::read_to_string(t.path().join("syscall")).is_ok_and(|s| s.starts_with("0 0x0 "))
+    })
+}
+
+/// `vault-unseal --keys-file - <extra>` with vault-2 hung once the plugin has read the seal
+/// status and waits for the keys; `cut` is done to vault-2 while the plugin talks to it.
+fn unseal_while(e: &Env, cut: Fault, extra: &[&str]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut args = vec!["vault-unseal", "--keys-file", "-", "-o", "json"];
+    args.extend(extra);
+    let mut child = e
+        .kubectl
+        .command(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    e.sb.wait_until("the plugin waits for keys", Duration::from_secs(60), || {
+        reads_stdin(pid)
+    })
+    .expect("the plugin reads stdin");
+    e.sb.fault(Fault::Stop, "vault-2").expect("stop");
+    let keys = e.keys().join("\n");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(keys.as_bytes()).unwrap();
+    drop(stdin);
+    // vault-1 is done while vault-2's request hangs; then the cut.
+    e.sb.wait_until("vault-1 unsealed", Duration::from_secs(60), || !e.sealed(1))
+        .expect("vault-1 unsealed meanwhile");
+    std::thread::sleep(Duration::from_millis(500));
+    e.sb.fault(cut, "vault-2").expect("cut");
+    let out = child.wait_with_output().unwrap();
+    if cut == Fault::DropStreams {
+        e.sb.fault(Fault::Resume, "vault-2").expect("resume");
+    }
+    out
+}
+
+/// A port-forward cut, and a pod deleted, while vault-unseal talks to it: that pod's error is
+/// clear, no share is blamed, the other pods are unsealed, and a rerun finishes the job.
+#[test]
+fn a_cut_stream_or_a_deleted_pod_mid_unseal_blames_no_share() {
+    let e = env("unseal-mid-cut", 3);
+    for (cut, what) in [
+        (Fault::DropStreams, "drop-streams"),
+        (Fault::Delete, "delete"),
+    ] {
+        e.seal_by(Fault::Seal, &[1, 2]);
+        let out = unseal_while(&e, cut, &["--vault-timeout", "20s"]);
+        assert_exit(&out, 1);
+        assert_no_secret(
+            what,
+            &format!("{}{}", stdout(&out), stderr(&out)),
+            &e.secrets(),
+        );
+        let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert!(
+            v["bad_shares"].as_array().is_none_or(|a| a.is_empty()),
+            "{what}: {v:#}"
+        );
+        assert!(!stderr(&out).contains("is wrong"), "{what}: {}", show(&out));
+        let failed: Vec<&Value> = v["unseal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["error"].is_string())
+            .collect();
+        assert_eq!(failed.len(), 1, "{what}: {v:#}");
+        assert_eq!(failed[0]["pod"], "vault-2", "{what}: {v:#}");
+        assert!(stderr(&out).contains("vault-2"), "{what}: {}", show(&out));
+        assert!(!e.sealed(1), "{what}: vault-1 unsealed regardless");
+        // The rerun finishes; --no-wait judges by the unseal results alone.
+        e.wait_sealed(2);
+        let init = e.sb.init_json_path();
+        let out = e.run(
+            &[
+                "vault-unseal",
+                "--keys-file",
+                init.to_str().unwrap(),
+                "--no-wait",
+            ],
+            None,
+        );
+        assert_exit(&out, 0);
+        assert!(!e.sealed(2), "{what}: {}", show(&out));
+        e.sb.wait_until("vault-2 Ready", Duration::from_secs(30), || {
+            e.ready("vault-2")
+        })
+        .expect("Ready");
+    }
+}
