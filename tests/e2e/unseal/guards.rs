@@ -149,6 +149,40 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
     }
 }
 
+/// A pipe whose reading end is already closed, as `| head` leaves stdout once it has its lines.
+fn closed_pipe() -> std::process::Stdio {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills two new descriptors; each is owned once below.
+    #[allow(unsafe_code)]
+    let (read, write) = unsafe {
+        assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+        (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+    };
+    drop(read);
+    std::process::Stdio::from(write)
+}
+
+/// With stdout closed (`| head`), the unseal still happens whole and the exit code is its own:
+/// no SIGPIPE death, no panic.
+#[test]
+fn a_closed_stdout_does_not_interrupt_the_unseal() {
+    let e = env("unseal-closed-stdout", 2);
+    e.seal_by(Fault::Kill, &[0, 1]);
+    let init = e.sb.init_json_path();
+    let out = e
+        .kubectl
+        .command(["vault-unseal", "--keys-file", init.to_str().unwrap()])
+        .stdout(closed_pipe())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", show(&out));
+    assert!(!e.sealed(0) && !e.sealed(1));
+    assert!(e.ready("vault-0") && e.ready("vault-1"));
+}
+
 /// The shipped least-privilege manifest, changed by `edit`, applied for group `group`.
 fn apply_role(e: &Env, group: &str, edit: impl Fn(String) -> String) {
     let text = std::fs::read_to_string(
