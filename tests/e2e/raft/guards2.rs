@@ -174,4 +174,56 @@ fn step_down_without_a_standby_needs_force() {
     assert_exit(&out, 0);
     assert!(r.events_on("vault-0").iter().any(|e| e == "RaftStepDown"));
     r.wait_stable(&[0]);
+
+    // A restore whose answer does not come in time may have been applied: it says so, and
+    // how to check.
+    let dir = r.sb().dir().join("snapshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let snap = dir.join("lone.snap");
+    let snap = snap.to_str().unwrap();
+    assert_exit(&r.run(&["snapshot", "save", snap]), 0);
+    let out = r.run(&["snapshot", "restore", snap, "--yes", "--timeout", "1ms"]);
+    assert_exit(&out, 1);
+    let err = one_error_line(&out);
+    assert!(
+        err.contains("may have been applied") && err.contains("kubectl vault-raft status"),
+        "{err}"
+    );
+    r.wait_stable(&[0]);
+
+    // Ctrl-C during a save leaves no file and no partial file behind.
+    r.sb().fault(Fault::Stop, "vault-0").expect("stop");
+    let target = dir.join("interrupted.snap");
+    let mut child = r
+        .command(&[
+            "vault-raft",
+            "snapshot",
+            "save",
+            target.to_str().unwrap(),
+            "--token-file",
+            r.token_file.to_str().unwrap(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = || {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .any(|f| f.file_name().to_string_lossy().contains("partial"))
+    };
+    r.sb()
+        .wait_until("the partial file", Duration::from_secs(30), partial)
+        .expect("the save started");
+    // SAFETY: a signal to the child this test started.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    r.sb().fault(Fault::Resume, "vault-0").expect("resume");
+    assert_eq!(status.code(), Some(130));
+    assert!(!target.exists() && !partial(), "a file was left behind");
 }
