@@ -147,8 +147,11 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         .find(|p| p.pod.as_deref() == Some(pod_name))
         .map(|p| p.server.node_id.clone());
     let mut plan = Plan::new(format!("rejoin {pod_name}"));
+    let mut impact = None;
     if let Some(node) = &member {
-        remove_peer::check(&session, &g, node, args.force, &mut plan)?;
+        impact = Some(remove_peer::check(
+            &session, &g, node, args.force, &mut plan,
+        )?);
         plan.step(format!(
             "remove raft peer {node} through the leader {leader_name}"
         ));
@@ -206,6 +209,10 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     let go = args.confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut done = Vec::new();
+    if go && let (Some(node), Some(before)) = (&member, &impact) {
+        // A prompt may have waited long: leader, configuration and quorum read again.
+        remove_peer::recheck(&session, node, args.force, &leader_name, before).await?;
+    }
     if go {
         if shares.is_none() {
             shares = join::shares(&session, &args.keys, join::threshold(&g.views)).await?;

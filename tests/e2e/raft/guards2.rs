@@ -109,6 +109,33 @@ fn rejoin_preflight_step_down_standby_and_failure_tolerance() {
         "{v:#}"
     );
 
+    // rejoin reads leader, configuration and quorum again after its prompt: a leader that
+    // changed meanwhile stops it before the peer is removed or the data wiped.
+    let mut cmd = r.command(&[
+        "vault-raft",
+        "rejoin",
+        &follower,
+        "--keys-file",
+        init.to_str().unwrap(),
+        "--token-file",
+        r.token_file.to_str().unwrap(),
+    ]);
+    cmd.env("TERM", "dumb");
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("Proceed? [y/N]", 1);
+    assert!(r.step_down_if_leader(leader, &all));
+    r.wait_stable(&all);
+    pty.type_line("y");
+    let status = pty.wait();
+    assert_eq!(status.code(), Some(1), "{}", pty.output());
+    assert!(
+        pty.output().contains("the cluster changed"),
+        "{}",
+        pty.output()
+    );
+    assert_eq!((r.uid(&follower), r.node_ids(&all)), before);
+    let leader = r.leader();
+
     // step-down --dry-run asks nobody; a token that may step down but cannot read autopilot
     // cannot confirm a standby, so it is refused unless --force.
     let out = r.run(&["step-down", "--dry-run"]);
