@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vault_auth_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+    string join \n kubeconfig= context= cluster= user= as= as-group= as-uid= server= certificate-authority= insecure-skip-tls-verify n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
 end
 
 function __fish_kubectl_vault_auth_needs_command
@@ -28,6 +28,11 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l k
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -39,6 +44,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l v
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -54,6 +60,11 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand ch
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -65,6 +76,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand ch
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -78,6 +90,11 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand lo
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -90,6 +107,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand lo
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l keep -d 'Keep the Vault token the login made (default: revoke it at once)'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand login" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -102,6 +120,11 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fi
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -116,6 +139,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fi
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l ca-from-cluster -d 'Write the CA of ConfigMap kube-root-ca.crt even when the configured one looks right'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s v -l verbose -d 'More detail on stderr (-v, -vv)'

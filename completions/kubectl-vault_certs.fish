@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vault_certs_global_optspecs
-    string join \n server-name= warn= critical= kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+    string join \n server-name= warn= critical= kubeconfig= context= cluster= user= as= as-group= as-uid= server= certificate-authority= insecure-skip-tls-verify n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
 end
 
 function __fish_kubectl_vault_certs_needs_command
@@ -31,6 +31,11 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -42,6 +47,7 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -56,6 +62,11 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand 
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -67,6 +78,7 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand 
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s v -l verbose -d 'More detail on stderr (-v, -vv)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vault_leases_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+    string join \n kubeconfig= context= cluster= user= as= as-group= as-uid= server= certificate-authority= insecure-skip-tls-verify n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
 end
 
 function __fish_kubectl_vault_leases_needs_command
@@ -28,6 +28,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" 
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -39,6 +44,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" 
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -57,6 +63,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -68,6 +79,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -81,6 +93,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -92,6 +109,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand top" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -104,6 +122,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -118,6 +141,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l force -d 'Use revoke-force: delete the leases even where the backend cannot revoke the secrets'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand revoke" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -126,6 +150,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -139,6 +168,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand tidy" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -154,6 +184,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -167,6 +202,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand resize" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -177,6 +213,11 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -190,6 +231,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcomman
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l force -d 'Replace an existing archive'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l pprof -d 'Also the heap and goroutine profiles (sys/pprof; the token needs sudo there)'
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand debug" -s v -l verbose -d 'More detail on stderr (-v, -vv)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vault_raft_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+    string join \n kubeconfig= context= cluster= user= as= as-group= as-uid= server= certificate-authority= insecure-skip-tls-verify n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
 end
 
 function __fish_kubectl_vault_raft_needs_command
@@ -28,6 +28,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l k
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -39,6 +44,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l v
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -59,6 +65,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -70,6 +81,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand status" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -78,6 +90,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand pe
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -89,6 +106,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand pe
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand peers" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -97,6 +115,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand le
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -108,6 +131,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand le
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand leader" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -117,6 +141,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -129,6 +158,9 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l all -d 'Step down on every unsealed pod (the runbook\'s "force a new election")'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l force -d 'Step down even when no healthy standby can take over (or none can be confirmed)'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l dry-run -d 'Only print what would be asked; change nothing'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand step-down" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -142,6 +174,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand jo
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -153,6 +190,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand jo
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand join" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -161,6 +199,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand re
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -175,6 +218,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand re
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l force -d 'Remove the leader, or a peer whose removal loses quorum'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand remove-peer" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -187,6 +231,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand re
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -201,6 +250,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand re
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l force -d 'Go ahead even if removing the pod\'s peer loses quorum'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand rejoin" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -210,6 +260,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand au
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -223,6 +278,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand au
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand autopilot" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -231,6 +287,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -242,6 +303,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and not __fish_seen_subcommand_from save restore help" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -253,6 +315,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -265,6 +332,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l force -d 'Overwrite FILE if it exists'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from save" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -274,6 +342,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -288,6 +361,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand sn
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l force -d 'Restore a snapshot taken on another cluster (its unseal keys replace this cluster\'s)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
@@ -300,6 +374,11 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -311,6 +390,7 @@ complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand st
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_raft -n "__fish_kubectl_vault_raft_using_subcommand storage" -s v -l verbose -d 'More detail on stderr (-v, -vv)'

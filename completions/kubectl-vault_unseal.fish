@@ -6,6 +6,11 @@ complete -c kubectl-vault_unseal -l kubeconfig -d 'Path to the kubeconfig file (
 complete -c kubectl-vault_unseal -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_unseal -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-vault_unseal -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_unseal -l as -d 'Username to impersonate for the operation (a user or a service account: system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-vault_unseal -l as-group -d 'Group to impersonate for the operation (repeat for several)' -r
+complete -c kubectl-vault_unseal -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vault_unseal -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-vault_unseal -l certificate-authority -d 'Path to a CA certificate file (PEM) for the Kubernetes API server' -r -F
 complete -c kubectl-vault_unseal -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
 complete -c kubectl-vault_unseal -s l -l selector -d 'Label selector for the Vault pods' -r
 complete -c kubectl-vault_unseal -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
@@ -25,6 +30,7 @@ complete -c kubectl-vault_unseal -l why -d 'Show why each pod sealed: its recent
 complete -c kubectl-vault_unseal -l restart -d 'Auto-unseal clusters: restart the sealed pods one at a time, waiting for each (with --dry-run: only print the plan; --yes: do not ask)'
 complete -c kubectl-vault_unseal -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_unseal -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_unseal -l insecure-skip-tls-verify -d 'Do not check the Kubernetes API server\'s certificate (its connection becomes insecure)'
 complete -c kubectl-vault_unseal -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
 complete -c kubectl-vault_unseal -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_unseal -s v -l verbose -d 'More detail on stderr (-v, -vv)'

@@ -25,6 +25,40 @@ pub struct KubeArgs {
     /// The kubeconfig user to use.
     #[arg(long, global = true)]
     pub user: Option<String>,
+    /// Username to impersonate for the operation (a user or a service account:
+    /// system:serviceaccount:NS:NAME).
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Group to impersonate for the operation (repeat for several).
+    #[arg(
+        long = "as-group",
+        global = true,
+        value_name = "GROUP",
+        requires = "as_user"
+    )]
+    pub as_group: Vec<String>,
+    /// UID to impersonate for the operation.
+    #[arg(
+        long = "as-uid",
+        global = true,
+        value_name = "UID",
+        requires = "as_user"
+    )]
+    pub as_uid: Option<String>,
+    /// The address and port of the Kubernetes API server (overrides the kubeconfig's).
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+    /// Path to a CA certificate file (PEM) for the Kubernetes API server.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        conflicts_with = "insecure_skip_tls_verify"
+    )]
+    pub certificate_authority: Option<PathBuf>,
+    /// Do not check the Kubernetes API server's certificate (its connection becomes insecure).
+    #[arg(long, global = true)]
+    pub insecure_skip_tls_verify: bool,
     /// Namespace of the Vault pods (default: the context's namespace).
     #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
@@ -117,7 +151,12 @@ impl CommonArgs {
 pub struct VaultArgs {
     /// CA certificate (PEM) to verify Vault's TLS certificate (default: discovered from the
     /// pod's VAULT_CACERT and the Secret mounted there).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        conflicts_with = "tls_skip_verify"
+    )]
     pub ca_cert: Option<PathBuf>,
     /// Server name to verify Vault's certificate against (default: the host in the pod's VAULT_ADDR).
     #[arg(long, global = true, value_name = "NAME")]

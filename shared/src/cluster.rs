@@ -27,30 +27,14 @@ pub struct Kube {
     server: String,
 }
 
-/// Connects with kubectl's semantics: `--kubeconfig`, else $KUBECONFIG, else ~/.kube/config,
-/// else the in-cluster service account; `--context`, `--cluster`, `--user`, `-n`.
+/// Connects with kubectl's semantics: `--kubeconfig`, else $KUBECONFIG, else ~/.kube/config;
+/// the in-cluster service account only when there is no kubeconfig at all and the process
+/// runs in a pod. An unreadable kubeconfig or an unknown `--context`/`--cluster`/`--user` is
+/// an error, never a silent switch to another cluster. Then kubectl's overrides: `--server`,
+/// `--certificate-authority`, `--insecure-skip-tls-verify`, `--as`, `--as-group`, `--as-uid`.
 pub async fn connect(args: &KubeArgs) -> Result<Kube> {
-    let opts = KubeConfigOptions {
-        context: args.context.clone(),
-        cluster: args.cluster.clone(),
-        user: args.user.clone(),
-    };
-    let config = match &args.kubeconfig {
-        Some(path) => {
-            let kc = Kubeconfig::read_from(path)
-                .with_context(|| format!("read kubeconfig {}", path.display()))?;
-            Config::from_custom_kubeconfig(kc, &opts)
-                .await
-                .with_context(|| format!("load kubeconfig {}", path.display()))?
-        }
-        None => match Config::from_kubeconfig(&opts).await {
-            Ok(c) => c,
-            Err(kube_err) => Config::incluster().map_err(|_| {
-                anyhow!("no usable kubeconfig ({kube_err}); set --kubeconfig or KUBECONFIG")
-            })?,
-        },
-    };
-    let mut config = config;
+    let mut config = load_config(args).await?;
+    apply_overrides(&mut config, args)?;
     if !args.request_timeout.is_zero() {
         config.connect_timeout = Some(args.request_timeout.min(Duration::from_secs(30)));
     }
@@ -69,6 +53,102 @@ pub async fn connect(args: &KubeArgs) -> Result<Kube> {
         timeout: args.request_timeout,
         server,
     })
+}
+
+/// Where the kubeconfig comes from, as kubectl finds it; None when there is none at all.
+fn find_kubeconfig(args: &KubeArgs) -> Result<Option<(Kubeconfig, String)>> {
+    if let Some(path) = &args.kubeconfig {
+        let kc = Kubeconfig::read_from(path)
+            .with_context(|| format!("read kubeconfig {} (--kubeconfig)", path.display()))?;
+        return Ok(Some((kc, path.display().to_string())));
+    }
+    if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let shown = value.to_string_lossy().to_string();
+        return Kubeconfig::from_env()
+            .with_context(|| format!("read kubeconfig from KUBECONFIG={shown}"))
+            .map(|kc| kc.map(|kc| (kc, format!("KUBECONFIG={shown}"))));
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    match home.map(|h| h.join(".kube").join("config")) {
+        Some(path) if path.exists() => {
+            let kc = Kubeconfig::read_from(&path)
+                .with_context(|| format!("read kubeconfig {}", path.display()))?;
+            Ok(Some((kc, path.display().to_string())))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The Kubernetes API the flags and kubeconfig name.
+async fn load_config(args: &KubeArgs) -> Result<Config> {
+    let opts = KubeConfigOptions {
+        context: args.context.clone(),
+        cluster: args.cluster.clone(),
+        user: args.user.clone(),
+    };
+    if let Some((kc, origin)) = find_kubeconfig(args)? {
+        return Config::from_custom_kubeconfig(kc, &opts)
+            .await
+            .with_context(|| format!("kubeconfig {origin}"));
+    }
+    let named = [
+        ("--context", &args.context),
+        ("--cluster", &args.cluster),
+        ("--user", &args.user),
+    ];
+    if let Some((flag, _)) = named.iter().find(|(_, v)| v.is_some()) {
+        bail!(
+            "{flag} names a kubeconfig entry, but there is no kubeconfig (set --kubeconfig or KUBECONFIG)"
+        );
+    }
+    if let Some(server) = &args.server {
+        let url = server
+            .parse()
+            .with_context(|| format!("--server {server:?} is not a URL"))?;
+        return Ok(Config::new(url));
+    }
+    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+        return Config::incluster().context("use the pod's service account (in-cluster config)");
+    }
+    bail!("no kubeconfig: set --kubeconfig or KUBECONFIG, or write ~/.kube/config")
+}
+
+/// kubectl's connection flags over what the kubeconfig says.
+fn apply_overrides(config: &mut Config, args: &KubeArgs) -> Result<()> {
+    if let Some(server) = &args.server {
+        config.cluster_url = server
+            .parse()
+            .with_context(|| format!("--server {server:?} is not a URL"))?;
+    }
+    if let Some(path) = &args.certificate_authority {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        let pem = std::fs::read(path)
+            .with_context(|| format!("read --certificate-authority {}", path.display()))?;
+        let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(&pem)
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| anyhow!("--certificate-authority {}: {e}", path.display()))?;
+        if certs.is_empty() {
+            bail!(
+                "--certificate-authority {}: no PEM certificate in it",
+                path.display()
+            );
+        }
+        config.root_cert = Some(certs);
+        config.accept_invalid_certs = false;
+    }
+    if args.insecure_skip_tls_verify {
+        // As kubectl: the flag drops the kubeconfig's CA rather than clash with it.
+        config.root_cert = None;
+        config.accept_invalid_certs = true;
+    }
+    if let Some(user) = &args.as_user {
+        config.auth_info.impersonate = Some(user.clone());
+        config.auth_info.impersonate_groups =
+            (!args.as_group.is_empty()).then(|| args.as_group.clone());
+        config.auth_info.impersonate_uid = args.as_uid.clone();
+    }
+    Ok(())
 }
 
 pub fn name(pod: &Pod) -> &str {
@@ -368,7 +448,42 @@ impl Kube {
                 names.join(", ")
             ));
         }
+        let vault = self.owned_by_one_statefulset(vault)?;
         self.select(&vault, only)
+    }
+
+    /// Keys and tokens go only to the pods of one StatefulSet: pods that carry the labels but
+    /// no StatefulSet owns are listed and left out (an impostor gets nothing), and pods of
+    /// several StatefulSets need `--statefulset` to say which is Vault.
+    fn owned_by_one_statefulset(&self, pods: Vec<Pod>) -> Result<Vec<Pod>> {
+        let (owned, orphans): (Vec<Pod>, Vec<Pod>) = pods
+            .into_iter()
+            .partition(|p| owner_statefulset(p).is_some());
+        let orphan_names: Vec<&str> = orphans.iter().map(name).collect();
+        if owned.is_empty() {
+            bail!(
+                "pods {} match selector {:?} but no StatefulSet owns them: refusing to send keys or tokens to them (Vault runs as a StatefulSet; check -l and -n)",
+                orphan_names.join(", "),
+                self.selector
+            );
+        }
+        if !orphans.is_empty() {
+            crate::output::warn(&format!(
+                "refusing pods {}: they carry the Vault labels but no StatefulSet owns them; they get no keys or tokens",
+                orphan_names.join(", ")
+            ));
+        }
+        let mut owners: Vec<&str> = owned.iter().filter_map(owner_statefulset).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        if owners.len() > 1 {
+            bail!(
+                "pods of several StatefulSets match selector {:?} ({}): name the Vault one with --statefulset",
+                self.selector,
+                owners.join(", ")
+            );
+        }
+        Ok(owned)
     }
 
     /// The pods named in `only` (all of them when it is empty); an unknown name is an error

@@ -157,6 +157,9 @@ fn kube_args(args: &[String]) -> KubeArgs {
             "--context" => k.context = Some(value),
             "-n" | "--namespace" => k.namespace = Some(value),
             "-l" | "--selector" => k.selector = value,
+            "--as" => k.as_user = Some(value),
+            "--server" => k.server = Some(value),
+            "--certificate-authority" => k.certificate_authority = Some(value.into()),
             _ => {}
         }
     }

@@ -49,7 +49,7 @@ pub fn run<F>(main: F) -> ExitCode
 where
     F: Future<Output = anyhow::Result<Exit>>,
 {
-    restore_sigpipe();
+    let shield = stdout_shield::install();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -64,13 +64,86 @@ where
     let result = rt.block_on(main);
     // Do not wait for lingering port-forward tasks.
     rt.shutdown_background();
-    match result {
+    let code = match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             crate::output::error_line(&format!("{e:#}"));
             ExitCode::from(Exit::Failed.code())
         }
+    };
+    stdout_shield::finish(shield);
+    code
+}
+
+/// `kubectl vault-unseal | head` must not stop an unseal (or a rejoin) half-way: when stdout
+/// is a pipe, the program writes into a pipe of its own, and a thread copies that to the real
+/// stdout, dropping what the reader no longer takes. A closed stdout then never fails a write
+/// (no SIGPIPE, no "Broken pipe" panic); the action finishes and the exit code is its own.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod stdout_shield {
+    use std::fs::File;
+    use std::io::{Read, Write};
+    use std::os::fd::FromRawFd;
+    use std::thread::JoinHandle;
+
+    pub fn install() -> Option<JoinHandle<()>> {
+        // SAFETY: plain system calls on descriptors this process owns; on any failure stdout
+        // is left as it was.
+        unsafe {
+            // Write errors (EPIPE) are reported to the writer, never a signal.
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(1, &mut st) != 0 || st.st_mode & libc::S_IFMT != libc::S_IFIFO {
+                return None;
+            }
+            let mut fds = [0; 2];
+            if libc::pipe(fds.as_mut_ptr()) != 0 {
+                return None;
+            }
+            let real = libc::dup(1);
+            if real < 0 || libc::dup2(fds[1], 1) < 0 {
+                libc::close(fds[0]);
+                libc::close(fds[1]);
+                return None;
+            }
+            libc::close(fds[1]);
+            let (mut from, mut to) = (File::from_raw_fd(fds[0]), File::from_raw_fd(real));
+            Some(std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let mut open = true;
+                while let Ok(n @ 1..) = from.read(&mut buf) {
+                    open = open && to.write_all(&buf[..n]).and_then(|_| to.flush()).is_ok();
+                }
+            }))
+        }
     }
+
+    /// Hands the rest of the output to the copier and waits until it is through.
+    pub fn finish(shield: Option<JoinHandle<()>>) {
+        let Some(copier) = shield else { return };
+        let _ = std::io::stdout().flush();
+        // SAFETY: replaces descriptor 1 (our pipe's only write end) with /dev/null, so the
+        // copier sees the end of the output.
+        unsafe {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if null >= 0 {
+                libc::dup2(null, 1);
+                libc::close(null);
+            }
+        }
+        let _ = copier.join();
+    }
+}
+
+/// Windows has no SIGPIPE: a closed pipe is an ordinary write error there.
+#[cfg(not(unix))]
+mod stdout_shield {
+    pub fn install() -> Option<()> {
+        None
+    }
+
+    pub fn finish(_: Option<()>) {}
 }
 
 /// A plugin's whole `main`: shell completion requests, the command line, then `run` on the
@@ -126,20 +199,6 @@ pub fn parse<C: clap::Parser>() -> C {
         }
     }
 }
-
-/// `kubectl vault-unseal | head` should end quietly, not panic on a closed pipe.
-#[cfg(unix)]
-#[allow(unsafe_code)]
-fn restore_sigpipe() {
-    // SAFETY: setting a signal disposition to its default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
-}
-
-/// Windows has no SIGPIPE: a closed pipe is an ordinary write error there.
-#[cfg(not(unix))]
-fn restore_sigpipe() {}
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,10 @@ use zeroize::Zeroizing;
 /// A Shamir share of a 256-bit root key: 32 bytes plus the x-coordinate.
 pub const SHARE_LEN: usize = 33;
 
+/// The whole key of a Vault initialised with a single share (`-key-shares=1`), and some
+/// recovery keys: not split, so no x-coordinate.
+pub const WHOLE_KEY_LEN: usize = 32;
+
 /// One unseal (or recovery) key share.
 pub struct Share {
     /// 1-based position in the input, the only way the tool ever names a share.
@@ -38,6 +42,28 @@ impl Share {
     }
 }
 
+/// Checks that the shares have the length a Vault with `shares` key shares takes: the whole
+/// 32-byte key with one share, 33-byte shares otherwise. Nothing is sent when they do not.
+pub fn check_fit(given: &[Share], shares: u32) -> Result<(), String> {
+    let want = if shares == 1 {
+        WHOLE_KEY_LEN
+    } else {
+        SHARE_LEN
+    };
+    let misfits: Vec<String> = given
+        .iter()
+        .filter(|s| s.bytes.len() != want)
+        .map(|s| format!("{} ({} bytes)", s.label(), s.bytes.len()))
+        .collect();
+    if misfits.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "key {} does not fit this Vault: it has {shares} key share(s), so each key is {want} bytes; nothing was sent",
+        misfits.join(", ")
+    ))
+}
+
 impl fmt::Debug for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Share(#{})", self.position)
@@ -51,7 +77,7 @@ pub enum KeyError {
     #[error("key #{pos} in {origin} is neither base64 nor hex")]
     Malformed { pos: usize, origin: String },
     #[error(
-        "key #{pos} in {origin} is {len} bytes long; an unseal key share is {SHARE_LEN} bytes (was it copied whole?)"
+        "key #{pos} in {origin} is {len} bytes long; an unseal key share is {SHARE_LEN} bytes ({WHOLE_KEY_LEN} for a Vault with a single key share; was it copied whole?)"
     )]
     WrongLength {
         pos: usize,
@@ -109,7 +135,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Share>, KeyError> {
             pos,
             origin: origin.into(),
         })?;
-        if bytes.len() != SHARE_LEN {
+        if bytes.len() != SHARE_LEN && bytes.len() != WHOLE_KEY_LEN {
             return Err(KeyError::WrongLength {
                 pos,
                 origin: origin.into(),
@@ -492,6 +518,21 @@ mod tests {
             parse("{ not json", "f"),
             Err(KeyError::BadJson { .. })
         ));
+    }
+
+    #[test]
+    fn a_whole_key_fits_only_a_single_share_vault() {
+        let whole = base64::engine::general_purpose::STANDARD.encode([4u8; WHOLE_KEY_LEN]);
+        let keys = parse(&whole, "f").unwrap();
+        assert!(check_fit(&keys, 1).is_ok());
+        let err = check_fit(&keys, 5).unwrap_err();
+        assert!(
+            err.contains("#1 (32 bytes)") && err.contains("33 bytes"),
+            "{err}"
+        );
+        let shares = parse(&format!("{}\n{}\n", share(1), share(2)), "f").unwrap();
+        assert!(check_fit(&shares, 5).is_ok());
+        assert!(check_fit(&shares, 1).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`completion`]: shell completion scripts and kubectl's plugin completion protocol;
 //! - [`session`]: what a verb starts from: the cluster, the Vault pods and their clients, the
 //!   token (loaded only when needed), the leader, explained refusals, recording Events;
+//! - [`access`]: what the Kubernetes identity may do (SelfSubjectAccessReview), asked before acting;
 //! - [`cluster`]: Kubernetes access, finding the Vault pods, pod facts, readiness, waiting, logs;
 //! - [`target`]: a Vault pod (or `--vault-addr`) with its client;
 //! - [`transport`]: how bytes reach a pod's Vault listener (port-forward + TLS, or a direct address);
@@ -26,6 +27,7 @@
 //! - [`podmetrics`]: a pod's memory working set (metrics API) and its memory request and limit;
 //! - [`output`]: tables, colour, JSON/YAML, progress.
 
+pub mod access;
 pub mod cli;
 pub mod cluster;
 pub mod completion;

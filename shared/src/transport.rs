@@ -271,6 +271,14 @@ fn tls_connector(
     ))
 }
 
+/// Whether `host` is this machine (a name or address only it answers to).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn server_name(name: &str) -> Result<ServerName<'static>> {
     ServerName::try_from(name.to_string())
         .map_err(|_| anyhow!("{name:?} is not a valid TLS server name"))
@@ -321,6 +329,11 @@ impl Connector {
         let tls = if https {
             Some(tls_connector(args, None, &host)?)
         } else {
+            if !is_loopback(&host) {
+                crate::output::warn(&format!(
+                    "--vault-addr {addr}: plain http to another machine; keys and tokens cross the network unencrypted and could reach an impostor (a port-forward rides the API server's TLS, this does not)"
+                ));
+            }
             None
         };
         Ok(Connector {

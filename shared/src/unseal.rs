@@ -22,6 +22,9 @@ pub struct Options {
     pub continue_existing: bool,
     /// Clear an unseal in progress before starting.
     pub reset_first: bool,
+    /// How long a node may stay sealed after its last share was accepted (a node joining
+    /// raft fetches the keyring first); default 30 s.
+    pub settle: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,22 +59,35 @@ pub enum Outcome {
     },
 }
 
-/// All `k`-element subsets of `0..n`, in lexicographic order.
-fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    if k == 0 || k > n {
-        return out;
+/// The `k`-element subsets of `0..n`, in lexicographic order, one at a time: the search
+/// stops after a few attempts, so the C(n, k) of them are never all built.
+struct Combinations {
+    n: usize,
+    next: Option<Vec<usize>>,
+}
+
+fn combinations(n: usize, k: usize) -> Combinations {
+    Combinations {
+        n,
+        next: (k > 0 && k <= n).then(|| (0..k).collect()),
     }
-    let mut idx: Vec<usize> = (0..k).collect();
-    loop {
-        out.push(idx.clone());
-        let Some(i) = (0..k).rev().find(|&i| idx[i] != i + n - k) else {
-            return out;
-        };
-        idx[i] += 1;
-        for j in i + 1..k {
-            idx[j] = idx[j - 1] + 1;
+}
+
+impl Iterator for Combinations {
+    type Item = Vec<usize>;
+
+    fn next(&mut self) -> Option<Vec<usize>> {
+        let current = self.next.take()?;
+        let (n, k) = (self.n, current.len());
+        if let Some(i) = (0..k).rev().find(|&i| current[i] != i + n - k) {
+            let mut idx = current.clone();
+            idx[i] += 1;
+            for j in i + 1..k {
+                idx[j] = idx[j - 1] + 1;
+            }
+            self.next = Some(idx);
         }
+        Some(current)
     }
 }
 
@@ -98,24 +114,39 @@ fn is_wrong_combination(e: &VaultError) -> bool {
     e.kind() == ErrorKind::WrongShares
 }
 
+/// What a node did after the last share of a combination was accepted.
+enum Settled {
+    Unsealed,
+    /// Someone else's shares arrived meanwhile.
+    Interfered(SealStatus),
+}
+
 /// After the last share a node joining raft may stay sealed for a moment while it fetches
-/// the keyring; wait for it.
-async fn await_unsealed(client: &VaultClient, last: SealStatus) -> Result<bool, VaultError> {
+/// the keyring; wait for it. Still sealed at the end of `settle` is no verdict on the shares
+/// (Vault rejects a wrong combination outright): an error, so no share is blamed for it.
+async fn await_unsealed(
+    client: &VaultClient,
+    last: SealStatus,
+    settle: Duration,
+) -> Result<Settled, VaultError> {
     if !last.sealed {
-        return Ok(true);
+        return Ok(Settled::Unsealed);
     }
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
+    while start.elapsed() < settle {
         tokio::time::sleep(Duration::from_millis(250)).await;
         let st = client.seal_status().await?;
         if !st.sealed {
-            return Ok(true);
+            return Ok(Settled::Unsealed);
         }
         if st.progress > 0 {
-            return Ok(false);
+            return Ok(Settled::Interfered(st));
         }
     }
-    Ok(false)
+    Err(VaultError::Timeout {
+        target: client.target.clone(),
+        secs: settle.as_secs(),
+    })
 }
 
 /// Unseals the node behind `client` with `shares`. `step` is told what is happening.
@@ -125,6 +156,7 @@ pub async fn unseal(
     opts: Options,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Outcome, VaultError> {
+    let settle = opts.settle.unwrap_or(Duration::from_secs(30));
     let mut st = client.seal_status().await?;
     if !st.initialized {
         return Ok(Outcome::NotInitialized);
@@ -152,7 +184,7 @@ pub async fn unseal(
         }
     }
     if opts.continue_existing && st.progress > 0 {
-        match continue_existing(client, shares, st.clone(), step).await? {
+        match continue_existing(client, shares, st.clone(), settle, step).await? {
             Some(outcome) => return Ok(outcome),
             // Their attempt failed and Vault discarded it: not the operator's shares' fault.
             None => step(
@@ -168,10 +200,7 @@ pub async fn unseal(
         });
     }
     let mut failed: Vec<Vec<usize>> = Vec::new();
-    for combo in combinations(shares.len(), need)
-        .into_iter()
-        .take(MAX_ATTEMPTS)
-    {
+    for combo in combinations(shares.len(), need).take(MAX_ATTEMPTS) {
         let positions: Vec<usize> = combo.iter().map(|&i| shares[i].position).collect();
         if !failed.is_empty() {
             step(&format!("trying shares {}", labels(&positions)));
@@ -211,17 +240,20 @@ pub async fn unseal(
             failed.push(positions);
             continue;
         }
-        if let Some(last) = last
-            && await_unsealed(client, last).await?
-        {
-            let bad_shares = deduce_bad(&failed, &positions);
-            return Ok(Outcome::Unsealed {
+        let Some(last) = last else {
+            continue;
+        };
+        return match await_unsealed(client, last, settle).await? {
+            Settled::Unsealed => Ok(Outcome::Unsealed {
+                bad_shares: deduce_bad(&failed, &positions),
                 shares_used: positions,
-                bad_shares,
                 failed_attempts: failed.len(),
-            });
-        }
-        failed.push(positions);
+            }),
+            Settled::Interfered(s) => Ok(Outcome::InProgress {
+                progress: s.progress,
+                threshold: s.t,
+            }),
+        };
     }
     // Make sure nothing of ours is left in progress.
     if client.seal_status().await.is_ok_and(|s| s.progress > 0) {
@@ -241,6 +273,7 @@ async fn continue_existing(
     client: &VaultClient,
     shares: &[Share],
     mut st: SealStatus,
+    settle: Duration,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Option<Outcome>, VaultError> {
     let mut used = Vec::new();
@@ -256,7 +289,12 @@ async fn continue_existing(
                 if next.progress > st.progress || !next.sealed {
                     used.push(share.position);
                 }
-                if !next.sealed || await_unsealed(client, next.clone()).await? {
+                if !next.sealed
+                    || matches!(
+                        await_unsealed(client, next.clone(), settle).await?,
+                        Settled::Unsealed
+                    )
+                {
                     return Ok(Some(Outcome::Unsealed {
                         shares_used: used,
                         bad_shares: vec![],
@@ -291,11 +329,24 @@ mod tests {
     #[test]
     fn combinations_are_lexicographic() {
         assert_eq!(
-            combinations(4, 3),
+            combinations(4, 3).collect::<Vec<_>>(),
             vec![vec![0, 1, 2], vec![0, 1, 3], vec![0, 2, 3], vec![1, 2, 3]]
         );
-        assert_eq!(combinations(5, 3).len(), 10);
-        assert!(combinations(2, 3).is_empty());
+        assert_eq!(combinations(5, 3).count(), 10);
+        assert_eq!(combinations(2, 3).count(), 0);
+    }
+
+    #[test]
+    fn the_search_on_ten_shares_builds_only_what_it_tries() {
+        // 10 shares, threshold 5: C(10, 5) = 252 combinations exist, all distinct.
+        let all: Vec<Vec<usize>> = combinations(10, 5).collect();
+        assert_eq!(all.len(), 252);
+        assert_eq!(all.last(), Some(&vec![5, 6, 7, 8, 9]));
+        // The search takes MAX_ATTEMPTS of them; with C(60, 30) ≈ 1.2e17 possible, building
+        // them all would never finish, taking the first few is immediate.
+        let tried: Vec<Vec<usize>> = combinations(60, 30).take(MAX_ATTEMPTS).collect();
+        assert_eq!(tried.len(), MAX_ATTEMPTS);
+        assert_eq!(tried[1][29], 30);
     }
 
     #[test]

@@ -86,6 +86,12 @@ pub struct StepDownArgs {
     /// How long to wait for a new leader.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Step down even when no healthy standby can take over (or none can be confirmed).
+    #[arg(long)]
+    pub force: bool,
+    /// Only print what would be asked; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Args, Debug)]

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 use vault_shared::Exit;
+use vault_shared::access::{self, Right};
 use vault_shared::cluster;
 use vault_shared::confirm::Plan;
 use vault_shared::exec;
@@ -83,6 +84,31 @@ impl steps::Step for Step {
     }
 }
 
+/// What rejoin does in Kubernetes: clear the data (exec; WebSocket exec is authorised as `get`,
+/// SPDY as `create`), delete the pod, record Events.
+const RIGHTS: &[Right] = &[
+    Right::new("", "pods/exec", "create"),
+    Right::new("", "pods/exec", "get"),
+    Right::new("", "pods", "delete"),
+    Right::new("events.k8s.io", "events", "create"),
+];
+
+/// A rejoin that cannot unseal stops half-way, with the peer removed and its data gone: too
+/// few shares (or a threshold no pod reports) refuses before anything changes.
+fn enough_shares(given: usize, threshold: Option<u32>, pod: &str) -> Result<()> {
+    let Some(t) = threshold else {
+        bail!(
+            "no pod reports the unseal threshold, so the keys given cannot be checked before {pod} is wiped; nothing was changed"
+        );
+    };
+    if given < t as usize {
+        bail!(
+            "rejoin needs {t} unseal key shares to unseal {pod} afterwards, {given} given; nothing was changed"
+        );
+    }
+    Ok(())
+}
+
 #[derive(Debug, Serialize)]
 struct Report {
     namespace: String,
@@ -113,6 +139,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     session
         .require_capabilities(leader, "rejoin", remove_peer::CAPABILITIES)
         .await?;
+    access::require(&session.kube, "rejoin", RIGHTS).await?;
     let view = g.views.iter().find(|v| v.pod == pod_name);
     let peers = status::peers(&session, &g);
     let member = peers
@@ -120,8 +147,11 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         .find(|p| p.pod.as_deref() == Some(pod_name))
         .map(|p| p.server.node_id.clone());
     let mut plan = Plan::new(format!("rejoin {pod_name}"));
+    let mut impact = None;
     if let Some(node) = &member {
-        remove_peer::check(&session, &g, node, args.force, &mut plan)?;
+        impact = Some(remove_peer::check(
+            &session, &g, node, args.force, &mut plan,
+        )?);
         plan.step(format!(
             "remove raft peer {node} through the leader {leader_name}"
         ));
@@ -168,6 +198,9 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     } else {
         keys::load(&args.keys, Some(&session.kube)).await?
     };
+    if let Some(given) = &shares {
+        enough_shares(given.len(), join::threshold(&g.views), pod_name)?;
+    }
     if !args.confirm.dry_run && shares.is_none() && !interactive {
         bail!(
             "rejoin needs the unseal keys to unseal {pod_name} after it rejoins: give --keys-file PATH (- for stdin) or --keys-secret NAME; nothing was changed"
@@ -176,6 +209,10 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     let go = args.confirm.confirm(&plan)?;
     let start = Instant::now();
     let mut done = Vec::new();
+    if go && let (Some(node), Some(before)) = (&member, &impact) {
+        // A prompt may have waited long: leader, configuration and quorum read again.
+        remove_peer::recheck(&session, node, args.force, &leader_name, before).await?;
+    }
     if go {
         if shares.is_none() {
             shares = join::shares(&session, &args.keys, join::threshold(&g.views)).await?;

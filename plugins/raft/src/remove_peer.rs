@@ -27,6 +27,8 @@ pub struct Impact {
     pub quorum_after: usize,
     /// Voters left that are healthy (autopilot) and whose pod answers.
     pub healthy_after: usize,
+    /// How many more voters could be lost afterwards without losing quorum.
+    pub failure_tolerance_after: usize,
     pub leader: Option<String>,
 }
 
@@ -120,6 +122,7 @@ pub fn check(
         voters_after,
         quorum_after: quorum(voters_after.max(1)),
         healthy_after,
+        failure_tolerance_after: healthy_after.saturating_sub(quorum(voters_after.max(1))),
         leader: config.leader().map(|l| l.node_id.clone()),
     };
     if server.leader {
@@ -146,12 +149,8 @@ pub fn check(
         }
         plan.warn(msg);
     }
-    let tolerance_after = (healthy_after as i64) - (impact.quorum_after as i64);
-    if server.voter && tolerance_after <= 0 {
-        plan.warn(format!(
-            "failure tolerance drops to {} until a voter is added back",
-            tolerance_after.max(0)
-        ));
+    if server.voter && impact.failure_tolerance_after == 0 {
+        plan.warn("failure tolerance drops to 0 until a voter is added back".to_string());
     }
     Ok(impact)
 }
@@ -244,10 +243,22 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
         // Vault answers 204 whatever happened: read the configuration back.
         verified = Some(gone_from_config(&session, &args.node_id).await);
     }
+    // Done, but one more lost voter would now cost quorum: that needs attention.
+    let fragile = verified == Some(true) && impact.voter && impact.failure_tolerance_after == 0;
     let exit = match verified {
         Some(false) => Exit::Attention,
+        _ if fragile => Exit::Attention,
         _ => Exit::Healthy,
     };
+    if fragile {
+        output::warn(&format!(
+            "failure tolerance is now 0: losing one more voter loses quorum; add a voter back ({})",
+            impact.pod.as_ref().map_or_else(
+                || "`kubectl vault-raft join POD`".to_string(),
+                |p| format!("`kubectl vault-raft rejoin {p}`")
+            )
+        ));
+    }
     match session.format {
         Format::Table => {
             if !go {

@@ -131,6 +131,10 @@ fn refusal(session: &Session, e: VaultError, file: &Path) -> anyhow::Error {
             "{f} is truncated or corrupt ({}); the cluster was not changed",
             e.errors().join("; ")
         ),
+        // The upload may have reached Vault before the answer was lost: unknown is not "no".
+        ErrorKind::Timeout | ErrorKind::Unreachable => anyhow!(
+            "restore {f}: no answer ({e}); the snapshot may have been applied, or not. Before retrying, check: `kubectl vault-raft status` (leader, commit indexes), and read a value written after the snapshot was taken (gone if it was applied)"
+        ),
         _ => session.explain(e, &format!("restore {f}")),
     }
 }

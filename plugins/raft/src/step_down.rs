@@ -2,7 +2,7 @@
 //! without the blind `sleep 10`: step down, then watch every pod until they agree on a
 //! leader, and say which one and how long it took.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -12,6 +12,7 @@ use vault_shared::ha::{self, LeaderState};
 use vault_shared::output::{self, Format, Progress};
 use vault_shared::vault::{ErrorKind, VaultError};
 
+use crate::status;
 use crate::{Cli, StepDownArgs};
 use vault_shared::events::Note;
 use vault_shared::session::Session;
@@ -28,6 +29,42 @@ struct Asked {
 /// "not active"; neither is a failure of `--all`.
 fn is_standby_answer(e: &VaultError) -> bool {
     e.kind() == ErrorKind::Standby
+}
+
+/// The voters other than `leader` that autopilot calls healthy and that answer unsealed: who
+/// can take over. Only evidence counts: an unreadable configuration or autopilot state is an
+/// error. Autopilot's first rounds after an election may not have judged the standbys yet,
+/// so it is asked again for a few seconds before the answer is "none".
+async fn healthy_standbys(session: &Session, leader: &str) -> Result<Vec<String>> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let g = status::gather(session).await;
+        let config = g.require_config()?;
+        let standbys: Vec<String> = match &g.autopilot {
+            Some(_) => status::peers(session, &g)
+                .into_iter()
+                .filter(|p| p.server.voter && p.healthy == Some(true))
+                .filter_map(|p| p.pod)
+                .filter(|pod| pod != leader)
+                .filter(|pod| g.views.iter().any(|v| v.pod == *pod && v.unsealed()))
+                .collect(),
+            None if Instant::now() >= deadline => bail!(
+                "cannot read autopilot's health of the standbys ({}), so no standby is known to be able to take over",
+                g.raft_error.as_deref().unwrap_or("no autopilot state")
+            ),
+            None => Vec::new(),
+        };
+        if !standbys.is_empty() {
+            return Ok(standbys);
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "no healthy standby can take over ({} voter(s) in the raft configuration, none healthy and unsealed besides {leader}): the cluster would have no leader until {leader} wins the election again",
+                config.voters()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +117,33 @@ pub async fn run(cli: &Cli, args: &StepDownArgs) -> Result<Exit> {
         session
             .require_capabilities(t, "step-down", &[("sys/step-down", "update")])
             .await?;
+    }
+    if let LeaderState::Active { pod: leader } = &state {
+        match healthy_standbys(&session, leader).await {
+            Ok(standbys) => output::debug(&format!("healthy standbys: {}", standbys.join(", "))),
+            Err(why) if args.force => output::warn(&format!("--force: {why:#}")),
+            Err(why) => bail!(
+                "refusing to step down {leader}: {why:#}; nothing was changed (add --force to step down anyway)"
+            ),
+        }
+    }
+    if args.dry_run {
+        match session.format {
+            Format::Table => println!(
+                "Would ask {} to step down.\nDry run: nothing was changed.",
+                pods.join(", ")
+            ),
+            f => output::print_data(
+                f,
+                &serde_json::json!({
+                    "namespace": session.kube.namespace,
+                    "dry_run": true,
+                    "would_step_down": pods,
+                    "exit_code": 0,
+                }),
+            )?,
+        }
+        return Ok(Exit::Healthy);
     }
     let progress = Progress::new();
     let task = progress.task("step-down");

@@ -273,6 +273,25 @@ pub async fn run(
     Ok(exit)
 }
 
+/// Why a pod must not be restarted on what is known of it, if so. Vault saying it is sealed,
+/// or Kubernetes' readiness probe failing, is evidence it is unhealthy; a pod whose Vault the
+/// plugin cannot reach while Kubernetes reports it Ready is a problem on the plugin's side
+/// (access, port-forward), not the pod's.
+fn no_evidence(s: &PodStatus) -> Option<String> {
+    let error = s.error.as_deref()?;
+    match s.ready {
+        Some(false) => None,
+        Some(true) => Some(format!(
+            "{}: the plugin cannot reach its Vault ({error}), but Kubernetes reports the pod Ready",
+            s.pod
+        )),
+        None => Some(format!(
+            "{}: neither its Vault nor its readiness can be read ({error})",
+            s.pod
+        )),
+    }
+}
+
 /// Restarts the unhealthy pods one at a time; stops at the first that does not come back
 /// unsealed, so a KMS that is still down costs one pod, not all of them.
 async fn restart(
@@ -283,6 +302,13 @@ async fn restart(
     let names: Vec<&str> = pods.iter().map(|(t, _)| t.name.as_str()).collect();
     if names.is_empty() {
         return Ok(Vec::new());
+    }
+    let guesses: Vec<String> = pods.iter().filter_map(|(_, s)| no_evidence(s)).collect();
+    if !guesses.is_empty() {
+        bail!(
+            "--restart: nothing was restarted: {} (fix access to the pods first: `kubectl vault-unseal --why`, `kubectl auth can-i create pods/portforward`)",
+            guesses.join("; ")
+        );
     }
     let mut plan = Plan::new(format!(
         "restart pods {} to retry auto-unseal",

@@ -75,7 +75,12 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             "--tls-skip-verify: Vault's certificate is not checked; keys could reach an impostor",
         );
     }
-    let session = Session::connect(&cli.common, &cli.pods).await?;
+    // No single Vault request may outlast the verb's own --timeout.
+    let mut common = cli.common.clone();
+    if !cli.timeout.is_zero() {
+        common.vault.vault_timeout = common.vault.vault_timeout.min(cli.timeout);
+    }
+    let session = Session::connect(&common, &cli.pods).await?;
     let (kube, targets) = (&session.kube, &session.targets);
     if cli.why {
         return why::run(kube, targets, &cli).await;
@@ -95,7 +100,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let (mut report, mut exit) = if statuses.iter().any(|s| s.sealed == Some(true)) {
         unsealing::run(kube, targets, statuses, &cli).await?
     } else {
-        let exit = if cli.keys.given() {
+        let exit = if cli.keys.given() && cli.no_wait {
+            status::exit_unsealed(&statuses)
+        } else if cli.keys.given() {
             status::exit_when_acting(&statuses)
         } else {
             status::exit_of(&statuses)

@@ -190,6 +190,19 @@ pub async fn status(session: &Session) -> (Vec<PodStatus>, Vec<Finding>) {
     (pods, found)
 }
 
+/// As [`exit_when_acting`], but readiness is not judged (`--no-wait`): 0 when every pod is
+/// unsealed.
+pub fn exit_unsealed(statuses: &[PodStatus]) -> Exit {
+    if statuses.iter().any(|s| s.error.is_some()) {
+        return Exit::Failed;
+    }
+    let found: Vec<Finding> = findings(statuses)
+        .into_iter()
+        .filter(|f| f.kind != UnsealFinding::NotReady)
+        .collect();
+    findings::exit(&found)
+}
+
 pub fn exit_when_acting(statuses: &[PodStatus]) -> Exit {
     if statuses.iter().any(|s| s.error.is_some()) {
         Exit::Failed

@@ -137,6 +137,7 @@ async fn unseal_one(
     let opts = unseal::Options {
         continue_existing: cli.continue_existing,
         reset_first: cli.reset,
+        settle: Some(cli.timeout),
     };
     let step = |m: &str| task.step(m);
     let (outcome, error) = match unseal::unseal(&t.client, shares, opts, &step).await {
@@ -188,6 +189,40 @@ async fn unseal_one(
     result
 }
 
+/// `--reset` discards unseals someone else has in progress: only when every selected pod's
+/// seal state could be read, and after the plan is confirmed (a terminal, or `--yes`).
+fn confirm_reset(statuses: &[PodStatus], sealed: &[&Target], cli: &Cli) -> Result<()> {
+    let unreadable: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| Some(format!("{}: {}", s.pod, s.error.as_deref()?)))
+        .collect();
+    if !unreadable.is_empty() {
+        anyhow::bail!(
+            "--reset: the seal state of some pods cannot be read, so whose unseal would be discarded is not known; nothing was reset or sent ({})",
+            unreadable.join("; ")
+        );
+    }
+    let in_progress: Vec<String> = statuses
+        .iter()
+        .filter(|s| sealed.iter().any(|t| t.name == s.pod))
+        .filter_map(|s| {
+            let p = s.progress.filter(|p| *p > 0)?;
+            Some(format!("{} ({p}/{})", s.pod, s.threshold.unwrap_or(0)))
+        })
+        .collect();
+    if in_progress.is_empty() {
+        return Ok(());
+    }
+    let mut plan = vault_shared::confirm::Plan::new("discard the unseal in progress");
+    plan.step(format!(
+        "discard the unseal someone started on {}, then unseal with the shares given",
+        in_progress.join(", ")
+    ));
+    plan.warn("the shares they submitted are lost; they have to start over if they continue");
+    cli.confirm.confirm(&plan)?;
+    Ok(())
+}
+
 pub async fn run(
     kube: &Kube,
     targets: &[anyhow::Result<Target>],
@@ -228,6 +263,17 @@ pub async fn run(
     };
     if sealed.is_empty() {
         return Ok(status::collect(kube, targets).await);
+    }
+    let key_shares = statuses
+        .iter()
+        .filter(|s| sealed.iter().any(|t| t.name == s.pod))
+        .filter_map(|s| s.shares)
+        .max();
+    if let Some(n) = key_shares {
+        keys::check_fit(&shares, n).map_err(anyhow::Error::msg)?;
+    }
+    if cli.reset {
+        confirm_reset(&statuses, &sealed, cli)?;
     }
     output::debug(&format!(
         "{} shares read; unsealing {} pod(s)",
@@ -274,10 +320,13 @@ pub async fn run(
         output::warn(&format!("{}: {}", r.pod, describe(r)));
     }
     let final_statuses = status::gather(Some(kube), targets).await;
-    let exit = if failed.is_empty() {
-        status::exit_when_acting(&final_statuses)
-    } else {
+    let exit = if !failed.is_empty() {
         Exit::Failed
+    } else if cli.no_wait {
+        // Told not to wait for readiness: judged by the unseal results alone.
+        status::exit_unsealed(&final_statuses)
+    } else {
+        status::exit_when_acting(&final_statuses)
     };
     let mut report = Report::new(kube, final_statuses, exit);
     report.unseal = Some(results);

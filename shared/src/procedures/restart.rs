@@ -61,18 +61,50 @@ pub async fn rolling_restart(
     let mut done = Vec::new();
     for (i, pod) in ordered.iter().enumerate() {
         let task = progress.task(pod);
+        let stopped = |error| Stopped {
+            pod: pod.clone(),
+            error,
+            not_restarted: ordered[i + 1..].to_vec(),
+        };
+        match recovered(session, pod).await {
+            Ok(true) => {
+                task.finish("recovered since the plan: unsealed and Ready, not restarted");
+                continue;
+            }
+            Ok(false) => {}
+            Err(error) => {
+                task.clear();
+                return Err(stopped(error));
+            }
+        }
         if let Err(error) = restart_one(session, pod, how, &views, &task).await {
             task.clear();
-            return Err(Stopped {
-                pod: pod.clone(),
-                error,
-                not_restarted: ordered[i + 1..].to_vec(),
-            });
+            return Err(stopped(error));
         }
         task.finish("restarted, unsealed and Ready");
         done.push(pod.clone());
     }
     Ok(done)
+}
+
+/// Read again right before its restart (a prompt may have waited long): whether the pod is
+/// unsealed and Ready now. A pod that cannot be read is an error, not a reason to restart.
+async fn recovered(session: &Session, pod: &str) -> Result<bool> {
+    let current = session
+        .kube
+        .pod(pod)
+        .await?
+        .ok_or_else(|| anyhow!("pod {pod} is gone"))?;
+    if !cluster::is_ready(&current) {
+        return Ok(false);
+    }
+    let t = session.target(pod)?;
+    match t.client.seal_status().await {
+        Ok(s) => Ok(!s.sealed),
+        Err(e) => bail!(
+            "the plugin cannot reach its Vault ({e}), but Kubernetes reports the pod Ready: not restarted on a guess"
+        ),
+    }
 }
 
 async fn restart_one(

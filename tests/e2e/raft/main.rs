@@ -757,9 +757,10 @@ fn remove_peer_guards_autopilot_and_foreign_snapshot() {
     assert!(pty.output().contains("not confirmed"), "{}", pty.output());
     assert_eq!(r.node_ids(&all), three);
 
-    // Confirmed: removed, as the API shows; status then flags the pod as not joined.
+    // Confirmed: removed, as the API shows; status then flags the pod as not joined. Two
+    // voters are left: failure tolerance 0, which needs attention (exit 2).
     let out = r.run(&["remove-peer", &f2pod, "--yes"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 2);
     let left = r.node_ids(&[leader, f1]);
     assert_eq!(left.len(), 2);
     assert!(!left.contains(&f2pod), "{left:?}");
@@ -998,7 +999,7 @@ fn snapshot_save_and_restore() {
         "{v:#}"
     );
     let out = r.run(&["remove-peer", "vault-2", "--yes"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 2); // two voters: failure tolerance 0
     assert_eq!(
         r.node_ids(&[0, 1]),
         ["vault-0", "vault-1"].map(String::from).into()
@@ -1024,3 +1025,5 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
 }
 mod coverage;
 mod guards;
+mod guards2;
+mod rbac;

@@ -370,7 +370,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     // sealed with no progress at all.
     let two = format!("{}\n{}\n", keys[0], keys[1]);
     let out = e.run(
-        &["vault-unseal", "--reset", "--keys-file", "-", "-o", "json"],
+        &["vault-unseal", "--reset", "--yes", "--keys-file", "-", "-o", "json"],
         Some(two.as_bytes()),
     );
     assert_exit(&out, 1);
@@ -1122,3 +1122,4 @@ fn a_direct_address_and_the_tls_options() {
     assert!(!e.sealed(0));
 }
 mod flags;
+mod guards;

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod controller;
 pub mod faults;
 pub mod gc;
+pub mod impostor;
 pub mod kms;
 pub mod kubectl;
 pub mod kubelet;
@@ -133,6 +134,13 @@ impl Sandbox {
 
     pub fn fault(&self, fault: Fault, pod: &str) -> Result<String> {
         self.rt.block_on(self.running().fault(fault, pod))
+    }
+
+    /// Starts an impostor: pod `name` with the Vault pods' labels but no StatefulSet owner,
+    /// running a real server initialised as `model` (a copy of its volume), sealed.
+    pub fn start_impostor(&self, name: &str, model: &str) -> Result<()> {
+        self.rt
+            .block_on(impostor::start(&self.running().cluster, name, model))
     }
 
     /// Sends `sig` to the server process of pod `pod` (as `kill -HUP` in the pod would).
