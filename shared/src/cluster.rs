@@ -449,6 +449,7 @@ impl Kube {
             ));
         }
         let vault = self.owned_by_one_statefulset(vault)?;
+        let vault = self.owned_for_real(vault).await?;
         self.select(&vault, only)
     }
 
@@ -484,6 +485,61 @@ impl Kube {
             );
         }
         Ok(owned)
+    }
+
+    /// An owner reference is only words on the pod: the StatefulSet is read, and a pod is kept
+    /// only if the reference carries that StatefulSet's UID, the pod has the labels its
+    /// selector asks for, and its name is one the controller gives (`<name>-<ordinal>` below
+    /// the replica count, a name no other pod can hold while the real one exists).
+    async fn owned_for_real(&self, pods: Vec<Pod>) -> Result<Vec<Pod>> {
+        let Some(owner) = pods.first().and_then(owner_statefulset).map(str::to_string) else {
+            return Ok(pods);
+        };
+        let sts = self.statefulset(&owner).await.map_err(|e| {
+            anyhow!("{e:#}; the pods' owner must be read before keys or tokens go to them")
+        })?;
+        let uid = sts.metadata.uid.clone().unwrap_or_default();
+        let wanted = sts
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.match_labels.clone())
+            .unwrap_or_default();
+        let replicas = sts
+            .spec
+            .as_ref()
+            .and_then(|s| s.replicas)
+            .unwrap_or(1)
+            .max(0) as u32;
+        let ordinal_name = |p: &Pod| {
+            name(p)
+                .strip_prefix(&format!("{owner}-"))
+                .and_then(|o| o.parse::<u32>().ok())
+                .is_some_and(|o| o < replicas)
+        };
+        let (real, forged): (Vec<Pod>, Vec<Pod>) = pods.into_iter().partition(|p| {
+            let by_uid = p
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.kind == "StatefulSet" && o.name == owner && o.uid == uid);
+            let labels = p.metadata.labels.clone().unwrap_or_default();
+            by_uid && ordinal_name(p) && wanted.iter().all(|(k, v)| labels.get(k) == Some(v))
+        });
+        if !forged.is_empty() {
+            let names: Vec<&str> = forged.iter().map(name).collect();
+            if real.is_empty() {
+                bail!(
+                    "pods {} name StatefulSet {owner} as their owner, but it does not own them (UID, labels or name differ): refusing to send keys or tokens to them",
+                    names.join(", ")
+                );
+            }
+            crate::output::warn(&format!(
+                "refusing pods {}: they name StatefulSet {owner} as their owner, but it does not own them (UID, labels or name differ); they get no keys or tokens",
+                names.join(", ")
+            ));
+        }
+        Ok(real)
     }
 
     /// The pods named in `only` (all of them when it is empty); an unknown name is an error

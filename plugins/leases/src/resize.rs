@@ -331,6 +331,7 @@ pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
         shares: shares.as_deref(),
         timeout: args.timeout,
         why: "kubectl-vault restarts the pod with its new resources",
+        only_unhealthy: false,
     };
     let restarted = rolling_restart(session, &ordered, &how, &Progress::new()).await;
     let restore = || async {

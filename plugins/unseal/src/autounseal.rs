@@ -333,6 +333,7 @@ async fn restart(
         shares: None,
         timeout: cli.timeout,
         why: "kubectl-vault restarts the pod to retry auto-unseal",
+        only_unhealthy: true,
     };
     rolling_restart(session, &names, &how, &Progress::new())
         .await

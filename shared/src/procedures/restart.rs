@@ -25,6 +25,10 @@ pub struct Restart<'a> {
     pub timeout: Duration,
     /// Why, for the Event recorded on each pod.
     pub why: &'a str,
+    /// Restart a pod only while it is unhealthy: one that is unsealed and Ready when its turn
+    /// comes is left alone (a restart to recover pods). False: every pod is restarted (a
+    /// restart to roll out a new pod template).
+    pub only_unhealthy: bool,
 }
 
 /// Where a rolling restart stopped.
@@ -66,7 +70,12 @@ pub async fn rolling_restart(
             error,
             not_restarted: ordered[i + 1..].to_vec(),
         };
-        match recovered(session, pod).await {
+        let healthy = if how.only_unhealthy {
+            recovered(session, pod).await
+        } else {
+            Ok(false)
+        };
+        match healthy {
             Ok(true) => {
                 task.finish("recovered since the plan: unsealed and Ready, not restarted");
                 continue;

@@ -369,6 +369,51 @@ fn an_impostor_pod_receives_no_share() {
     );
     assert_exit(&out, 1);
 
+    // A forged owner reference (the real StatefulSet's name and UID) does not make it ours:
+    // the StatefulSet is read, and it never made a pod of that name.
+    let uid = e
+        .kubectl
+        .ok([
+            "get",
+            "statefulset",
+            "vault",
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ])
+        .expect("the StatefulSet's UID");
+    e.kubectl
+        .ok([
+            "patch",
+            "pod",
+            "vault-impostor",
+            "--type",
+            "merge",
+            "-p",
+            &format!(
+                r#"{{"metadata":{{"ownerReferences":[{{"apiVersion":"apps/v1","kind":"StatefulSet","name":"vault","uid":"{uid}","controller":true}}]}}}}"#
+            ),
+        ])
+        .expect("forge the owner reference");
+    let out = e.run(
+        &["vault-unseal", "vault-impostor", "--keys-file", init],
+        None,
+    );
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("does not own"), "{}", show(&out));
+    let out = e.run(&["vault-unseal", "--keys-file", init], None);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("refusing pods vault-impostor"),
+        "{}",
+        show(&out)
+    );
+    let st = e.sb.seal_status(IMPOSTOR).unwrap();
+    assert_eq!(
+        (&st["sealed"], &st["progress"]),
+        (&json!(true), &json!(0)),
+        "the impostor with a forged owner got a share: {st}"
+    );
+
     // The impostor takes the cluster's shares: had any reached it, it would be unsealed.
     for key in e.keys().iter().take(3) {
         let (code, v) =

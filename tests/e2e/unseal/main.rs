@@ -370,7 +370,15 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     // sealed with no progress at all.
     let two = format!("{}\n{}\n", keys[0], keys[1]);
     let out = e.run(
-        &["vault-unseal", "--reset", "--yes", "--keys-file", "-", "-o", "json"],
+        &[
+            "vault-unseal",
+            "--reset",
+            "--yes",
+            "--keys-file",
+            "-",
+            "-o",
+            "json",
+        ],
         Some(two.as_bytes()),
     );
     assert_exit(&out, 1);
@@ -414,7 +422,15 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     e.seal_by(Fault::Seal, &[2]);
     another_operator_submits(&e, 2, &keys[4]);
     let out = e.run(
-        &["vault-unseal", "--reset", "--keys-file", init, "-o", "json"],
+        &[
+            "vault-unseal",
+            "--reset",
+            "--yes",
+            "--keys-file",
+            init,
+            "-o",
+            "json",
+        ],
         None,
     );
     assert_exit(&out, 0);
