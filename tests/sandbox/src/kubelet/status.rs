@@ -17,6 +17,10 @@ pub(super) fn update_pod(c: &Cluster, run: &PodRun, change: impl FnOnce(&mut Val
 
 pub(super) fn set_condition(pod: &mut Value, kind: &str, ok: bool) {
     let status = if ok { "True" } else { "False" };
+    // A pod the kubelet did not start (a copy someone patched) may have no conditions yet.
+    if !pod["status"]["conditions"].is_array() {
+        pod["status"]["conditions"] = json!([]);
+    }
     let conds = pod["status"]["conditions"]
         .as_array_mut()
         .expect("conditions array");
