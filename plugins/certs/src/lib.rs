@@ -2,6 +2,7 @@
 //! pod really serves on its API port, judged against the CA the pods trust, the names clients
 //! use and the certificate stored in the TLS Secret.
 
+mod renew;
 mod status;
 mod x509;
 
@@ -10,7 +11,8 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::{CommonArgs, parse_duration};
+use vault_shared::cli::{CommonArgs, KeyArgs, parse_duration};
+use vault_shared::confirm::ConfirmArgs;
 use vault_shared::session::Session;
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,41 @@ pub struct Cli {
 pub enum Cmd {
     /// The certificate each pod serves, with findings (the default).
     Status(StatusArgs),
+    /// Issue a new server certificate from Vault's PKI engine into the TLS Secret, then
+    /// reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
+    Renew(RenewArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RenewArgs {
+    /// The mount of Vault's PKI engine.
+    #[arg(long, default_value = "pki", value_name = "PATH")]
+    pub pki_mount: String,
+    /// The PKI role to issue the certificate from.
+    #[arg(long, value_name = "ROLE", required_unless_present = "rollback")]
+    pub role: Option<String>,
+    /// The new certificate's lifetime, as Vault takes it.
+    #[arg(long, default_value = "8760h", value_name = "TTL")]
+    pub ttl: String,
+    /// The TLS Secret (default: the one the pods mount where VAULT_CACERT points).
+    #[arg(long, value_name = "NAME")]
+    pub secret: Option<String>,
+    /// The TLS server name (SNI) for the checks (default: `<release>.<ns>.svc`).
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Option<String>,
+    /// Restart and unseal the pods one at a time instead of sending SIGHUP.
+    #[arg(long)]
+    pub restart: bool,
+    /// Put back the Secret the last renew saved (`<secret>-backup`) and reload the pods.
+    #[arg(long, conflicts_with = "role")]
+    pub rollback: bool,
+    /// How long each pod may take: its volume to show the Secret, a restart.
+    #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -70,6 +107,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     }
     let args = match cli.cmd {
         Some(Cmd::Status(a)) => a,
+        Some(Cmd::Renew(a)) => {
+            let session = Session::connect(&cli.common, &[]).await?;
+            return renew::run(&session, &a).await;
+        }
         None => cli.status,
     };
     if args.critical > args.warn {

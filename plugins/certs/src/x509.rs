@@ -86,6 +86,17 @@ pub fn first_pem(pem: &str) -> Result<CertificateDer<'static>> {
         .context("parse the PEM certificate")
 }
 
+/// Every certificate of a PEM text, as DER, in order.
+pub fn chain_of(pem: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .context("parse the PEM certificates")?;
+    if chain.is_empty() {
+        anyhow::bail!("no PEM certificate");
+    }
+    Ok(chain)
+}
+
 /// Verifies `chain` (leaf first) against the CAs of `ca_pem`, ignoring the name and expiry
 /// (reported on their own). Err says why it does not verify.
 pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {

@@ -342,3 +342,309 @@ fn a_pod_that_does_not_answer_is_unreadable_not_healthy() {
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     support::assert_completions_current(PLUGIN, "sta", "status");
 }
+
+/// Mounts the PKI engine with the sandbox's Vault CA as issuer and adds `role` with `config`.
+fn pki_role(e: &Env, role: &str, config: Value) {
+    e.sb.enable_pki("pki").expect("enable the PKI engine");
+    let (code, v) =
+        e.sb.vault_active("POST", &format!("pki/roles/{role}"), Some(&config))
+            .expect("create the role");
+    assert!((200..300).contains(&code), "{code} {v}");
+}
+
+fn wide_role(e: &Env) {
+    pki_role(
+        e,
+        "vault-server",
+        serde_json::json!({"allow_any_name": true, "allow_ip_sans": true, "enforce_hostnames": false,
+                           "allow_localhost": true, "max_ttl": "87600h"}),
+    );
+}
+
+/// A Secret as kubectl returns it (None when there is none).
+fn secret_json(e: &Env, name: &str) -> Option<Value> {
+    e.kubectl.json(["get", "secret", name]).ok()
+}
+
+/// Per pod (ordinal order): UID and restart count, read with kubectl.
+fn pod_identities(e: &Env, nodes: u32) -> Vec<(String, u64)> {
+    (0..nodes)
+        .map(|i| {
+            let p = e
+                .kubectl
+                .json(["get", "pod", &format!("vault-{i}")])
+                .expect("get pod");
+            (
+                p["metadata"]["uid"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_u64()
+                    .unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn serial(pem: &[u8]) -> String {
+    openssl(&["x509", "-noout", "-serial"], pem)
+        .1
+        .trim()
+        .to_string()
+}
+
+/// Clients of the `vault` Service while `f` runs: each request a new TLS connection (verified
+/// against the CA, with the Service's name) to the next pod in turn, as the Service spreads
+/// them. Returns (requests, failures with their errors).
+fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize, Vec<String>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let ca = e.sb.ca_path();
+    let sni = format!("vault.{}.svc", e.sb.namespace());
+    let ips: Vec<String> = (0..nodes).map(|i| e.sb.pod_ip(i).to_string()).collect();
+    let flag = stop.clone();
+    let client = std::thread::spawn(move || {
+        let (mut n, mut failures) = (0usize, Vec::new());
+        while !flag.load(Ordering::SeqCst) {
+            let ip = &ips[n % ips.len()];
+            let out = Command::new("curl")
+                .args([
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "--max-time",
+                    "5",
+                ])
+                .arg("--cacert")
+                .arg(&ca)
+                .args(["--resolve", &format!("{sni}:8200:{ip}")])
+                .arg(format!("https://{sni}:8200/v1/sys/seal-status"))
+                .output()
+                .expect("curl");
+            let code = String::from_utf8_lossy(&out.stdout).to_string();
+            if code != "200" {
+                failures.push(format!(
+                    "{ip}: {code} {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            n += 1;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (n, failures)
+    });
+    let result = f();
+    stop.store(true, Ordering::SeqCst);
+    let (n, failures) = client.join().expect("client loop");
+    (result, n, failures)
+}
+
+#[test]
+fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
+    let nodes = 3;
+    let e = start("certs-renew", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let old_secret = secret_pem(&e);
+    let old_fp = fingerprint(&old_secret);
+    let old_serial = serial(&old_secret);
+    for i in 0..nodes {
+        assert_eq!(fingerprint(&served_pem(&e, i)), old_fp);
+    }
+    let before = pod_identities(&e, nodes);
+
+    let (out, requests, failures) = with_client_loop(&e, nodes, || {
+        certs(
+            &e,
+            &[
+                "renew",
+                "--role",
+                "vault-server",
+                "--ttl",
+                "2160h",
+                "--yes",
+                "--token-file",
+                token,
+            ],
+        )
+    });
+    assert_exit(&out, 0);
+    assert!(requests > 10, "the client loop ran ({requests} requests)");
+    assert!(
+        failures.is_empty(),
+        "requests failed during the renewal: {failures:?}"
+    );
+
+    // Independently: the Secret holds a new certificate from the CA the pods trust, every pod
+    // serves it (openssl to each pod's address), the old serial is gone.
+    let new_secret = secret_pem(&e);
+    let new_fp = fingerprint(&new_secret);
+    assert_ne!(new_fp, old_fp);
+    assert!(
+        openssl(
+            &["verify", "-CAfile", e.sb.ca_path().to_str().unwrap()],
+            &new_secret
+        )
+        .0,
+        "the new certificate verifies against the Vault CA"
+    );
+    for i in 0..nodes {
+        let served = served_pem(&e, i);
+        assert_eq!(
+            fingerprint(&served),
+            new_fp,
+            "vault-{i} serves the new certificate"
+        );
+        assert_ne!(serial(&served), old_serial, "vault-{i}");
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+    }
+    assert_eq!(
+        pod_identities(&e, nodes),
+        before,
+        "no pod restarted or was replaced"
+    );
+    // The new key never reached the output.
+    let key = secret_json(&e, "vault-tls").expect("vault-tls")["data"]["tls.key"]
+        .as_str()
+        .expect("tls.key")
+        .to_string();
+    let (_, key_pem) = openssl(&["base64", "-d", "-A"], key.as_bytes());
+    let body: String = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    support::assert_no_secret("renew", &show(&out), &[key.clone(), body.clone()]);
+    // The previous Secret is kept; Events on the Secret and on each pod.
+    let backup = secret_json(&e, "vault-tls-backup").expect("the backup Secret");
+    let (_, backup_crt) = openssl(
+        &["base64", "-d", "-A"],
+        backup["data"]["tls.crt"]
+            .as_str()
+            .expect("backup tls.crt")
+            .as_bytes(),
+    );
+    assert_eq!(fingerprint(backup_crt.as_bytes()), old_fp);
+    let events = e.our_events();
+    let reasons: Vec<(String, String)> = events
+        .iter()
+        .map(|ev| {
+            (
+                ev["reason"].as_str().unwrap_or_default().to_string(),
+                ev["regarding"]["name"]
+                    .as_str()
+                    .or(ev["involvedObject"]["name"].as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&("CertificateRenewed".into(), "vault-tls".into())),
+        "{reasons:?}"
+    );
+    for i in 0..nodes {
+        assert!(
+            reasons.contains(&("CertificateReloaded".into(), format!("vault-{i}"))),
+            "{reasons:?}"
+        );
+    }
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
+
+    // --rollback puts the old certificate back and reloads the pods the same way.
+    let out = certs(&e, &["renew", "--rollback", "--yes"]);
+    assert_exit(&out, 0);
+    assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
+    for i in 0..nodes {
+        assert_eq!(
+            fingerprint(&served_pem(&e, i)),
+            old_fp,
+            "vault-{i} serves the old one again"
+        );
+    }
+    assert_eq!(pod_identities(&e, nodes), before);
+}
+
+#[test]
+fn renew_refuses_before_any_change() {
+    let e = start("certs-renew-refuse", 1, 365);
+    // A role that may issue the Service name only, not the pods' own names.
+    pki_role(
+        &e,
+        "narrow",
+        serde_json::json!({"allowed_domains": ["vault.vault.svc"], "allow_bare_domains": true,
+                           "allow_subdomains": false, "allow_ip_sans": true, "max_ttl": "87600h"}),
+    );
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let before = secret_json(&e, "vault-tls").expect("vault-tls");
+    let served = fingerprint(&served_pem(&e, 0));
+    let unchanged = |what: &str| {
+        let now = secret_json(&e, "vault-tls").expect("vault-tls");
+        assert_eq!(
+            now["data"], before["data"],
+            "{what}: the Secret is unchanged"
+        );
+        assert_eq!(
+            now["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"],
+            "{what}"
+        );
+        assert!(
+            secret_json(&e, "vault-tls-backup").is_none(),
+            "{what}: no backup written"
+        );
+        assert_eq!(
+            fingerprint(&served_pem(&e, 0)),
+            served,
+            "{what}: the pod serves the same"
+        );
+    };
+
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "narrow",
+            "--dry-run",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Dry run: nothing was changed."), "{text}");
+    assert!(
+        text.contains("vault-0.vault-internal"),
+        "the plan names the names: {text}"
+    );
+    unchanged("--dry-run");
+
+    let out = certs(&e, &["renew", "--role", "narrow", "--token-file", token]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "add --yes");
+    unchanged("no --yes off a terminal");
+
+    let out = certs(
+        &e,
+        &["renew", "--role", "narrow", "--yes", "--token-file", token],
+    );
+    assert_exit(&out, 1);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("vault-0.vault-internal"),
+        "names the name refused: {err}"
+    );
+    assert!(err.contains("not allowed"), "{err}");
+    unchanged("a role that cannot issue a needed name");
+
+    let out = certs(&e, &["renew", "--rollback", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "no backup Secret vault-tls-backup");
+    unchanged("--rollback without a backup");
+}
