@@ -2,6 +2,7 @@
 //! pod really serves on its API port, judged against the CA the pods trust, the names clients
 //! use and the certificate stored in the TLS Secret.
 
+mod issue_client;
 mod renew;
 mod status;
 mod x509;
@@ -48,6 +49,33 @@ pub enum Cmd {
     /// Issue a new server certificate from Vault's PKI engine into the TLS Secret, then
     /// reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
     Renew(RenewArgs),
+    /// Issue a client certificate from Vault's PKI engine into a kubernetes.io/tls Secret
+    /// (with ca.crt) in the application's namespace; the key is never printed.
+    IssueClient(IssueClientArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct IssueClientArgs {
+    /// The certificate's common name.
+    pub name: String,
+    /// The Secret to write (type kubernetes.io/tls).
+    #[arg(long, value_name = "NAME")]
+    pub secret: String,
+    /// The namespace of the Secret (default: the Vault pods' namespace, -n).
+    #[arg(long, value_name = "NS")]
+    pub secret_namespace: Option<String>,
+    /// The mount of Vault's PKI engine.
+    #[arg(long, default_value = "pki", value_name = "PATH")]
+    pub pki_mount: String,
+    /// The PKI role to issue from.
+    #[arg(long, default_value = "client", value_name = "ROLE")]
+    pub role: String,
+    /// The certificate's lifetime, as Vault takes it.
+    #[arg(long, default_value = "2160h", value_name = "TTL")]
+    pub ttl: String,
+    /// Replacing an existing Secret asks first: --yes confirms, --dry-run shows the plan.
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -105,19 +133,23 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             "--vault-addr is not supported by vault-certs: it checks each pod through Kubernetes"
         );
     }
-    let args = match cli.cmd {
-        Some(Cmd::Status(a)) => a,
-        Some(Cmd::Renew(a)) => {
-            let session = Session::connect(&cli.common, &[]).await?;
-            return renew::run(&session, &a).await;
-        }
-        None => cli.status,
-    };
-    if args.critical > args.warn {
+    let cmd = cli.cmd.unwrap_or(Cmd::Status(cli.status));
+    if let Cmd::Status(a) = &cmd
+        && a.critical > a.warn
+    {
         anyhow::bail!("--critical must not be longer than --warn");
     }
-    let session = Session::connect(&cli.common, &args.pods).await?;
-    status::run(&session, &args).await
+    // Renewal and issuing act on the whole StatefulSet: every pod.
+    let only = match &cmd {
+        Cmd::Status(a) => a.pods.clone(),
+        _ => Vec::new(),
+    };
+    let session = Session::connect(&cli.common, &only).await?;
+    match cmd {
+        Cmd::Status(a) => status::run(&session, &a).await,
+        Cmd::Renew(a) => renew::run(&session, &a).await,
+        Cmd::IssueClient(a) => issue_client::run(&session, &a).await,
+    }
 }
 
 #[cfg(test)]

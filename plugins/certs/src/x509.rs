@@ -100,11 +100,7 @@ pub fn chain_of(pem: &str) -> Result<Vec<CertificateDer<'static>>> {
 /// Verifies `chain` (leaf first) against the CAs of `ca_pem`, ignoring the name and expiry
 /// (reported on their own). Err says why it does not verify.
 pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
-        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
-    }
+    let roots = roots(ca_pem)?;
     let verifier = WebPkiServerVerifier::builder_with_provider(
         Arc::new(roots),
         Arc::new(rustls::crypto::ring::default_provider()),
@@ -132,6 +128,31 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
         )) => Ok(()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+fn roots(ca_pem: &str) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
+        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
+    }
+    Ok(roots)
+}
+
+/// Verifies a client certificate's `chain` (leaf first) against the CAs of `ca_pem`, as a
+/// server asking for client certificates would, now.
+pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots(ca_pem)?),
+        Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let leaf = chain.first().ok_or("no certificate")?;
+    verifier
+        .verify_client_cert(leaf, &chain[1..], UnixTime::now())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

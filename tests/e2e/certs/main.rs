@@ -648,3 +648,106 @@ fn renew_refuses_before_any_change() {
     support::assert_fails_with(&out, "no backup Secret vault-tls-backup");
     unchanged("--rollback without a backup");
 }
+
+#[test]
+fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
+    let e = start("certs-client", 1, 365);
+    pki_role(
+        &e,
+        "client",
+        serde_json::json!({"allow_any_name": true, "client_flag": true, "server_flag": false,
+                           "max_ttl": "87600h"}),
+    );
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
+    let args = [
+        "issue-client",
+        "app-client",
+        "--secret-namespace",
+        "app",
+        "--secret",
+        "app-tls",
+        "--token-file",
+        token,
+    ];
+    let out = certs(&e, &args);
+    assert_exit(&out, 0);
+    let s = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .expect("the Secret");
+    assert_eq!(s["type"], "kubernetes.io/tls", "{s:#}");
+    let field = |k: &str| {
+        let b64 = s["data"][k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k}: {s:#}"));
+        openssl(&["base64", "-d", "-A"], b64.as_bytes()).1
+    };
+    let (crt, key, ca) = (field("tls.crt"), field("tls.key"), field("ca.crt"));
+    // Independently, with openssl: the chain verifies against ca.crt, which is the Vault CA,
+    // it is a client certificate for the name, and the key belongs to it.
+    let dir = e.sb.dir().join("client-check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.crt");
+    std::fs::write(&ca_file, &ca).unwrap();
+    assert_eq!(
+        fingerprint(ca.as_bytes()),
+        fingerprint(&std::fs::read(e.sb.ca_path()).unwrap())
+    );
+    let (ok, text) = openssl(
+        &[
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            ca_file.to_str().unwrap(),
+        ],
+        crt.as_bytes(),
+    );
+    assert!(ok, "{text}");
+    let (_, subject) = openssl(&["x509", "-noout", "-subject"], crt.as_bytes());
+    assert!(subject.contains("app-client"), "{subject}");
+    let (_, cert_pub) = openssl(&["x509", "-noout", "-pubkey"], crt.as_bytes());
+    let (_, key_pub) = openssl(&["pkey", "-pubout"], key.as_bytes());
+    assert_eq!(cert_pub, key_pub, "the key matches the certificate");
+    let key_body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    support::assert_no_secret("issue-client", &show(&out), &[key_body]);
+
+    // Replacing it asks first: off a terminal without --yes nothing changes.
+    let again = certs(&e, &args);
+    assert_exit(&again, 1);
+    support::assert_fails_with(&again, "add --yes");
+    let s2 = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    assert_eq!(s2["data"], s["data"]);
+    // With --yes (and -o json) it is replaced; the new key is not printed either.
+    let mut yes = args.to_vec();
+    yes.extend(["--yes", "-o", "json"]);
+    let out = certs(&e, &yes);
+    assert_exit(&out, 0);
+    let v: Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|err| panic!("{err}\n{}", show(&out)));
+    assert_eq!(v["replaced"], true, "{v:#}");
+    let s3 = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    assert_ne!(s3["data"]["tls.key"], s["data"]["tls.key"]);
+    let key3 = openssl(
+        &["base64", "-d", "-A"],
+        s3["data"]["tls.key"].as_str().unwrap().as_bytes(),
+    )
+    .1;
+    let body3: String = key3.lines().filter(|l| !l.starts_with("-----")).collect();
+    support::assert_no_secret("issue-client --yes", &show(&out), &[body3]);
+    let events = e.kubectl.json(["get", "events", "-n", "app"]).unwrap();
+    assert!(
+        events["items"].as_array().into_iter().flatten().any(|ev| {
+            ev["reason"] == "ClientCertificateIssued" && ev["involvedObject"]["name"] == "app-tls"
+        }),
+        "an Event on the Secret: {events:#}"
+    );
+}
