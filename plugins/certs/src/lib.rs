@@ -26,12 +26,17 @@ use vault_shared::session::Session;
 port-forward, with the server name clients use, and checks the certificate it serves: expiry, the chain against the \
 CA the pods trust (ca.crt of the TLS Secret, or --ca-cert), the names in use (pod DNS names, Service names, the \
 host in VAULT_ADDR, retry_join leader addresses), and whether it is the certificate stored in the TLS Secret. \
-No Vault token is needed.",
+`status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine, writes the TLS \
+Secret (keeping a backup) and reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
+certificate Secret.",
     after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error); 2 done, but the cluster needs attention \
 (a certificate inside the warning window or expired, a name not covered, an untrusted chain, a Secret renewed but not \
 reloaded, a pod that could not be checked).\n\n\
 Examples:\n  kubectl vault-certs -n vault\n  kubectl vault-certs -n vault status vault-0 --warn 45d\n  \
-kubectl vault-certs -n vault -o json"
+kubectl vault-certs -n vault -o json\n  \
+kubectl vault-certs -n vault renew --role vault-server --dry-run\n  \
+kubectl vault-certs -n vault renew --rollback --yes\n  \
+kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls"
 )]
 pub struct Cli {
     #[command(subcommand)]
