@@ -120,12 +120,16 @@ pub(crate) fn names_in_use(
 ) -> Vec<String> {
     let name = cluster::name(pod);
     let sts = cluster::owner_statefulset(pod).unwrap_or(release);
+    // Each name also in its fully qualified form (the default cluster domain), as the chart's
+    // TLS guide issues them: clients in other namespaces and Go resolvers use it.
     let mut names = vec![
         format!("{name}.{sts}-internal"),
         format!("{name}.{sts}-internal.{ns}.svc"),
+        format!("{name}.{sts}-internal.{ns}.svc.cluster.local"),
         release.to_string(),
         format!("{release}.{ns}"),
         format!("{release}.{ns}.svc"),
+        format!("{release}.{ns}.svc.cluster.local"),
     ];
     if let Some(host) = cluster::env_value(pod, &["VAULT_ADDR", "BAO_ADDR"])
         .and_then(|a| a.parse::<http::Uri>().ok())

@@ -751,3 +751,58 @@ fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
         "an Event on the Secret: {events:#}"
     );
 }
+
+#[test]
+fn renew_with_restart_restarts_and_unseals_each_pod() {
+    let nodes = 3;
+    let e = start("certs-renew-restart", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let keys = e.sb.init_json_path();
+    let old_fp = fingerprint(&secret_pem(&e));
+    let before = pod_identities(&e, nodes);
+    // Shamir seals: --restart without keys is refused before anything changes.
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--restart",
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "needs the unseal keys");
+    assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
+
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--restart",
+            "--keys-file",
+            keys.to_str().unwrap(),
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 0);
+    let new_fp = fingerprint(&secret_pem(&e));
+    assert_ne!(new_fp, old_fp);
+    let after = pod_identities(&e, nodes);
+    for i in 0..nodes {
+        assert_eq!(fingerprint(&served_pem(&e, i)), new_fp, "vault-{i}");
+        assert_ne!(
+            after[i as usize].0, before[i as usize].0,
+            "vault-{i} was recreated"
+        );
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+        assert!(e.ready(&format!("vault-{i}")), "vault-{i} is Ready");
+    }
+}
