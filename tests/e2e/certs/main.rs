@@ -806,3 +806,72 @@ fn renew_with_restart_restarts_and_unseals_each_pod() {
         assert!(e.ready(&format!("vault-{i}")), "vault-{i} is Ready");
     }
 }
+
+/// The active node hangs (SIGSTOP) once the standbys are being reloaded: renew stops at it,
+/// says so, names what is reloaded and what is not, and records a warning Event.
+#[test]
+fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
+    let nodes = 3;
+    let e = start("certs-renew-stuck", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let old_fp = fingerprint(&secret_pem(&e));
+    let active = (0..nodes)
+        .find(|&i| {
+            e.sb.vault(i, "GET", "sys/leader", None, None)
+                .is_ok_and(|(_, v)| v["is_self"] == true)
+        })
+        .expect("an active node");
+    let pod = format!("vault-{active}");
+    let mut child = e
+        .kubectl
+        .command([
+            "vault-certs",
+            "renew",
+            "--role",
+            "vault-server",
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start renew");
+    // Once the Secret holds the new certificate, the walk is at the standbys: hang the active.
+    e.sb.wait_until("the Secret to change", Duration::from_secs(60), || {
+        fingerprint(&secret_pem(&e)) != old_fp
+    })
+    .expect("the Secret changed");
+    e.sb.fault(Fault::Stop, &pod).expect("stop the active node");
+    let out = child.wait_with_output().expect("renew");
+    e.sb.fault(Fault::Resume, &pod).expect("resume");
+    assert_exit(&out, 1);
+    let err = support::stderr(&out);
+    assert!(err.contains(&format!("{pod}: ")), "names the pod: {err}");
+    assert!(
+        err.contains("did not pick up the new certificate on SIGHUP"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not reloaded: none"),
+        "the active node is last: {err}"
+    );
+    let new_fp = fingerprint(&secret_pem(&e));
+    for i in (0..nodes).filter(|&i| i != active) {
+        assert_eq!(
+            fingerprint(&served_pem(&e, i)),
+            new_fp,
+            "vault-{i} was reloaded"
+        );
+    }
+    let events = e.our_events();
+    assert!(
+        events
+            .iter()
+            .any(|ev| ev["reason"] == "CertificateReloadFailed"
+                && (ev["regarding"]["name"] == pod.as_str()
+                    || ev["involvedObject"]["name"] == pod.as_str())),
+        "{events:#?}"
+    );
+}
