@@ -823,7 +823,7 @@ fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
         })
         .expect("an active node");
     let pod = format!("vault-{active}");
-    let mut child = e
+    let child = e
         .kubectl
         .command([
             "vault-certs",
