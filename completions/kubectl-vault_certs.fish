@@ -50,6 +50,7 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -s
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -a "status" -d 'The certificate each pod serves, with findings (the default)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -a "renew" -d 'Issue a new server certificate from Vault\'s PKI engine into the TLS Secret, then reload every pod (SIGHUP; standbys first, the active node last) and check it serves it'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -a "issue-client" -d 'Issue a client certificate from Vault\'s PKI engine into a kubernetes.io/tls Secret (with ca.crt) in the application\'s namespace; the key is never printed'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -a "clients" -d 'Client certificates: TLS Secrets Vault\'s CA issued in the given namespaces and the certificates the cert auth method trusts, with expiry; the PKI engine\'s issued list'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l server-name -d 'The TLS server name (SNI) to ask for (default: the Service name `<release>.<ns>.svc`)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -l warn -d 'A certificate (or CA) expiring within this needs attention' -r
@@ -130,7 +131,32 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand 
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand issue-client" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand issue-client" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand issue-client" -s h -l help -d 'Print help'
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client help" -f -a "status" -d 'The certificate each pod serves, with findings (the default)'
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client help" -f -a "renew" -d 'Issue a new server certificate from Vault\'s PKI engine into the TLS Secret, then reload every pod (SIGHUP; standbys first, the active node last) and check it serves it'
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client help" -f -a "issue-client" -d 'Issue a client certificate from Vault\'s PKI engine into a kubernetes.io/tls Secret (with ca.crt) in the application\'s namespace; the key is never printed'
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l secret-namespace -d 'Namespaces whose TLS Secrets to check (repeatable; default: the Vault pods\' namespace)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l pki-mount -d 'The mount of Vault\'s PKI engine (its CA tells Vault\'s certificates from others)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l cert-mount -d 'The mount of the cert auth method (under auth/)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l warn -d 'A certificate expiring within this needs attention' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l critical -d 'A certificate expiring within this is critical' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand clients" -s h -l help -d 'Print help'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client clients help" -f -a "status" -d 'The certificate each pod serves, with findings (the default)'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client clients help" -f -a "renew" -d 'Issue a new server certificate from Vault\'s PKI engine into the TLS Secret, then reload every pod (SIGHUP; standbys first, the active node last) and check it serves it'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client clients help" -f -a "issue-client" -d 'Issue a client certificate from Vault\'s PKI engine into a kubernetes.io/tls Secret (with ca.crt) in the application\'s namespace; the key is never printed'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client clients help" -f -a "clients" -d 'Client certificates: TLS Secrets Vault\'s CA issued in the given namespaces and the certificates the cert auth method trusts, with expiry; the PKI engine\'s issued list'
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand help; and not __fish_seen_subcommand_from status renew issue-client clients help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,6 +2,7 @@
 //! pod really serves on its API port, judged against the CA the pods trust, the names clients
 //! use and the certificate stored in the TLS Secret.
 
+mod clients;
 mod issue_client;
 mod renew;
 mod status;
@@ -36,7 +37,8 @@ Examples:\n  kubectl vault-certs -n vault\n  kubectl vault-certs -n vault status
 kubectl vault-certs -n vault -o json\n  \
 kubectl vault-certs -n vault renew --role vault-server --dry-run\n  \
 kubectl vault-certs -n vault renew --rollback --yes\n  \
-kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls"
+kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls\n  \
+kubectl vault-certs -n vault clients --secret-namespace app"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -57,6 +59,28 @@ pub enum Cmd {
     /// Issue a client certificate from Vault's PKI engine into a kubernetes.io/tls Secret
     /// (with ca.crt) in the application's namespace; the key is never printed.
     IssueClient(IssueClientArgs),
+    /// Client certificates: TLS Secrets Vault's CA issued in the given namespaces and the
+    /// certificates the cert auth method trusts, with expiry; the PKI engine's issued list.
+    Clients(ClientsArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ClientsArgs {
+    /// Namespaces whose TLS Secrets to check (repeatable; default: the Vault pods' namespace).
+    #[arg(long, value_name = "NS")]
+    pub secret_namespace: Vec<String>,
+    /// The mount of Vault's PKI engine (its CA tells Vault's certificates from others).
+    #[arg(long, default_value = "pki", value_name = "PATH")]
+    pub pki_mount: String,
+    /// The mount of the cert auth method (under auth/).
+    #[arg(long, default_value = "cert", value_name = "PATH")]
+    pub cert_mount: String,
+    /// A certificate expiring within this needs attention.
+    #[arg(long, default_value = "30d", value_name = "DURATION", value_parser = parse_duration)]
+    pub warn: Duration,
+    /// A certificate expiring within this is critical.
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = parse_duration)]
+    pub critical: Duration,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -139,9 +163,12 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         );
     }
     let cmd = cli.cmd.unwrap_or(Cmd::Status(cli.status));
-    if let Cmd::Status(a) = &cmd
-        && a.critical > a.warn
-    {
+    let (warn, critical) = match &cmd {
+        Cmd::Status(a) => (a.warn, a.critical),
+        Cmd::Clients(a) => (a.warn, a.critical),
+        _ => (Duration::ZERO, Duration::ZERO),
+    };
+    if critical > warn {
         anyhow::bail!("--critical must not be longer than --warn");
     }
     // Renewal and issuing act on the whole StatefulSet: every pod.
@@ -154,6 +181,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Status(a) => status::run(&session, &a).await,
         Cmd::Renew(a) => renew::run(&session, &a).await,
         Cmd::IssueClient(a) => issue_client::run(&session, &a).await,
+        Cmd::Clients(a) => clients::run(&session, &a).await,
     }
 }
 

@@ -108,16 +108,7 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
     .build()
     .map_err(|e| e.to_string())?;
     let leaf = chain.first().ok_or("no certificate")?;
-    // Verify at a moment inside the leaf's validity, so an expired certificate still shows
-    // whether its chain is trusted.
-    let when = parse(leaf)
-        .ok()
-        .map(|i| {
-            UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-                (i.not_after_unix - 60).max(0) as u64,
-            ))
-        })
-        .unwrap_or_else(UnixTime::now);
+    let when = inside_validity(leaf);
     use rustls::client::danger::ServerCertVerifier;
     let any_name = ServerName::try_from("vault-certs.invalid").expect("a valid name");
     match verifier.verify_server_cert(leaf, &chain[1..], &any_name, &[], when) {
@@ -130,6 +121,19 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
     }
 }
 
+/// A moment inside the leaf's validity, so an expired certificate still shows whether its
+/// chain is trusted (expiry is reported on its own).
+fn inside_validity(leaf: &CertificateDer<'_>) -> UnixTime {
+    parse(leaf)
+        .ok()
+        .map(|i| {
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                (i.not_after_unix - 60).max(0) as u64,
+            ))
+        })
+        .unwrap_or_else(UnixTime::now)
+}
+
 fn roots(ca_pem: &str) -> Result<rustls::RootCertStore, String> {
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
@@ -140,7 +144,7 @@ fn roots(ca_pem: &str) -> Result<rustls::RootCertStore, String> {
 }
 
 /// Verifies a client certificate's `chain` (leaf first) against the CAs of `ca_pem`, as a
-/// server asking for client certificates would, now.
+/// server asking for client certificates would (expiry aside).
 pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots(ca_pem)?),
@@ -150,7 +154,7 @@ pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> R
     .map_err(|e| e.to_string())?;
     let leaf = chain.first().ok_or("no certificate")?;
     verifier
-        .verify_client_cert(leaf, &chain[1..], UnixTime::now())
+        .verify_client_cert(leaf, &chain[1..], inside_validity(leaf))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

@@ -66,3 +66,39 @@ impl VaultClient {
         Ok(issued)
     }
 }
+
+impl VaultClient {
+    /// `LIST <mount>/certs/detailed`: each issued certificate's serial with what OpenBao
+    /// tells about it (`common_name`, `dns_names`, `not_after`, …).
+    pub async fn pki_certs_detailed(
+        &self,
+        mount: &str,
+    ) -> Result<Vec<(String, Value)>, VaultError> {
+        let list = Method::from_bytes(b"LIST").expect("LIST is a method");
+        let path = format!("{}/certs/detailed", mount.trim_matches('/'));
+        let data: Value = self.data(list, &path, Body::Empty).await?;
+        Ok(data["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str())
+            .map(|k| (k.to_string(), data["key_info"][k].clone()))
+            .collect())
+    }
+
+    /// The trusted certificates of the `cert` auth method at `auth/<mount>`: name and PEM.
+    pub async fn cert_auth_certs(&self, mount: &str) -> Result<Vec<(String, String)>, VaultError> {
+        let base = format!("auth/{}/certs", mount.trim_matches('/'));
+        let mut out = Vec::new();
+        for name in self.list_keys(&base).await? {
+            let v: Value = self
+                .data(Method::GET, &format!("{base}/{name}"), Body::Empty)
+                .await?;
+            out.push((
+                name,
+                v["certificate"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -361,6 +361,16 @@ fn wide_role(e: &Env) {
     );
 }
 
+/// The `client` role: client certificates for any name.
+fn client_role(e: &Env) {
+    pki_role(
+        e,
+        "client",
+        serde_json::json!({"allow_any_name": true, "client_flag": true, "server_flag": false,
+                           "max_ttl": "87600h"}),
+    );
+}
+
 /// A Secret as kubectl returns it (None when there is none).
 fn secret_json(e: &Env, name: &str) -> Option<Value> {
     e.kubectl.json(["get", "secret", name]).ok()
@@ -652,12 +662,7 @@ fn renew_refuses_before_any_change() {
 #[test]
 fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
     let e = start("certs-client", 1, 365);
-    pki_role(
-        &e,
-        "client",
-        serde_json::json!({"allow_any_name": true, "client_flag": true, "server_flag": false,
-                           "max_ttl": "87600h"}),
-    );
+    client_role(&e);
     let token = e.token_file();
     let token = token.to_str().expect("path");
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
@@ -874,4 +879,149 @@ fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
                     || ev["involvedObject"]["name"] == pod.as_str())),
         "{events:#?}"
     );
+}
+
+#[test]
+fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
+    let e = start("certs-clients", 1, 365);
+    client_role(&e);
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let ca_pem = std::fs::read_to_string(e.sb.ca_path()).unwrap();
+    for (path, body) in [
+        ("sys/auth/cert", serde_json::json!({"type": "cert"})),
+        (
+            "auth/cert/certs/web",
+            serde_json::json!({"certificate": ca_pem, "token_policies": "default"}),
+        ),
+    ] {
+        let (code, v) = e.sb.vault_active("POST", path, Some(&body)).expect(path);
+        assert!((200..300).contains(&code), "{path}: {code} {v}");
+    }
+    assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
+    let out = certs(
+        &e,
+        &[
+            "issue-client",
+            "app-client",
+            "--secret-namespace",
+            "app",
+            "--secret",
+            "app-tls",
+            "--ttl",
+            "72h",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 0);
+    // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
+    let dir = e.sb.dir().join("other-cert");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl req");
+    assert!(made.status.success(), "{}", show(&made));
+    let cert_arg = format!("--cert={}", crt.display());
+    let key_arg = format!("--key={}", key.display());
+    assert_exit(
+        &e.run(
+            &[
+                "create", "secret", "tls", "other", "-n", "app", &cert_arg, &key_arg,
+            ],
+            None,
+        ),
+        0,
+    );
+
+    let (out, v) = json_with(
+        &e,
+        &[
+            "clients",
+            "--secret-namespace",
+            "app",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 2);
+    let certs_listed = v["certificates"].as_array().expect("certificates");
+    let find = |name: &str| certs_listed.iter().find(|c| c["name"] == name);
+    let app = find("app/app-tls").unwrap_or_else(|| panic!("app/app-tls listed: {v:#}"));
+    assert!(find("app/other").is_none(), "not Vault's: {v:#}");
+    assert_eq!(app["source"], "secret");
+    assert_eq!(app["in_pki"], true, "{v:#}");
+    let days = app["days_left"].as_i64().expect("days_left");
+    assert!((1..=3).contains(&days), "{app:#}");
+    // Independently: openssl reads the same serial from the Secret kubectl returns.
+    let s = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    let pem = openssl(
+        &["base64", "-d", "-A"],
+        s["data"]["tls.crt"].as_str().unwrap().as_bytes(),
+    )
+    .1;
+    let serial_hex = serial(pem.as_bytes())
+        .trim_start_matches("serial=")
+        .to_lowercase();
+    assert_eq!(
+        app["serial"].as_str().unwrap().replace(':', ""),
+        serial_hex,
+        "{app:#}"
+    );
+    let (lasts_4_days, _) = openssl(
+        &["x509", "-noout", "-checkend", &(4 * 86400).to_string()],
+        pem.as_bytes(),
+    );
+    assert!(
+        !lasts_4_days,
+        "openssl: the 72h certificate ends within 4 days"
+    );
+    let web = find("web").unwrap_or_else(|| panic!("the cert auth method's certificate: {v:#}"));
+    assert_eq!(web["source"], "auth_cert");
+    assert!(web["days_left"].as_i64().unwrap() > 3000, "{web:#}");
+    assert!(
+        kinds(&v)
+            .iter()
+            .any(|(k, s, _)| k == "expires_critical" && s == "app/app-tls"),
+        "{v:#}"
+    );
+    assert!(v["pki"]["issued"].as_u64().unwrap() >= 1, "{v:#}");
+
+    // Outside narrower thresholds nothing needs attention.
+    let calm = certs(
+        &e,
+        &[
+            "clients",
+            "--secret-namespace",
+            "app",
+            "--warn",
+            "1d",
+            "--critical",
+            "1d",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&calm, 0);
 }
