@@ -269,6 +269,38 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
             .await?;
         None
     };
+    // The Kubernetes rights the steps use, asked before anything changes.
+    let mut needed = vec![
+        ("update", "secrets", Some(state.secret_name.as_str())),
+        ("get", "pods/exec", None),
+        ("create", "events", None),
+    ];
+    if !args.rollback {
+        needed.push(if existing_backup.is_some() {
+            ("update", "secrets", Some(backup.as_str()))
+        } else {
+            ("create", "secrets", None)
+        });
+    }
+    if args.restart {
+        needed.push(("delete", "pods", None));
+    }
+    let mut missing = Vec::new();
+    for (verb, resource, name) in needed {
+        if !session.kube.can_i(verb, resource, name).await? {
+            missing.push(format!(
+                "{verb} {resource}{}",
+                name.map(|n| format!(" {n}")).unwrap_or_default()
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "not allowed in namespace {}: {}; nothing was changed (ask for these RBAC permissions)",
+            session.kube.namespace,
+            missing.join(", ")
+        );
+    }
     let shares = if args.restart {
         let shamir = session
             .views()

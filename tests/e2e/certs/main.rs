@@ -653,6 +653,40 @@ fn renew_refuses_before_any_change() {
     assert!(err.contains("not allowed"), "{err}");
     unchanged("a role that cannot issue a needed name");
 
+    // A user who may do everything but exec into the pods: refused before the Secret changes.
+    let rules = [
+        ("get", "pods"),
+        ("list", "pods"),
+        ("watch", "pods"),
+        ("get", "pods/portforward"),
+        ("create", "pods/portforward"),
+        ("get", "secrets"),
+        ("create", "secrets"),
+        ("update", "secrets"),
+        ("get", "configmaps"),
+        ("create", "events"),
+        ("get", "statefulsets"),
+        ("list", "statefulsets"),
+    ];
+    let kubeconfig = e.sb.add_user("no-exec", &rules).expect("user");
+    let kc = kubeconfig.to_str().unwrap();
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "wide-not-needed",
+            "--yes",
+            "--token-file",
+            token,
+            "--kubeconfig",
+            kc,
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "get pods/exec");
+    unchanged("no right to exec into the pods");
+
     let out = certs(&e, &["renew", "--rollback", "--yes"]);
     assert_exit(&out, 1);
     support::assert_fails_with(&out, "no backup Secret vault-tls-backup");
