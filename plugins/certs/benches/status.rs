@@ -81,7 +81,7 @@ fn main() {
         ("`kubectl vault-certs` (5 pods)", all),
         ("`kubectl vault-certs status vault-0` (1 pod)", one),
         (
-            "runbook: `kubectl exec … openssl s_client … | openssl x509 -noout -dates` on each of 5 pods",
+            "runbook: `kubectl exec … openssl s_client … \\| openssl x509 -noout -dates` on each of 5 pods",
             runbook,
         ),
     ] {
