@@ -632,6 +632,41 @@ impl Kube {
         Ok(events)
     }
 
+    /// Whether the user may `verb` the `resource` (`pods/exec`: resource/subresource) named
+    /// `name` in the namespace, by a SelfSubjectAccessReview. An unreadable answer is an error:
+    /// a guard that cannot ask refuses.
+    pub async fn can_i(&self, verb: &str, resource: &str, name: Option<&str>) -> Result<bool> {
+        use k8s_openapi::api::authorization::v1::{
+            ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+        };
+        let (resource, sub) = match resource.split_once('/') {
+            Some((r, s)) => (r, Some(s.to_string())),
+            None => (resource, None),
+        };
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(self.namespace.clone()),
+                    verb: Some(verb.to_string()),
+                    resource: Some(resource.to_string()),
+                    subresource: sub,
+                    name: name.map(str::to_string),
+                    ..ResourceAttributes::default()
+                }),
+                ..SelfSubjectAccessReviewSpec::default()
+            },
+            ..SelfSubjectAccessReview::default()
+        };
+        let api: Api<SelfSubjectAccessReview> = Api::all(self.client.clone());
+        let answer = self
+            .call(
+                &format!("ask whether it may {verb} {resource}"),
+                api.create(&Default::default(), &review),
+            )
+            .await?;
+        Ok(answer.status.is_some_and(|s| s.allowed))
+    }
+
     pub async fn config_map(&self, cm: &str) -> Result<Option<ConfigMap>> {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace);
         self.call(&format!("get configmap {cm}"), api.get_opt(cm))

@@ -79,10 +79,10 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
         ),
         None => None,
     };
-    let retry_join = retry_join_hosts(session).await;
+    let config = server_config(session).await;
     let now = jiff::Timestamp::now().as_second();
     let results = fanout::each_pod(&session.targets, POD_DEADLINE, |t| {
-        pod_cert(session, t, args, ca_flag.as_deref(), &retry_join, now)
+        pod_cert(session, t, args, ca_flag.as_deref(), &config, now)
     })
     .await;
     let pods: Vec<PodCert> = results
@@ -110,16 +110,26 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
 }
 
 /// The names a pod's certificate must cover: its own DNS names under the headless Service,
-/// the Service names clients use, the host in its VAULT_ADDR, and the retry_join leaders.
-fn names_in_use(pod: &Pod, ns: &str, release: &str, retry_join: &[String]) -> Vec<String> {
+/// the Service names clients use, the host in its VAULT_ADDR, the retry_join leaders and
+/// the host of the configuration's `api_addr` (other nodes and redirected clients call it).
+pub(crate) fn names_in_use(
+    pod: &Pod,
+    ns: &str,
+    release: &str,
+    config: &ServerConfig,
+) -> Vec<String> {
     let name = cluster::name(pod);
     let sts = cluster::owner_statefulset(pod).unwrap_or(release);
+    // Each name also in its fully qualified form (the default cluster domain), as the chart's
+    // TLS guide issues them: clients in other namespaces and Go resolvers use it.
     let mut names = vec![
         format!("{name}.{sts}-internal"),
         format!("{name}.{sts}-internal.{ns}.svc"),
+        format!("{name}.{sts}-internal.{ns}.svc.cluster.local"),
         release.to_string(),
         format!("{release}.{ns}"),
         format!("{release}.{ns}.svc"),
+        format!("{release}.{ns}.svc.cluster.local"),
     ];
     if let Some(host) = cluster::env_value(pod, &["VAULT_ADDR", "BAO_ADDR"])
         .and_then(|a| a.parse::<http::Uri>().ok())
@@ -127,16 +137,47 @@ fn names_in_use(pod: &Pod, ns: &str, release: &str, retry_join: &[String]) -> Ve
     {
         names.push(host);
     }
-    names.extend(retry_join.iter().cloned());
+    names.extend(config.retry_join.iter().cloned());
+    if let Some(api) = &config.api_addr {
+        // The chart's entrypoint puts the pod's IP for POD_IP (also as $(POD_IP)).
+        let ip = cluster::pod_ip(pod).unwrap_or("POD_IP");
+        let addr = api.replace("$(POD_IP)", ip).replace("POD_IP", ip);
+        if let Some(h) = host_of(&addr) {
+            names.push(h);
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
     names.retain(|n| seen.insert(n.clone()));
     names
 }
 
-/// The hosts of `leader_api_addr` in the server configuration's retry_join blocks, from the
-/// ConfigMaps the pods mount (none when the configuration has no retry_join).
-async fn retry_join_hosts(session: &Session) -> Vec<String> {
-    let mut hosts = Vec::new();
+/// What the certificate checks need from the server configuration in the ConfigMaps the pods
+/// mount.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ServerConfig {
+    /// Hosts of `leader_api_addr` in retry_join blocks.
+    pub retry_join: Vec<String>,
+    /// `api_addr`, as written (POD_IP not yet substituted).
+    pub api_addr: Option<String>,
+    /// The listener's `tls_cert_file`.
+    pub tls_cert_file: Option<String>,
+}
+
+fn host_of(addr: &str) -> Option<String> {
+    let uri = addr.trim().trim_matches('"').parse::<http::Uri>().ok()?;
+    uri.host().map(|h| h.trim_matches(['[', ']']).to_string())
+}
+
+/// The value of `key = "value"` on a configuration line.
+fn setting<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(key)?.trim_start();
+    Some(rest.strip_prefix('=')?.trim().trim_matches('"'))
+}
+
+/// Reads [`ServerConfig`] from the ConfigMaps the pods mount (empty parts when the
+/// configuration has none).
+pub(crate) async fn server_config(session: &Session) -> ServerConfig {
+    let mut config = ServerConfig::default();
     let mut maps: Vec<&str> = session
         .all_pods
         .iter()
@@ -151,21 +192,23 @@ async fn retry_join_hosts(session: &Session) -> Vec<String> {
         for text in cm.data.iter().flat_map(|d| d.values()) {
             for line in text.lines() {
                 let line = line.trim();
-                if let Some(rest) = line.strip_prefix("leader_api_addr")
-                    && let Some(addr) = rest.trim_start().strip_prefix('=')
-                    && let Ok(uri) = addr.trim().trim_matches('"').parse::<http::Uri>()
-                    && let Some(h) = uri.host()
-                {
-                    hosts.push(h.trim_matches(['[', ']']).to_string());
+                if let Some(h) = setting(line, "leader_api_addr").and_then(host_of) {
+                    config.retry_join.push(h);
+                }
+                if let Some(a) = setting(line, "api_addr") {
+                    config.api_addr.get_or_insert_with(|| a.to_string());
+                }
+                if let Some(f) = setting(line, "tls_cert_file") {
+                    config.tls_cert_file.get_or_insert_with(|| f.to_string());
                 }
             }
         }
     }
-    hosts
+    config
 }
 
 /// The Secret volume mounted over the directory of `path` in `pod`.
-fn mounted_secret(pod: &Pod, path: &str) -> Option<String> {
+pub(crate) fn mounted_secret(pod: &Pod, path: &str) -> Option<String> {
     let spec = pod.spec.as_ref()?;
     let mount = spec
         .containers
@@ -192,7 +235,7 @@ async fn pod_cert(
     t: &Target,
     args: &StatusArgs,
     ca_flag: Option<&str>,
-    retry_join: &[String],
+    config: &ServerConfig,
     now: i64,
 ) -> Result<PodCert> {
     let pod = t
@@ -213,7 +256,7 @@ async fn pod_cert(
         pod: t.name.clone(),
         server_name: server_name.clone(),
         port: ep.port,
-        names_in_use: names_in_use(pod, ns, &release, retry_join),
+        names_in_use: names_in_use(pod, ns, &release, config),
         ..PodCert::default()
     };
     let chain =

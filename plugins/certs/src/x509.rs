@@ -86,14 +86,21 @@ pub fn first_pem(pem: &str) -> Result<CertificateDer<'static>> {
         .context("parse the PEM certificate")
 }
 
+/// Every certificate of a PEM text, as DER, in order.
+pub fn chain_of(pem: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .context("parse the PEM certificates")?;
+    if chain.is_empty() {
+        anyhow::bail!("no PEM certificate");
+    }
+    Ok(chain)
+}
+
 /// Verifies `chain` (leaf first) against the CAs of `ca_pem`, ignoring the name and expiry
 /// (reported on their own). Err says why it does not verify.
 pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
-        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
-    }
+    let roots = roots(ca_pem)?;
     let verifier = WebPkiServerVerifier::builder_with_provider(
         Arc::new(roots),
         Arc::new(rustls::crypto::ring::default_provider()),
@@ -101,16 +108,7 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
     .build()
     .map_err(|e| e.to_string())?;
     let leaf = chain.first().ok_or("no certificate")?;
-    // Verify at a moment inside the leaf's validity, so an expired certificate still shows
-    // whether its chain is trusted.
-    let when = parse(leaf)
-        .ok()
-        .map(|i| {
-            UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-                (i.not_after_unix - 60).max(0) as u64,
-            ))
-        })
-        .unwrap_or_else(UnixTime::now);
+    let when = inside_validity(leaf);
     use rustls::client::danger::ServerCertVerifier;
     let any_name = ServerName::try_from("vault-certs.invalid").expect("a valid name");
     match verifier.verify_server_cert(leaf, &chain[1..], &any_name, &[], when) {
@@ -121,6 +119,44 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
         )) => Ok(()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// A moment inside the leaf's validity, so an expired certificate still shows whether its
+/// chain is trusted (expiry is reported on its own).
+fn inside_validity(leaf: &CertificateDer<'_>) -> UnixTime {
+    parse(leaf)
+        .ok()
+        .map(|i| {
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                (i.not_after_unix - 60).max(0) as u64,
+            ))
+        })
+        .unwrap_or_else(UnixTime::now)
+}
+
+fn roots(ca_pem: &str) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
+        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
+    }
+    Ok(roots)
+}
+
+/// Verifies a client certificate's `chain` (leaf first) against the CAs of `ca_pem`, as a
+/// server asking for client certificates would (expiry aside).
+pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots(ca_pem)?),
+        Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let leaf = chain.first().ok_or("no certificate")?;
+    verifier
+        .verify_client_cert(leaf, &chain[1..], inside_validity(leaf))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

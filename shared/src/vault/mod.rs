@@ -10,6 +10,7 @@ pub mod autopilot;
 pub mod kv;
 pub mod leases;
 pub mod metrics;
+pub mod pki;
 pub mod raft;
 pub mod seal;
 pub mod snapshot;

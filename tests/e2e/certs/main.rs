@@ -342,3 +342,720 @@ fn a_pod_that_does_not_answer_is_unreadable_not_healthy() {
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     support::assert_completions_current(PLUGIN, "sta", "status");
 }
+
+/// Mounts the PKI engine with the sandbox's Vault CA as issuer and adds `role` with `config`.
+fn pki_role(e: &Env, role: &str, config: Value) {
+    e.sb.enable_pki("pki").expect("enable the PKI engine");
+    let (code, v) =
+        e.sb.vault_active("POST", &format!("pki/roles/{role}"), Some(&config))
+            .expect("create the role");
+    assert!((200..300).contains(&code), "{code} {v}");
+}
+
+fn wide_role(e: &Env) {
+    pki_role(
+        e,
+        "vault-server",
+        serde_json::json!({"allow_any_name": true, "allow_ip_sans": true, "enforce_hostnames": false,
+                           "allow_localhost": true, "max_ttl": "87600h"}),
+    );
+}
+
+/// The `client` role: client certificates for any name.
+fn client_role(e: &Env) {
+    pki_role(
+        e,
+        "client",
+        serde_json::json!({"allow_any_name": true, "client_flag": true, "server_flag": false,
+                           "max_ttl": "87600h"}),
+    );
+}
+
+/// A Secret as kubectl returns it (None when there is none).
+fn secret_json(e: &Env, name: &str) -> Option<Value> {
+    e.kubectl.json(["get", "secret", name]).ok()
+}
+
+/// Per pod (ordinal order): UID and restart count, read with kubectl.
+fn pod_identities(e: &Env, nodes: u32) -> Vec<(String, u64)> {
+    (0..nodes)
+        .map(|i| {
+            let p = e
+                .kubectl
+                .json(["get", "pod", &format!("vault-{i}")])
+                .expect("get pod");
+            (
+                p["metadata"]["uid"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_u64()
+                    .unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn serial(pem: &[u8]) -> String {
+    openssl(&["x509", "-noout", "-serial"], pem)
+        .1
+        .trim()
+        .to_string()
+}
+
+/// Clients of the `vault` Service while `f` runs: each request a new TLS connection (verified
+/// against the CA, with the Service's name) to the next pod in turn, as the Service spreads
+/// them. Returns (requests, failures with their errors).
+fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize, Vec<String>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let ca = e.sb.ca_path();
+    let sni = format!("vault.{}.svc", e.sb.namespace());
+    let ips: Vec<String> = (0..nodes).map(|i| e.sb.pod_ip(i).to_string()).collect();
+    let flag = stop.clone();
+    let client = std::thread::spawn(move || {
+        let (mut n, mut failures) = (0usize, Vec::new());
+        while !flag.load(Ordering::SeqCst) {
+            let ip = &ips[n % ips.len()];
+            let out = Command::new("curl")
+                .args([
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "--max-time",
+                    "5",
+                ])
+                .arg("--cacert")
+                .arg(&ca)
+                .args(["--resolve", &format!("{sni}:8200:{ip}")])
+                .arg(format!("https://{sni}:8200/v1/sys/seal-status"))
+                .output()
+                .expect("curl");
+            let code = String::from_utf8_lossy(&out.stdout).to_string();
+            if code != "200" {
+                failures.push(format!(
+                    "{ip}: {code} {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            n += 1;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (n, failures)
+    });
+    let result = f();
+    stop.store(true, Ordering::SeqCst);
+    let (n, failures) = client.join().expect("client loop");
+    (result, n, failures)
+}
+
+#[test]
+fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
+    let nodes = 3;
+    let e = start("certs-renew", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let old_secret = secret_pem(&e);
+    let old_fp = fingerprint(&old_secret);
+    let old_serial = serial(&old_secret);
+    for i in 0..nodes {
+        assert_eq!(fingerprint(&served_pem(&e, i)), old_fp);
+    }
+    let before = pod_identities(&e, nodes);
+
+    let (out, requests, failures) = with_client_loop(&e, nodes, || {
+        certs(
+            &e,
+            &[
+                "renew",
+                "--role",
+                "vault-server",
+                "--ttl",
+                "2160h",
+                "--yes",
+                "--token-file",
+                token,
+            ],
+        )
+    });
+    assert_exit(&out, 0);
+    assert!(requests > 10, "the client loop ran ({requests} requests)");
+    assert!(
+        failures.is_empty(),
+        "requests failed during the renewal: {failures:?}"
+    );
+
+    // Independently: the Secret holds a new certificate from the CA the pods trust, every pod
+    // serves it (openssl to each pod's address), the old serial is gone.
+    let new_secret = secret_pem(&e);
+    let new_fp = fingerprint(&new_secret);
+    assert_ne!(new_fp, old_fp);
+    assert!(
+        openssl(
+            &["verify", "-CAfile", e.sb.ca_path().to_str().unwrap()],
+            &new_secret
+        )
+        .0,
+        "the new certificate verifies against the Vault CA"
+    );
+    for i in 0..nodes {
+        let served = served_pem(&e, i);
+        assert_eq!(
+            fingerprint(&served),
+            new_fp,
+            "vault-{i} serves the new certificate"
+        );
+        assert_ne!(serial(&served), old_serial, "vault-{i}");
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+    }
+    assert_eq!(
+        pod_identities(&e, nodes),
+        before,
+        "no pod restarted or was replaced"
+    );
+    // The new key never reached the output.
+    let key = secret_json(&e, "vault-tls").expect("vault-tls")["data"]["tls.key"]
+        .as_str()
+        .expect("tls.key")
+        .to_string();
+    let (_, key_pem) = openssl(&["base64", "-d", "-A"], key.as_bytes());
+    let body: String = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    support::assert_no_secret("renew", &show(&out), &[key.clone(), body.clone()]);
+    // The previous Secret is kept; Events on the Secret and on each pod.
+    let backup = secret_json(&e, "vault-tls-backup").expect("the backup Secret");
+    let (_, backup_crt) = openssl(
+        &["base64", "-d", "-A"],
+        backup["data"]["tls.crt"]
+            .as_str()
+            .expect("backup tls.crt")
+            .as_bytes(),
+    );
+    assert_eq!(fingerprint(backup_crt.as_bytes()), old_fp);
+    let events = e.our_events();
+    let reasons: Vec<(String, String)> = events
+        .iter()
+        .map(|ev| {
+            (
+                ev["reason"].as_str().unwrap_or_default().to_string(),
+                ev["regarding"]["name"]
+                    .as_str()
+                    .or(ev["involvedObject"]["name"].as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&("CertificateRenewed".into(), "vault-tls".into())),
+        "{reasons:?}"
+    );
+    for i in 0..nodes {
+        assert!(
+            reasons.contains(&("CertificateReloaded".into(), format!("vault-{i}"))),
+            "{reasons:?}"
+        );
+    }
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
+
+    // --rollback puts the old certificate back and reloads the pods the same way.
+    let out = certs(&e, &["renew", "--rollback", "--yes"]);
+    assert_exit(&out, 0);
+    assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
+    for i in 0..nodes {
+        assert_eq!(
+            fingerprint(&served_pem(&e, i)),
+            old_fp,
+            "vault-{i} serves the old one again"
+        );
+    }
+    assert_eq!(pod_identities(&e, nodes), before);
+}
+
+#[test]
+fn renew_refuses_before_any_change() {
+    let e = start("certs-renew-refuse", 1, 365);
+    // A role that may issue the Service name only, not the pods' own names.
+    pki_role(
+        &e,
+        "narrow",
+        serde_json::json!({"allowed_domains": ["vault.vault.svc"], "allow_bare_domains": true,
+                           "allow_subdomains": false, "allow_ip_sans": true, "max_ttl": "87600h"}),
+    );
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let before = secret_json(&e, "vault-tls").expect("vault-tls");
+    let served = fingerprint(&served_pem(&e, 0));
+    let unchanged = |what: &str| {
+        let now = secret_json(&e, "vault-tls").expect("vault-tls");
+        assert_eq!(
+            now["data"], before["data"],
+            "{what}: the Secret is unchanged"
+        );
+        assert_eq!(
+            now["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"],
+            "{what}"
+        );
+        assert!(
+            secret_json(&e, "vault-tls-backup").is_none(),
+            "{what}: no backup written"
+        );
+        assert_eq!(
+            fingerprint(&served_pem(&e, 0)),
+            served,
+            "{what}: the pod serves the same"
+        );
+    };
+
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "narrow",
+            "--dry-run",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Dry run: nothing was changed."), "{text}");
+    assert!(
+        text.contains("vault-0.vault-internal"),
+        "the plan names the names: {text}"
+    );
+    unchanged("--dry-run");
+
+    let out = certs(&e, &["renew", "--role", "narrow", "--token-file", token]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "add --yes");
+    unchanged("no --yes off a terminal");
+
+    let out = certs(
+        &e,
+        &["renew", "--role", "narrow", "--yes", "--token-file", token],
+    );
+    assert_exit(&out, 1);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("vault-0.vault-internal"),
+        "names the name refused: {err}"
+    );
+    assert!(err.contains("not allowed"), "{err}");
+    unchanged("a role that cannot issue a needed name");
+
+    // A user who may do everything but exec into the pods: refused before the Secret changes.
+    let rules = [
+        ("get", "pods"),
+        ("list", "pods"),
+        ("watch", "pods"),
+        ("get", "pods/portforward"),
+        ("create", "pods/portforward"),
+        ("get", "secrets"),
+        ("create", "secrets"),
+        ("update", "secrets"),
+        ("get", "configmaps"),
+        ("create", "events"),
+        ("get", "statefulsets"),
+        ("list", "statefulsets"),
+    ];
+    let kubeconfig = e.sb.add_user("no-exec", &rules).expect("user");
+    let kc = kubeconfig.to_str().unwrap();
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "wide-not-needed",
+            "--yes",
+            "--token-file",
+            token,
+            "--kubeconfig",
+            kc,
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "get pods/exec");
+    unchanged("no right to exec into the pods");
+
+    let out = certs(&e, &["renew", "--rollback", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "no backup Secret vault-tls-backup");
+    unchanged("--rollback without a backup");
+}
+
+#[test]
+fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
+    let e = start("certs-client", 1, 365);
+    client_role(&e);
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
+    let args = [
+        "issue-client",
+        "app-client",
+        "--secret-namespace",
+        "app",
+        "--secret",
+        "app-tls",
+        "--token-file",
+        token,
+    ];
+    let out = certs(&e, &args);
+    assert_exit(&out, 0);
+    let s = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .expect("the Secret");
+    assert_eq!(s["type"], "kubernetes.io/tls", "{s:#}");
+    let field = |k: &str| {
+        let b64 = s["data"][k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k}: {s:#}"));
+        openssl(&["base64", "-d", "-A"], b64.as_bytes()).1
+    };
+    let (crt, key, ca) = (field("tls.crt"), field("tls.key"), field("ca.crt"));
+    // Independently, with openssl: the chain verifies against ca.crt, which is the Vault CA,
+    // it is a client certificate for the name, and the key belongs to it.
+    let dir = e.sb.dir().join("client-check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.crt");
+    std::fs::write(&ca_file, &ca).unwrap();
+    assert_eq!(
+        fingerprint(ca.as_bytes()),
+        fingerprint(&std::fs::read(e.sb.ca_path()).unwrap())
+    );
+    let (ok, text) = openssl(
+        &[
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            ca_file.to_str().unwrap(),
+        ],
+        crt.as_bytes(),
+    );
+    assert!(ok, "{text}");
+    let (_, subject) = openssl(&["x509", "-noout", "-subject"], crt.as_bytes());
+    assert!(subject.contains("app-client"), "{subject}");
+    let (_, cert_pub) = openssl(&["x509", "-noout", "-pubkey"], crt.as_bytes());
+    let (_, key_pub) = openssl(&["pkey", "-pubout"], key.as_bytes());
+    assert_eq!(cert_pub, key_pub, "the key matches the certificate");
+    let key_body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    support::assert_no_secret("issue-client", &show(&out), &[key_body]);
+
+    // Replacing it asks first: off a terminal without --yes nothing changes.
+    let again = certs(&e, &args);
+    assert_exit(&again, 1);
+    support::assert_fails_with(&again, "add --yes");
+    let s2 = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    assert_eq!(s2["data"], s["data"]);
+    // With --yes (and -o json) it is replaced; the new key is not printed either.
+    let mut yes = args.to_vec();
+    yes.extend(["--yes", "-o", "json"]);
+    let out = certs(&e, &yes);
+    assert_exit(&out, 0);
+    let v: Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|err| panic!("{err}\n{}", show(&out)));
+    assert_eq!(v["replaced"], true, "{v:#}");
+    let s3 = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    assert_ne!(s3["data"]["tls.key"], s["data"]["tls.key"]);
+    let key3 = openssl(
+        &["base64", "-d", "-A"],
+        s3["data"]["tls.key"].as_str().unwrap().as_bytes(),
+    )
+    .1;
+    let body3: String = key3.lines().filter(|l| !l.starts_with("-----")).collect();
+    support::assert_no_secret("issue-client --yes", &show(&out), &[body3]);
+    let events = e.kubectl.json(["get", "events", "-n", "app"]).unwrap();
+    assert!(
+        events["items"].as_array().into_iter().flatten().any(|ev| {
+            ev["reason"] == "ClientCertificateIssued" && ev["involvedObject"]["name"] == "app-tls"
+        }),
+        "an Event on the Secret: {events:#}"
+    );
+}
+
+#[test]
+fn renew_with_restart_restarts_and_unseals_each_pod() {
+    let nodes = 3;
+    let e = start("certs-renew-restart", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let keys = e.sb.init_json_path();
+    let old_fp = fingerprint(&secret_pem(&e));
+    let before = pod_identities(&e, nodes);
+    // Shamir seals: --restart without keys is refused before anything changes.
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--restart",
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "needs the unseal keys");
+    assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
+
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--restart",
+            "--keys-file",
+            keys.to_str().unwrap(),
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 0);
+    let new_fp = fingerprint(&secret_pem(&e));
+    assert_ne!(new_fp, old_fp);
+    let after = pod_identities(&e, nodes);
+    for i in 0..nodes {
+        assert_eq!(fingerprint(&served_pem(&e, i)), new_fp, "vault-{i}");
+        assert_ne!(
+            after[i as usize].0, before[i as usize].0,
+            "vault-{i} was recreated"
+        );
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+        assert!(e.ready(&format!("vault-{i}")), "vault-{i} is Ready");
+    }
+}
+
+/// The active node hangs (SIGSTOP) once the standbys are being reloaded: renew stops at it,
+/// says so, names what is reloaded and what is not, and records a warning Event.
+#[test]
+fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
+    let nodes = 3;
+    let e = start("certs-renew-stuck", nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    let old_fp = fingerprint(&secret_pem(&e));
+    let active = (0..nodes)
+        .find(|&i| {
+            e.sb.vault(i, "GET", "sys/leader", None, None)
+                .is_ok_and(|(_, v)| v["is_self"] == true)
+        })
+        .expect("an active node");
+    let pod = format!("vault-{active}");
+    let child = e
+        .kubectl
+        .command([
+            "vault-certs",
+            "renew",
+            "--role",
+            "vault-server",
+            "--yes",
+            "--token-file",
+            token.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start renew");
+    // Once the Secret holds the new certificate, the walk is at the standbys: hang the active.
+    e.sb.wait_until("the Secret to change", Duration::from_secs(60), || {
+        fingerprint(&secret_pem(&e)) != old_fp
+    })
+    .expect("the Secret changed");
+    e.sb.fault(Fault::Stop, &pod).expect("stop the active node");
+    let out = child.wait_with_output().expect("renew");
+    e.sb.fault(Fault::Resume, &pod).expect("resume");
+    assert_exit(&out, 1);
+    let err = support::stderr(&out);
+    assert!(err.contains(&format!("{pod}: ")), "names the pod: {err}");
+    assert!(
+        err.contains("did not pick up the new certificate on SIGHUP"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not reloaded: none"),
+        "the active node is last: {err}"
+    );
+    let new_fp = fingerprint(&secret_pem(&e));
+    for i in (0..nodes).filter(|&i| i != active) {
+        assert_eq!(
+            fingerprint(&served_pem(&e, i)),
+            new_fp,
+            "vault-{i} was reloaded"
+        );
+    }
+    let events = e.our_events();
+    assert!(
+        events
+            .iter()
+            .any(|ev| ev["reason"] == "CertificateReloadFailed"
+                && (ev["regarding"]["name"] == pod.as_str()
+                    || ev["involvedObject"]["name"] == pod.as_str())),
+        "{events:#?}"
+    );
+}
+
+#[test]
+fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
+    let e = start("certs-clients", 1, 365);
+    client_role(&e);
+    let token = e.token_file();
+    let token = token.to_str().expect("path");
+    let ca_pem = std::fs::read_to_string(e.sb.ca_path()).unwrap();
+    for (path, body) in [
+        ("sys/auth/cert", serde_json::json!({"type": "cert"})),
+        (
+            "auth/cert/certs/web",
+            serde_json::json!({"certificate": ca_pem, "token_policies": "default"}),
+        ),
+    ] {
+        let (code, v) = e.sb.vault_active("POST", path, Some(&body)).expect(path);
+        assert!((200..300).contains(&code), "{path}: {code} {v}");
+    }
+    assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
+    let out = certs(
+        &e,
+        &[
+            "issue-client",
+            "app-client",
+            "--secret-namespace",
+            "app",
+            "--secret",
+            "app-tls",
+            "--ttl",
+            "72h",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 0);
+    // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
+    let dir = e.sb.dir().join("other-cert");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl req");
+    assert!(made.status.success(), "{}", show(&made));
+    let cert_arg = format!("--cert={}", crt.display());
+    let key_arg = format!("--key={}", key.display());
+    assert_exit(
+        &e.run(
+            &[
+                "create", "secret", "tls", "other", "-n", "app", &cert_arg, &key_arg,
+            ],
+            None,
+        ),
+        0,
+    );
+
+    let (out, v) = json_with(
+        &e,
+        &[
+            "clients",
+            "--secret-namespace",
+            "app",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&out, 2);
+    let certs_listed = v["certificates"].as_array().expect("certificates");
+    let find = |name: &str| certs_listed.iter().find(|c| c["name"] == name);
+    let app = find("app/app-tls").unwrap_or_else(|| panic!("app/app-tls listed: {v:#}"));
+    assert!(find("app/other").is_none(), "not Vault's: {v:#}");
+    assert_eq!(app["source"], "secret");
+    assert_eq!(app["in_pki"], true, "{v:#}");
+    let days = app["days_left"].as_i64().expect("days_left");
+    assert!((1..=3).contains(&days), "{app:#}");
+    // Independently: openssl reads the same serial from the Secret kubectl returns.
+    let s = e
+        .kubectl
+        .json(["get", "secret", "app-tls", "-n", "app"])
+        .unwrap();
+    let pem = openssl(
+        &["base64", "-d", "-A"],
+        s["data"]["tls.crt"].as_str().unwrap().as_bytes(),
+    )
+    .1;
+    let serial_hex = serial(pem.as_bytes())
+        .trim_start_matches("serial=")
+        .to_lowercase();
+    assert_eq!(
+        app["serial"].as_str().unwrap().replace(':', ""),
+        serial_hex,
+        "{app:#}"
+    );
+    let (lasts_4_days, _) = openssl(
+        &["x509", "-noout", "-checkend", &(4 * 86400).to_string()],
+        pem.as_bytes(),
+    );
+    assert!(
+        !lasts_4_days,
+        "openssl: the 72h certificate ends within 4 days"
+    );
+    let web = find("web").unwrap_or_else(|| panic!("the cert auth method's certificate: {v:#}"));
+    assert_eq!(web["source"], "auth_cert");
+    assert!(web["days_left"].as_i64().unwrap() > 3000, "{web:#}");
+    assert!(
+        kinds(&v)
+            .iter()
+            .any(|(k, s, _)| k == "expires_critical" && s == "app/app-tls"),
+        "{v:#}"
+    );
+    assert!(v["pki"]["issued"].as_u64().unwrap() >= 1, "{v:#}");
+
+    // Outside narrower thresholds nothing needs attention.
+    let calm = certs(
+        &e,
+        &[
+            "clients",
+            "--secret-namespace",
+            "app",
+            "--warn",
+            "1d",
+            "--critical",
+            "1d",
+            "--token-file",
+            token,
+        ],
+    );
+    assert_exit(&calm, 0);
+}

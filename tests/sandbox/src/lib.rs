@@ -34,7 +34,7 @@ pub mod vault;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
 pub use access::RoleRef;
@@ -241,6 +241,60 @@ impl Sandbox {
         let c = &self.running().cluster;
         self.rt
             .block_on(c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30)))
+    }
+
+    /// A Vault API call with the root token to the active node (found through the Vault API).
+    pub fn vault_active(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        let c = &self.running().cluster;
+        let token = self.root_token();
+        self.rt.block_on(async {
+            let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
+            c.vault
+                .call(
+                    addr,
+                    method,
+                    path,
+                    Some(&token),
+                    body,
+                    Duration::from_secs(30),
+                )
+                .await
+        })
+    }
+
+    /// Mounts Vault's PKI engine at `mount` with the sandbox's Vault CA as its issuer, so what
+    /// it issues verifies against `ca.crt` of the `vault-tls` Secret (roles are the test's).
+    pub fn enable_pki(&self, mount: &str) -> Result<()> {
+        let ca = self
+            .running()
+            .cluster
+            .vault_ca
+            .lock()
+            .map_err(|_| anyhow!("CA lock"))?
+            .clone()
+            .ok_or_else(|| anyhow!("no Vault CA"))?;
+        let steps = [
+            (
+                format!("sys/mounts/{mount}"),
+                serde_json::json!({"type": "pki", "config": {"max_lease_ttl": "87600h"}}),
+            ),
+            (
+                format!("{mount}/config/ca"),
+                serde_json::json!({"pem_bundle": format!("{}\n{}", ca.key_pem, ca.cert_pem)}),
+            ),
+        ];
+        for (path, body) in steps {
+            let (code, v) = self.vault_active("POST", &path, Some(&body))?;
+            if !(200..300).contains(&code) {
+                bail!("POST {path}: {code} {v}");
+            }
+        }
+        Ok(())
     }
 
     /// Creates `count` real token leases (TTL one hour) under `auth/token/create/<role>/`,

@@ -10,6 +10,8 @@ use time::{Duration, OffsetDateTime};
 
 pub struct Ca {
     pub cert_pem: String,
+    /// The CA's private key, for a test that imports this CA into Vault's PKI engine.
+    pub key_pem: String,
     issuer: Issuer<'static, KeyPair>,
 }
 
@@ -35,6 +37,7 @@ impl Ca {
         let cert = params.self_signed(&key)?;
         Ok(Ca {
             cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
             issuer: Issuer::new(params, key),
         })
     }

@@ -176,6 +176,18 @@ pub fn children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The first running child of `pid`: the PID namespace's init under `unshare --fork`.
+pub fn first_child(pid: u32) -> Option<u32> {
+    if pid == 0 {
+        return None;
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .filter(|&p| pid_alive(p))
+        .or_else(|| children(pid).into_iter().min())
+}
+
 /// Sends a signal to a pid we do not own (the detached supervisor).
 #[allow(unsafe_code)]
 pub fn kill_pid(pid: u32, sig: i32) {

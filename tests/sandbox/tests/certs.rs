@@ -283,3 +283,54 @@ fn oom_and_drop_streams_faults() {
         "a cut exec stream is a failure: {status}"
     );
 }
+
+/// Each pod's server runs in its own PID namespace: `kubectl exec` sees that pod's processes
+/// only (its server as PID 1), and a `kill -HUP` there reloads that pod's server and no other.
+#[test]
+fn exec_sees_and_signals_only_its_pods_processes() {
+    let sb = sandbox("pidns", 2);
+    let k = sb.kubectl();
+    let list = |pod: &str| {
+        let out = k.run([
+            "exec",
+            "-n",
+            "vault",
+            pod,
+            "--",
+            "sh",
+            "-c",
+            "for p in /proc/[0-9]*; do printf '%s ' ${p#/proc/}; tr '\\0' ' ' < $p/cmdline; echo; done",
+        ]);
+        assert!(out.status.success(), "{}", show(&out));
+        stdout(&out)
+    };
+    for pod in ["vault-0", "vault-1"] {
+        let text = list(pod);
+        let servers: Vec<&str> = text.lines().filter(|l| l.contains(" server ")).collect();
+        assert_eq!(servers.len(), 1, "one server in {pod}:\n{text}");
+        assert!(servers[0].starts_with("1 "), "its server is PID 1:\n{text}");
+        assert!(
+            servers[0].contains(&format!("/{pod}/")),
+            "{pod}'s own server:\n{text}"
+        );
+        assert!(
+            text.lines().count() < 6,
+            "only the pod's processes:\n{text}"
+        );
+    }
+    let reloads = |pod: &str| {
+        let out = k.run(["logs", "-n", "vault", pod]);
+        stdout(&out).matches("reload triggered").count()
+    };
+    let before = (reloads("vault-0"), reloads("vault-1"));
+    let restarts = restart_count(&pod_json(&k, "vault-0").expect("vault-0"));
+    let out = k.run(["exec", "-n", "vault", "vault-0", "--", "kill", "-HUP", "1"]);
+    assert!(out.status.success(), "{}", show(&out));
+    wait_for("vault-0 to reload", Duration::from_secs(10), || {
+        reloads("vault-0") == before.0 + 1
+    });
+    assert_eq!(reloads("vault-1"), before.1, "vault-1 got no signal");
+    let pod = pod_json(&k, "vault-0").expect("vault-0");
+    assert_eq!(restart_count(&pod), restarts, "{pod:#}");
+    assert!(pod_ready(&pod), "{pod:#}");
+}

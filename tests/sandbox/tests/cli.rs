@@ -270,7 +270,12 @@ fn cli_rejects_bad_input() {
     let sb = Daemon::up(&dir, &[]);
     let d = sb.arg();
     let before = processes_mentioning(d);
-    assert_eq!(before.len(), 4, "supervisor and 3 servers: {before:#?}");
+    // The supervisor, and per pod its server and the `unshare` holding its PID namespace.
+    assert_eq!(
+        before.len(),
+        7,
+        "supervisor and 3 servers with their unshare: {before:#?}"
+    );
     let cases: [(&[&str], &str); 6] = [
         (&["fault", "api-error", "--dir", d], "needs --status"),
         (

@@ -62,8 +62,12 @@ pub(super) async fn start_container(
     let log2 = log.try_clone().map_err(|e| e.to_string())?;
     *run.container_id.lock().expect("container id") = container_id;
 
-    let mut cmd = Command::new(&c.cfg.server_bin);
-    cmd.arg("server")
+    // The server runs in a PID namespace of its own (with its own /proc), so a process search
+    // or `kill` in `kubectl exec` sees only this pod's processes, as in a real container.
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--pid", "--fork", "--mount-proc", "--kill-child", "--"])
+        .arg(&c.cfg.server_bin)
+        .arg("server")
         .arg(format!("-config={}", config_path.display()))
         .current_dir(&root)
         .env_clear()
@@ -74,5 +78,20 @@ pub(super) async fn start_container(
     let child = procs::spawn(cmd)
         .await
         .map_err(|e| format!("start {}: {e}", c.cfg.server_bin.display()))?;
-    Ok(Proc::supervise(child))
+    let proc = Proc::supervise(child);
+    // Exec and signals enter the namespace through the server's pid: wait until it exists.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while super::server_pid(&proc).is_none() {
+        if let Some(status) = proc.exited() {
+            return Err(format!(
+                "unshare --pid --fork --mount-proc (root needed) ended: {status}; see {}",
+                log_path.display()
+            ));
+        }
+        if std::time::Instant::now() > deadline {
+            return Err("the server did not start in its PID namespace within 10s".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Ok(proc)
 }

@@ -109,23 +109,29 @@ pub fn rewrite_paths(s: &str, root: &Path) -> String {
 
 /// The command an exec request runs for pod `name`, with the pod's environment and paths.
 pub fn exec_command(c: &Cluster, name: &str, argv: &[String]) -> Result<Command, String> {
-    let run = c
-        .kubelet
-        .get(name)
-        .filter(|r| r.current().is_some())
-        .ok_or_else(|| {
-            format!(
-                "unable to upgrade connection: container not found (\"{}\")",
-                objects::CONTAINER
-            )
-        })?;
+    let not_found = || {
+        format!(
+            "unable to upgrade connection: container not found (\"{}\")",
+            objects::CONTAINER
+        )
+    };
+    let run = c.kubelet.get(name).ok_or_else(not_found)?;
+    let server = run
+        .current()
+        .and_then(|p| super::server_pid(&p))
+        .ok_or_else(not_found)?;
     let root = c.cfg.pod_dir(name).join("root");
     let args: Vec<String> = argv.iter().map(|a| rewrite_paths(a, &root)).collect();
-    let (program, rest) = args
-        .split_first()
-        .ok_or_else(|| "you must specify at least one command for the container".to_string())?;
-    let mut cmd = Command::new(program);
-    cmd.args(rest)
+    if args.is_empty() {
+        return Err("you must specify at least one command for the container".to_string());
+    }
+    // Into the server's PID and mount namespaces: the command sees the pod's processes only.
+    let mut cmd = Command::new("nsenter");
+    cmd.arg(format!("--target={server}"))
+        .args(["--pid", "--mount"])
+        .arg(format!("--wd={}", root.display()))
+        .arg("--")
+        .args(&args)
         .current_dir(&root)
         .env_clear()
         .envs(pod_env(c, run.ordinal, name, &root));

@@ -173,10 +173,21 @@ pub fn drop_streams(c: &Cluster, name: &str) -> Result<usize, String> {
     Ok(open)
 }
 
+/// Sends `sig` to the server process of pod `name` only (not to the `unshare` that holds its
+/// PID namespace, which a SIGHUP would end).
 pub fn signal_container(c: &Cluster, name: &str, sig: i32) -> Result<(), String> {
     let (_, proc) = running_container(c, name)?;
-    proc.signal(sig);
+    let pid = server_pid(&proc).ok_or_else(|| format!("pod {name} has no server process"))?;
+    crate::procs::kill_pid(pid, sig);
     Ok(())
+}
+
+/// The host pid of a container's server: the init of the PID namespace its `unshare` made.
+pub fn server_pid(proc: &Proc) -> Option<u32> {
+    proc.exited()
+        .is_none()
+        .then(|| crate::procs::first_child(proc.pid))
+        .flatten()
 }
 
 /// The kubelet's record of pod `name`, or why there is none.

@@ -1,0 +1,96 @@
+//! Benchmark: `kubectl vault-certs` (status) over all 5 pods of one 5-pod sandbox, against
+//! the same command limited to one pod and against the runbook's loop — per pod,
+//! `kubectl exec … openssl s_client … | openssl x509 -noout -dates` — in the same run,
+//! interleaved so drift on the shared machine hits all alike.
+//!
+//! Run: `cargo bench -p kubectl-vault-certs --bench status`
+//! It prints a Markdown table for BENCHMARKS.md.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use vault_sandbox::{Kubectl, Sandbox, Stats};
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_certs");
+const RUNS: usize = 10;
+const NODES: u32 = 5;
+
+/// The runbook's certificate check, one pod after another. The pods listen on their own
+/// address (the sandbox's `localhost` is the host's), so the loop connects to that; the
+/// `openssl x509` half of the pipe runs locally, as in the runbook.
+fn runbook_loop(sb: &Sandbox, kubectl: &Kubectl) -> f64 {
+    let start = Instant::now();
+    for i in 0..NODES {
+        let connect = format!("{}:8200", sb.pod_ip(i));
+        let mut exec = kubectl
+            .command([
+                "exec",
+                &format!("vault-{i}"),
+                "--",
+                "openssl",
+                "s_client",
+                "-connect",
+                &connect,
+                "-servername",
+                "vault.vault.svc",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kubectl exec");
+        let out = Command::new("openssl")
+            .args(["x509", "-noout", "-dates"])
+            .stdin(exec.stdout.take().expect("exec stdout"))
+            .output()
+            .expect("openssl x509");
+        let _ = exec.wait();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("notAfter="), "vault-{i}: {text}");
+    }
+    start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let (sb, kubectl) = vault_sandbox::bench_sandbox(
+        env!("CARGO_TARGET_TMPDIR"),
+        "bench-certs-status",
+        NODES,
+        PLUGIN,
+    );
+    let status = |pods: &[&str]| {
+        let mut args = vec!["vault-certs", "status"];
+        args.extend_from_slice(pods);
+        kubectl.command(args)
+    };
+    // Warm up discovery caches once.
+    vault_sandbox::timed(status(&[]), &[0]);
+    runbook_loop(&sb, &kubectl);
+
+    let (mut all, mut one, mut runbook) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        all.push(vault_sandbox::timed(status(&[]), &[0]));
+        one.push(vault_sandbox::timed(status(&["vault-0"]), &[0]));
+        runbook.push(runbook_loop(&sb, &kubectl));
+    }
+    let median = |xs: &[f64]| Stats::of(xs.to_vec()).median;
+    println!("| operation ({NODES}-pod sandbox) | runs | min s | median s | max s |");
+    println!("|---|---|---|---|---|");
+    let ratio_runbook = median(&runbook) / median(&all);
+    let ratio_one = median(&all) / median(&one);
+    for (name, xs) in [
+        ("`kubectl vault-certs` (5 pods)", all),
+        ("`kubectl vault-certs status vault-0` (1 pod)", one),
+        (
+            "runbook: `kubectl exec … openssl s_client … \\| openssl x509 -noout -dates` on each of 5 pods",
+            runbook,
+        ),
+    ] {
+        let n = xs.len();
+        let s = Stats::of(xs);
+        println!(
+            "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
+            s.min, s.median, s.max
+        );
+    }
+    println!("\nrunbook / plugin (5 pods): {ratio_runbook:.1}×; 5 pods / 1 pod: {ratio_one:.2}×");
+}
