@@ -92,7 +92,10 @@ pub fn reconcile(c: &Arc<Cluster>) {
             sts_uid: &sts_uid,
             revision: &update_revision,
         };
-        match c.store.create("pods", &ns, objects::pod(&id, &template, &templates)) {
+        match c
+            .store
+            .create("pods", &ns, objects::pod(&id, &template, &templates))
+        {
             Ok(pod) => {
                 c.record(
                     &sts,

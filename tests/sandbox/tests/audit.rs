@@ -28,7 +28,12 @@ fn a_declared_file_audit_device_writes_to_the_audit_volume() {
         .iter()
         .filter_map(|p| p["metadata"]["name"].as_str())
         .collect();
-    for claim in ["data-vault-0", "data-vault-1", "audit-vault-0", "audit-vault-1"] {
+    for claim in [
+        "data-vault-0",
+        "data-vault-1",
+        "audit-vault-0",
+        "audit-vault-1",
+    ] {
         assert!(names.contains(&claim), "{claim} missing from {names:?}");
     }
     let pod = k.json(["get", "pod", "vault-0", "-n", "vault"]).unwrap();
@@ -67,7 +72,13 @@ fn a_declared_file_audit_device_writes_to_the_audit_volume() {
 
     // A request on each pod is in that pod's own log, its token as an HMAC, never in clear.
     let (status, hash) = sb
-        .vault(0, "PUT", "sys/audit-hash/file", Some(&root), Some(&json!({"input": root})))
+        .vault(
+            0,
+            "PUT",
+            "sys/audit-hash/file",
+            Some(&root),
+            Some(&json!({"input": root})),
+        )
         .unwrap();
     assert_eq!(status, 200, "{hash:#}");
     let hmac = hash["data"]["hash"].as_str().unwrap().to_string();
@@ -75,12 +86,22 @@ fn a_declared_file_audit_device_writes_to_the_audit_volume() {
     // A standby forwards requests to the active node, which audits them: the requests sent to
     // both pods are in the logs, once each, and no log holds the token in clear.
     for ordinal in [0, 1] {
-        let (status, _) = sb.vault(ordinal, "GET", "sys/mounts", Some(&root), None).unwrap();
+        let (status, _) = sb
+            .vault(ordinal, "GET", "sys/mounts", Some(&root), None)
+            .unwrap();
         assert_eq!(status, 200);
     }
     let mut found = 0;
     for pod in ["vault-0", "vault-1"] {
-        let out = k.run(["exec", pod, "-n", "vault", "--", "cat", "/vault/audit/audit.log"]);
+        let out = k.run([
+            "exec",
+            pod,
+            "-n",
+            "vault",
+            "--",
+            "cat",
+            "/vault/audit/audit.log",
+        ]);
         let log = String::from_utf8_lossy(&out.stdout);
         assert!(!log.contains(&root), "{pod}: the token in clear");
         found += log
@@ -93,5 +114,8 @@ fn a_declared_file_audit_device_writes_to_the_audit_volume() {
             })
             .count();
     }
-    assert_eq!(found, 2, "the two sys/mounts requests with the root token's HMAC");
+    assert_eq!(
+        found, 2,
+        "the two sys/mounts requests with the root token's HMAC"
+    );
 }

@@ -1,0 +1,101 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_vault_revoke_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+end
+
+function __fish_kubectl_vault_revoke_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_vault_revoke_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_vault_revoke_using_subcommand
+    set -l cmd (__fish_kubectl_vault_revoke_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "scan" -d 'Read the audit logs of every pod: failures, counts, and the uses of a token, accessor or path'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "token" -d 'Look a leaked token up, confirm, revoke it (with the tokens it created), check it is gone'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l since -d 'Only entries from this long ago on (30m, 24h, 7d)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l leaked-token-file -d 'File holding the leaked token, one line (`-` for stdin). Not --token-file: that is your own token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l accessor-file -d 'File holding the leaked token\'s accessor, one line' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l accessor -d 'The leaked token\'s accessor' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l path -d 'The requests on this path or under it (KV v2\'s data/metadata forms included)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l leaked-token-file -d 'File holding the leaked token, one line (`-` for stdin). Not --token-file: that is your own token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l accessor-file -d 'File holding the leaked token\'s accessor, one line' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l accessor -d 'The leaked token\'s accessor' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l orphan -d 'Revoke the token alone: the tokens it created stay valid (needs --leaked-token-file)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand token" -s h -l help -d 'Print help'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token help" -f -a "scan" -d 'Read the audit logs of every pod: failures, counts, and the uses of a token, accessor or path'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token help" -f -a "token" -d 'Look a leaked token up, confirm, revoke it (with the tokens it created), check it is gone'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,328 @@
+//! End-to-end tests of `kubectl vault-revoke`: the real plugin executable through the real
+//! kubectl's plugin discovery, against real OpenBao servers writing real audit logs (a file
+//! audit device declared in their configuration, on each pod's audit volume). A token is
+//! "leaked" after it read two secrets and made a child token; every outcome is checked
+//! through the Vault API with the test's own tokens, never through the plugin's report, and
+//! no token or secret value may appear in any output.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use serde_json::{Value, json};
+use support::{Env, assert_exit, assert_fails_with, assert_no_secret, show, stdout};
+use vault_sandbox::Options;
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_revoke");
+
+struct Leak {
+    e: Env,
+    root: String,
+    root_file: PathBuf,
+    /// Every token and secret value of the test: none may be printed.
+    secrets: Vec<String>,
+}
+
+impl Leak {
+    fn start(name: &str, nodes: u32) -> Leak {
+        let e = support::env_with(
+            name,
+            PLUGIN,
+            Options {
+                nodes,
+                audit: true,
+                ..Options::default()
+            },
+        );
+        let root_file = e.token_file();
+        Leak {
+            secrets: e.secrets(),
+            root: e.sb.root_token(),
+            root_file,
+            e,
+        }
+    }
+
+    fn vault_as(
+        &self,
+        pod: u32,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.e
+            .sb
+            .vault(pod, method, path, Some(token), body.as_ref())
+            .expect("Vault API call")
+    }
+
+    fn root_ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let (status, v) = self.vault_as(0, &self.root, method, path, Some(body));
+        assert!(status < 300, "{method} {path}: {status} {v}");
+        v
+    }
+
+    /// A new token with `policies`, made by `parent` (root: a top-level token).
+    fn token(&mut self, parent: &str, pod: u32, policies: &[&str]) -> (String, String) {
+        let (status, v) = self.vault_as(
+            pod,
+            parent,
+            "POST",
+            "auth/token/create",
+            Some(json!({"policies": policies, "ttl": "1h"})),
+        );
+        assert_eq!(status, 200, "create token: {v}");
+        let t = v["auth"]["client_token"].as_str().unwrap().to_string();
+        self.secrets.push(t.clone());
+        (t, v["auth"]["accessor"].as_str().unwrap().to_string())
+    }
+
+    fn valid(&self, token: &str) -> bool {
+        let (status, _) = self.vault_as(0, token, "GET", "auth/token/lookup-self", None);
+        status == 200
+    }
+
+    /// Writes `text` to a 0600 file in the sandbox's directory.
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.e.sb.dir().join(name);
+        support::write_private(&p, text.as_bytes());
+        p
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut full = vec!["vault-revoke"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--token-file", self.root_file.to_str().unwrap()]);
+        let out = self.e.run(&full, None);
+        assert_no_secret("stdout", &stdout(&out), &self.secrets);
+        assert_no_secret("stderr", &support::stderr(&out), &self.secrets);
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut full = args.to_vec();
+        full.extend_from_slice(&["-o", "json"]);
+        let out = self.run(&full);
+        assert_exit(&out, 0);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)))
+    }
+
+    /// KV v2 at secret/ with three secrets, and a policy that reads secret/app/* and may
+    /// create child tokens.
+    fn setup(&mut self) {
+        self.root_ok(
+            "POST",
+            "sys/mounts/secret",
+            json!({"type": "kv", "options": {"version": "2"}}),
+        );
+        for (path, value) in [
+            ("app/db", "db-password-7Qx"),
+            ("app/api", "api-key-9Zr"),
+            ("other", "other-value-3Kp"),
+        ] {
+            self.secrets.push(value.to_string());
+            self.root_ok(
+                "POST",
+                &format!("secret/data/{path}"),
+                json!({"data": {"value": value}}),
+            );
+        }
+        self.root_ok(
+            "PUT",
+            "sys/policies/acl/app-read",
+            json!({"policy": "path \"secret/data/app/*\" { capabilities = [\"read\"] }\npath \"auth/token/create\" { capabilities = [\"update\"] }"}),
+        );
+    }
+}
+
+/// The timeline's reads of secret data that succeeded, as (path, pod).
+fn ok_reads(report: &Value) -> Vec<String> {
+    let mut v: Vec<String> = report["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["operation"] == "read"
+                && r["result"] == "ok"
+                && r["path"].as_str().unwrap().starts_with("secret/data/")
+        })
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_leaked_token_is_found_by_hmac_revoked_with_its_child_and_bad_input_changes_nothing() {
+    let mut t = Leak::start("revoke-leak", 2);
+    t.setup();
+    let (leaked, accessor) = t.token(&t.root.clone(), 0, &["app-read"]);
+    let (other, _) = t.token(&t.root.clone(), 0, &["app-read"]);
+    // The leaked token reads two secrets, one through each pod (a standby forwards to the
+    // active node, which audits), makes a child, and is refused elsewhere.
+    for (pod, path) in [(0, "secret/data/app/db"), (1, "secret/data/app/api")] {
+        let (status, v) = t.vault_as(pod, &leaked, "GET", path, None);
+        assert_eq!(status, 200, "{v}");
+    }
+    let (child, _) = t.token(&leaked, 0, &["app-read"]);
+    let (status, _) = t.vault_as(0, &leaked, "GET", "secret/data/other", None);
+    assert_eq!(status, 403);
+    // Another token's read of the same secret is not the leaked token's.
+    let (status, _) = t.vault_as(0, &other, "GET", "secret/data/app/db", None);
+    assert_eq!(status, 200);
+
+    let leaked_file = t.file("leaked", &format!("{leaked}\n"));
+    let leaked_arg = leaked_file.to_str().unwrap();
+    let report = t.json(&["scan", "--leaked-token-file", leaked_arg]);
+    assert_eq!(report["timeline_of"], "token", "{report:#}");
+    assert_eq!(report["complete"], true, "{report:#}");
+    assert_eq!(
+        ok_reads(&report),
+        ["secret/data/app/api", "secret/data/app/db"],
+        "{report:#}"
+    );
+    let timeline = report["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|r| r["path"] == "secret/data/other" && r["result"] == "permission denied"),
+        "{report:#}"
+    );
+    assert!(
+        timeline.iter().any(|r| r["path"] == "auth/token/create"),
+        "{report:#}"
+    );
+    assert!(
+        report["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "secret/data/other"
+                && f["error"] == "permission denied"
+                && f["count"] == 1),
+        "{report:#}"
+    );
+    // By accessor: the same requests.
+    let by_accessor = t.json(&["scan", "--accessor", &accessor]);
+    assert_eq!(ok_reads(&by_accessor), ok_reads(&report), "{by_accessor:#}");
+    // By path: both tokens' reads of secret/app/db.
+    let by_path = t.json(&["scan", "--path", "secret/app/db"]);
+    assert_eq!(
+        ok_reads(&by_path),
+        ["secret/data/app/db", "secret/data/app/db"],
+        "{by_path:#}"
+    );
+    // The table names the failure and the timeline.
+    let out = t.run(&["scan", "--leaked-token-file", leaked_arg]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("permission denied") && text.contains("secret/data/app/api"),
+        "{text}"
+    );
+
+    // Bad input: nothing changes.
+    let two = t.file("two-lines", &format!("{leaked}\n{other}\n"));
+    let out = t.run(&[
+        "token",
+        "--leaked-token-file",
+        two.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_fails_with(&out, "2 lines: expected exactly one token");
+    let out = t.run(&["token", "--accessor", "doesnotexist123", "--yes"]);
+    assert_fails_with(&out, "knows no token");
+    let out = t.run(&["token", "--leaked-token-file", leaked_arg, "--dry-run"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains(&accessor), "{}", show(&out));
+    let out = t.run(&["token", "--leaked-token-file", leaked_arg]);
+    assert_fails_with(&out, "add --yes");
+    assert!(t.valid(&leaked) && t.valid(&child) && t.valid(&other));
+
+    // Revoked with its child; the other token stays.
+    let out = t.run(&[
+        "token",
+        "--accessor-file",
+        t.file("accessor", &accessor).to_str().unwrap(),
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["token"]["policies"],
+        json!(["app-read", "default"]),
+        "{r:#}"
+    );
+    assert!(!t.valid(&leaked), "the leaked token still works");
+    assert!(!t.valid(&child), "its child still works");
+    assert!(t.valid(&other), "another token was revoked too");
+    let (status, _) = t.vault_as(
+        0,
+        &t.root,
+        "POST",
+        "auth/token/lookup-accessor",
+        Some(json!({"accessor": accessor})),
+    );
+    assert_eq!(status, 400, "the accessor is still known");
+    assert!(
+        t.e.our_events()
+            .iter()
+            .any(|e| e["reason"] == "TokenRevoked"
+                && e["note"]
+                    .as_str()
+                    .or(e["message"].as_str())
+                    .unwrap_or("")
+                    .contains(&accessor)),
+        "no TokenRevoked Event"
+    );
+    let events = serde_json::to_string(&t.e.our_events()).unwrap();
+    assert_no_secret("Events", &events, &t.secrets);
+    // Gone: a second revoke is a clear error.
+    let out = t.run(&["token", "--leaked-token-file", leaked_arg, "--yes"]);
+    assert_fails_with(&out, "no such token");
+
+    // --orphan: the token alone; its child stays valid, with a warning.
+    let (parent, _) = t.token(&t.root.clone(), 0, &["app-read"]);
+    let (kept, _) = t.token(&parent, 0, &["app-read"]);
+    let parent_file = t.file("parent", &parent);
+    let out = t.run(&[
+        "token",
+        "--leaked-token-file",
+        parent_file.to_str().unwrap(),
+        "--orphan",
+        "--yes",
+    ]);
+    assert_exit(&out, 0);
+    assert!(
+        support::stderr(&out).contains("--orphan keeps the tokens it created"),
+        "{}",
+        show(&out)
+    );
+    assert!(!t.valid(&parent) && t.valid(&kept));
+}
+
+#[test]
+fn scan_without_a_file_audit_device_says_so() {
+    let e = support::env("revoke-no-audit", 1, PLUGIN);
+    let token_file = e.token_file();
+    let out = e.run(
+        &[
+            "vault-revoke",
+            "scan",
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_fails_with(&out, "no file audit device");
+}
+
+#[test]
+fn shell_completion_scripts_are_current_and_list_the_subcommands() {
+    support::assert_completions_current(PLUGIN, "sc", "scan");
+}
