@@ -37,7 +37,8 @@ Examples:\n  kubectl vault-revoke -n vault scan --since 24h\n  \
 kubectl vault-revoke -n vault scan --leaked-token-file leaked.txt -o json\n  \
 kubectl vault-revoke -n vault scan --path secret/app/db\n  \
 kubectl vault-revoke -n vault token --accessor-file accessor.txt --dry-run\n  \
-kubectl vault-revoke -n vault token --leaked-token-file leaked.txt --yes"
+kubectl vault-revoke -n vault token --leaked-token-file leaked.txt --yes\n  \
+kubectl vault-revoke -n vault leases auth/token/create/ci --dry-run"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -52,6 +53,9 @@ pub enum Cmd {
     Scan(ScanArgs),
     /// Look a leaked token up, confirm, revoke it (with the tokens it created), check it is gone.
     Token(TokenArgs),
+    /// Revoke every lease under a prefix: counted, confirmed, throttled and resumable
+    /// (`kubectl vault-leases revoke`).
+    Leases(kubectl_vault_leases::RevokeArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -84,6 +88,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     match cli.cmd {
         Cmd::Scan(a) => scan::run(&session, &a).await,
         Cmd::Token(a) => token::run(&session, &a).await,
+        Cmd::Leases(a) => kubectl_vault_leases::revoke_prefix(&session, &a).await,
     }
 }
 

@@ -224,6 +224,33 @@ fn a_leaked_token_is_found_by_hmac_revoked_with_its_child_and_bad_input_changes_
         "{text}"
     );
 
+    // A log that cannot be read (here a directory where the file should be, on the pod that
+    // never wrote one) makes the scan incomplete, never "nothing found".
+    let standby = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["result"] == "no_file")
+        .unwrap_or_else(|| panic!("the standby has no audit file: {report:#}"))["pod"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.e.kubectl
+        .ok(["exec", &standby, "--", "mkdir", "/vault/audit/audit.log"])
+        .expect("mkdir");
+    let out = t.run(&["scan", "--leaked-token-file", leaked_arg, "-o", "json"]);
+    assert_exit(&out, 2);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["complete"], false, "{r:#}");
+    assert!(
+        r["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["result"] == "unreadable"),
+        "{r:#}"
+    );
+
     // Bad input: nothing changes.
     let two = t.file("two-lines", &format!("{leaked}\n{other}\n"));
     let out = t.run(&[
@@ -304,6 +331,20 @@ fn a_leaked_token_is_found_by_hmac_revoked_with_its_child_and_bad_input_changes_
         show(&out)
     );
     assert!(!t.valid(&parent) && t.valid(&kept));
+
+    // leases PREFIX: vault-leases' revoke, counted and checked through the API.
+    t.e.sb.lease_flood("ci", 30).expect("lease flood");
+    let prefix = "auth/token/create/ci";
+    let out = t.run(&["leases", prefix, "--dry-run"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        t.e.sb.count_leases(prefix).unwrap(),
+        30,
+        "a dry run revoked leases"
+    );
+    let out = t.run(&["leases", prefix, "--yes"]);
+    assert_exit(&out, 0);
+    assert_eq!(t.e.sb.count_leases(prefix).unwrap(), 0, "{}", show(&out));
 }
 
 #[test]
