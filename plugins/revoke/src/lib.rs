@@ -4,6 +4,7 @@
 
 mod audit_log;
 mod credential;
+mod kv;
 pub mod scan;
 mod token;
 
@@ -56,6 +57,22 @@ pub enum Cmd {
     /// Revoke every lease under a prefix: counted, confirmed, throttled and resumable
     /// (`kubectl vault-leases revoke`).
     Leases(kubectl_vault_leases::RevokeArgs),
+    /// Destroy a KV secret's versions, or delete its whole history (KV v1 or v2, from the mount).
+    Kv(KvArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct KvArgs {
+    /// The secret, as the CLI names it (secret/app/db).
+    pub path: String,
+    /// The versions to destroy (KV v2): all, or numbers such as 1,3.
+    #[arg(long, value_name = "all|N,M", conflicts_with = "delete_metadata")]
+    pub versions: Option<String>,
+    /// Delete the metadata and every version (permanent; on a terminal, type the path to confirm).
+    #[arg(long)]
+    pub delete_metadata: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -89,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Scan(a) => scan::run(&session, &a).await,
         Cmd::Token(a) => token::run(&session, &a).await,
         Cmd::Leases(a) => kubectl_vault_leases::revoke_prefix(&session, &a).await,
+        Cmd::Kv(a) => kv::run(&session, &a).await,
     }
 }
 

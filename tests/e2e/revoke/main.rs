@@ -367,3 +367,110 @@ fn scan_without_a_file_audit_device_says_so() {
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     support::assert_completions_current(PLUGIN, "sc", "scan");
 }
+
+impl Leak {
+    fn metadata(&self, path: &str) -> (u16, Value) {
+        self.vault_as(
+            0,
+            &self.root,
+            "GET",
+            &format!("secret/metadata/{path}"),
+            None,
+        )
+    }
+}
+
+#[test]
+fn kv_versions_are_destroyed_and_histories_deleted_only_when_confirmed() {
+    let mut t = Leak::start("revoke-kv", 1);
+    t.setup();
+    t.root_ok(
+        "POST",
+        "secret/data/app/db",
+        json!({"data": {"value": "db-password-v2-Lm4"}}),
+    );
+    t.secrets.push("db-password-v2-Lm4".into());
+    t.root_ok(
+        "POST",
+        "sys/mounts/legacy",
+        json!({"type": "kv", "options": {"version": "1"}}),
+    );
+    t.root_ok("POST", "legacy/app", json!({"value": "legacy-value-8Hd"}));
+    t.secrets.push("legacy-value-8Hd".into());
+
+    // Bad input: nothing changes.
+    assert_fails_with(
+        &t.run(&["kv", "secret/nope", "--versions", "all", "--yes"]),
+        "does not exist",
+    );
+    assert_fails_with(
+        &t.run(&["kv", "secret/app/db", "--versions", "9", "--yes"]),
+        "no version 9",
+    );
+    assert_fails_with(
+        &t.run(&["kv", "secret/app/db", "--yes"]),
+        "say what to remove",
+    );
+    assert_fails_with(
+        &t.run(&["kv", "secret/app/db", "--versions", "1"]),
+        "add --yes",
+    );
+    let (_, md) = t.metadata("app/db");
+    assert_eq!(md["data"]["versions"]["1"]["destroyed"], false, "{md:#}");
+
+    // Version 1 destroyed, version 2 kept, as the API shows.
+    let out = t.run(&["kv", "secret/app/db", "--versions", "1", "--yes"]);
+    assert_exit(&out, 0);
+    let (_, md) = t.metadata("app/db");
+    assert_eq!(md["data"]["versions"]["1"]["destroyed"], true, "{md:#}");
+    assert_eq!(md["data"]["versions"]["2"]["destroyed"], false, "{md:#}");
+    let (status, v) = t.vault_as(0, &t.root, "GET", "secret/data/app/db?version=1", None);
+    assert!(
+        status == 404 || v["data"]["data"].is_null(),
+        "{status} {v:#}"
+    );
+
+    // The whole history: a dry run and a wrong typed answer keep it; the path typed deletes it.
+    let out = t.run(&["kv", "secret/app/api", "--delete-metadata", "--dry-run"]);
+    assert_exit(&out, 0);
+    assert_eq!(t.metadata("app/api").0, 200);
+    let typed = |answer: &str| {
+        let mut cmd = t.e.kubectl.command([
+            "vault-revoke",
+            "kv",
+            "secret/app/api",
+            "--delete-metadata",
+            "--token-file",
+            t.root_file.to_str().unwrap(),
+        ]);
+        cmd.env("TERM", "dumb");
+        let mut pty = support::Pty::spawn(cmd);
+        pty.expect("Type secret/app/api to proceed:", 1);
+        pty.type_line(answer);
+        let status = pty.wait();
+        assert_no_secret("the terminal", &pty.output(), &t.secrets);
+        (status.code(), pty.output())
+    };
+    let (code, text) = typed("y");
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(
+        t.metadata("app/api").0,
+        200,
+        "deleted without the path typed"
+    );
+    let (code, text) = typed("secret/app/api");
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(t.metadata("app/api").0, 404, "the history is still there");
+
+    // KV v1: the secret itself.
+    assert_fails_with(
+        &t.run(&["kv", "legacy/app", "--versions", "1", "--yes"]),
+        "KV v1",
+    );
+    let out = t.run(&["kv", "legacy/app", "--versions", "all", "--yes"]);
+    assert_exit(&out, 0);
+    assert_eq!(t.vault_as(0, &t.root, "GET", "legacy/app", None).0, 404);
+    let events = serde_json::to_string(&t.e.our_events()).unwrap();
+    assert!(events.contains("SecretDestroyed"), "{events}");
+    assert_no_secret("Events", &events, &t.secrets);
+}
