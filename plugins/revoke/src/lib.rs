@@ -3,8 +3,12 @@
 //! done. No secret is ever taken on the command line or printed.
 
 mod audit_log;
+mod consumers;
 mod credential;
+mod database;
 mod kv;
+mod policy;
+mod rotate;
 pub mod scan;
 mod token;
 
@@ -59,6 +63,48 @@ pub enum Cmd {
     Leases(kubectl_vault_leases::RevokeArgs),
     /// Destroy a KV secret's versions, or delete its whole history (KV v1 or v2, from the mount).
     Kv(KvArgs),
+    /// New secrets: KV fields (random, never printed), database root or static-role passwords.
+    Rotate(RotateArgs),
+}
+
+/// The characters of a generated value.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default)]
+pub enum Alphabet {
+    #[default]
+    Alnum,
+    Hex,
+    Base64url,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+#[group(id = "what", required = true, multiple = false, args = ["kv", "db_connection", "db_static_role"])]
+pub struct RotateArgs {
+    /// The KV secret whose fields get new random values (a new version on KV v2).
+    #[arg(long, value_name = "PATH")]
+    pub kv: Option<String>,
+    /// A field of --kv to rotate (repeatable).
+    #[arg(long = "field", value_name = "NAME", requires = "kv")]
+    pub fields: Vec<String>,
+    /// Length of each generated value.
+    #[arg(long, default_value_t = 32, value_name = "N", value_parser = clap::value_parser!(u16).range(8..=4096), requires = "kv")]
+    pub length: u16,
+    /// Characters of each generated value.
+    #[arg(long, value_enum, default_value_t = Alphabet::Alnum, requires = "kv")]
+    pub alphabet: Alphabet,
+    /// Take the new value of the one --field from this file (- for stdin) instead.
+    #[arg(long, value_name = "PATH", requires = "kv")]
+    pub from_file: Option<std::path::PathBuf>,
+    /// Rotate the root credentials of this database connection (rotate-root).
+    #[arg(long, value_name = "NAME")]
+    pub db_connection: Option<String>,
+    /// Rotate the password of this database static role (rotate-role).
+    #[arg(long, value_name = "NAME")]
+    pub db_static_role: Option<String>,
+    /// The database secrets engine's mount.
+    #[arg(long, default_value = "database", value_name = "PATH")]
+    pub db_mount: String,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -107,6 +153,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Token(a) => token::run(&session, &a).await,
         Cmd::Leases(a) => kubectl_vault_leases::revoke_prefix(&session, &a).await,
         Cmd::Kv(a) => kv::run(&session, &a).await,
+        Cmd::Rotate(a) => rotate::run(&session, &a).await,
     }
 }
 

@@ -8,9 +8,11 @@
 pub mod audit;
 pub mod auth;
 pub mod autopilot;
+pub mod database;
 pub mod kv;
 pub mod leases;
 pub mod metrics;
+pub mod policy;
 pub mod raft;
 pub mod seal;
 pub mod snapshot;

@@ -474,3 +474,202 @@ fn kv_versions_are_destroyed_and_histories_deleted_only_when_confirmed() {
     assert!(events.contains("SecretDestroyed"), "{events}");
     assert_no_secret("Events", &events, &t.secrets);
 }
+
+#[test]
+fn rotate_kv_fields_writes_a_new_version_never_printed_and_names_the_consumers() {
+    let mut t = Leak::start("revoke-rotate-kv", 1);
+    t.setup();
+    let path = "proxy/api-keys/stripe";
+    t.root_ok(
+        "POST",
+        &format!("secret/data/{path}"),
+        json!({"data": {"key": "sk_live_old_4Fq", "account": "acct-17"}}),
+    );
+    t.secrets.push("sk_live_old_4Fq".into());
+    // The consumers: a pod whose injector annotation names it, and a Kubernetes auth role
+    // whose policy reads it.
+    t.e.sb
+        .create(
+            "pods",
+            "default",
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "proxy-api", "namespace": "default", "annotations": {
+                       "vault.hashicorp.com/agent-inject": "true",
+                       "vault.hashicorp.com/agent-inject-secret-stripe": "secret/data/proxy/api-keys/stripe"}},
+                   "spec": {"containers": [{"name": "app", "image": "proxy-api:1"}]}}),
+        )
+        .expect("create the application pod");
+    t.root_ok("POST", "sys/auth/kubernetes", json!({"type": "kubernetes"}));
+    t.root_ok(
+        "PUT",
+        "sys/policies/acl/stripe-read",
+        json!({"policy": "path \"secret/data/proxy/*\" { capabilities = [\"read\"] }"}),
+    );
+    t.root_ok(
+        "POST",
+        "auth/kubernetes/role/proxy",
+        json!({"bound_service_account_names": ["proxy-api"], "bound_service_account_namespaces": ["default"], "token_policies": ["stripe-read"]}),
+    );
+    t.root_ok(
+        "POST",
+        "auth/kubernetes/role/unrelated",
+        json!({"bound_service_account_names": ["x"], "bound_service_account_namespaces": ["default"], "token_policies": ["app-read"]}),
+    );
+    let read = |t: &Leak| {
+        let (status, v) = t.vault_as(0, &t.root, "GET", &format!("secret/data/{path}"), None);
+        assert_eq!(status, 200, "{v}");
+        (
+            v["data"]["data"]["key"].as_str().unwrap().to_string(),
+            v["data"]["data"]["account"].as_str().unwrap().to_string(),
+            v["data"]["metadata"]["version"].as_u64().unwrap(),
+        )
+    };
+
+    // Bad input: nothing changes.
+    let cli_path = format!("secret/{path}");
+    assert_fails_with(
+        &t.run(&["rotate", "--kv", &cli_path, "--field", "nope", "--yes"]),
+        "has no field nope",
+    );
+    assert_fails_with(
+        &t.run(&["rotate", "--kv", "secret/none", "--field", "key", "--yes"]),
+        "does not exist",
+    );
+    assert_eq!(read(&t).2, 1);
+
+    let out = t.run(&[
+        "rotate", "--kv", &cli_path, "--field", "key", "--yes", "-o", "json",
+    ]);
+    assert_exit(&out, 0);
+    let (key, account, version) = read(&t);
+    assert_eq!(version, 2);
+    assert_ne!(key, "sk_live_old_4Fq");
+    assert_eq!(key.len(), 32);
+    assert_eq!(account, "acct-17", "a field not named was changed");
+    let all = format!(
+        "{}{}{:?}",
+        stdout(&out),
+        support::stderr(&out),
+        t.e.our_events()
+    );
+    assert!(!all.contains(&key), "the new value was printed");
+    t.secrets.push(key.clone());
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verified"], true, "{r:#}");
+    assert_eq!(
+        r["consumers"]["pods"],
+        json!(["default/proxy-api"]),
+        "{r:#}"
+    );
+    assert_eq!(
+        r["consumers"]["roles"],
+        json!(["auth/kubernetes/role/proxy"]),
+        "{r:#}"
+    );
+
+    // --from-file: the value supplied, still never printed.
+    let supplied = "sk_live_supplied_Xy7";
+    t.secrets.push(supplied.into());
+    let f = t.file("new-key", &format!("{supplied}\n"));
+    let out = t.run(&[
+        "rotate",
+        "--kv",
+        &cli_path,
+        "--field",
+        "key",
+        "--from-file",
+        f.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(read(&t), (supplied.to_string(), "acct-17".to_string(), 3));
+}
+
+#[test]
+fn rotate_database_root_and_static_role_against_a_real_postgres() {
+    let t = Leak::start("revoke-rotate-db", 1);
+    let pg = vault_sandbox::postgres::Postgres::start(&t.e.sb.dir().join("postgres"))
+        .expect("PostgreSQL");
+    pg.psql(
+        &pg.superuser,
+        &pg.password,
+        "CREATE ROLE app_static LOGIN PASSWORD 'initial-static-pw'",
+    )
+    .unwrap();
+    t.root_ok("POST", "sys/mounts/database", json!({"type": "database"}));
+    t.root_ok(
+        "POST",
+        "database/config/pg",
+        json!({"plugin_name": "postgresql-database-plugin", "connection_url": pg.connection_url(),
+               "username": pg.superuser, "password": pg.password, "allowed_roles": "*", "verify_connection": true}),
+    );
+    t.root_ok(
+        "POST",
+        "database/roles/dyn",
+        json!({"db_name": "pg", "default_ttl": "1h",
+               "creation_statements": "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';"}),
+    );
+    t.root_ok(
+        "POST",
+        "database/static-roles/st",
+        json!({"db_name": "pg", "username": "app_static", "rotation_period": "24h"}),
+    );
+    let static_password = |t: &Leak| {
+        let (status, v) = t.vault_as(0, &t.root, "GET", "database/static-creds/st", None);
+        assert_eq!(status, 200, "{v}");
+        v["data"]["password"].as_str().unwrap().to_string()
+    };
+    let mut secrets = t.secrets.clone();
+    secrets.push(pg.password.clone());
+
+    // Bad input: an unknown connection or role changes nothing.
+    let out = t.run(&["rotate", "--db-connection", "nope", "--yes"]);
+    assert_exit(&out, 1);
+    assert!(pg.login_works(&pg.superuser, &pg.password));
+
+    // rotate-root: the old root password no longer logs in; Vault still issues credentials
+    // that do.
+    let out = t.run(&["rotate", "--db-connection", "pg", "--yes", "-o", "json"]);
+    assert_exit(&out, 0);
+    assert_no_secret(
+        "rotate-root output",
+        &format!("{}{}", stdout(&out), support::stderr(&out)),
+        &secrets,
+    );
+    assert!(
+        !pg.login_works(&pg.superuser, &pg.password),
+        "the old root password still works"
+    );
+    let (status, creds) = t.vault_as(0, &t.root, "GET", "database/creds/dyn", None);
+    assert_eq!(status, 200, "{creds}");
+    assert!(pg.login_works(
+        creds["data"]["username"].as_str().unwrap(),
+        creds["data"]["password"].as_str().unwrap()
+    ));
+
+    // rotate-role: the old static password fails, the new one (read through the API) works.
+    let old = static_password(&t);
+    assert!(pg.login_works("app_static", &old));
+    secrets.push(old.clone());
+    let out = t.run(&["rotate", "--db-static-role", "st", "--yes"]);
+    assert_exit(&out, 0);
+    assert_no_secret(
+        "rotate-role output",
+        &format!("{}{}", stdout(&out), support::stderr(&out)),
+        &secrets,
+    );
+    let new = static_password(&t);
+    assert_ne!(new, old);
+    assert!(
+        !out.stdout.windows(new.len()).any(|w| w == new.as_bytes()),
+        "the new password was printed"
+    );
+    assert!(
+        !pg.login_works("app_static", &old),
+        "the old static password still works"
+    );
+    assert!(
+        pg.login_works("app_static", &new),
+        "the new static password does not work"
+    );
+}
