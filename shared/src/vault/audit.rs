@@ -18,18 +18,22 @@ pub struct AuditDevice {
     pub file_path: Option<String>,
 }
 
+/// A table of mounts (`sys/audit`, `sys/auth`): Vault answers it both at the top level and
+/// under `data`.
+pub(super) fn mount_table(v: Value) -> serde_json::Map<String, Value> {
+    match v.get("data") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => v.as_object().cloned().unwrap_or_default(),
+    }
+}
+
 impl VaultClient {
     /// The enabled audit devices (needs `sudo` on `sys/audit`).
     pub async fn audit_devices(&self) -> Result<Vec<AuditDevice>, VaultError> {
         let v = self
             .json(Method::GET, "sys/audit", Body::Empty, true)
             .await?;
-        // Vault answers the devices both at the top level and under `data`.
-        let map = match v.get("data") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => v.as_object().cloned().unwrap_or_default(),
-        };
-        let mut devices: Vec<AuditDevice> = map
+        let mut devices: Vec<AuditDevice> = mount_table(v)
             .iter()
             .filter(|(_, d)| d.get("type").is_some())
             .map(|(path, d)| AuditDevice {

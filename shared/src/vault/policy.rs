@@ -36,11 +36,7 @@ impl VaultClient {
         let v = self
             .json(Method::GET, "sys/auth", Body::Empty, true)
             .await?;
-        let map = match v.get("data") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => v.as_object().cloned().unwrap_or_default(),
-        };
-        Ok(map
+        Ok(super::audit::mount_table(v)
             .iter()
             .filter_map(|(k, d)| {
                 Some((
