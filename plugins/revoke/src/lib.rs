@@ -10,6 +10,7 @@ mod kv;
 mod policy;
 mod rotate;
 pub mod scan;
+mod tighten;
 mod token;
 
 use std::time::Duration;
@@ -65,6 +66,19 @@ pub enum Cmd {
     Kv(KvArgs),
     /// New secrets: KV fields (random, never printed), database root or static-role passwords.
     Rotate(RotateArgs),
+    /// Show a policy (broad grants flagged, the roles that hand it out); --tighten-to rewrites it.
+    Policy(PolicyArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct PolicyArgs {
+    /// The ACL policy.
+    pub name: String,
+    /// Keep only these grants: PATH:CAPS (secret/data/app/db:read,list), repeatable.
+    #[arg(long, value_name = "PATH:CAPS")]
+    pub tighten_to: Vec<String>,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 /// The characters of a generated value.
@@ -154,6 +168,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Leases(a) => kubectl_vault_leases::revoke_prefix(&session, &a).await,
         Cmd::Kv(a) => kv::run(&session, &a).await,
         Cmd::Rotate(a) => rotate::run(&session, &a).await,
+        Cmd::Policy(a) => tighten::run(&session, &a).await,
     }
 }
 

@@ -583,6 +583,62 @@ fn rotate_kv_fields_writes_a_new_version_never_printed_and_names_the_consumers()
     ]);
     assert_exit(&out, 0);
     assert_eq!(read(&t), (supplied.to_string(), "acct-17".to_string(), 3));
+
+    // policy: shown with its glob flagged and the role that hands it out; tightened, a token
+    // with it can no longer read outside the path kept (checked through the API).
+    assert_fails_with(
+        &t.run(&[
+            "policy",
+            "nope",
+            "--tighten-to",
+            "secret/data/x:read",
+            "--yes",
+        ]),
+        "no policy nope",
+    );
+    let shown = t.json(&["policy", "stripe-read"]);
+    assert_eq!(
+        shown["roles"],
+        json!(["auth/kubernetes/role/proxy"]),
+        "{shown:#}"
+    );
+    assert_eq!(shown["broad"][0]["kind"], "glob", "{shown:#}");
+    t.root_ok(
+        "POST",
+        "secret/data/proxy/other",
+        json!({"data": {"value": "proxy-other-2Wn"}}),
+    );
+    t.secrets.push("proxy-other-2Wn".into());
+    let (reader, _) = t.token(&t.root.clone(), 0, &["stripe-read"]);
+    let reads = |t: &Leak, p: &str| {
+        t.vault_as(0, &reader, "GET", &format!("secret/data/proxy/{p}"), None)
+            .0
+    };
+    assert_eq!(
+        (reads(&t, "other"), reads(&t, "api-keys/stripe")),
+        (200, 200)
+    );
+    let keep = "secret/data/proxy/api-keys/stripe:read";
+    let out = t.run(&["policy", "stripe-read", "--tighten-to", keep, "--dry-run"]);
+    assert_exit(&out, 0);
+    assert_eq!(reads(&t, "other"), 200, "a dry run changed the policy");
+    let tightened = t.json(&["policy", "stripe-read", "--tighten-to", keep, "--yes"]);
+    assert!(
+        tightened["previous_text"]
+            .as_str()
+            .unwrap()
+            .contains("secret/data/proxy/*"),
+        "{tightened:#}"
+    );
+    assert_eq!(
+        (reads(&t, "other"), reads(&t, "api-keys/stripe")),
+        (403, 200)
+    );
+    let events = serde_json::to_string(&t.e.our_events()).unwrap();
+    assert!(
+        events.contains("PolicyTightened") && events.contains("secret/data/proxy/*"),
+        "{events}"
+    );
 }
 
 #[test]
