@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(r.capabilities, ["read", "list"]);
         assert!(parse_rule("secret/data/app/db").is_err());
         assert!(parse_rule("secret/data/app/db:reed").is_err());
-        let text = hcl(&[r.clone()]);
+        let text = hcl(std::slice::from_ref(&r));
         assert_eq!(rules(&text), vec![r]);
         assert_eq!(
             broad(&rules(
