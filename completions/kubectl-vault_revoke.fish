@@ -50,6 +50,7 @@ complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" 
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "kv" -d 'Destroy a KV secret\'s versions, or delete its whole history (KV v1 or v2, from the mount)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "rotate" -d 'New secrets: KV fields (random, never printed), database root or static-role passwords'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "policy" -d 'Show a policy (broad grants flagged, the roles that hand it out); --tighten-to rewrites it'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "respond" -d 'The whole response: scan for the token, revoke it and its children, destroy and rotate the named secrets, and a timeline report'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l since -d 'Only entries from this long ago on (30m, 24h, 7d)' -r
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand scan" -l leaked-token-file -d 'File holding the leaked token, one line (`-` for stdin). Not --token-file: that is your own token' -r -F
@@ -202,10 +203,40 @@ complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcomman
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand policy" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand policy" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand policy" -s h -l help -d 'Print help'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "scan" -d 'Read the audit logs of every pod: failures, counts, and the uses of a token, accessor or path'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "token" -d 'Look a leaked token up, confirm, revoke it (with the tokens it created), check it is gone'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "leases" -d 'Revoke every lease under a prefix: counted, confirmed, throttled and resumable (`kubectl vault-leases revoke`)'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "kv" -d 'Destroy a KV secret\'s versions, or delete its whole history (KV v1 or v2, from the mount)'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "rotate" -d 'New secrets: KV fields (random, never printed), database root or static-role passwords'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "policy" -d 'Show a policy (broad grants flagged, the roles that hand it out); --tighten-to rewrites it'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l leaked-token-file -d 'File holding the leaked token, one line (`-` for stdin). Not --token-file: that is your own token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l accessor-file -d 'File holding the leaked token\'s accessor, one line' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l accessor -d 'The leaked token\'s accessor' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l since -d 'Scan only entries from this long ago on' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l kv -d 'A KV secret the token read: destroy its versions (repeatable)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l rotate -d 'A KV field to give a new random value: PATH:FIELD (repeatable)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l report -d 'Write the timeline to FILE.json and FILE.md (0600)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l force -d 'Overwrite existing report files'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s h -l help -d 'Print help'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "scan" -d 'Read the audit logs of every pod: failures, counts, and the uses of a token, accessor or path'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "token" -d 'Look a leaked token up, confirm, revoke it (with the tokens it created), check it is gone'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "leases" -d 'Revoke every lease under a prefix: counted, confirmed, throttled and resumable (`kubectl vault-leases revoke`)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "kv" -d 'Destroy a KV secret\'s versions, or delete its whole history (KV v1 or v2, from the mount)'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "rotate" -d 'New secrets: KV fields (random, never printed), database root or static-role passwords'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "policy" -d 'Show a policy (broad grants flagged, the roles that hand it out); --tighten-to rewrites it'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "respond" -d 'The whole response: scan for the token, revoke it and its children, destroy and rotate the named secrets, and a timeline report'
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand help; and not __fish_seen_subcommand_from scan token leases kv rotate policy respond help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -24,6 +24,7 @@ pub struct CredentialArgs {
     pub accessor: Option<String>,
 }
 
+#[derive(Clone)]
 pub enum Credential {
     Token(Zeroizing<String>),
     Accessor(String),

@@ -93,6 +93,12 @@ async fn state(
 }
 
 pub async fn run(session: &Session, args: &KvArgs) -> Result<Exit> {
+    let report = execute(session, args).await?;
+    print(session, &report)
+}
+
+/// Shows, confirms and removes; the report says what was done (nothing printed).
+pub async fn execute(session: &Session, args: &KvArgs) -> Result<KvReport> {
     let path = args.path.trim_matches('/').to_string();
     if args.versions.is_none() && !args.delete_metadata {
         bail!(
@@ -176,7 +182,7 @@ pub async fn run(session: &Session, args: &KvArgs) -> Result<Exit> {
         args.confirm.confirm(&plan)?
     };
     if !go {
-        return print(session, &report);
+        return Ok(report);
     }
     // Someone may have written a version (or removed the secret) while the prompt waited.
     let now = state(session, leader, &m, &path).await?;
@@ -202,7 +208,7 @@ pub async fn run(session: &Session, args: &KvArgs) -> Result<Exit> {
             ),
         )
         .await;
-    print(session, &report)
+    Ok(report)
 }
 
 fn print(session: &Session, report: &KvReport) -> Result<Exit> {

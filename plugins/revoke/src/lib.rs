@@ -8,6 +8,7 @@ mod credential;
 mod database;
 mod kv;
 mod policy;
+mod respond;
 mod rotate;
 pub mod scan;
 mod tighten;
@@ -68,6 +69,32 @@ pub enum Cmd {
     Rotate(RotateArgs),
     /// Show a policy (broad grants flagged, the roles that hand it out); --tighten-to rewrites it.
     Policy(PolicyArgs),
+    /// The whole response: scan for the token, revoke it and its children, destroy and rotate
+    /// the named secrets, and a timeline report.
+    Respond(RespondArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RespondArgs {
+    #[command(flatten)]
+    pub credential: CredentialArgs,
+    /// Scan only entries from this long ago on.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<Duration>,
+    /// A KV secret the token read: destroy its versions (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub kv: Vec<String>,
+    /// A KV field to give a new random value: PATH:FIELD (repeatable).
+    #[arg(long, value_name = "PATH:FIELD")]
+    pub rotate: Vec<String>,
+    /// Write the timeline to FILE.json and FILE.md (0600).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
+    /// Overwrite existing report files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -169,6 +196,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Kv(a) => kv::run(&session, &a).await,
         Cmd::Rotate(a) => rotate::run(&session, &a).await,
         Cmd::Policy(a) => tighten::run(&session, &a).await,
+        Cmd::Respond(a) => respond::run(&session, &a).await,
     }
 }
 

@@ -77,7 +77,13 @@ fn object(bytes: &[u8], path: &str) -> Result<Map<String, Value>> {
     }
 }
 
-async fn rotate_kv(session: &Session, args: &RotateArgs, path: &str) -> Result<Exit> {
+/// Rotates the named fields of a KV secret; the report and exit say how it went (nothing
+/// printed).
+pub async fn rotate_kv(
+    session: &Session,
+    args: &RotateArgs,
+    path: &str,
+) -> Result<(RotateReport, Exit)> {
     if args.fields.is_empty() {
         bail!("name the fields to rotate: --field NAME (repeatable)");
     }
@@ -181,7 +187,7 @@ async fn rotate_kv(session: &Session, args: &RotateArgs, path: &str) -> Result<E
         plan: plan.clone(),
     };
     if !args.confirm.confirm(&plan)? {
-        return print(session, &report, Exit::Healthy);
+        return Ok((report, Exit::Healthy));
     }
     let mut new = old.clone();
     let mut values = Vec::new();
@@ -239,12 +245,15 @@ async fn rotate_kv(session: &Session, args: &RotateArgs, path: &str) -> Result<E
         ));
         Exit::Failed
     };
-    print(session, &report, exit)
+    Ok((report, exit))
 }
 
 pub async fn run(session: &Session, args: &RotateArgs) -> Result<Exit> {
     match (&args.kv, &args.db_connection, &args.db_static_role) {
-        (Some(path), _, _) => rotate_kv(session, args, path.trim_matches('/')).await,
+        (Some(path), _, _) => {
+            let (report, exit) = rotate_kv(session, args, path.trim_matches('/')).await?;
+            print(session, &report, exit)
+        }
         (_, Some(name), _) => crate::database::rotate_root(session, args, name).await,
         (_, _, Some(name)) => crate::database::rotate_static(session, args, name).await,
         _ => bail!(

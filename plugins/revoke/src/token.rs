@@ -99,6 +99,17 @@ pub async fn run(session: &Session, args: &TokenArgs) -> Result<Exit> {
             "name the leaked token: --leaked-token-file PATH, --accessor-file PATH or --accessor ACCESSOR"
         );
     };
+    let (report, exit) = execute(session, args, cred).await?;
+    print(session, &report, exit)
+}
+
+/// Looks up, shows, confirms, revokes and checks; the report and exit say how it went
+/// (nothing printed).
+pub async fn execute(
+    session: &Session,
+    args: &TokenArgs,
+    cred: Credential,
+) -> Result<(TokenReport, Exit)> {
     if args.orphan && !matches!(cred, Credential::Token(_)) {
         bail!(
             "--orphan needs the token itself (--leaked-token-file): Vault revokes a token without its children only by its ID"
@@ -137,7 +148,7 @@ pub async fn run(session: &Session, args: &TokenArgs) -> Result<Exit> {
         plan: plan.clone(),
     };
     if !args.confirm.confirm(&plan)? {
-        return print(session, &report, Exit::Healthy);
+        return Ok((report, Exit::Healthy));
     }
     // The token may have gone (or another one been meant) while the prompt waited.
     let again = lookup(
@@ -187,7 +198,7 @@ pub async fn run(session: &Session, args: &TokenArgs) -> Result<Exit> {
         output::warn("Vault still knows the token after revoking it");
         Exit::Failed
     };
-    print(session, &report, exit)
+    Ok((report, exit))
 }
 
 fn print(session: &Session, report: &TokenReport, exit: Exit) -> Result<Exit> {

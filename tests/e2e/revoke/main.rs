@@ -729,3 +729,83 @@ fn rotate_database_root_and_static_role_against_a_real_postgres() {
         "the new static password does not work"
     );
 }
+
+#[test]
+fn respond_scans_revokes_destroys_rotates_and_reports_without_a_secret() {
+    let mut t = Leak::start("revoke-respond", 2);
+    t.setup();
+    let (leaked, accessor) = t.token(&t.root.clone(), 0, &["app-read"]);
+    for (pod, path) in [(0, "secret/data/app/db"), (1, "secret/data/app/api")] {
+        assert_eq!(t.vault_as(pod, &leaked, "GET", path, None).0, 200);
+    }
+    let (child, _) = t.token(&leaked, 1, &["app-read"]);
+    let leaked_file = t.file("leaked", &leaked);
+    let base = t.e.sb.dir().join("incident");
+    let base_arg = base.to_str().unwrap();
+    let respond = |t: &Leak| {
+        t.run(&[
+            "respond",
+            "--leaked-token-file",
+            leaked_file.to_str().unwrap(),
+            "--kv",
+            "secret/app/db",
+            "--rotate",
+            "secret/app/api:value",
+            "--report",
+            base_arg,
+            "--yes",
+            "-o",
+            "json",
+        ])
+    };
+    let out = respond(&t);
+    assert_exit(&out, 0);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        ok_reads(&r["scan"]),
+        ["secret/data/app/api", "secret/data/app/db"],
+        "{r:#}"
+    );
+    assert!(
+        !t.valid(&leaked) && !t.valid(&child),
+        "the token or its child still works"
+    );
+    let (status, _) = t.vault_as(
+        0,
+        &t.root,
+        "POST",
+        "auth/token/lookup-accessor",
+        Some(json!({"accessor": accessor})),
+    );
+    assert_eq!(status, 400);
+    let (_, md) = t.vault_as(0, &t.root, "GET", "secret/metadata/app/db", None);
+    assert_eq!(md["data"]["versions"]["1"]["destroyed"], true, "{md:#}");
+    let (_, api) = t.vault_as(0, &t.root, "GET", "secret/data/app/api", None);
+    assert_eq!(api["data"]["metadata"]["version"], 2, "{api:#}");
+    let new_value = api["data"]["data"]["value"].as_str().unwrap().to_string();
+    assert_ne!(new_value, "api-key-9Zr");
+    t.secrets.push(new_value);
+
+    // The report: JSON and Markdown, 0600, the timeline in it, no secret anywhere.
+    use std::os::unix::fs::PermissionsExt;
+    for ext in ["json", "md"] {
+        let p = PathBuf::from(format!("{base_arg}.{ext}"));
+        let text = std::fs::read_to_string(&p).expect("report file");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(
+            text.contains("secret/data/app/api") && text.contains(&accessor),
+            "{text}"
+        );
+        assert_no_secret(&format!("the {ext} report"), &text, &t.secrets);
+    }
+    assert_no_secret("stdout", &stdout(&out), &t.secrets);
+    let events = serde_json::to_string(&t.e.our_events()).unwrap();
+    assert_no_secret("Events", &events, &t.secrets);
+
+    // A report that exists is not overwritten, and nothing else happens.
+    let out = respond(&t);
+    assert_fails_with(&out, "exists: add --force");
+}
