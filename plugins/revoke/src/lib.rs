@@ -2,6 +2,7 @@
 //! credential was used (the audit logs, by HMAC), cutting it off, and the trail of what was
 //! done. No secret is ever taken on the command line or printed.
 
+mod audit_enable;
 mod audit_log;
 mod consumers;
 mod credential;
@@ -72,6 +73,33 @@ pub enum Cmd {
     /// The whole response: scan for the token, revoke it and its children, destroy and rotate
     /// the named secrets, and a timeline report.
     Respond(RespondArgs),
+    /// Enable a file audit device: through the API, or on OpenBao in the server configuration
+    /// with the pods restarted one at a time and unsealed.
+    AuditEnable(AuditEnableArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AuditEnableArgs {
+    /// The file the device writes, inside the pods.
+    #[arg(
+        long,
+        default_value = "/vault/audit/audit-detailed.log",
+        value_name = "PATH"
+    )]
+    pub path: String,
+    /// The device's name (its path under sys/audit).
+    #[arg(long, default_value = "detailed", value_name = "NAME")]
+    pub name: String,
+    /// Log request and response values in clear (secrets included): type the namespace to confirm.
+    #[arg(long)]
+    pub log_raw: bool,
+    /// How long each pod may take to come back unsealed and Ready.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub keys: vault_shared::cli::KeyArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -197,6 +225,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Rotate(a) => rotate::run(&session, &a).await,
         Cmd::Policy(a) => tighten::run(&session, &a).await,
         Cmd::Respond(a) => respond::run(&session, &a).await,
+        Cmd::AuditEnable(a) => audit_enable::run(&session, &a).await,
     }
 }
 

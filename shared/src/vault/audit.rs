@@ -67,3 +67,24 @@ impl VaultClient {
             })
     }
 }
+
+impl VaultClient {
+    /// Enables a file audit device through the API (Vault; OpenBao refuses it).
+    pub async fn enable_file_audit(
+        &self,
+        name: &str,
+        file_path: &str,
+        log_raw: bool,
+    ) -> Result<(), VaultError> {
+        let mut options = serde_json::json!({ "file_path": file_path });
+        if log_raw {
+            options["log_raw"] = "true".into();
+        }
+        self.no_content(
+            Method::PUT,
+            &format!("sys/audit/{}", name.trim_matches('/')),
+            Body::Json(serde_json::json!({ "type": "file", "options": options })),
+        )
+        .await
+    }
+}

@@ -809,3 +809,65 @@ fn respond_scans_revokes_destroys_rotates_and_reports_without_a_secret() {
     let out = respond(&t);
     assert_fails_with(&out, "exists: add --force");
 }
+
+#[test]
+fn audit_enable_on_openbao_adds_the_stanza_and_rolls_the_pods_unsealed() {
+    // Three pods: a rolling restart of two would lose the raft quorum with each pod.
+    let t = Leak::start("revoke-audit-enable", 3);
+    let keys = t.e.sb.init_json_path();
+    let config = |t: &Leak| {
+        t.e.kubectl
+            .json(["get", "configmap", "vault-config"])
+            .expect("configmap")["data"]["extraconfig-from-values.hcl"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = config(&t);
+    // OpenBao refuses the API; restarting Shamir-sealed pods needs keys: nothing changes.
+    let out = t.run(&["audit-enable", "--yes"]);
+    assert_fails_with(&out, "needs their keys");
+    assert_eq!(config(&t), before);
+
+    let out = t.run(&[
+        "audit-enable",
+        "--keys-file",
+        keys.to_str().unwrap(),
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["via"], "configuration", "{r:#}");
+    assert!(
+        config(&t).contains("audit \"file\" \"detailed\""),
+        "{}",
+        config(&t)
+    );
+    for i in 0..2 {
+        assert_eq!(
+            t.e.sb.seal_status(i).unwrap()["sealed"],
+            false,
+            "vault-{i} sealed"
+        );
+    }
+    let (status, devices) = t.vault_as(0, &t.root, "GET", "sys/audit", None);
+    assert_eq!(status, 200);
+    assert!(devices["data"]["detailed/"].is_object(), "{devices:#}");
+    // A request now is in the new file of the active pod.
+    let (_, mounts) = t.vault_as(0, &t.root, "GET", "sys/mounts", None);
+    assert!(mounts.is_object());
+    let logged = (0..3).any(|i| {
+        t.e.kubectl
+            .ok([
+                "exec",
+                &format!("vault-{i}"),
+                "--",
+                "cat",
+                "/vault/audit/audit-detailed.log",
+            ])
+            .is_ok_and(|log| log.contains("\"path\":\"sys/mounts\""))
+    });
+    assert!(logged, "the request is in no pod's new audit file");
+}
