@@ -118,6 +118,22 @@ impl Leak {
             "sys/mounts/secret",
             json!({"type": "kv", "options": {"version": "2"}}),
         );
+        // A new KV v2 mount answers 400 "Upgrading from non-versioned to versioned data" for
+        // a moment (longer on a loaded machine): wait until it takes writes.
+        let start = std::time::Instant::now();
+        loop {
+            let body = json!({"data": {"v": "1"}});
+            let (status, v) = self.vault_as(0, &self.root, "POST", "secret/data/probe", Some(body));
+            if status < 300 {
+                break;
+            }
+            assert!(
+                v.to_string().contains("Upgrading")
+                    && start.elapsed() < std::time::Duration::from_secs(60),
+                "the KV mount does not take writes: {status} {v}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
         for (path, value) in [
             ("app/db", "db-password-7Qx"),
             ("app/api", "api-key-9Zr"),
