@@ -26,6 +26,26 @@ impl ConfirmArgs {
     }
 }
 
+impl ConfirmArgs {
+    /// As [`confirm`](ConfirmArgs::confirm), but on a terminal the user must type `word`
+    /// (the path or name about to go for good), not just "y".
+    pub fn confirm_typed(&self, plan: &Plan, word: &str) -> Result<bool> {
+        if self.dry_run || self.yes || !std::io::stdin().is_terminal() {
+            return self.confirm(plan);
+        }
+        let mut err = std::io::stderr();
+        let _ = write!(err, "{}Type {word} to proceed: ", plan.text());
+        let _ = err.flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() == word {
+            Ok(true)
+        } else {
+            bail!("{}: {word} was not typed; nothing was changed", plan.action)
+        }
+    }
+}
+
 /// What a command is about to do, one line per step.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

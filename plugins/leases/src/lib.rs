@@ -183,6 +183,12 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
+/// The counted, confirmed, throttled and resumable prefix revocation of `revoke`, for other
+/// verbs that revoke leases (`kubectl vault-revoke leases`): one implementation.
+pub async fn revoke_prefix(session: &Session, args: &RevokeArgs) -> Result<Exit> {
+    revoke::run(session, args).await
+}
+
 /// The active node's target: every lease operation goes there. Fails closed (no leader means
 /// no lease operation, never "no leases").
 async fn active_node(session: &Session) -> Result<&Target> {

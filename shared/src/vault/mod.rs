@@ -1,16 +1,19 @@
 //! A typed client for the parts of the Vault HTTP API the suite uses, one file per API area
-//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`, `leases`, `auth`), all over the one request path
+//! (`seal`, `raft`, `autopilot`, `snapshot`, `metrics`, `kv`, `leases`, `auth`, `audit`, `token`), all over the one request path
 //! here: JSON, no-content, raw and streamed bodies in both directions, a standby's redirect
 //! followed to the active node, timeouts, Vault's error text tidied, and the token sent only
 //! on requests that ask for it. It works the same against Vault and OpenBao; errors carry
 //! Vault's `errors` array, name the pod, and say what kind of failure they are.
 
+pub mod audit;
 pub mod auth;
 pub mod autopilot;
+pub mod database;
 pub mod kv;
 pub mod leases;
 pub mod metrics;
 pub mod pki;
+pub mod policy;
 pub mod raft;
 pub mod seal;
 pub mod snapshot;

@@ -36,6 +36,7 @@ fn templates() -> Vec<(String, String)> {
         "vault-leases",
         "vault-certs",
         "vault-auth",
+        "vault-revoke",
     ] {
         assert!(names.contains(&plugin), "no krew-manifests/{plugin}.yaml");
     }

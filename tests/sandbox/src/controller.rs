@@ -68,8 +68,11 @@ pub fn reconcile(c: &Arc<Cluster>) {
         if exists || c.kubelet.get(&name).is_some() {
             continue;
         }
-        let claim = format!("data-{name}");
-        if c.store.get("persistentvolumeclaims", &ns, &claim).is_none() {
+        let templates = objects::claim_templates(&sts);
+        for claim in templates.iter().map(|t| format!("{t}-{name}")) {
+            if c.store.get("persistentvolumeclaims", &ns, &claim).is_some() {
+                continue;
+            }
             let pvc = objects::pvc(&ns, &claim, ordinal);
             if c.store.create("persistentvolumeclaims", &ns, pvc).is_ok() {
                 c.record(
@@ -89,7 +92,10 @@ pub fn reconcile(c: &Arc<Cluster>) {
             sts_uid: &sts_uid,
             revision: &update_revision,
         };
-        match c.store.create("pods", &ns, objects::pod(&id, &template)) {
+        match c
+            .store
+            .create("pods", &ns, objects::pod(&id, &template, &templates))
+        {
             Ok(pod) => {
                 c.record(
                     &sts,

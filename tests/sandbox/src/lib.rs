@@ -21,6 +21,7 @@ pub mod kubelet;
 pub mod leases;
 pub mod objects;
 pub mod pki;
+pub mod postgres;
 pub mod procs;
 pub mod sandbox;
 pub mod selector;

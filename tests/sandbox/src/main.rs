@@ -115,6 +115,10 @@ struct UpArgs {
     /// Days the Vault pods' certificate (in the vault-tls Secret) is valid for.
     #[arg(long, default_value_t = 365)]
     cert_days: u32,
+    /// An audit volume at /vault/audit per pod and a file audit device writing
+    /// /vault/audit/audit.log, declared in the server configuration.
+    #[arg(long)]
+    audit: bool,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -149,6 +153,7 @@ impl UpArgs {
             subnet,
             seal: self.seal,
             cert_days: self.cert_days,
+            audit: self.audit,
             ..Options::default()
         };
         opts.validate()?;
@@ -284,6 +289,9 @@ fn up(args: UpArgs) -> Result<()> {
     }
     if args.seal == Seal::Transit {
         cmd.args(["--seal", "transit"]);
+    }
+    if args.audit {
+        cmd.arg("--audit");
     }
     if let Some(a) = args.api_addr {
         cmd.arg("--api-addr").arg(a.to_string());

@@ -18,6 +18,10 @@ pub const CONFIG_KEY: &str = "extraconfig-from-values.hcl";
 pub const IMAGE: &str = "quay.io/openbao/openbao:2.7.2";
 pub const PVC_SIZE: &str = "10Gi";
 pub const PVC_BYTES: u64 = 10 * 1024 * 1024 * 1024;
+/// Where the chart mounts its audit volume (`server.auditStorage`).
+pub const AUDIT_DIR: &str = "/vault/audit";
+/// The file the declared file audit device writes, inside the pod.
+pub const AUDIT_LOG: &str = "/vault/audit/audit.log";
 
 /// The labels the chart puts on server pods; the suite's default selector matches them.
 pub fn selector_labels() -> Value {
@@ -74,6 +78,47 @@ telemetry {{
 }}
 {extra}"#
     )
+}
+
+/// The file audit device, declared in the server configuration: OpenBao refuses audit
+/// devices enabled through the API.
+pub fn audit_stanza() -> String {
+    format!(
+        r#"
+audit "file" "file" {{
+  options {{
+    file_path = "{AUDIT_LOG}"
+  }}
+}}
+"#
+    )
+}
+
+/// The chart's `server.auditStorage.enabled`: an `audit` claim template per pod, mounted at
+/// /vault/audit.
+pub fn add_audit_storage(sts: &mut Value) {
+    sts["spec"]["volumeClaimTemplates"]
+        .as_array_mut()
+        .expect("claim templates")
+        .push(json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "audit"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": PVC_SIZE}}, "volumeMode": "Filesystem"},
+        }));
+    sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+        .as_array_mut()
+        .expect("volume mounts")
+        .push(json!({"name": "audit", "mountPath": AUDIT_DIR}));
+}
+
+/// The names of a StatefulSet's claim templates (`data`, and `audit` when enabled).
+pub fn claim_templates(sts: &Value) -> Vec<String> {
+    sts["spec"]["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["metadata"]["name"].as_str().map(str::to_string))
+        .collect()
 }
 
 pub fn namespace(name: &str) -> Value {
@@ -301,8 +346,9 @@ pub struct PodIdentity<'a> {
     pub revision: &'a str,
 }
 
-/// A pod of the StatefulSet as the controller creates it, before the kubelet starts it.
-pub fn pod(id: &PodIdentity, template: &Value) -> Value {
+/// A pod of the StatefulSet as the controller creates it, before the kubelet starts it; one
+/// claim volume per claim template (`<template>-<pod>`).
+pub fn pod(id: &PodIdentity, template: &Value, claims: &[String]) -> Value {
     let name = format!("{STS_NAME}-{}", id.ordinal);
     let mut labels = template["metadata"]["labels"].clone();
     labels["statefulset.kubernetes.io/pod-name"] = json!(name);
@@ -315,13 +361,13 @@ pub fn pod(id: &PodIdentity, template: &Value) -> Value {
     spec["restartPolicy"] = json!("Always");
     spec["dnsPolicy"] = json!("ClusterFirst");
     spec["schedulerName"] = json!("default-scheduler");
-    spec["volumes"]
-        .as_array_mut()
-        .expect("template volumes")
-        .insert(
-            0,
-            json!({"name": "data", "persistentVolumeClaim": {"claimName": format!("data-{name}")}}),
+    let volumes = spec["volumes"].as_array_mut().expect("template volumes");
+    for (i, claim) in claims.iter().enumerate() {
+        volumes.insert(
+            i,
+            json!({"name": claim, "persistentVolumeClaim": {"claimName": format!("{claim}-{name}")}}),
         );
+    }
     json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {

@@ -60,6 +60,9 @@ pub struct Options {
     pub seal: Seal,
     /// How many days the Vault pods' certificate is valid for.
     pub cert_days: u32,
+    /// The chart's audit volume at /vault/audit and a file audit device declared in the
+    /// server configuration, writing /vault/audit/audit.log.
+    pub audit: bool,
 }
 
 impl Default for Options {
@@ -78,6 +81,7 @@ impl Default for Options {
             extra_config: String::new(),
             seal: Seal::Shamir,
             cert_days: 365,
+            audit: false,
         }
     }
 }
@@ -314,6 +318,9 @@ pub async fn start(opts: &Options) -> Result<Running> {
         server_config.push_str(&kms.seal_stanza());
         *c.kms.lock().map_err(|_| anyhow!("kms lock"))? = Some(kms);
     }
+    if opts.audit {
+        server_config.push_str(&objects::audit_stanza());
+    }
     let seed = [
         ("namespaces", "", objects::namespace("default")),
         ("namespaces", "", objects::namespace("kube-system")),
@@ -367,8 +374,12 @@ pub async fn start(opts: &Options) -> Result<Running> {
 
     let tls = api_tls(&api_cert.cert_pem, &api_cert.key_pem)?;
     tokio::spawn(api::serve(cluster.clone(), listener, tls));
+    let mut sts = objects::statefulset(ns, opts.nodes);
+    if opts.audit {
+        objects::add_audit_storage(&mut sts);
+    }
     c.store
-        .create("statefulsets", ns, objects::statefulset(ns, opts.nodes))
+        .create("statefulsets", ns, sts)
         .map_err(|e| anyhow!("create statefulset: {e}"))?;
     tokio::spawn(controller::run(cluster.clone()));
     tokio::spawn(crate::gc::run(cluster.clone()));

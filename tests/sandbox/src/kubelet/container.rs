@@ -25,13 +25,14 @@ pub(super) async fn start_container(
         std::fs::create_dir_all(root.join(d)).map_err(|e| format!("create {d}: {e}"))?;
     }
     std::fs::create_dir_all(pod_dir.join("logs")).map_err(|e| e.to_string())?;
-    // The data volume is the PVC's directory; it outlives the pod.
-    let claim = format!("data-{}", run.name);
-    let volume = c.cfg.volume_dir(&claim);
-    std::fs::create_dir_all(&volume).map_err(|e| format!("volume {claim}: {e}"))?;
-    let link = root.join("vault/data");
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(&volume, &link).map_err(|e| format!("mount {claim}: {e}"))?;
+    // A claim volume (data, audit) is the PVC's directory; it outlives the pod.
+    for (claim, mount) in claim_mounts(c, &run.name) {
+        let volume = c.cfg.volume_dir(&claim);
+        std::fs::create_dir_all(&volume).map_err(|e| format!("volume {claim}: {e}"))?;
+        let link = root.join(mount.trim_start_matches('/'));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&volume, &link).map_err(|e| format!("mount {claim}: {e}"))?;
+    }
 
     // Mount the TLS Secret and the config ConfigMap as the chart does.
     super::volumes::write_tls_secret(c, &run.name)?;
@@ -94,4 +95,30 @@ pub(super) async fn start_container(
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     Ok(proc)
+}
+
+/// The pod's claim volumes and where its container mounts them; the data volume at
+/// /vault/data when the pod object is gone.
+fn claim_mounts(c: &Cluster, pod: &str) -> Vec<(String, String)> {
+    let Some(obj) = c.store.get("pods", c.ns(), pod) else {
+        return vec![(format!("data-{pod}"), "/vault/data".into())];
+    };
+    let spec = &obj["spec"];
+    let claim_of = |volume: &str| {
+        spec["volumes"].as_array()?.iter().find_map(|v| {
+            (v["name"] == volume)
+                .then(|| v["persistentVolumeClaim"]["claimName"].as_str())
+                .flatten()
+                .map(str::to_string)
+        })
+    };
+    spec["containers"][0]["volumeMounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let claim = claim_of(m["name"].as_str()?)?;
+            Some((claim, m["mountPath"].as_str()?.to_string()))
+        })
+        .collect()
 }

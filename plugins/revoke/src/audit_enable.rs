@@ -1,0 +1,278 @@
+//! `audit-enable`: a file audit device, through the API where the server allows it (Vault),
+//! else (OpenBao refuses API-enabled audit devices) as an `audit` stanza added to the server
+//! configuration's ConfigMap, with the pods restarted one at a time and unsealed (the shared
+//! rolling restart). Checked afterwards: listed by `sys/audit`, every pod unsealed, and a
+//! request written to the new file.
+
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, PostParams};
+use serde::Serialize;
+use vault_shared::Exit;
+use vault_shared::confirm::Plan;
+use vault_shared::events::Note;
+use vault_shared::output::{self, Progress};
+use vault_shared::procedures::restart::{Restart, rolling_restart};
+use vault_shared::session::Session;
+use vault_shared::{cluster, exec, keys};
+
+use crate::AuditEnableArgs;
+
+const RAW_WARNING: &str = "--log-raw writes every secret, token and password in clear into the audit file, readable by anyone who can exec into the pods or read the volume";
+
+#[derive(Debug, Serialize)]
+pub struct AuditEnableReport {
+    pub name: String,
+    pub file_path: String,
+    pub log_raw: bool,
+    /// `api` or `configuration` (ConfigMap and rolling restart).
+    pub via: &'static str,
+    pub restarted: Vec<String>,
+    pub listed: bool,
+    pub all_unsealed: bool,
+    /// A request made afterwards is in the new file.
+    pub request_logged: bool,
+    pub dry_run: bool,
+}
+
+fn stanza(name: &str, path: &str, raw: bool) -> String {
+    format!(
+        "\naudit \"file\" \"{name}\" {{\n  options {{\n    file_path = \"{path}\"{}\n  }}\n}}\n",
+        if raw {
+            "\n    log_raw   = \"true\""
+        } else {
+            ""
+        }
+    )
+}
+
+/// The ConfigMap and key holding the server configuration (the one with a `listener`).
+async fn server_config(session: &Session) -> Result<(ConfigMap, String)> {
+    let pod = session
+        .all_pods
+        .first()
+        .ok_or_else(|| anyhow!("no Vault pod to read the configuration of"))?;
+    for name in cluster::config_maps(pod) {
+        if let Some(cm) = session.kube.config_map(name).await? {
+            let key = cm
+                .data
+                .iter()
+                .flatten()
+                .find(|(_, v)| v.contains("listener"))
+                .map(|(k, _)| k.clone());
+            if let Some(k) = key {
+                return Ok((cm, k));
+            }
+        }
+    }
+    bail!(
+        "no ConfigMap mounted by {} holds the server configuration (a listener stanza); nothing was changed",
+        cluster::name(pod)
+    )
+}
+
+pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
+    let name = args.name.trim_matches('/').to_string();
+    if !args.path.starts_with('/') || args.path.contains('"') {
+        bail!("--path must be an absolute file path inside the pods");
+    }
+    let shares = keys::load(&args.keys, Some(&session.kube)).await?;
+    session.require_token("enabling an audit device")?;
+    let leader = session.leader(&session.views().await)?;
+    let devices = leader
+        .client
+        .audit_devices()
+        .await
+        .map_err(|e| session.explain(e, "list the audit devices (sys/audit, needs sudo)"))?;
+    if devices.iter().any(|d| d.path == name) {
+        bail!("an audit device {name}/ is already enabled; nothing was changed");
+    }
+    let mut report = AuditEnableReport {
+        name: name.clone(),
+        file_path: args.path.clone(),
+        log_raw: args.log_raw,
+        via: "configuration",
+        restarted: Vec::new(),
+        listed: false,
+        all_unsealed: false,
+        request_logged: false,
+        dry_run: args.confirm.dry_run,
+    };
+    let (cm, key) = server_config(session).await?;
+    let cm_name = cm.metadata.name.clone().unwrap_or_default();
+    let pods: Vec<String> = session
+        .all_pods
+        .iter()
+        .map(|p| cluster::name(p).to_string())
+        .collect();
+    let shamir = session
+        .views()
+        .await
+        .iter()
+        .any(|v| v.seal_type.as_deref() == Some("shamir"));
+    let mut plan = Plan::new(format!(
+        "enable file audit device {name}/ writing {}",
+        args.path
+    ));
+    plan.step(format!(
+        "try sys/audit/{name} through the API (Vault); OpenBao refuses it, then:"
+    ));
+    plan.step(format!(
+        "add to {key} of ConfigMap {cm_name}:{}",
+        stanza(&name, &args.path, args.log_raw).trim_end()
+    ));
+    plan.step(format!("restart the pods one at a time, standbys first, each unsealed and Ready before the next: {}", restart_order(session, &pods).await.join(", ")));
+    plan.step("check: sys/audit lists it, every pod is unsealed, a request is in the new file");
+    if args.log_raw {
+        plan.warn(RAW_WARNING);
+    }
+    if shamir && shares.is_none() {
+        plan.warn("the pods seal with Shamir keys: give --keys-file or --keys-secret to unseal them after the restart");
+    }
+    let go = if args.log_raw {
+        args.confirm.confirm_typed(&plan, &session.kube.namespace)?
+    } else {
+        args.confirm.confirm(&plan)?
+    };
+    if !go {
+        if session.format == output::Format::Table {
+            plan.print_dry_run();
+        }
+        return print(session, &report, Exit::Healthy);
+    }
+    if args.log_raw {
+        output::warn(RAW_WARNING);
+    }
+    let api = leader
+        .client
+        .enable_file_audit(&name, &args.path, args.log_raw)
+        .await;
+    match api {
+        Ok(()) => report.via = "api",
+        Err(e)
+            if e.errors().iter().any(|m| {
+                m.contains("declarative") || m.contains("cannot enable audit device via API")
+            }) =>
+        {
+            if shamir && shares.is_none() {
+                bail!(
+                    "the server refuses audit devices through the API, and restarting Shamir-sealed pods needs their keys (--keys-file or --keys-secret); nothing was changed"
+                );
+            }
+            // The configuration may have changed since it was read.
+            let (fresh, _) = server_config(session).await?;
+            if fresh.metadata.resource_version != cm.metadata.resource_version {
+                bail!(
+                    "ConfigMap {cm_name} changed while waiting for confirmation; nothing was changed"
+                );
+            }
+            let mut new = cm.clone();
+            let text = new
+                .data
+                .as_mut()
+                .and_then(|d| d.get_mut(&key))
+                .ok_or_else(|| anyhow!("{key} vanished"))?;
+            text.push_str(&stanza(&name, &args.path, args.log_raw));
+            let cms: Api<ConfigMap> =
+                Api::namespaced(session.kube.client.clone(), &session.kube.namespace);
+            session
+                .kube
+                .call(
+                    &format!("update configmap {cm_name}"),
+                    cms.replace(&cm_name, &PostParams::default(), &new),
+                )
+                .await?;
+            let how = Restart {
+                shares: shares.as_deref(),
+                timeout: args.timeout,
+                why: "kubectl-vault restarts the pod to load a new audit device",
+                only_unhealthy: false,
+            };
+            report.restarted = rolling_restart(session, &pods, &how, &Progress::new())
+                .await
+                .map_err(|s| anyhow!("{s}; the ConfigMap already has the audit stanza"))?;
+        }
+        Err(e) => return Err(session.explain(e, &format!("enable the audit device {name}"))),
+    }
+    // The last pod restarted was the active node: wait for the election it caused.
+    let deadline = std::time::Instant::now() + args.timeout;
+    let views = loop {
+        let views = session.views().await;
+        if session.leader(&views).is_ok() || std::time::Instant::now() > deadline {
+            break views;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    report.all_unsealed = !views.is_empty() && views.iter().all(|v| v.sealed == Some(false));
+    let leader = session.leader(&views)?;
+    report.listed = leader
+        .client
+        .audit_devices()
+        .await
+        .map_err(|e| session.explain(e, "list the audit devices again"))?
+        .iter()
+        .any(|d| d.path == name);
+    // A request now: it is written to the new file on the active node.
+    let marker = format!("kubectl-vault-audit-check-{}", std::process::id());
+    let _ = leader.client.audit_hash(&name, &marker).await;
+    let mut seen = false;
+    let container = leader
+        .pod
+        .as_ref()
+        .and_then(cluster::vault_container)
+        .map(|c| c.name.clone());
+    let out = exec::each_line(
+        &session.kube,
+        &leader.name,
+        container.as_deref(),
+        &["cat", &args.path],
+        Duration::from_secs(30),
+        |line| {
+            seen |= line
+                .windows(b"sys/audit-hash/".len())
+                .any(|w| w == b"sys/audit-hash/")
+        },
+    )
+    .await;
+    report.request_logged = seen && out.is_ok_and(|o| o.success);
+    session
+        .record(
+            &leader.name,
+            Note::warning(
+                "AuditDeviceEnabled",
+                "EnableAudit",
+                &format!(
+                    "file audit device {name}/ writing {}{} ({})",
+                    args.path,
+                    if args.log_raw { " with log_raw" } else { "" },
+                    report.via
+                ),
+            ),
+        )
+        .await;
+    let exit = if report.listed && report.all_unsealed && report.request_logged {
+        Exit::Healthy
+    } else {
+        Exit::Attention
+    };
+    print(session, &report, exit)
+}
+
+async fn restart_order(session: &Session, pods: &[String]) -> Vec<String> {
+    vault_shared::procedures::restart::order(pods, &session.views().await)
+}
+
+fn print(session: &Session, report: &AuditEnableReport, exit: Exit) -> Result<Exit> {
+    output::print(session.format, report, |r| {
+        if r.dry_run {
+            return;
+        }
+        println!(
+            "Audit device {}/ ({}, via {}): listed {}, all pods unsealed {}, a request logged {}",
+            r.name, r.file_path, r.via, r.listed, r.all_unsealed, r.request_logged
+        );
+    })?;
+    Ok(exit)
+}
