@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod autopilot;
+pub mod init;
 pub mod kv;
 pub mod leases;
 pub mod metrics;

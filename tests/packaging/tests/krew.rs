@@ -36,6 +36,7 @@ fn templates() -> Vec<(String, String)> {
         "vault-leases",
         "vault-certs",
         "vault-auth",
+        "vault-reinit",
     ] {
         assert!(names.contains(&plugin), "no krew-manifests/{plugin}.yaml");
     }

@@ -69,7 +69,16 @@ pub fn reconcile(c: &Arc<Cluster>) {
             continue;
         }
         let claim = format!("data-{name}");
-        if c.store.get("persistentvolumeclaims", &ns, &claim).is_none() {
+        let existing = c.store.get("persistentvolumeclaims", &ns, &claim);
+        // As the StatefulSet controller does: no pod on a claim being deleted; the pod is
+        // made once the claim is gone, with a new one.
+        if existing
+            .as_ref()
+            .is_some_and(|pvc| !pvc["metadata"]["deletionTimestamp"].is_null())
+        {
+            continue;
+        }
+        if existing.is_none() {
             let pvc = objects::pvc(&ns, &claim, ordinal);
             if c.store.create("persistentvolumeclaims", &ns, pvc).is_ok() {
                 c.record(

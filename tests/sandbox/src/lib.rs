@@ -21,6 +21,7 @@ pub mod leases;
 pub mod objects;
 pub mod pki;
 pub mod procs;
+pub mod pvc_protection;
 pub mod sandbox;
 pub mod selector;
 pub mod server_bin;

@@ -1,0 +1,102 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_vault_reinit_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= l/selector= statefulset= request-timeout= ca-cert= tls-server-name= tls-skip-verify vault-addr= vault-port= vault-timeout= token-file= o/output= no-color v/verbose h/help V/version
+end
+
+function __fish_kubectl_vault_reinit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_vault_reinit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_vault_reinit_using_subcommand
+    set -l cmd (__fish_kubectl_vault_reinit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "assess" -d 'Pods, PVCs, Events, each pod\'s Vault state, snapshots, and the road back (the default)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "init" -d 'Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody, every pod unsealed and joined'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l snapshot -d 'A raft snapshot to check (size, age, readable header); repeat for several' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s h -l help -d 'Print help'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l key-shares -d 'How many key shares to make' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l key-threshold -d 'How many shares unseal' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l pgp-keys -d 'One PGP public key file per share (binary or ASCII-armoured), comma-separated: Vault encrypts each share to its holder, and the plugin never sees them in clear' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l output-file -d 'Write the new shares and root token to this new file (0600; an existing file is never overwritten). (`-o/--output` is the output format, as in every verb.)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l root-token-pgp-key -d 'A PGP public key to encrypt the initial root token to' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-<time>.jsonl here' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l timeout -d 'How long to wait for pods (fresh volumes, Ready, healthy voters)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l keep-root-token -d 'Keep the initial root token (default: revoke it at the end)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l wipe -d 'Delete the pods\' PVCs first (asks to type the namespace) and wait for fresh volumes'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s h -l help -d 'Print help'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "assess" -d 'Pods, PVCs, Events, each pod\'s Vault state, snapshots, and the road back (the default)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "init" -d 'Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody, every pod unsealed and joined'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

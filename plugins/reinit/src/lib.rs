@@ -1,0 +1,115 @@
+//! `kubectl vault-reinit`: the runbook's "Complete cluster failure" as one verb — assess the
+//! damage, and re-initialise with the new keys' custody settled before anything is lost.
+
+mod assess;
+mod init;
+mod journal;
+mod snapshot_file;
+mod wipe;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use vault_shared::Exit;
+use vault_shared::cli::CommonArgs;
+use vault_shared::confirm::ConfirmArgs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kubectl vault-reinit",
+    bin_name = "kubectl vault-reinit",
+    version = vault_shared::version::LONG,
+    about = "Complete cluster failure: assess the damage, re-initialise Vault with the new keys in safe custody",
+    long_about = "Without a subcommand (or with `assess`), shows the Vault pods, their PVCs, recent Events, what each \
+reachable pod says about itself and the snapshots named with --snapshot, and says which road leads back: \
+healthy, unseal, rejoin, restore from a snapshot, or re-initialise.\n\
+`init` re-initialises an empty cluster: the new key shares are encrypted to the key holders' PGP keys by \
+Vault (--pgp-keys), or written to a new 0600 file (--output-file); never printed.",
+    after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, refused); 2 done, but the cluster \
+needs attention.\n\n\
+Examples:\n  kubectl vault-reinit -n vault --snapshot backup.snap\n  \
+kubectl vault-reinit -n vault init --pgp-keys alice.asc,bob.asc,carol.asc --key-shares 3 --key-threshold 2\n  \
+kubectl vault-reinit -n vault init --output-file vault-init.json --wipe"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Cmd {
+    /// Pods, PVCs, Events, each pod's Vault state, snapshots, and the road back (the default).
+    Assess(AssessArgs),
+    /// Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody,
+    /// every pod unsealed and joined.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct AssessArgs {
+    /// A raft snapshot to check (size, age, readable header); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitArgs {
+    /// How many key shares to make.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub key_shares: u32,
+    /// How many shares unseal.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub key_threshold: u32,
+    /// One PGP public key file per share (binary or ASCII-armoured), comma-separated: Vault
+    /// encrypts each share to its holder, and the plugin never sees them in clear.
+    #[arg(
+        long,
+        value_name = "F1,F2,…",
+        value_delimiter = ',',
+        required_unless_present = "output_file"
+    )]
+    pub pgp_keys: Vec<PathBuf>,
+    /// Write the new shares and root token to this new file (0600; an existing file is
+    /// never overwritten). (`-o/--output` is the output format, as in every verb.)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// A PGP public key to encrypt the initial root token to.
+    #[arg(long, value_name = "FILE")]
+    pub root_token_pgp_key: Option<PathBuf>,
+    /// Keep the initial root token (default: revoke it at the end).
+    #[arg(long)]
+    pub keep_root_token: bool,
+    /// Delete the pods' PVCs first (asks to type the namespace) and wait for fresh volumes.
+    #[arg(long)]
+    pub wipe: bool,
+    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-<time>.jsonl here.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// How long to wait for pods (fresh volumes, Ready, healthy voters).
+    #[arg(long, default_value = "5m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+/// Runs the verb the command line asks for; the exit code says how it went.
+pub async fn run(cli: Cli) -> Result<Exit> {
+    cli.common.out.init();
+    match cli.cmd.unwrap_or(Cmd::Assess(AssessArgs::default())) {
+        Cmd::Assess(a) => assess::run(&cli.common, &a.snapshot).await,
+        Cmd::Init(a) => init::run(&cli.common, &a).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}
