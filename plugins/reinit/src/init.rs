@@ -5,7 +5,7 @@
 //! the initial root token revoked.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use base64::Engine;
@@ -17,20 +17,17 @@ use vault_shared::cli::CommonArgs;
 use vault_shared::cluster;
 use vault_shared::confirm::Plan;
 use vault_shared::events::Note;
-use vault_shared::fanout;
-use vault_shared::ha::{self, NodeView};
-use vault_shared::keys::{self, Share, Token};
+use vault_shared::ha::NodeView;
+use vault_shared::keys::{self, Token};
 use vault_shared::output::{self, Format, Progress};
-use vault_shared::procedures::join;
 use vault_shared::procedures::secret_file::SecretFile;
 use vault_shared::procedures::steps::{Step, StepLog};
 use vault_shared::session::Session;
-use vault_shared::target::Target;
-use vault_shared::unseal::{self, Outcome};
 use vault_shared::vault::init::{InitAnswer, InitRequest};
 use zeroize::Zeroizing;
 
 use crate::InitArgs;
+use crate::bring_up;
 use crate::journal::Journal;
 use crate::wipe;
 
@@ -235,24 +232,16 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     let work = progress.task("pods");
     let mut wiped = Vec::new();
     if a.wipe {
-        journal
+        session = journal
             .step(
                 "wipe",
                 log.run(
                     InitStep::Wipe,
-                    wipe::wipe(&session, &doomed, a.timeout, &work),
+                    wipe::wipe_and_reconnect(common, &session, &doomed, a.timeout, &work),
                 ),
             )
             .await?;
         wiped = doomed.iter().map(|d| d.claim.clone()).collect();
-        // The pods are new objects: new clients for them, once their servers answer.
-        session = Session::connect(common, &[]).await?;
-        journal
-            .step(
-                "wait for the servers",
-                log.run(InitStep::Wipe, wait_answering(&session, a.timeout, &work)),
-            )
-            .await?;
     }
     let seal_recovery = recovery_seal(&session, &first).await?;
     let req = InitRequest {
@@ -360,7 +349,15 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         report.unsealed = journal
             .step(
                 "unseal and join",
-                bring_up(&session, &mut log, &work, &first, &shares, a.timeout),
+                bring_up::bring_up(
+                    &session,
+                    &mut log,
+                    (InitStep::Unseal, InitStep::Join),
+                    &work,
+                    &first,
+                    &shares,
+                    a.timeout,
+                ),
             )
             .await?;
         if a.keep_root_token {
@@ -406,7 +403,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
 
 /// A one-line description of what init may act on, or the refusal: an initialised pod holds
 /// data (only `--wipe` may delete it), and a pod that cannot be read may.
-fn refuse_unless_ready(views: &[NodeView], wipe: bool) -> Result<String> {
+pub fn refuse_unless_ready(views: &[NodeView], wipe: bool) -> Result<String> {
     let holding: Vec<&str> = views
         .iter()
         .filter(|v| v.initialized == Some(true))
@@ -506,38 +503,6 @@ fn plan(
     plan
 }
 
-/// Waits until every pod's Vault answers (a recreated pod's server takes a moment to listen).
-async fn wait_answering(
-    session: &Session,
-    timeout: Duration,
-    task: &vault_shared::output::Task,
-) -> Result<()> {
-    let start = Instant::now();
-    loop {
-        let views = session.views().await;
-        let silent: Vec<&str> = views
-            .iter()
-            .filter(|v| !v.reachable)
-            .map(|v| v.pod.as_str())
-            .collect();
-        if silent.is_empty() {
-            return Ok(());
-        }
-        if start.elapsed() > timeout {
-            bail!(
-                "Vault did not answer on {} within {timeout:?}",
-                silent.join(", ")
-            );
-        }
-        task.step(&format!(
-            "waiting for Vault to answer on {} ({:.0}s)",
-            silent.join(", "),
-            start.elapsed().as_secs_f64()
-        ));
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 /// Whether the cluster's seal is a KMS (recovery keys) rather than Shamir.
 async fn recovery_seal(session: &Session, first: &str) -> Result<bool> {
     let st = session
@@ -610,83 +575,6 @@ async fn custody_file(
         );
     }
     Ok(Some(path))
-}
-
-/// Unseals the first pod, waits for it to lead, then joins and unseals every other pod at
-/// once and waits until each is a healthy voter and Ready. Returns the pods unsealed.
-async fn bring_up(
-    session: &Session,
-    log: &mut StepLog<InitStep>,
-    task: &vault_shared::output::Task,
-    first: &str,
-    shares: &[Share],
-    timeout: Duration,
-) -> Result<Vec<String>> {
-    let t0 = session.target(first)?;
-    let others: Vec<&Target> = session.reachable().filter(|t| t.name != first).collect();
-    let skip: Vec<String> = others.iter().map(|t| t.name.clone()).collect();
-    let leader_addr = log
-        .run(InitStep::Unseal, async {
-            let outcome = unseal::unseal(&t0.client, shares, unseal::Options::default(), &|m| {
-                task.step(m)
-            })
-            .await
-            .map_err(|e| anyhow!("{}", keys::redact(&e.to_string(), shares)))?;
-            ensure!(
-                matches!(outcome, Outcome::Unsealed { .. } | Outcome::AlreadyUnsealed),
-                "{first} was not unsealed: {outcome:?}"
-            );
-            let (leader, _) =
-                ha::wait_for_leader(&session.targets, &skip, timeout, None, &|m| task.step(m))
-                    .await
-                    .map_err(|_| {
-                        anyhow!("{first} did not become the active node within {timeout:?}")
-                    })?;
-            ensure!(leader == first, "{leader} leads, not {first}");
-            t0.client
-                .leader()
-                .await
-                .map_err(|e| session.explain(e, "read the leader's address"))
-                .map(|l| l.leader_address)
-        })
-        .await?;
-    let joined = log
-        .run(InitStep::Join, async {
-            let results = fanout::each(&others, |t| {
-                let leader_addr = leader_addr.clone();
-                async move {
-                    let pod = t
-                        .pod
-                        .as_ref()
-                        .ok_or_else(|| anyhow!("{} has no pod", t.name))?;
-                    join::join_unseal_await_voter(
-                        session,
-                        t,
-                        pod,
-                        &leader_addr,
-                        None,
-                        shares,
-                        timeout,
-                        task,
-                    )
-                    .await
-                    .with_context(|| t.name.clone())
-                }
-            })
-            .await;
-            let failed: Vec<String> = results
-                .iter()
-                .filter_map(|r| r.as_ref().err().map(|e| format!("{e:#}")))
-                .collect();
-            ensure!(failed.is_empty(), "{}", failed.join("; "));
-            join::wait_voter(session, first, timeout, task).await?;
-            Ok(())
-        })
-        .await;
-    joined?;
-    let mut all = vec![first.to_string()];
-    all.extend(others.iter().map(|t| t.name.clone()));
-    Ok(all)
 }
 
 fn print(format: Format, r: &Report) -> Result<()> {

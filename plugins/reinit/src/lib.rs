@@ -2,8 +2,12 @@
 //! damage, and re-initialise with the new keys' custody settled before anything is lost.
 
 mod assess;
+mod bring_up;
+mod drill;
 mod init;
 mod journal;
+mod restore;
+mod restore_snapshot;
 mod snapshot_file;
 mod wipe;
 
@@ -12,7 +16,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::CommonArgs;
+use vault_shared::cli::{CommonArgs, KeyArgs};
 use vault_shared::confirm::ConfirmArgs;
 
 #[derive(Parser, Debug)]
@@ -43,6 +47,10 @@ pub struct Cli {
 pub enum Cmd {
     /// Pods, PVCs, Events, each pod's Vault state, snapshots, and the road back (the default).
     Assess(AssessArgs),
+    /// Prove a snapshot restores with the keys you hold, on a one-pod scratch copy.
+    Drill(DrillArgs),
+    /// Bring the cluster back from a snapshot with the old cluster's keys (after a drill).
+    Restore(RestoreArgs),
     /// Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody,
     /// every pod unsealed and joined.
     Init(InitArgs),
@@ -95,12 +103,86 @@ pub struct InitArgs {
     pub confirm: ConfirmArgs,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct DrillArgs {
+    /// The raft snapshot to drill.
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// The scratch namespace (made and deleted by the drill; it must not exist).
+    /// Default: <namespace>-drill-<digits>.
+    #[arg(long, value_name = "NS")]
+    pub namespace_for_drill: Option<String>,
+    /// A KV secret that must be readable in the restored copy (value never printed; needs a
+    /// token of the snapshot's cluster).
+    #[arg(long, value_name = "PATH")]
+    pub verify: Option<String>,
+    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-drill-<time>.jsonl here.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// How long to wait for each step (the copy's pod, the restore, the clean-up).
+    #[arg(long, default_value = "5m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RestoreArgs {
+    /// The raft snapshot to restore.
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// Delete the pods' PVCs first (asks to type the namespace) and wait for fresh volumes.
+    #[arg(long)]
+    pub wipe: bool,
+    /// Restore without a drill first (asks to type `skip-drill`).
+    #[arg(long)]
+    pub skip_drill: bool,
+    /// The drill's scratch namespace. Default: <namespace>-drill-<digits>.
+    #[arg(long, value_name = "NS")]
+    pub namespace_for_drill: Option<String>,
+    /// A KV secret that must be readable after the restore (value never printed).
+    #[arg(long, value_name = "PATH")]
+    pub verify: Option<String>,
+    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-restore-<time>.jsonl here.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// How long to wait for each step (fresh volumes, the restore, healthy voters).
+    #[arg(long, default_value = "5m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+/// A confirmation by typing `word`: `--yes` for scripts, else typed on the terminal.
+pub fn confirm_typed(word: &str, what: &str, yes: bool) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{what} needs confirmation: add --yes (there is no terminal to type {word:?} on)"
+        );
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{what}: type {word} to confirm: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != word {
+        anyhow::bail!("{word:?} was not typed: nothing was changed");
+    }
+    Ok(())
+}
+
 /// Runs the verb the command line asks for; the exit code says how it went.
 pub async fn run(cli: Cli) -> Result<Exit> {
     cli.common.out.init();
     match cli.cmd.unwrap_or(Cmd::Assess(AssessArgs::default())) {
         Cmd::Assess(a) => assess::run(&cli.common, &a.snapshot).await,
         Cmd::Init(a) => init::run(&cli.common, &a).await,
+        Cmd::Drill(a) => drill::run(&cli.common, &a).await,
+        Cmd::Restore(a) => restore::run(&cli.common, &a).await,
     }
 }
 

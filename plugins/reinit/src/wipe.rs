@@ -75,6 +75,49 @@ pub fn confirm_namespace(ns: &str, yes: bool) -> Result<()> {
     Ok(())
 }
 
+/// Wipes (see [`wipe`]), then connects anew (the pods are new objects) and waits until every
+/// pod's Vault answers.
+pub async fn wipe_and_reconnect(
+    common: &vault_shared::cli::CommonArgs,
+    session: &Session,
+    doomed: &[Doomed],
+    timeout: Duration,
+    task: &Task,
+) -> Result<Session> {
+    wipe(session, doomed, timeout, task).await?;
+    let fresh = Session::connect(common, &[]).await?;
+    wait_answering(&fresh, timeout, task).await?;
+    Ok(fresh)
+}
+
+/// Waits until every pod's Vault answers (a recreated pod's server takes a moment to listen).
+pub async fn wait_answering(session: &Session, timeout: Duration, task: &Task) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        let views = session.views().await;
+        let silent: Vec<&str> = views
+            .iter()
+            .filter(|v| !v.reachable)
+            .map(|v| v.pod.as_str())
+            .collect();
+        if silent.is_empty() {
+            return Ok(());
+        }
+        if start.elapsed() > timeout {
+            bail!(
+                "Vault did not answer on {} within {timeout:?}",
+                silent.join(", ")
+            );
+        }
+        task.step(&format!(
+            "waiting for Vault to answer on {} ({:.0}s)",
+            silent.join(", "),
+            start.elapsed().as_secs_f64()
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 /// Deletes the claims and pods of `doomed` and waits (within `timeout`) until every pod runs
 /// again on a new, bound claim.
 pub async fn wipe(
