@@ -47,7 +47,8 @@ pub fn release(c: &Arc<Cluster>) {
             Ok(())
         });
         if released.is_ok() {
-            let _ = std::fs::remove_dir_all(c.cfg.volume_dir(name(claim)));
+            let volume = crate::kubelet::run_key(c, ns, name(claim));
+            let _ = std::fs::remove_dir_all(c.cfg.volume_dir(&volume));
             c.reconcile.notify_one();
         }
     }
