@@ -2,7 +2,6 @@
 //! pods, so the pvc-protection finalizer lets the claims go and the StatefulSet recreates
 //! each pod with a fresh, empty volume. Asked for by typing the namespace.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
@@ -53,26 +52,11 @@ fn claims_api(kube: &Kube) -> Api<PersistentVolumeClaim> {
 /// The typed confirmation a wipe needs: `--yes` for scripts, else the namespace typed on
 /// the terminal. Without a terminal and without `--yes`, nothing is deleted.
 pub fn confirm_namespace(ns: &str, yes: bool) -> Result<()> {
-    if yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
-        bail!(
-            "deleting the data of namespace {ns} needs confirmation: add --yes (there is no terminal to type the namespace on)"
-        );
-    }
-    let mut err = std::io::stderr();
-    let _ = write!(
-        err,
-        "This deletes every Vault PVC in namespace {ns}: all data there is lost.\nType the namespace to confirm: "
-    );
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if answer.trim() != ns {
-        bail!("the namespace was not typed ({ns:?} expected): nothing was deleted");
-    }
-    Ok(())
+    crate::confirm_typed(
+        ns,
+        &format!("deleting every Vault PVC in namespace {ns} (all data there is lost)"),
+        yes,
+    )
 }
 
 /// Wipes (see [`wipe`]), then connects anew (the pods are new objects) and waits until every

@@ -567,3 +567,188 @@ fn hex_decode(s: &str) -> Result<Vec<u8>, ()> {
 fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     support::assert_completions_current(PLUGIN, "ass", "assess");
 }
+
+/// Secrets written, a snapshot saved with `kubectl vault-raft snapshot save`, every volume
+/// wiped: a drill with the right keys passes and leaves nothing behind; one with another
+/// cluster's keys fails and names why; `restore --wipe` brings back three pods in which the
+/// secrets read back through the Vault API with the old root token.
+#[test]
+fn drill_and_restore_bring_back_the_secrets() {
+    let e = support::env("reinit-restore", 3, PLUGIN);
+    let dir = e.sb.dir().to_path_buf();
+    let root = e.sb.root_token();
+    let vault = |i: u32, method: &str, path: &str, body: Option<Value>| {
+        e.sb.vault(i, method, path, Some(&root), body.as_ref())
+            .expect("Vault API call")
+    };
+    let (code, body) = vault(
+        0,
+        "POST",
+        "sys/mounts/secret",
+        Some(json!({"type": "kv", "options": {"version": "2"}})),
+    );
+    assert!(code < 300, "{code} {body}");
+    for (path, value) in [("app/db", "s3cret-db"), ("app/api", "s3cret-api")] {
+        let (code, body) = vault(
+            0,
+            "POST",
+            &format!("secret/data/{path}"),
+            Some(json!({"data": {"password": value}})),
+        );
+        assert!(code < 300, "{code} {body}");
+    }
+    let snap = dir.join("backup.snap");
+    save_snapshot(&e, &snap);
+    for i in 0..3 {
+        e.lose_volume(i);
+    }
+    let token = e.token_file();
+    let keys = e.sb.init_json_path();
+    let (snap_arg, token_arg, keys_arg) = (
+        snap.to_str().unwrap(),
+        token.to_str().unwrap(),
+        keys.to_str().unwrap(),
+    );
+    let namespaces = || {
+        e.kubectl
+            .ok(["get", "namespaces", "-o", "name"])
+            .expect("kubectl get namespaces")
+    };
+    let before = namespaces();
+
+    // The right keys: the drill passes, and its namespace is gone afterwards.
+    let journal = dir.join("drill.jsonl");
+    let out = reinit(
+        &e,
+        &[
+            "drill",
+            snap_arg,
+            "--keys-file",
+            keys_arg,
+            "--token-file",
+            token_arg,
+            "--verify",
+            "secret/app/db",
+            "--namespace-for-drill",
+            "drill-ok",
+            "--journal",
+            journal.to_str().unwrap(),
+            "--timeout",
+            "90s",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("PASSED"), "{}", show(&out));
+    assert!(
+        e.kubectl.ok(["get", "namespace", "drill-ok"]).is_err(),
+        "the drill's namespace is still there"
+    );
+    assert_eq!(namespaces(), before, "the drill left a namespace behind");
+    let pods = e.kubectl.ok(["get", "pods", "-A", "-o", "name"]).unwrap();
+    assert_eq!(pods.lines().count(), 3, "{pods}");
+    for i in 0..3 {
+        assert_eq!(
+            e.sb.seal_status(i).unwrap()["initialized"],
+            false,
+            "the drill touched vault-{i}"
+        );
+    }
+
+    // Another cluster's keys (shares of the right form that are not this snapshot's).
+    let other = dir.join("other-keys.json");
+    let shares: Vec<String> = (0..5u8)
+        .map(|n| {
+            use base64::Engine;
+            let bytes: Vec<u8> = (0..33u8)
+                .map(|b| b.wrapping_mul(31).wrapping_add(n * 7 + 1))
+                .collect();
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        })
+        .collect();
+    support::write_private(
+        &other,
+        json!({"unseal_keys_b64": shares}).to_string().as_bytes(),
+    );
+    let out = reinit(
+        &e,
+        &[
+            "drill",
+            snap_arg,
+            "--keys-file",
+            other.to_str().unwrap(),
+            "--token-file",
+            token_arg,
+            "--namespace-for-drill",
+            "drill-bad",
+            "--journal",
+            dir.join("drill-bad.jsonl").to_str().unwrap(),
+            "--timeout",
+            "90s",
+        ],
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("not the keys of the cluster it was taken from"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        namespaces(),
+        before,
+        "the failed drill left a namespace behind"
+    );
+
+    // The restore, with its own drill first.
+    let journal = dir.join("restore.jsonl");
+    let out = reinit(
+        &e,
+        &[
+            "restore",
+            snap_arg,
+            "--keys-file",
+            keys_arg,
+            "--token-file",
+            token_arg,
+            "--wipe",
+            "--yes",
+            "--verify",
+            "secret/app/api",
+            "--journal",
+            journal.to_str().unwrap(),
+            "--timeout",
+            "90s",
+        ],
+    );
+    assert_exit(&out, 0);
+    for i in 0..3 {
+        assert!(unsealed_and_initialised(&e, i), "vault-{i} not unsealed");
+        assert!(e.ready(&format!("vault-{i}")), "vault-{i} not Ready");
+        for (path, value) in [("app/db", "s3cret-db"), ("app/api", "s3cret-api")] {
+            let (code, body) = vault(i, "GET", &format!("secret/data/{path}"), None);
+            assert_eq!(code, 200, "vault-{i} {path}: {body}");
+            assert_eq!(body["data"]["data"]["password"], value, "vault-{i} {path}");
+        }
+    }
+    let (code, conf) = vault(0, "GET", "sys/storage/raft/configuration", None);
+    assert_eq!(code, 200, "{conf}");
+    let servers = conf["data"]["config"]["servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 3, "{conf}");
+    assert!(servers.iter().all(|s| s["voter"] == true), "{conf}");
+    assert_eq!(
+        namespaces(),
+        before,
+        "the restore's drill left a namespace behind"
+    );
+    let secrets = e.secrets();
+    for (what, text) in [
+        ("stdout", stdout(&out)),
+        ("stderr", stderr(&out)),
+        ("the journal", std::fs::read_to_string(&journal).unwrap()),
+        ("the Events", events_text(&e)),
+    ] {
+        assert_no_secret(what, &text, &secrets);
+    }
+    let events = events_text(&e);
+    assert!(events.contains("RestoreDrillPassed"), "no drill Event");
+    assert!(events.contains("SnapshotRestored"), "no restore Event");
+}

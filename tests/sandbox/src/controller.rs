@@ -261,7 +261,7 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
 
 /// Marks a pod for deletion (deletionTimestamp) and asks the kubelet to stop it.
 pub fn mark_deleting(c: &Arc<Cluster>, name: &str, grace: Duration) {
-    mark_deleting_in(c, &c.ns().to_string(), name, grace)
+    mark_deleting_in(c, c.ns(), name, grace)
 }
 
 /// [`mark_deleting`] for pod `name` of namespace `ns`.

@@ -155,7 +155,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
 /// Deletes a pod the way the kubelet does: SIGTERM, SIGKILL after the grace period, then the
 /// object goes away. Returns at once; the object is removed when the process is gone.
 pub fn terminate(c: &Arc<Cluster>, name: &str, grace: Duration) {
-    terminate_in(c, &c.ns().to_string(), name, grace)
+    terminate_in(c, c.ns(), name, grace)
 }
 
 /// [`terminate`] for pod `name` of namespace `ns`.
