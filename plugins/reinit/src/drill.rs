@@ -121,7 +121,7 @@ pub fn print_table(r: &DrillReport) {
     }
     if !r.raft_servers.is_empty() {
         println!(
-            "  raft servers in the snapshot: {}",
+            "  raft servers of the restored copy: {}",
             r.raft_servers.join(", ")
         );
     }

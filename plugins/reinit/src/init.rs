@@ -159,7 +159,7 @@ fn check_args(a: &InitArgs) -> Result<()> {
             a.key_shares
         );
         ensure!(
-            !a.keep_root_token || a.root_token_pgp_key.is_some() || a.output_file.is_some(),
+            !a.keep_root_token || a.root_token_pgp_key.is_some(),
             "--keep-root-token with --pgp-keys needs --root-token-pgp-key: the plugin never prints the root token in clear"
         );
     }
