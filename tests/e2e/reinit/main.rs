@@ -752,3 +752,82 @@ fn drill_and_restore_bring_back_the_secrets() {
     assert!(events.contains("RestoreDrillPassed"), "no drill Event");
     assert!(events.contains("SnapshotRestored"), "no restore Event");
 }
+
+/// Bad input is refused with a clear error before any cluster is contacted: a PGP key count
+/// that does not match the shares, a threshold of one among several shares, a private key
+/// where a public one belongs, a file that is not a snapshot, a snapshot that is not there.
+#[test]
+fn bad_input_is_refused_before_anything_happens() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "reinit-bad-input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(PLUGIN)
+            .args(args)
+            // Nothing to connect to: each refusal must come first.
+            .env("KUBECONFIG", dir.join("no-kubeconfig"))
+            .current_dir(&dir)
+            .output()
+            .expect("run the plugin")
+    };
+    let public = dir.join("a.asc");
+    std::fs::write(
+        &public,
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBGV=\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n",
+    )
+    .unwrap();
+    let private = dir.join("secret.asc");
+    std::fs::write(
+        &private,
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGV=\n-----END PGP PRIVATE KEY BLOCK-----\n",
+    )
+    .unwrap();
+    let p = public.to_str().unwrap();
+    let keys = format!("{p},{p}");
+    let out = run(&["init", "--pgp-keys", &keys, "--key-shares", "3", "--yes"]);
+    assert_fails_with(&out, "one key per share");
+    let out = run(&[
+        "init",
+        "--output-file",
+        "k.json",
+        "--key-shares",
+        "3",
+        "--key-threshold",
+        "1",
+        "--yes",
+    ]);
+    assert_fails_with(&out, "at least 2");
+    let out = run(&[
+        "init",
+        "--pgp-keys",
+        private.to_str().unwrap(),
+        "--key-shares",
+        "1",
+        "--key-threshold",
+        "1",
+        "--yes",
+    ]);
+    assert_fails_with(&out, "is a PGP private key");
+    let out = run(&["init", "--key-shares", "3", "--yes"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("--pgp-keys"), "{}", show(&out));
+    let garbage = dir.join("garbage.snap");
+    std::fs::write(&garbage, b"not a snapshot").unwrap();
+    let out = run(&[
+        "restore",
+        garbage.to_str().unwrap(),
+        "--keys-file",
+        "k",
+        "--yes",
+    ]);
+    assert_fails_with(&out, "not a raft snapshot");
+    let out = run(&["restore", "missing.snap", "--keys-file", "k", "--yes"]);
+    assert_fails_with(&out, "cannot read it");
+    assert!(!dir.join("k.json").exists());
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vault-reinit-"))
+        .collect();
+    assert!(left.is_empty(), "a refused run wrote a journal: {left:?}");
+}

@@ -40,7 +40,7 @@ pub async fn log(call: &Call) -> Result<Response<Body>, ApiError> {
         .ok_or_else(|| ApiError::not_found("pods", name))?;
     // Only the pods of Vault StatefulSets ever run.
     let key = crate::kubelet::run_key(&call.c, call.route.ns(), name);
-    if call.c.kubelet.get(&key).is_none() {
+    if call.route.ns() != call.c.ns() && call.c.kubelet.get(&key).is_none() {
         return Err(ApiError::bad_request(format!(
             "container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating",
             crate::objects::CONTAINER
