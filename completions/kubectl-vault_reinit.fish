@@ -45,6 +45,8 @@ complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" 
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "assess" -d 'Pods, PVCs, Events, each pod\'s Vault state, snapshots, and the road back (the default)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "drill" -d 'Prove a snapshot restores with the keys you hold, on a one-pod scratch copy'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "restore" -d 'Bring the cluster back from a snapshot with the old cluster\'s keys (after a drill)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "init" -d 'Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody, every pod unsealed and joined'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l snapshot -d 'A raft snapshot to check (size, age, readable header); repeat for several' -r -F
@@ -67,6 +69,60 @@ complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcomman
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s h -l help -d 'Print help'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l namespace-for-drill -d 'The scratch namespace (made and deleted by the drill; it must not exist). Default: <namespace>-drill-<digits>' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l verify -d 'A KV secret that must be readable in the restored copy (value never printed; needs a token of the snapshot\'s cluster)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-drill-<time>.jsonl here' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l timeout -d 'How long to wait for each step (the copy\'s pod, the restore, the clean-up)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s h -l help -d 'Print help'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l namespace-for-drill -d 'The drill\'s scratch namespace. Default: <namespace>-drill-<digits>' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l verify -d 'A KV secret that must be readable after the restore (value never printed)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-restore-<time>.jsonl here' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l timeout -d 'How long to wait for each step (fresh volumes, the restore, healthy voters)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s n -l namespace -d 'Namespace of the Vault pods (default: the context\'s namespace)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s l -l selector -d 'Label selector for the Vault pods' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l statefulset -d 'Only the pods of this StatefulSet (matched by owner)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l request-timeout -d 'Timeout of each Kubernetes API request (1s, 2m, …; 0 = none)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l ca-cert -d 'CA certificate (PEM) to verify Vault\'s TLS certificate (default: discovered from the pod\'s VAULT_CACERT and the Secret mounted there)' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l tls-server-name -d 'Server name to verify Vault\'s certificate against (default: the host in the pod\'s VAULT_ADDR)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l vault-addr -d 'Talk to this Vault address directly instead of port-forwarding to each pod' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l vault-port -d 'Vault\'s API port in the pods (default: from VAULT_ADDR in the pod spec, else 8200)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l vault-timeout -d 'Timeout of each Vault API request' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l wipe -d 'Delete the pods\' PVCs first (asks to type the namespace) and wait for fresh volumes'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l skip-drill -d 'Restore without a drill first (asks to type `skip-drill`)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l dry-run -d 'Print the plan and change nothing'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate. Never the default; prints a warning'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l key-shares -d 'How many key shares to make' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l key-threshold -d 'How many shares unseal' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l pgp-keys -d 'One PGP public key file per share (binary or ASCII-armoured), comma-separated: Vault encrypts each share to its holder, and the plugin never sees them in clear' -r -F
@@ -97,6 +153,8 @@ complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcomman
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand init" -s h -l help -d 'Print help'
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "assess" -d 'Pods, PVCs, Events, each pod\'s Vault state, snapshots, and the road back (the default)'
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "init" -d 'Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody, every pod unsealed and joined'
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess drill restore init help" -f -a "assess" -d 'Pods, PVCs, Events, each pod\'s Vault state, snapshots, and the road back (the default)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess drill restore init help" -f -a "drill" -d 'Prove a snapshot restores with the keys you hold, on a one-pod scratch copy'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess drill restore init help" -f -a "restore" -d 'Bring the cluster back from a snapshot with the old cluster\'s keys (after a drill)'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess drill restore init help" -f -a "init" -d 'Re-initialise the cluster: sys/init on the first pod, the new shares in safe custody, every pod unsealed and joined'
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand help; and not __fish_seen_subcommand_from assess drill restore init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
