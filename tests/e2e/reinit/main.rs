@@ -59,6 +59,46 @@ fn events_text(e: &Env) -> String {
         .expect("kubectl get events")
 }
 
+/// Mounts KV v2 at secret/ and writes `password` at each path, waiting out the mount's
+/// upgrade to versioned data (the first writes are refused for a moment).
+fn write_secrets(e: &Env, root: &str, secrets: &[(&str, &str)]) {
+    let (code, body) =
+        e.sb.vault(
+            0,
+            "POST",
+            "sys/mounts/secret",
+            Some(root),
+            Some(&json!({"type": "kv", "options": {"version": "2"}})),
+        )
+        .expect("mount kv");
+    assert!(code < 300, "{code} {body}");
+    for (path, value) in secrets {
+        let mut last = String::new();
+        e.sb.wait_until(
+            &format!("write {path}"),
+            Duration::from_secs(30),
+            || match e.sb.vault(
+                0,
+                "POST",
+                &format!("secret/data/{path}"),
+                Some(root),
+                Some(&json!({"data": {"password": value}})),
+            ) {
+                Ok((code, _)) if code < 300 => true,
+                Ok((code, body)) => {
+                    last = format!("{code} {body}");
+                    false
+                }
+                Err(err) => {
+                    last = err.to_string();
+                    false
+                }
+            },
+        )
+        .unwrap_or_else(|err| panic!("{err}: {last}"));
+    }
+}
+
 fn token_valid(e: &Env, ordinal: u32, token: &str) -> bool {
     let (code, _) =
         e.sb.vault(ordinal, "GET", "auth/token/lookup-self", Some(token), None)
@@ -130,26 +170,7 @@ fn assess_names_the_road_back() {
 fn assess_after_every_volume_is_lost() {
     let e = support::env("reinit-wiped", 3, PLUGIN);
     let root = e.sb.root_token();
-    let (code, body) =
-        e.sb.vault(
-            0,
-            "POST",
-            "sys/mounts/secret",
-            Some(&root),
-            Some(&json!({"type": "kv", "options": {"version": "2"}})),
-        )
-        .expect("mount kv");
-    assert!(code < 300, "{code} {body}");
-    let (code, body) =
-        e.sb.vault(
-            0,
-            "POST",
-            "secret/data/app/db",
-            Some(&root),
-            Some(&json!({"data": {"password": "before-the-fire"}})),
-        )
-        .expect("write a secret");
-    assert!(code < 300, "{code} {body}");
+    write_secrets(&e, &root, &[("app/db", "before-the-fire")]);
     let snap = e.sb.dir().join("backup.snap");
     save_snapshot(&e, &snap);
 
@@ -581,22 +602,11 @@ fn drill_and_restore_bring_back_the_secrets() {
         e.sb.vault(i, method, path, Some(&root), body.as_ref())
             .expect("Vault API call")
     };
-    let (code, body) = vault(
-        0,
-        "POST",
-        "sys/mounts/secret",
-        Some(json!({"type": "kv", "options": {"version": "2"}})),
+    write_secrets(
+        &e,
+        &root,
+        &[("app/db", "s3cret-db"), ("app/api", "s3cret-api")],
     );
-    assert!(code < 300, "{code} {body}");
-    for (path, value) in [("app/db", "s3cret-db"), ("app/api", "s3cret-api")] {
-        let (code, body) = vault(
-            0,
-            "POST",
-            &format!("secret/data/{path}"),
-            Some(json!({"data": {"password": value}})),
-        );
-        assert!(code < 300, "{code} {body}");
-    }
     let snap = dir.join("backup.snap");
     save_snapshot(&e, &snap);
     for i in 0..3 {
