@@ -387,6 +387,11 @@ pub async fn load(
 pub struct Token(SecretString);
 
 impl Token {
+    /// A token the verb itself obtained (a new cluster's root token), not read from a file.
+    pub fn new(text: Zeroizing<String>) -> Token {
+        Token(SecretString::from(text.trim().to_string()))
+    }
+
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }

@@ -85,6 +85,16 @@ impl Session {
         Ok(self.token_source.get_or_init(|| source).as_deref())
     }
 
+    /// Hands every client a token the verb obtained itself (a new cluster's root token),
+    /// described as `source` in messages. Fails when a token is already in use.
+    pub fn use_token(&self, token: Token, source: &str) -> Result<()> {
+        if self.token_source.get().is_some() || self.token.set(token).is_err() {
+            bail!("a Vault token is already in use: {source} cannot replace it");
+        }
+        let _ = self.token_source.set(Some(source.to_string()));
+        Ok(())
+    }
+
     /// Loads the token, or fails with the one-line "missing token" error naming `what` needs it.
     pub fn require_token(&self, what: &str) -> Result<&str> {
         self.token()?.ok_or_else(|| {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod autopilot;
 pub mod database;
+pub mod init;
 pub mod kv;
 pub mod leases;
 pub mod metrics;

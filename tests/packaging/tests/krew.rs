@@ -37,6 +37,7 @@ fn templates() -> Vec<(String, String)> {
         "vault-certs",
         "vault-auth",
         "vault-revoke",
+        "vault-reinit",
     ] {
         assert!(names.contains(&plugin), "no krew-manifests/{plugin}.yaml");
     }

@@ -1,6 +1,7 @@
 //! The StatefulSet controller: one pod per ordinal with its PVC, recreated when deleted,
 //! rolled one at a time (highest ordinal first, waiting for Ready) when the template changes,
-//! and the StatefulSet's status kept current.
+//! and the StatefulSet's status kept current — for every StatefulSet, in any namespace, whose
+//! pods run the Vault (or OpenBao) server image: the sandbox's own, and copies of it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,12 +25,20 @@ pub async fn run(c: Arc<Cluster>) {
     }
 }
 
-fn ordinal_of(pod: &Value) -> Option<u32> {
+fn ordinal_of(pod: &Value, sts: &str) -> Option<u32> {
     pod["metadata"]["name"]
         .as_str()?
-        .strip_prefix(&format!("{STS_NAME}-"))?
+        .strip_prefix(&format!("{sts}-"))?
         .parse()
         .ok()
+}
+
+/// Whether a StatefulSet's pods run a Vault server: its first container's image names Vault
+/// or OpenBao.
+pub fn runs_vault(sts: &Value) -> bool {
+    sts["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .is_some_and(|i| i.contains("openbao") || i.contains("vault"))
 }
 
 fn is_ready(pod: &Value) -> bool {
@@ -44,10 +53,24 @@ fn terminating(pod: &Value) -> bool {
 }
 
 pub fn reconcile(c: &Arc<Cluster>) {
-    let ns = c.ns().to_string();
-    let Some(sts) = c.store.get("statefulsets", &ns, STS_NAME) else {
-        return;
-    };
+    let (all, _) = c.store.list("statefulsets", None, runs_vault);
+    for sts in &all {
+        reconcile_one(c, sts);
+    }
+}
+
+fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
+    let ns = sts["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let sts_name = sts["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let own = ns == c.ns() && sts_name == STS_NAME;
+    let ordinal_of = |p: &Value| ordinal_of(p, &sts_name);
+    let sts = sts.clone();
     // A StatefulSet being deleted creates no pods (the garbage collector is removing them).
     if !sts["metadata"]["deletionTimestamp"].is_null() {
         return;
@@ -63,31 +86,51 @@ pub fn reconcile(c: &Arc<Cluster>) {
 
     // Missing ordinals get a new pod (and a PVC from the claim template the first time).
     for ordinal in 0..replicas {
-        let name = format!("{STS_NAME}-{ordinal}");
+        let name = format!("{sts_name}-{ordinal}");
         let exists = pods.iter().any(|p| p["metadata"]["name"] == name);
-        if exists || c.kubelet.get(&name).is_some() {
+        if exists || c.kubelet.get(&kubelet::run_key(c, &ns, &name)).is_some() {
             continue;
         }
+        // The sandbox's own pods have the address of their ordinal; others take a free one.
+        let slot = if own {
+            Some(ordinal)
+        } else {
+            c.kubelet.free_slot()
+        };
+        let Some(slot) = slot else {
+            continue;
+        };
         let templates = objects::claim_templates(&sts);
-        for claim in templates.iter().map(|t| format!("{t}-{name}")) {
-            if c.store.get("persistentvolumeclaims", &ns, &claim).is_some() {
+        let claims: Vec<String> = templates.iter().map(|t| format!("{t}-{name}")).collect();
+        // As the StatefulSet controller does: no pod on a claim being deleted; the pod is
+        // made once the claim is gone, with a new one.
+        if claims.iter().any(|claim| {
+            c.store
+                .get("persistentvolumeclaims", &ns, claim)
+                .is_some_and(|pvc| !pvc["metadata"]["deletionTimestamp"].is_null())
+        }) {
+            continue;
+        }
+        for claim in &claims {
+            if c.store.get("persistentvolumeclaims", &ns, claim).is_some() {
                 continue;
             }
-            let pvc = objects::pvc(&ns, &claim, ordinal);
+            let pvc = objects::pvc(&ns, claim, ordinal);
             if c.store.create("persistentvolumeclaims", &ns, pvc).is_ok() {
                 c.record(
                     &sts,
                     "Normal",
                     "SuccessfulCreate",
-                    &format!("create Claim {claim} Pod {name} in StatefulSet {STS_NAME} success"),
+                    &format!("create Claim {claim} Pod {name} in StatefulSet {sts_name} success"),
                     "statefulset-controller",
                 );
             }
         }
         let id = PodIdentity {
             namespace: &ns,
+            statefulset: &sts_name,
             ordinal,
-            ip: c.cfg.pod_ip(ordinal),
+            ip: c.cfg.pod_ip(slot),
             host_ip: c.cfg.node_ip(),
             sts_uid: &sts_uid,
             revision: &update_revision,
@@ -101,7 +144,7 @@ pub fn reconcile(c: &Arc<Cluster>) {
                     &sts,
                     "Normal",
                     "SuccessfulCreate",
-                    &format!("create Pod {name} in StatefulSet {STS_NAME} successful"),
+                    &format!("create Pod {name} in StatefulSet {sts_name} successful"),
                     "statefulset-controller",
                 );
                 c.record(
@@ -114,14 +157,14 @@ pub fn reconcile(c: &Arc<Cluster>) {
                     ),
                     "default-scheduler",
                 );
-                kubelet::start_pod(c, &pod, ordinal);
+                kubelet::start_pod(c, &pod, slot);
             }
             Err(e) => {
                 c.record(
                     &sts,
                     "Warning",
                     "FailedCreate",
-                    &format!("create Pod {name} in StatefulSet {STS_NAME} failed error: {e}"),
+                    &format!("create Pod {name} in StatefulSet {sts_name} failed error: {e}"),
                     "statefulset-controller",
                 );
             }
@@ -145,12 +188,12 @@ pub fn reconcile(c: &Arc<Cluster>) {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        mark_deleting(c, &name, grace);
+        mark_deleting_in(c, &ns, &name, grace);
         c.record(
             &sts,
             "Normal",
             "SuccessfulDelete",
-            &format!("delete Pod {name} in StatefulSet {STS_NAME} successful"),
+            &format!("delete Pod {name} in StatefulSet {sts_name} successful"),
             "statefulset-controller",
         );
     }
@@ -184,7 +227,7 @@ pub fn reconcile(c: &Arc<Cluster>) {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            mark_deleting(c, &name, grace);
+            mark_deleting_in(c, &ns, &name, grace);
         }
     }
 
@@ -207,7 +250,7 @@ pub fn reconcile(c: &Arc<Cluster>) {
         .iter()
         .filter(|p| revision(p).as_deref() == Some(current_revision.as_str()))
         .count();
-    let _ = c.store.update("statefulsets", &ns, STS_NAME, |s| {
+    let _ = c.store.update("statefulsets", &ns, &sts_name, |s| {
         s["status"] = json!({
             "replicas": pods.len(),
             "readyReplicas": ready,
@@ -225,12 +268,17 @@ pub fn reconcile(c: &Arc<Cluster>) {
 
 /// Marks a pod for deletion (deletionTimestamp) and asks the kubelet to stop it.
 pub fn mark_deleting(c: &Arc<Cluster>, name: &str, grace: Duration) {
-    let _ = c.store.update("pods", c.ns(), name, |p| {
+    mark_deleting_in(c, c.ns(), name, grace)
+}
+
+/// [`mark_deleting`] for pod `name` of namespace `ns`.
+pub fn mark_deleting_in(c: &Arc<Cluster>, ns: &str, name: &str, grace: Duration) {
+    let _ = c.store.update("pods", ns, name, |p| {
         if p["metadata"]["deletionTimestamp"].is_null() {
             p["metadata"]["deletionTimestamp"] = json!(crate::time::now());
             p["metadata"]["deletionGracePeriodSeconds"] = json!(grace.as_secs());
         }
         Ok(())
     });
-    kubelet::terminate(c, name, grace);
+    kubelet::terminate_in(c, ns, name, grace);
 }

@@ -20,6 +20,7 @@ pub async fn run(c: Arc<Cluster>) {
     tokio::pin!(shutdown);
     loop {
         collect(&c);
+        crate::pvc_protection::release(&c);
         tokio::select! {
             _ = c.gc.notified() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}

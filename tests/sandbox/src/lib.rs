@@ -23,6 +23,7 @@ pub mod objects;
 pub mod pki;
 pub mod postgres;
 pub mod procs;
+pub mod pvc_protection;
 pub mod sandbox;
 pub mod selector;
 pub mod server_bin;

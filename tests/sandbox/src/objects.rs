@@ -339,6 +339,8 @@ pub fn pvc(namespace: &str, name: &str, ordinal: u32) -> Value {
 
 pub struct PodIdentity<'a> {
     pub namespace: &'a str,
+    /// The owning StatefulSet's name.
+    pub statefulset: &'a str,
     pub ordinal: u32,
     pub ip: Ipv4Addr,
     pub host_ip: Ipv4Addr,
@@ -349,7 +351,8 @@ pub struct PodIdentity<'a> {
 /// A pod of the StatefulSet as the controller creates it, before the kubelet starts it; one
 /// claim volume per claim template (`<template>-<pod>`).
 pub fn pod(id: &PodIdentity, template: &Value, claims: &[String]) -> Value {
-    let name = format!("{STS_NAME}-{}", id.ordinal);
+    let sts = id.statefulset;
+    let name = format!("{sts}-{}", id.ordinal);
     let mut labels = template["metadata"]["labels"].clone();
     labels["statefulset.kubernetes.io/pod-name"] = json!(name);
     labels["apps.kubernetes.io/pod-index"] = json!(id.ordinal.to_string());
@@ -371,10 +374,10 @@ pub fn pod(id: &PodIdentity, template: &Value, claims: &[String]) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
-            "name": name, "namespace": id.namespace, "generateName": format!("{STS_NAME}-"),
+            "name": name, "namespace": id.namespace, "generateName": format!("{sts}-"),
             "labels": labels,
             "annotations": template["metadata"]["annotations"].clone(),
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": STS_NAME,
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": sts,
                                  "uid": id.sts_uid, "controller": true, "blockOwnerDeletion": true}],
         },
         "spec": spec,

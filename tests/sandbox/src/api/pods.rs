@@ -38,8 +38,9 @@ pub async fn log(call: &Call) -> Result<Response<Body>, ApiError> {
         .store
         .get_shared("pods", call.route.ns(), name)
         .ok_or_else(|| ApiError::not_found("pods", name))?;
-    // Only the sandbox's own pods ever run.
-    if call.route.ns() != call.c.ns() {
+    // Only the pods of Vault StatefulSets ever run.
+    let key = crate::kubelet::run_key(&call.c, call.route.ns(), name);
+    if call.route.ns() != call.c.ns() && call.c.kubelet.get(&key).is_none() {
         return Err(ApiError::bad_request(format!(
             "container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating",
             crate::objects::CONTAINER
@@ -48,7 +49,7 @@ pub async fn log(call: &Call) -> Result<Response<Body>, ApiError> {
     check_container(q, name)?;
     let body = logs::logs(
         call.c.clone(),
-        name,
+        &key,
         logs::LogParams {
             tail_lines: q.get("tailLines").and_then(|v| v.parse().ok()),
             limit_bytes: q.get("limitBytes").and_then(|v| v.parse().ok()),
@@ -76,7 +77,7 @@ pub fn exec(call: &Call, req: &mut Request<Incoming>) -> Result<Response<Body>, 
     streams::exec(
         call.c.clone(),
         req,
-        name,
+        &crate::kubelet::run_key(&call.c, call.route.ns(), name),
         streams::ExecParams {
             command,
             stdin: call.q.flag("stdin"),
@@ -99,5 +100,6 @@ pub fn portforward(call: &Call, req: &mut Request<Incoming>) -> Result<Response<
                 .map_err(|_| ApiError::bad_request(format!("invalid port {p:?}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    streams::portforward(call.c.clone(), req, name, ports)
+    let key = crate::kubelet::run_key(&call.c, call.route.ns(), name);
+    streams::portforward(call.c.clone(), req, &key, ports)
 }

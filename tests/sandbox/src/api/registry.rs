@@ -442,7 +442,7 @@ fn graceful_pod(
         .grace
         .or_else(|| obj["spec"]["terminationGracePeriodSeconds"].as_u64())
         .unwrap_or(30);
-    let running = ns == c.ns() && c.kubelet.get(name).is_some();
+    let running = c.kubelet.get(&kubelet::run_key(c, ns, name)).is_some();
     (running && !obj["spec"]["nodeName"].is_null()).then_some(grace)
 }
 
@@ -486,7 +486,7 @@ pub fn delete(
             }
             Ok(())
         })?;
-        kubelet::terminate(c, name, Duration::from_secs(grace));
+        kubelet::terminate_in(c, ns, name, Duration::from_secs(grace));
         Deleted::Pending(marked)
     } else {
         let namespace = res.plural == "namespaces";
@@ -500,7 +500,7 @@ pub fn delete(
         })?;
         if res.plural == "pods" {
             // A force delete still stops the container.
-            kubelet::terminate(c, name, Duration::ZERO);
+            kubelet::terminate_in(c, ns, name, Duration::ZERO);
         }
         if c.store.get_shared(res.plural, ns, name).is_some() {
             Deleted::Pending(out)

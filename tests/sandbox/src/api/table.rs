@@ -212,7 +212,12 @@ fn cells(resource: &str, o: &Value) -> Vec<Value> {
         ],
         "persistentvolumeclaims" => vec![
             name,
-            json!(s(&o["status"]["phase"])),
+            // kubectl's printer: a deleted claim held by its finalizer is Terminating.
+            json!(if o["metadata"]["deletionTimestamp"].is_null() {
+                s(&o["status"]["phase"])
+            } else {
+                "Terminating".to_string()
+            }),
             json!(s(&o["spec"]["volumeName"])),
             json!(s(&o["status"]["capacity"]["storage"])),
             json!("RWO"),

@@ -18,7 +18,7 @@ pub(super) async fn start_container(
     run: &PodRun,
     restart: u32,
 ) -> Result<Proc, String> {
-    let pod_dir = c.cfg.pod_dir(&run.name);
+    let pod_dir = c.cfg.pod_dir(&run.key);
     let root = pod_dir.join("root");
     let ip = c.cfg.pod_ip(run.ordinal);
     for d in ["vault/logs", "vault/config", "home/vault", "tmp"] {
@@ -26,8 +26,8 @@ pub(super) async fn start_container(
     }
     std::fs::create_dir_all(pod_dir.join("logs")).map_err(|e| e.to_string())?;
     // A claim volume (data, audit) is the PVC's directory; it outlives the pod.
-    for (claim, mount) in claim_mounts(c, &run.name) {
-        let volume = c.cfg.volume_dir(&claim);
+    for (claim, mount) in claim_mounts(c, &run.namespace, &run.name) {
+        let volume = c.cfg.volume_dir(&super::run_key(c, &run.namespace, &claim));
         std::fs::create_dir_all(&volume).map_err(|e| format!("volume {claim}: {e}"))?;
         let link = root.join(mount.trim_start_matches('/'));
         let _ = std::fs::remove_file(&link);
@@ -35,10 +35,10 @@ pub(super) async fn start_container(
     }
 
     // Mount the TLS Secret and the config ConfigMap as the chart does.
-    super::volumes::write_tls_secret(c, &run.name)?;
+    super::volumes::write_tls_secret(c, run)?;
     let cm = c
         .store
-        .get("configmaps", c.ns(), CONFIG_MAP)
+        .get("configmaps", &run.namespace, CONFIG_MAP)
         .ok_or_else(|| format!("configmap \"{CONFIG_MAP}\" not found"))?;
     let template = cm["data"][CONFIG_KEY].as_str().unwrap_or_default();
     std::fs::write(root.join("vault/config").join(CONFIG_KEY), template)
@@ -72,7 +72,7 @@ pub(super) async fn start_container(
         .arg(format!("-config={}", config_path.display()))
         .current_dir(&root)
         .env_clear()
-        .envs(pod_env(c, run.ordinal, &run.name, &root))
+        .envs(pod_env(c, run, &root))
         .stdin(Stdio::null())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log2));
@@ -99,8 +99,8 @@ pub(super) async fn start_container(
 
 /// The pod's claim volumes and where its container mounts them; the data volume at
 /// /vault/data when the pod object is gone.
-fn claim_mounts(c: &Cluster, pod: &str) -> Vec<(String, String)> {
-    let Some(obj) = c.store.get("pods", c.ns(), pod) else {
+fn claim_mounts(c: &Cluster, ns: &str, pod: &str) -> Vec<(String, String)> {
+    let Some(obj) = c.store.get("pods", ns, pod) else {
         return vec![(format!("data-{pod}"), "/vault/data".into())];
     };
     let spec = &obj["spec"];

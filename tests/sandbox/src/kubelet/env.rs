@@ -4,17 +4,19 @@ use std::path::Path;
 
 use tokio::process::Command;
 
+use super::PodRun;
 use crate::cluster::Cluster;
 use crate::objects;
 
 /// The container's environment as the pod spec declares it, with the sandbox's addresses and
 /// paths substituted: `127.0.0.1` inside a pod is the pod's own address here.
-pub fn pod_env(c: &Cluster, ordinal: u32, name: &str, root: &Path) -> Vec<(String, String)> {
-    let ip = c.cfg.pod_ip(ordinal).to_string();
+pub fn pod_env(c: &Cluster, run: &PodRun, root: &Path) -> Vec<(String, String)> {
+    let ip = c.cfg.pod_ip(run.ordinal).to_string();
+    let name = run.name.as_str();
     let mut env: Vec<(String, String)> = Vec::new();
     let template = c
         .store
-        .get("statefulsets", c.ns(), objects::STS_NAME)
+        .get("statefulsets", &run.namespace, &run.statefulset)
         .map(|s| s["spec"]["template"].clone())
         .unwrap_or_else(objects::pod_template);
     for e in template["spec"]["containers"][0]["env"]
@@ -32,7 +34,7 @@ pub fn pod_env(c: &Cluster, ordinal: u32, name: &str, root: &Path) -> Vec<(Strin
                 Some("status.podIP") => ip.clone(),
                 Some("status.hostIP") => c.cfg.node_ip().to_string(),
                 Some("metadata.name") => name.to_string(),
-                Some("metadata.namespace") => c.ns().to_string(),
+                Some("metadata.namespace") => run.namespace.clone(),
                 _ => continue,
             }
         };
@@ -120,7 +122,7 @@ pub fn exec_command(c: &Cluster, name: &str, argv: &[String]) -> Result<Command,
         .current()
         .and_then(|p| super::server_pid(&p))
         .ok_or_else(not_found)?;
-    let root = c.cfg.pod_dir(name).join("root");
+    let root = c.cfg.pod_dir(&run.key).join("root");
     let args: Vec<String> = argv.iter().map(|a| rewrite_paths(a, &root)).collect();
     if args.is_empty() {
         return Err("you must specify at least one command for the container".to_string());
@@ -134,6 +136,6 @@ pub fn exec_command(c: &Cluster, name: &str, argv: &[String]) -> Result<Command,
         .args(&args)
         .current_dir(&root)
         .env_clear()
-        .envs(pod_env(c, run.ordinal, name, &root));
+        .envs(pod_env(c, &run, &root));
     Ok(cmd)
 }

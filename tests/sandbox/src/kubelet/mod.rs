@@ -32,7 +32,15 @@ pub struct Kubelet {
 
 pub struct PodRun {
     pub name: String,
+    pub namespace: String,
+    /// The kubelet's name for the pod: its name in the sandbox's namespace, `ns/name` in
+    /// another (see [`run_key`]); also its directory under `pods/`.
+    pub key: String,
+    /// The StatefulSet that owns it.
+    pub statefulset: String,
     pub uid: String,
+    /// The pod's address slot (its IP is the sandbox's pod IP of this number): the ordinal in
+    /// the sandbox's own StatefulSet, a free slot for the pods of any other.
     pub ordinal: u32,
     proc: Mutex<Option<Proc>>,
     terminating: AtomicBool,
@@ -47,7 +55,25 @@ pub struct PodRun {
     container_id: Mutex<String>,
 }
 
+/// The kubelet's name for pod `name` of namespace `ns`.
+pub fn run_key(c: &Cluster, ns: &str, name: &str) -> String {
+    if ns == c.ns() {
+        name.to_string()
+    } else {
+        format!("{ns}/{name}")
+    }
+}
+
+/// The first address slot from which the pods of other StatefulSets than the sandbox's own
+/// get theirs (the Vault certificate covers the IPs of slots 0 to 31).
+pub const FOREIGN_SLOTS: std::ops::Range<u32> = 16..32;
+
 impl PodRun {
+    /// The pod object this run belongs to.
+    pub fn object(&self, c: &Cluster) -> Option<Value> {
+        c.store.get("pods", &self.namespace, &self.name)
+    }
+
     pub fn current(&self) -> Option<Proc> {
         self.proc
             .lock()
@@ -72,6 +98,12 @@ impl PodRun {
 }
 
 impl Kubelet {
+    /// A free address slot for a pod of another StatefulSet, if any.
+    pub fn free_slot(&self) -> Option<u32> {
+        let used: Vec<u32> = self.running().iter().map(|r| r.ordinal).collect();
+        FOREIGN_SLOTS.clone().find(|s| !used.contains(s))
+    }
+
     pub fn get(&self, name: &str) -> Option<Arc<PodRun>> {
         self.pods.lock().ok()?.get(name).cloned()
     }
@@ -84,13 +116,18 @@ impl Kubelet {
     }
 }
 
-/// Starts the pod described by `pod` (already in the store).
+/// Starts the pod described by `pod` (already in the store) in address slot `ordinal`.
 pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let (name, namespace) = (
+        s(&pod["metadata"]["name"]),
+        s(&pod["metadata"]["namespace"]),
+    );
     let run = Arc::new(PodRun {
-        name: pod["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        key: run_key(c, &namespace, &name),
+        statefulset: s(&pod["metadata"]["ownerReferences"][0]["name"]),
+        name,
+        namespace,
         uid: pod["metadata"]["uid"]
             .as_str()
             .unwrap_or_default()
@@ -109,7 +146,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         .pods
         .lock()
         .expect("kubelet lock")
-        .insert(run.name.clone(), run.clone());
+        .insert(run.key.clone(), run.clone());
     tokio::spawn(supervise::run_loop(c.clone(), run.clone()));
     tokio::spawn(volumes::sync_loop(c.clone(), run.clone()));
     tokio::spawn(probe::probe_loop(c.clone(), run));
@@ -118,15 +155,20 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
 /// Deletes a pod the way the kubelet does: SIGTERM, SIGKILL after the grace period, then the
 /// object goes away. Returns at once; the object is removed when the process is gone.
 pub fn terminate(c: &Arc<Cluster>, name: &str, grace: Duration) {
-    let Some(run) = c.kubelet.get(name) else {
-        let _ = c.store.delete("pods", c.ns(), name);
+    terminate_in(c, c.ns(), name, grace)
+}
+
+/// [`terminate`] for pod `name` of namespace `ns`.
+pub fn terminate_in(c: &Arc<Cluster>, ns: &str, name: &str, grace: Duration) {
+    let Some(run) = c.kubelet.get(&run_key(c, ns, name)) else {
+        let _ = c.store.delete("pods", ns, name);
         c.reconcile.notify_one();
         return;
     };
     if run.terminating.swap(true, Ordering::SeqCst) {
         return;
     }
-    if let Some(pod) = c.pod(name) {
+    if let Some(pod) = run.object(c) {
         c.record(
             &pod,
             "Normal",

@@ -75,7 +75,7 @@ pub(super) async fn probe_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
         let new_container = container != last_container;
         if !ready
             && (last_ready != Some(false) || new_container)
-            && let Some(pod) = c.pod(&run.name)
+            && let Some(pod) = run.object(&c)
         {
             let why = match &result {
                 Ok(h) if !h.initialized => "Vault is not initialized".to_string(),

@@ -7,7 +7,7 @@ use crate::cluster::Cluster;
 use crate::{objects, time};
 
 pub(super) fn update_pod(c: &Cluster, run: &PodRun, change: impl FnOnce(&mut Value)) {
-    let _ = c.store.update("pods", c.ns(), &run.name, |pod| {
+    let _ = c.store.update("pods", &run.namespace, &run.name, |pod| {
         if pod["metadata"]["uid"].as_str() == Some(&run.uid) {
             change(pod);
         }

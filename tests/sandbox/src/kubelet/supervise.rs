@@ -33,7 +33,7 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
                 *run.proc.lock().expect("proc lock") = Some(proc.clone());
                 let started = time::now();
                 set_running(&c, &run, &started);
-                if let Some(pod) = c.pod(&run.name) {
+                if let Some(pod) = run.object(&c) {
                     if first {
                         c.record(
                             &pod,
@@ -80,12 +80,12 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
                 } else {
                     (backoff * 2).min(MAX_BACKOFF)
                 };
-                if let Some(pod) = c.pod(&run.name) {
-                    c.record(&pod, "Warning", "BackOff", &format!("Back-off {:?} restarting failed container vault in pod {}_{}(exit code {code})", backoff, run.name, c.ns()), "kubelet");
+                if let Some(pod) = run.object(&c) {
+                    c.record(&pod, "Warning", "BackOff", &format!("Back-off {:?} restarting failed container vault in pod {}_{}(exit code {code})", backoff, run.name, run.namespace), "kubelet");
                 }
             }
             Err(e) => {
-                if let Some(pod) = c.pod(&run.name) {
+                if let Some(pod) = run.object(&c) {
                     c.record(&pod, "Warning", "Failed", &format!("Error: {e}"), "kubelet");
                 }
                 set_waiting(&c, &run, "CreateContainerError", &e);
@@ -99,16 +99,16 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
     run.finished.store(true, Ordering::SeqCst);
     {
         let mut pods = c.kubelet.pods.lock().expect("kubelet lock");
-        if pods.get(&run.name).is_some_and(|r| r.uid == run.uid) {
-            pods.remove(&run.name);
+        if pods.get(&run.key).is_some_and(|r| r.uid == run.uid) {
+            pods.remove(&run.key);
         }
     }
     if run.terminating.load(Ordering::SeqCst) {
-        let still_ours = c
-            .pod(&run.name)
+        let still_ours = run
+            .object(&c)
             .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(&run.uid));
         if still_ours {
-            let _ = c.store.delete("pods", c.ns(), &run.name);
+            let _ = c.store.delete("pods", &run.namespace, &run.name);
         }
         c.reconcile.notify_one();
     }

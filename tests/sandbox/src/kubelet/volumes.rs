@@ -23,8 +23,9 @@ pub(super) fn secret_dir(c: &Cluster, pod: &str) -> PathBuf {
 }
 
 /// Writes the Secret's keys into the pod's volume; returns the resourceVersion written.
-pub(super) fn write_tls_secret(c: &Cluster, pod: &str) -> Result<String, String> {
-    let secret = c.store.get("secrets", c.ns(), TLS_SECRET).ok_or_else(|| {
+pub(super) fn write_tls_secret(c: &Cluster, run: &PodRun) -> Result<String, String> {
+    let pod = run.key.as_str();
+    let secret = c.store.get("secrets", &run.namespace, TLS_SECRET).ok_or_else(|| {
         format!("MountVolume.SetUp failed for volume \"userconfig-{TLS_SECRET}\": secret \"{TLS_SECRET}\" not found")
     })?;
     let dir = secret_dir(c, pod);
@@ -64,13 +65,16 @@ pub(super) async fn sync_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
         if run.current().is_none() {
             continue;
         }
-        let rv = c.store.get("secrets", c.ns(), TLS_SECRET).and_then(|s| {
-            s["metadata"]["resourceVersion"]
-                .as_str()
-                .map(str::to_string)
-        });
+        let rv = c
+            .store
+            .get("secrets", &run.namespace, TLS_SECRET)
+            .and_then(|s| {
+                s["metadata"]["resourceVersion"]
+                    .as_str()
+                    .map(str::to_string)
+            });
         if rv.as_deref().is_some_and(|rv| rv != written)
-            && let Ok(rv) = write_tls_secret(&c, &run.name)
+            && let Ok(rv) = write_tls_secret(&c, &run)
         {
             written = rv;
         }
