@@ -16,7 +16,7 @@ fn manifest() -> String {
 /// them all into the same directory.
 fn require_plugins() {
     let dir = Path::new(PLUGIN).parent().unwrap();
-    for p in ["unseal", "leases", "certs", "auth"] {
+    for p in ["unseal", "leases", "certs", "auth", "reinit", "revoke"] {
         let bin = dir.join(format!("kubectl-vault_{p}"));
         assert!(
             bin.exists(),
@@ -170,11 +170,15 @@ fn the_least_privilege_role_runs_every_verb() {
 
     // vault-leases, vault-certs, vault-auth.
     let l = r.leader();
+    let bundle = r.e.sb.dir().join("rbac-debug.tar.gz");
     for args in [
         vec!["vault-leases"],
         vec!["vault-leases", "top"],
         vec!["vault-leases", "tidy", "--yes"],
+        vec!["vault-leases", "debug", "-f", bundle.to_str().unwrap()],
+        vec!["vault-leases", "resize", "--memory", "600Mi", "--dry-run"],
         vec!["vault-certs"],
+        vec!["vault-reinit"],
     ] {
         let out = r.as_operator(&args);
         assert!(
