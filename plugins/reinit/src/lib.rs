@@ -14,33 +14,26 @@ mod wipe;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Subcommand};
 use vault_shared::Exit;
-use vault_shared::cli::{CommonArgs, KeyArgs};
+use vault_shared::cli::KeyArgs;
 use vault_shared::confirm::ConfirmArgs;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "kubectl vault-reinit",
-    bin_name = "kubectl vault-reinit",
-    version = vault_shared::version::LONG,
-    about = "Complete cluster failure: assess the damage, re-initialise Vault with the new keys in safe custody",
-    long_about = "Without a subcommand (or with `assess`), shows the Vault pods, their PVCs, recent Events, what each \
+vault_shared::verb_cli! {
+    #[command(
+        name = "kubectl vault-reinit",
+        about = "Complete cluster failure: assess the damage, re-initialise Vault with the new keys in safe custody",
+        long_about = "Without a subcommand (or with `assess`), shows the Vault pods, their PVCs, recent Events, what each \
 reachable pod says about itself and the snapshots named with --snapshot, and says which road leads back: \
 healthy, unseal, rejoin, restore from a snapshot, or re-initialise.\n\
 `init` re-initialises an empty cluster: the new key shares are encrypted to the key holders' PGP keys by \
 Vault (--pgp-keys), or written to a new 0600 file (--output-file); never printed.",
-    after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, refused); 2 done, but the cluster \
+        after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error, refused); 2 done, but the cluster \
 needs attention.\n\n\
 Examples:\n  kubectl vault-reinit -n vault --snapshot backup.snap\n  \
 kubectl vault-reinit -n vault init --pgp-keys alice.asc,bob.asc,carol.asc --key-shares 3 --key-threshold 2\n  \
 kubectl vault-reinit -n vault init --output-file vault-init.json --wipe"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub cmd: Option<Cmd>,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    )]
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -188,10 +181,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        vault_shared::cli::command::<super::Cli>().debug_assert();
     }
 }

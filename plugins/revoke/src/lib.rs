@@ -30,8 +30,6 @@ pub use scan::path_matches;
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl vault-revoke",
-    bin_name = "kubectl vault-revoke",
-    version = vault_shared::version::LONG,
     about = "Respond to a leaked Vault credential: find where it was used, revoke it, and leave a trail",
     long_about = "`scan` streams every pod's file audit log out through the Kubernetes API and reports failures, request counts, \
 and every request a leaked token (found by the audit device's HMAC of it, never printed), an accessor or a path made. \
@@ -231,11 +229,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        vault_shared::cli::command::<super::Cli>().debug_assert();
     }
 
     #[test]
