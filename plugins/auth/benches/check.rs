@@ -9,38 +9,21 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use vault_sandbox::{Kubectl, Options, Sandbox, Stats};
+use vault_sandbox::{Kubectl, Options, Sandbox, Stats, runbook_vault};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_auth");
 const RUNS: usize = 5;
 
-/// One `vault <args>` in pod vault-0 through `kubectl exec`, as the runbook types it.
-fn exec_vault(kubectl: &Kubectl, args: &str) -> Vec<u8> {
-    let script = format!(
-        "VAULT_TOKEN=$(cat /tmp/bench-token) BAO_TOKEN=$(cat /tmp/bench-token) vault {args}"
-    );
-    let out = kubectl
-        .command(["exec", "vault-0", "--", "sh", "-c", &script])
-        .output()
-        .expect("kubectl exec");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 /// The runbook: the config, the role list, then each role. Returns how many roles it read.
 fn runbook(kubectl: &Kubectl) -> usize {
-    exec_vault(kubectl, "read -format=json auth/kubernetes/config");
-    let roles: Vec<String> = serde_json::from_slice(&exec_vault(
+    runbook_vault(kubectl, "read -format=json auth/kubernetes/config");
+    let roles: Vec<String> = serde_json::from_slice(&runbook_vault(
         kubectl,
         "list -format=json auth/kubernetes/role",
     ))
     .expect("role list");
     for r in &roles {
-        exec_vault(
+        runbook_vault(
             kubectl,
             &format!("read -format=json auth/kubernetes/role/{r}"),
         );
@@ -66,11 +49,7 @@ fn main() {
         .with_plugins(Path::new(PLUGIN).parent().expect("dir"));
     let token_file = dir.join("root-token");
     vault_sandbox::sandbox::write_private(&token_file, root.as_bytes()).expect("token file");
-    vault_sandbox::sandbox::write_private(
-        &dir.join("pods/vault-0/root/tmp/bench-token"),
-        root.as_bytes(),
-    )
-    .expect("pod token file");
+    vault_sandbox::runbook_login(&sb, 1);
 
     // The runbook's set-up: the method, its config, and `roles` roles, each bound to its own
     // service account in `default`.

@@ -31,19 +31,11 @@ fn runbook_walk(kubectl: &Kubectl) -> u64 {
     let mut stack = vec![String::new()];
     let mut total = 0;
     while let Some(dir) = stack.pop() {
-        let script = format!(
-            "VAULT_TOKEN=$(cat /tmp/bench-token) BAO_TOKEN=$(cat /tmp/bench-token) vault list -format=json sys/leases/lookup/{dir}"
-        );
-        let out = kubectl
-            .command(["exec", "vault-0", "--", "sh", "-c", &script])
-            .output()
-            .expect("kubectl exec");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let keys: Vec<String> = serde_json::from_slice(&out.stdout).expect("vault list json");
+        let keys: Vec<String> = serde_json::from_slice(&vault_sandbox::runbook_vault(
+            kubectl,
+            &format!("list -format=json sys/leases/lookup/{dir}"),
+        ))
+        .expect("vault list json");
         for k in keys {
             if k.ends_with('/') {
                 stack.push(format!("{dir}{k}"));
@@ -72,14 +64,7 @@ fn main() {
     vault_sandbox::sandbox::write_private(&token_file, sb.root_token().as_bytes())
         .expect("token file");
     // The runbook logs in inside the pod; the exec'd shell reads the token from the pod's /tmp.
-    for i in 0..3 {
-        let pod_tmp = dir.join(format!("pods/vault-{i}/root/tmp"));
-        vault_sandbox::sandbox::write_private(
-            &pod_tmp.join("bench-token"),
-            sb.root_token().as_bytes(),
-        )
-        .expect("pod token file");
-    }
+    vault_sandbox::runbook_login(&sb, 3);
     let tf = token_file.to_str().expect("utf-8");
     let top = || kubectl.command(["vault-leases", "top", "--token-file", tf, "-o", "json"]);
 

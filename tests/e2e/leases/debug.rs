@@ -17,19 +17,9 @@ fn debug_archive_holds_each_pods_metrics_and_logs_and_no_secret() {
     // A secret-looking value in the StatefulSet's environment (as a careless chart value would
     // put it): the archive must not carry it.
     let planted = "planted-s3cr3t-value-7f3a9c";
-    e.kubectl
-        .ok([
-            "patch",
-            "statefulset",
-            "vault",
-            "--type",
-            "json",
-            "-p",
-            &format!(
+    e.patch_statefulset(&format!(
                 r#"[{{"op":"add","path":"/spec/template/spec/containers/0/env/-","value":{{"name":"DB_PASSWORD","value":"{planted}"}}}}]"#
-            ),
-        ])
-        .expect("kubectl patch");
+            ));
     let token = e.token_file();
     let dir = e.sb.dir().join("debug");
     std::fs::create_dir_all(&dir).expect("dir");
@@ -122,15 +112,7 @@ fn debug_archive_holds_each_pods_metrics_and_logs_and_no_secret() {
     assert!(read("statefulset-vault.json").len() > 100);
 
     // No secret anywhere in the archive.
-    let tls_key = e
-        .kubectl
-        .ok([
-            "get",
-            "secret",
-            "vault-tls",
-            "-o",
-            "jsonpath={.data.tls\\.key}",
-        ])
+    let tls_key = support::jsonpath(&e.kubectl, &["secret", "vault-tls"], "{.data.tls\\.key}")
         .expect("the TLS key");
     let mut secrets = e.secrets();
     secrets.push(planted.to_string());

@@ -125,13 +125,7 @@ impl Leases {
             .expect("create token");
         assert!(code < 300, "{code} {v}");
         let path = self.e.sb.dir().join(format!("{name}-token"));
-        support::write_private(
-            &path,
-            v["auth"]["client_token"]
-                .as_str()
-                .expect("token")
-                .as_bytes(),
-        );
+        support::write_token(&path, &v);
         path
     }
 }

@@ -26,15 +26,12 @@ fn pod_uids(e: &support::Env) -> BTreeMap<String, String> {
 }
 
 fn template_memory(e: &support::Env) -> String {
-    e.kubectl
-        .ok([
-            "get",
-            "statefulset",
-            "vault",
-            "-o",
-            "jsonpath={.spec.template.spec.containers[0].resources.limits.memory}",
-        ])
-        .expect("kubectl get statefulset")
+    support::jsonpath(
+        &e.kubectl,
+        &["statefulset", "vault"],
+        "{.spec.template.spec.containers[0].resources.limits.memory}",
+    )
+    .expect("kubectl get statefulset")
 }
 
 #[test]
@@ -121,16 +118,12 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
     let after = pod_uids(&e);
     for (pod, uid) in &before {
         assert_ne!(after.get(pod), Some(uid), "{pod} was restarted");
-        let limit = e
-            .kubectl
-            .ok([
-                "get",
-                "pod",
-                pod,
-                "-o",
-                "jsonpath={.spec.containers[0].resources.limits.memory}",
-            ])
-            .expect("kubectl get pod");
+        let limit = support::jsonpath(
+            &e.kubectl,
+            &["pod", pod],
+            "{.spec.containers[0].resources.limits.memory}",
+        )
+        .expect("kubectl get pod");
         assert_eq!(limit, "512Mi", "{pod}");
         assert!(e.ready(pod), "{pod} Ready");
     }
@@ -138,16 +131,12 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
         assert!(!e.sealed(i), "vault-{i} unsealed");
     }
     assert_eq!(template_memory(&e), "512Mi");
-    let strategy = e
-        .kubectl
-        .ok([
-            "get",
-            "statefulset",
-            "vault",
-            "-o",
-            "jsonpath={.spec.updateStrategy.type}",
-        ])
-        .expect("strategy");
+    let strategy = support::jsonpath(
+        &e.kubectl,
+        &["statefulset", "vault"],
+        "{.spec.updateStrategy.type}",
+    )
+    .expect("strategy");
     assert_eq!(strategy, "OnDelete");
     assert!(
         e.our_events().iter().any(|ev| ev["reason"] == "Resized"),
@@ -162,33 +151,19 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
 
     // A roll that stopped after the patch (here: the template patched by hand, no pod
     // restarted): a rerun restarts the pods still on the old resources.
-    e.kubectl
-        .ok([
-            "patch",
-            "statefulset",
-            "vault",
-            "--type",
-            "json",
-            "-p",
-            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/memory","value":"768Mi"}]"#,
-        ])
-        .expect("kubectl patch");
+    e.patch_statefulset(r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/memory","value":"768Mi"}]"#);
     let mut args = vec!["vault-leases", "--token-file", token, "resize"];
     args.extend_from_slice(&["--memory", "768Mi", "--keys-file", init, "--yes"]);
     let o = e.run(&args, None);
     assert_exit(&o, 0);
     assert!(stdout(&o).contains("768Mi"), "{}", show(&o));
     for pod in before.keys() {
-        let limit = e
-            .kubectl
-            .ok([
-                "get",
-                "pod",
-                pod,
-                "-o",
-                "jsonpath={.spec.containers[0].resources.limits.memory}",
-            ])
-            .expect("kubectl get pod");
+        let limit = support::jsonpath(
+            &e.kubectl,
+            &["pod", pod],
+            "{.spec.containers[0].resources.limits.memory}",
+        )
+        .expect("kubectl get pod");
         assert_eq!(limit, "768Mi", "{pod}");
     }
 }

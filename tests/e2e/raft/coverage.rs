@@ -257,16 +257,7 @@ fn confirmation_force_and_rejoin_quorum() {
     let f1 = (leader + 1) % 3;
     let f2 = (leader + 2) % 3;
     let f2pod = format!("vault-{f2}");
-    let mut cmd = r.command(&[
-        "vault-raft",
-        "remove-peer",
-        &f2pod,
-        "--token-file",
-        r.token_file.to_str().unwrap(),
-    ]);
-    cmd.env("TERM", "dumb");
-    let mut pty = Pty::spawn(cmd);
-    pty.expect("Proceed? [y/N]", 1);
+    let mut pty = r.at_the_prompt(&["remove-peer", &f2pod]);
     pty.type_line("y");
     let status = pty.wait();
     assert_eq!(status.code(), Some(0), "{}", pty.output());

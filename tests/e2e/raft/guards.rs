@@ -45,13 +45,7 @@ fn bogus_and_underprivileged_tokens_change_nothing() {
     );
     assert!(code < 300, "{v}");
     let limited = r.sb().dir().join("limited-token");
-    support::write_private(
-        &limited,
-        v["auth"]["client_token"]
-            .as_str()
-            .expect("a token")
-            .as_bytes(),
-    );
+    support::write_token(&limited, &v);
 
     let before = state(&r, &all);
     let snap = snap.to_str().unwrap();
@@ -132,16 +126,7 @@ fn remove_peer_stops_when_the_leader_changes_at_the_prompt() {
     // The peer to remove is neither the leader now nor the one after the step-down below.
     let pod = format!("vault-{}", (leader + 1) % 3);
     let before = r.node_ids(&all);
-    let mut cmd = r.command(&[
-        "vault-raft",
-        "remove-peer",
-        &pod,
-        "--token-file",
-        r.token_file.to_str().unwrap(),
-    ]);
-    cmd.env("TERM", "dumb");
-    let mut pty = Pty::spawn(cmd);
-    pty.expect("Proceed? [y/N]", 1);
+    let mut pty = r.at_the_prompt(&["remove-peer", &pod]);
     // While the plugin waits at the prompt, the leader changes.
     assert!(r.step_down_if_leader(leader, &all));
     r.wait_stable(&all);

@@ -23,13 +23,7 @@ impl Raft {
         );
         assert!(code < 300, "{v}");
         let path = self.sb().dir().join(format!("{name}-token"));
-        support::write_private(
-            &path,
-            v["auth"]["client_token"]
-                .as_str()
-                .expect("token")
-                .as_bytes(),
-        );
+        support::write_token(&path, &v);
         path
     }
 }
@@ -111,18 +105,7 @@ fn rejoin_preflight_step_down_standby_and_failure_tolerance() {
 
     // rejoin reads leader, configuration and quorum again after its prompt: a leader that
     // changed meanwhile stops it before the peer is removed or the data wiped.
-    let mut cmd = r.command(&[
-        "vault-raft",
-        "rejoin",
-        &follower,
-        "--keys-file",
-        init.to_str().unwrap(),
-        "--token-file",
-        r.token_file.to_str().unwrap(),
-    ]);
-    cmd.env("TERM", "dumb");
-    let mut pty = Pty::spawn(cmd);
-    pty.expect("Proceed? [y/N]", 1);
+    let mut pty = r.at_the_prompt(&["rejoin", &follower, "--keys-file", init.to_str().unwrap()]);
     assert!(r.step_down_if_leader(leader, &all));
     r.wait_stable(&all);
     pty.type_line("y");

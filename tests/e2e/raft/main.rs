@@ -67,6 +67,19 @@ impl Raft {
         cmd
     }
 
+    /// `kubectl vault-raft <args> --token-file <root token>` on a terminal, waiting at its
+    /// confirmation prompt.
+    fn at_the_prompt(&self, args: &[&str]) -> Pty {
+        let mut full = vec!["vault-raft"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--token-file", self.token_file.to_str().unwrap()]);
+        let mut cmd = self.command(&full);
+        cmd.env("TERM", "dumb");
+        let pty = Pty::spawn(cmd);
+        pty.expect("Proceed? [y/N]", 1);
+        pty
+    }
+
     /// `kubectl vault-raft <args>` without a token; never leaks a secret.
     fn run_bare(&self, args: &[&str]) -> Output {
         let mut full = vec!["vault-raft"];
@@ -741,16 +754,7 @@ fn remove_peer_guards_autopilot_and_foreign_snapshot() {
     let out = r.run(&["remove-peer", &f2pod]);
     assert_fails_with(&out, "add --yes");
     // On a terminal, "n" changes nothing.
-    let mut cmd = r.command(&[
-        "vault-raft",
-        "remove-peer",
-        &f2pod,
-        "--token-file",
-        r.token_file.to_str().unwrap(),
-    ]);
-    cmd.env("TERM", "dumb");
-    let mut pty = Pty::spawn(cmd);
-    pty.expect("Proceed? [y/N]", 1);
+    let mut pty = r.at_the_prompt(&["remove-peer", &f2pod]);
     pty.type_line("n");
     let status = pty.wait();
     assert_eq!(status.code(), Some(1), "{}", pty.output());

@@ -64,24 +64,5 @@ fn portable_status_step_down_snapshot() {
 /// The existing-cluster driver against a sandbox started on its own.
 #[test]
 fn portable_existing_cluster_driver_against_a_separate_sandbox() {
-    if std::env::var_os("VAULT_E2E_KUBECONFIG").is_some() {
-        eprintln!("skipped: VAULT_E2E_KUBECONFIG is set, the portable tests run against it");
-        return;
-    }
-    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "portable-raft-cluster");
-    let sb = vault_sandbox::Sandbox::start(vault_sandbox::Options {
-        dir,
-        nodes: 3,
-        ..Default::default()
-    })
-    .expect("start the sandbox");
-    let c = Cluster::existing(
-        "portable-raft-existing",
-        sb.kubeconfig(),
-        sb.namespace(),
-        &sb.init_json_path(),
-        PLUGIN,
-    );
-    status_step_down_snapshot(&c);
-    drop(sb);
+    Cluster::against_a_separate_sandbox("portable-raft", PLUGIN, status_step_down_snapshot);
 }

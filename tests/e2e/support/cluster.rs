@@ -87,6 +87,32 @@ impl Cluster {
         }
     }
 
+    /// Runs `scenario` through the existing-cluster driver against a sandbox started on its
+    /// own, reached only through its kubeconfig, namespace and init file, as a real cluster
+    /// would be. Skipped when `VAULT_E2E_KUBECONFIG` is set (the portable tests run against it).
+    pub fn against_a_separate_sandbox(name: &str, plugin: &str, scenario: impl FnOnce(&Cluster)) {
+        if std::env::var_os("VAULT_E2E_KUBECONFIG").is_some() {
+            eprintln!("skipped: VAULT_E2E_KUBECONFIG is set, the portable tests run against it");
+            return;
+        }
+        let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), &format!("{name}-cluster"));
+        let sb = Sandbox::start(Options {
+            dir,
+            nodes: 3,
+            ..Default::default()
+        })
+        .expect("start the sandbox");
+        let c = Cluster::existing(
+            &format!("{name}-existing"),
+            sb.kubeconfig(),
+            sb.namespace(),
+            &sb.init_json_path(),
+            plugin,
+        );
+        scenario(&c);
+        drop(sb);
+    }
+
     /// The sandbox, for a fault only it can make; on an existing cluster None, with the
     /// reason printed (the caller skips that part).
     pub fn sandbox_only(&self, why: &str) -> Option<&Sandbox> {
@@ -173,32 +199,22 @@ impl Cluster {
     }
 
     pub fn pod_uid(&self, pod: &str) -> Option<String> {
-        self.kubectl
-            .ok([
-                "get",
-                "pod",
-                pod,
-                "-n",
-                &self.namespace,
-                "-o",
-                "jsonpath={.metadata.uid}",
-            ])
-            .ok()
-            .filter(|u| !u.is_empty())
+        super::jsonpath(
+            &self.kubectl,
+            &["pod", pod, "-n", &self.namespace],
+            "{.metadata.uid}",
+        )
+        .ok()
+        .filter(|u| !u.is_empty())
     }
 
     pub fn ready(&self, pod: &str) -> bool {
-        self.kubectl
-            .ok([
-                "get",
-                "pod",
-                pod,
-                "-n",
-                &self.namespace,
-                "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
-            ])
-            .is_ok_and(|s| s == "True")
+        super::jsonpath(
+            &self.kubectl,
+            &["pod", pod, "-n", &self.namespace],
+            "{.status.conditions[?(@.type==\"Ready\")].status}",
+        )
+        .is_ok_and(|s| s == "True")
     }
 
     /// What `vault status -format=json` says of `pod` (seal state and, when unsealed, its

@@ -144,6 +144,21 @@ impl Env {
         })
     }
 
+    /// Applies a JSON patch to the `vault` StatefulSet with kubectl.
+    pub fn patch_statefulset(&self, patch: &str) {
+        self.kubectl
+            .ok([
+                "patch",
+                "statefulset",
+                "vault",
+                "--type",
+                "json",
+                "-p",
+                patch,
+            ])
+            .expect("kubectl patch");
+    }
+
     /// Events recorded by kubectl-vault, as kubectl lists them.
     pub fn our_events(&self) -> Vec<Value> {
         let v = self
@@ -165,6 +180,21 @@ impl Env {
 
 pub fn write_private(path: &Path, data: &[u8]) {
     vault_sandbox::sandbox::write_private(path, data).expect("write a private file");
+}
+
+/// The client token of an `auth/token/create` answer, in a 0600 file at `path`.
+pub fn write_token(path: &Path, created: &Value) {
+    let token = created["auth"]["client_token"].as_str().expect("a token");
+    write_private(path, token.as_bytes());
+}
+
+/// `kubectl get <object> -o jsonpath=<path>`: one field of one object, as kubectl prints it.
+pub fn jsonpath(kubectl: &Kubectl, object: &[&str], path: &str) -> anyhow::Result<String> {
+    let mut args = vec!["get"];
+    args.extend_from_slice(object);
+    let output = format!("jsonpath={path}");
+    args.extend_from_slice(&["-o", &output]);
+    kubectl.ok(args)
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -216,6 +246,12 @@ pub fn one_error_line(o: &Output) -> String {
     assert_eq!(lines.len(), 1, "expected one line on stderr\n{}", show(o));
     assert!(lines[0].starts_with("error: "), "{}", show(o));
     lines[0].to_string()
+}
+
+/// Exit `code` with `needle` somewhere on stderr (a usage error's text, a warning).
+pub fn assert_exit_saying(o: &Output, code: i32, needle: &str) {
+    assert_exit(o, code);
+    assert!(stderr(o).contains(needle), "{}", show(o));
 }
 
 /// Exit 1 with one error line that says `needle`.

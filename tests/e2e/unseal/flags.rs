@@ -216,17 +216,7 @@ fn connection_output_and_selection_flags() {
 fn a_pod_that_is_not_initialised_is_reported_and_left_alone() {
     let e = env("unseal-uninit", 2);
     e.lose_volume(1);
-    let init = e.sb.init_json_path();
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--keys-file",
-            init.to_str().unwrap(),
-            "-o",
-            "json",
-        ],
-        None,
-    );
+    let out = unseal_with_init_json(&e);
     // Nothing to unseal, but a pod needs attention.
     assert_exit(&out, 2);
     let v = json_of(&out);

@@ -42,8 +42,7 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
             .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
             .output()
             .unwrap();
-        assert_exit(&out, 1);
-        assert!(stderr(&out).contains("KUBECONFIG"), "{}", show(&out));
+        assert_exit_saying(&out, 1, "KUBECONFIG");
     }
 
     // --certificate-authority and --insecure-skip-tls-verify: a kubeconfig trusting the wrong
@@ -75,12 +74,7 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
         ],
         None,
     );
-    assert_exit(&out, 1);
-    assert!(
-        stderr(&out).contains("cannot be used with"),
-        "{}",
-        show(&out)
-    );
+    assert_exit_saying(&out, 1, "cannot be used with");
 
     // --server overrides the kubeconfig's address.
     let out = e.run(&["vault-unseal", "--server", "https://127.0.0.1:1"], None);
@@ -104,8 +98,7 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
     );
     assert_exit(&out, 0);
     let out = e.run(&["vault-unseal", "--as-group", "system:masters"], None);
-    assert_exit(&out, 1);
-    assert!(stderr(&out).contains("--as"), "{}", show(&out));
+    assert_exit_saying(&out, 1, "--as");
 
     // Vault's TLS: skipping verification and naming a CA at once is a usage error; plain
     // http to another machine warns as --tls-skip-verify does, to this machine it does not.
@@ -119,12 +112,7 @@ fn kubectl_connection_flags_and_kubeconfig_errors() {
         ],
         None,
     );
-    assert_exit(&out, 1);
-    assert!(
-        stderr(&out).contains("cannot be used with"),
-        "{}",
-        show(&out)
-    );
+    assert_exit_saying(&out, 1, "cannot be used with");
     for (addr, warned) in [
         ("http://192.0.2.1:8200", true),
         ("http://127.0.0.1:1", false),
@@ -303,17 +291,7 @@ fn a_single_share_cluster_unseals_a_killed_pod() {
         "{st}"
     );
 
-    let init = e.sb.init_json_path();
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--keys-file",
-            init.to_str().unwrap(),
-            "-o",
-            "json",
-        ],
-        None,
-    );
+    let out = unseal_with_init_json(&e);
     assert_exit(&out, 0);
     assert_no_secret(
         "unseal output",
@@ -347,12 +325,7 @@ fn an_impostor_pod_receives_no_share() {
     let init = e.sb.init_json_path();
     let init = init.to_str().unwrap();
     let out = e.run(&["vault-unseal", "--keys-file", init, "-o", "json"], None);
-    assert_exit(&out, 0);
-    assert!(
-        stderr(&out).contains("refusing pods vault-impostor"),
-        "{}",
-        show(&out)
-    );
+    assert_exit_saying(&out, 0, "refusing pods vault-impostor");
     let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert!(!v.to_string().contains("vault-impostor"), "{v:#}");
     assert!(!e.sealed(1));

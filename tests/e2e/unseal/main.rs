@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::{
-    Env, Pty, assert_exit, assert_fails_with, assert_no_secret, one_error_line, show, stderr,
-    stdout,
+    Env, Pty, assert_exit, assert_exit_saying, assert_fails_with, assert_no_secret, one_error_line,
+    show, stderr, stdout,
 };
 use vault_sandbox::{ApiFaults, Fault};
 
@@ -21,6 +21,21 @@ const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
 
 fn env(name: &str, nodes: u32) -> Env {
     support::env(name, nodes, PLUGIN)
+}
+
+/// `kubectl vault-unseal --keys-file <the sandbox's init JSON> -o json`.
+fn unseal_with_init_json(e: &Env) -> std::process::Output {
+    let init = e.sb.init_json_path();
+    e.run(
+        &[
+            "vault-unseal",
+            "--keys-file",
+            init.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        None,
+    )
 }
 
 /// A well-formed share that belongs to no cluster (`seed` makes distinct ones).

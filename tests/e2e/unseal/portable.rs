@@ -75,25 +75,8 @@ fn portable_status_then_unseal_a_restarted_pod() {
 /// only through its kubeconfig, namespace and init file, as a real cluster would be.
 #[test]
 fn portable_existing_cluster_driver_against_a_separate_sandbox() {
-    if std::env::var_os("VAULT_E2E_KUBECONFIG").is_some() {
-        eprintln!("skipped: VAULT_E2E_KUBECONFIG is set, the portable tests run against it");
-        return;
-    }
-    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "portable-unseal-cluster");
-    let sb = vault_sandbox::Sandbox::start(vault_sandbox::Options {
-        dir,
-        nodes: 3,
-        ..Default::default()
-    })
-    .expect("start the sandbox");
-    let c = Cluster::existing(
-        "portable-unseal-existing",
-        sb.kubeconfig(),
-        sb.namespace(),
-        &sb.init_json_path(),
-        PLUGIN,
-    );
-    assert!(c.sandbox_only("checking the driver").is_none());
-    status_then_unseal_a_restarted_pod(&c);
-    drop(sb);
+    Cluster::against_a_separate_sandbox("portable-unseal", PLUGIN, |c| {
+        assert!(c.sandbox_only("checking the driver").is_none());
+        status_then_unseal_a_restarted_pod(c);
+    });
 }

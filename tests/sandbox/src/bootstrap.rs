@@ -8,6 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
+use crate::vault::VaultCall;
 
 /// What `vault operator init -format=json` prints (the same keys in the same order). With an
 /// auto-unseal seal the shares are recovery keys.
@@ -58,16 +59,8 @@ where
     }
 }
 
-async fn call(
-    c: &Cluster,
-    ordinal: u32,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> Result<(u16, Value)> {
-    c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30))
-        .await
+async fn call(c: &Cluster, ordinal: u32, call: VaultCall<'_>) -> Result<(u16, Value)> {
+    c.vault_call(ordinal, call, Duration::from_secs(30)).await
 }
 
 async fn listening(c: &Cluster, ordinal: u32) -> Result<()> {
@@ -75,7 +68,7 @@ async fn listening(c: &Cluster, ordinal: u32) -> Result<()> {
         &format!("vault-{ordinal} to listen"),
         Duration::from_secs(60),
         || async {
-            Ok(call(c, ordinal, "GET", "sys/seal-status", None, None)
+            Ok(call(c, ordinal, VaultCall::new("GET", "sys/seal-status"))
                 .await
                 .ok()
                 .map(|_| ()))
@@ -89,10 +82,7 @@ pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
         let (code, body) = call(
             c,
             ordinal,
-            "PUT",
-            "sys/unseal",
-            None,
-            Some(&json!({"key": key})),
+            VaultCall::new("PUT", "sys/unseal").body(&json!({"key": key})),
         )
         .await?;
         if code >= 300 {
@@ -107,7 +97,7 @@ pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
         &format!("vault-{ordinal} to unseal"),
         Duration::from_secs(60),
         || async {
-            let (_, st) = call(c, ordinal, "GET", "sys/seal-status", None, None).await?;
+            let (_, st) = call(c, ordinal, VaultCall::new("GET", "sys/seal-status")).await?;
             Ok((st["sealed"] == false).then_some(()))
         },
     )
@@ -128,7 +118,7 @@ pub async fn initialize(
     } else {
         json!({"secret_shares": shares, "secret_threshold": threshold})
     };
-    let (code, init) = call(c, 0, "PUT", "sys/init", None, Some(&request)).await?;
+    let (code, init) = call(c, 0, VaultCall::new("PUT", "sys/init").body(&request)).await?;
     if code >= 300 {
         bail!("initialise vault-0: {code} {init}");
     }
@@ -153,7 +143,7 @@ pub async fn initialize(
         "vault-0 to become active",
         Duration::from_secs(60),
         || async {
-            let (_, leader) = call(c, 0, "GET", "sys/leader", None, None).await?;
+            let (_, leader) = call(c, 0, VaultCall::new("GET", "sys/leader")).await?;
             Ok((leader["is_self"] == true).then_some(()))
         },
     )
@@ -162,10 +152,9 @@ pub async fn initialize(
     let (code, body) = call(
         c,
         0,
-        "POST",
-        "sys/storage/raft/autopilot/configuration",
-        Some(&token),
-        Some(&json!({"server_stabilization_time": "2s"})),
+        VaultCall::new("POST", "sys/storage/raft/autopilot/configuration")
+            .token(&token)
+            .body(&json!({"server_stabilization_time": "2s"})),
     )
     .await?;
     if code >= 300 {
@@ -182,10 +171,7 @@ pub async fn initialize(
             let (code, resp) = call(
                 &c,
                 ordinal,
-                "POST",
-                "sys/storage/raft/join",
-                None,
-                Some(&body),
+                VaultCall::new("POST", "sys/storage/raft/join").body(&body),
             )
             .await?;
             if code >= 300 || resp["joined"] != true {
@@ -208,10 +194,7 @@ pub async fn wait_voters(c: &Arc<Cluster>, token: &str, n: u32) -> Result<()> {
             let (code, body) = call(
                 c,
                 0,
-                "GET",
-                "sys/storage/raft/configuration",
-                Some(token),
-                None,
+                VaultCall::new("GET", "sys/storage/raft/configuration").token(token),
             )
             .await?;
             if code >= 300 {
@@ -236,10 +219,7 @@ pub async fn wait_voters(c: &Arc<Cluster>, token: &str, n: u32) -> Result<()> {
             let (_, body) = call(
                 c,
                 0,
-                "GET",
-                "sys/storage/raft/autopilot/state",
-                Some(token),
-                None,
+                VaultCall::new("GET", "sys/storage/raft/autopilot/state").token(token),
             )
             .await?;
             let tolerance = body["data"]["failure_tolerance"].as_i64().unwrap_or(-1);

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use crate::kubelet::Kubelet;
 use crate::objects;
 use crate::store::Store;
-use crate::vault::VaultHttp;
+use crate::vault::{VaultCall, VaultHttp};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -258,23 +258,12 @@ impl Cluster {
     pub async fn vault_call(
         &self,
         ordinal: u32,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
+        call: VaultCall<'_>,
         timeout: Duration,
     ) -> anyhow::Result<(u16, Value)> {
         let addr = (self.cfg.pod_ip(ordinal), 8200).into();
         self.vault
-            .call_as(
-                addr,
-                &self.cfg.pod_dns_name(ordinal),
-                method,
-                path,
-                token,
-                body,
-                timeout,
-            )
+            .call_as(addr, &self.cfg.pod_dns_name(ordinal), call, timeout)
             .await
     }
 

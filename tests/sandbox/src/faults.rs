@@ -116,10 +116,7 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
             let (code, body) = c
                 .vault_call(
                     ordinal,
-                    "PUT",
-                    "sys/seal",
-                    Some(&token),
-                    None,
+                    crate::vault::VaultCall::new("PUT", "sys/seal").token(&token),
                     Duration::from_secs(10),
                 )
                 .await

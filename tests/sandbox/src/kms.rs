@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 use crate::cluster::Cluster;
 use crate::procs::{self, Proc};
-use crate::vault::VaultHttp;
+use crate::vault::{VaultCall, VaultHttp};
 
 pub const KEY_NAME: &str = "autounseal";
 
@@ -75,10 +75,7 @@ pub async fn start(c: &Arc<Cluster>) -> Result<Arc<Kms>> {
         async move {
             http.call(
                 server,
-                method,
-                path,
-                Some(&token),
-                Some(&body),
+                VaultCall::new(method, path).token(&token).body(&body),
                 Duration::from_secs(10),
             )
             .await

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use futures::StreamExt;
 use serde_json::json;
 
-use crate::vault::VaultHttp;
+use crate::vault::{VaultCall, VaultHttp};
 
 /// Requests in flight while flooding: enough to be fast, few enough for a 2-core machine.
 const CONCURRENCY: usize = 24;
@@ -24,10 +24,7 @@ pub async fn active_node(http: &VaultHttp, nodes: &[SocketAddr]) -> Result<Socke
         if let Ok((200, v)) = http
             .call(
                 *addr,
-                "GET",
-                "sys/leader",
-                None,
-                None,
+                VaultCall::new("GET", "sys/leader"),
                 Duration::from_secs(5),
             )
             .await
@@ -56,10 +53,9 @@ pub async fn flood(
     let (code, v) = http
         .call(
             addr,
-            "POST",
-            &format!("auth/token/roles/{role}"),
-            Some(token),
-            Some(&body),
+            VaultCall::new("POST", &format!("auth/token/roles/{role}"))
+                .token(token)
+                .body(&body),
             TIMEOUT,
         )
         .await?;
@@ -78,7 +74,11 @@ pub async fn flood(
             loop {
                 attempt += 1;
                 let (code, v) = match http
-                    .call(addr, "POST", &path, Some(token), Some(&body), TIMEOUT)
+                    .call(
+                        addr,
+                        VaultCall::new("POST", &path).token(token).body(&body),
+                        TIMEOUT,
+                    )
                     .await
                 {
                     Ok(answer) => answer,
@@ -126,10 +126,7 @@ pub async fn count(http: &VaultHttp, addr: SocketAddr, token: &str, prefix: &str
         let (code, v) = http
             .call(
                 addr,
-                "LIST",
-                &format!("sys/leases/lookup/{dir}"),
-                Some(token),
-                None,
+                VaultCall::new("LIST", &format!("sys/leases/lookup/{dir}")).token(token),
                 TIMEOUT,
             )
             .await

@@ -241,8 +241,14 @@ impl Sandbox {
         body: Option<&Value>,
     ) -> Result<(u16, Value)> {
         let c = &self.running().cluster;
+        let call = vault::VaultCall {
+            method,
+            path,
+            token,
+            body,
+        };
         self.rt
-            .block_on(c.vault_call(ordinal, method, path, token, body, Duration::from_secs(30)))
+            .block_on(c.vault_call(ordinal, call, Duration::from_secs(30)))
     }
 
     /// A Vault API call with the root token to the active node (found through the Vault API).
@@ -448,6 +454,37 @@ pub fn runbook_status_loop(kubectl: &Kubectl, nodes: u32) -> f64 {
         );
     }
     start.elapsed().as_secs_f64()
+}
+
+/// Logs the runbook in inside pods `vault-0` … `vault-<nodes - 1>`: the root token in each
+/// pod's /tmp/bench-token, where [`runbook_vault`]'s shell reads it.
+pub fn runbook_login(sb: &Sandbox, nodes: u32) {
+    for i in 0..nodes {
+        sandbox::write_private(
+            &sb.dir()
+                .join(format!("pods/vault-{i}/root/tmp/bench-token")),
+            sb.root_token().as_bytes(),
+        )
+        .expect("pod token file");
+    }
+}
+
+/// One `vault <args>` in pod vault-0 through `kubectl exec`, as the runbook types it, with
+/// the token [`runbook_login`] left there. Returns its stdout; fails unless it succeeds.
+pub fn runbook_vault(kubectl: &Kubectl, args: &str) -> Vec<u8> {
+    let script = format!(
+        "VAULT_TOKEN=$(cat /tmp/bench-token) BAO_TOKEN=$(cat /tmp/bench-token) vault {args}"
+    );
+    let out = kubectl
+        .command(["exec", "vault-0", "--", "sh", "-c", &script])
+        .output()
+        .expect("kubectl exec");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).

@@ -14,6 +14,50 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 use serde_json::Value;
 
+/// One Vault API call (`method` on `/v1/<path>`, the token header when there is a token, the
+/// JSON body), as every call function of the sandbox takes it.
+#[derive(Clone, Copy, Debug)]
+pub struct VaultCall<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub token: Option<&'a str>,
+    pub body: Option<&'a Value>,
+}
+
+impl<'a> VaultCall<'a> {
+    /// `method path` without a token or a body.
+    pub fn new(method: &'a str, path: &'a str) -> VaultCall<'a> {
+        VaultCall {
+            method,
+            path,
+            token: None,
+            body: None,
+        }
+    }
+
+    pub fn token(self, token: &'a str) -> VaultCall<'a> {
+        VaultCall {
+            token: Some(token),
+            ..self
+        }
+    }
+
+    pub fn body(self, body: &'a Value) -> VaultCall<'a> {
+        VaultCall {
+            body: Some(body),
+            ..self
+        }
+    }
+
+    fn uri(&self) -> String {
+        format!("/v1/{}", self.path.trim_start_matches('/'))
+    }
+
+    fn header(&self) -> Option<(&'static str, String)> {
+        self.token.map(|t| ("X-Vault-Token", t.to_string()))
+    }
+}
+
 #[derive(Clone)]
 pub struct VaultHttp {
     /// None for a plain-HTTP server (the transit KMS of the auto-unseal sandbox).
@@ -46,24 +90,19 @@ impl VaultHttp {
     }
 
     /// One request to `https://addr/v1/<path>` with the certificate verified for `server_name`.
-    #[allow(clippy::too_many_arguments)]
     pub async fn call_as(
         &self,
         addr: SocketAddr,
         server_name: &str,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
+        call: VaultCall<'_>,
         timeout: Duration,
     ) -> Result<(u16, Value)> {
         let name = ServerName::try_from(server_name.to_string())
             .map_err(|_| anyhow!("{server_name:?} is not a valid TLS server name"))?;
-        let uri = format!("/v1/{}", path.trim_start_matches('/'));
-        let header = token.map(|t| ("X-Vault-Token", t.to_string()));
+        let (method, uri) = (call.method, call.uri());
         tokio::time::timeout(
             timeout,
-            self.request_inner(addr, Some(name), method, &uri, header, body),
+            self.request_inner(addr, Some(name), method, &uri, call.header(), call.body),
         )
         .await
         .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
@@ -73,15 +112,11 @@ impl VaultHttp {
     pub async fn call(
         &self,
         addr: SocketAddr,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
+        call: VaultCall<'_>,
         timeout: Duration,
     ) -> Result<(u16, Value)> {
-        let uri = format!("/v1/{}", path.trim_start_matches('/'));
-        let header = token.map(|t| ("X-Vault-Token", t.to_string()));
-        self.request(addr, method, &uri, header, body, timeout)
+        let uri = call.uri();
+        self.request(addr, call.method, &uri, call.header(), call.body, timeout)
             .await
     }
 

@@ -15,15 +15,10 @@ use kube::api::{
 };
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
-use vault_sandbox::{Kubectl, Options, Sandbox};
+use vault_sandbox::{Kubectl, Sandbox};
 
 fn start(name: &str) -> Sandbox {
-    Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), name),
-        nodes: 1,
-        ..Options::default()
-    })
-    .expect("start the sandbox")
+    sandbox(name, 1)
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -180,10 +180,7 @@ fn vault_ca_names_validity_and_certificate_faults() {
         rt.block_on(http.call_as(
             addr,
             name,
-            "GET",
-            "sys/seal-status",
-            None,
-            None,
+            vault_sandbox::vault::VaultCall::new("GET", "sys/seal-status"),
             Duration::from_secs(5),
         ))
     };

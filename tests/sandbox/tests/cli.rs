@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 use vault_sandbox::Kubectl;
-use vault_sandbox::vault::VaultHttp;
+use vault_sandbox::vault::{VaultCall, VaultHttp};
 
 /// Vault API calls straight to the pods' addresses, trusting the sandbox CA.
 struct Direct {
@@ -45,10 +45,17 @@ impl Direct {
         let addr: SocketAddr = format!("{}:8200", self.ips[pod]).parse()?;
         // The pod's own DNS name is on its certificate; its IP is not.
         let name = format!("{pod}.vault-internal.vault.svc.cluster.local");
-        self.rt.block_on(
-            self.http
-                .call_as(addr, &name, method, path, None, body, timeout),
-        )
+        self.rt.block_on(self.http.call_as(
+            addr,
+            &name,
+            VaultCall {
+                method,
+                path,
+                token: None,
+                body,
+            },
+            timeout,
+        ))
     }
 
     /// `sealed` from sys/seal-status, or None when the server does not answer within 2 s.

@@ -8,16 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use vault_sandbox::{Kubectl, Options, RoleRef, Sandbox};
-
-fn apply(sb: &Sandbox, k: &Kubectl, name: &str, objects: &[Value]) {
-    // One YAML document per object (JSON is YAML), as a role.yaml would hold them.
-    let file = sb.dir().join(format!("{name}.yaml"));
-    let docs: Vec<String> = objects.iter().map(Value::to_string).collect();
-    std::fs::write(&file, docs.join("\n---\n")).unwrap();
-    k.ok(["apply", "-f", file.to_str().unwrap()])
-        .unwrap_or_else(|e| panic!("kubectl apply {name}: {e}"));
-}
+use vault_sandbox::{Kubectl, RoleRef};
 
 fn can_i(k: &Kubectl, args: &[&str]) -> (String, Option<i32>) {
     let mut argv = vec!["auth", "can-i"];
@@ -40,12 +31,7 @@ fn to_user(user: &str) -> Value {
 
 #[test]
 fn roles_bindings_reviews_and_impersonation() {
-    let sb = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "rbac"),
-        nodes: 1,
-        ..Options::default()
-    })
-    .expect("start the sandbox");
+    let sb = sandbox("rbac", 1);
     let k = sb.kubectl();
     let as_user = |name: &str| k.with_kubeconfig(&sb.new_user(name, &[]).unwrap());
 

@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use common::*;
 use serde_json::{Value, json};
-use vault_sandbox::{Kubectl, Options, Sandbox};
+use vault_sandbox::{Kubectl, Sandbox};
 
 const TOKENREVIEWS: &str = "/apis/authentication.k8s.io/v1/tokenreviews";
 
@@ -45,14 +45,6 @@ fn claims(token: &str) -> Value {
     serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap()
 }
 
-fn apply(sb: &Sandbox, k: &Kubectl, name: &str, objects: &[Value]) {
-    let file = sb.dir().join(format!("{name}.yaml"));
-    let docs: Vec<String> = objects.iter().map(Value::to_string).collect();
-    std::fs::write(&file, docs.join("\n---\n")).unwrap();
-    k.ok(["apply", "-f", file.to_str().unwrap()])
-        .unwrap_or_else(|e| panic!("kubectl apply {name}: {e}"));
-}
-
 /// Verifies a token's ES256 signature with the key set the API publishes.
 fn signed_by(jwks: &Value, token: &str) -> bool {
     let header: Value =
@@ -75,12 +67,7 @@ fn signed_by(jwks: &Value, token: &str) -> bool {
 
 #[test]
 fn service_account_tokens_reviews_and_bearer_auth() {
-    let sb = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "tokens"),
-        nodes: 1,
-        ..Options::default()
-    })
-    .expect("start the sandbox");
+    let sb = sandbox("tokens", 1);
     let k = sb.kubectl();
     let ca = std::fs::read_to_string(sb.api_ca_path()).unwrap();
 

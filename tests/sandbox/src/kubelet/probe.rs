@@ -22,7 +22,11 @@ async fn probe(c: &Cluster, run: &PodRun) -> Result<Health, String> {
     let timeout = c.cfg.probe_period.max(Duration::from_secs(1));
     let path = "sys/health?standbycode=200&sealedcode=200&uninitcode=200&perfstandbyok=true&drsecondarycode=200";
     let (_, body) = c
-        .vault_call(run.ordinal, "GET", path, None, None, timeout)
+        .vault_call(
+            run.ordinal,
+            crate::vault::VaultCall::new("GET", path),
+            timeout,
+        )
         .await
         .map_err(|e| format!("{e:#}"))?;
     Ok(Health {

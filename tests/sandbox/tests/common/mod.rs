@@ -30,6 +30,16 @@ pub fn sandbox_with(name: &str, opts: Options) -> Sandbox {
     .expect("start the sandbox")
 }
 
+/// `kubectl apply -f <name>.yaml` in the sandbox's directory, the file holding one YAML
+/// document per object (JSON is YAML), as a role.yaml would hold them.
+pub fn apply(sb: &Sandbox, k: &Kubectl, name: &str, objects: &[Value]) {
+    let file = sb.dir().join(format!("{name}.yaml"));
+    let docs: Vec<String> = objects.iter().map(Value::to_string).collect();
+    std::fs::write(&file, docs.join("\n---\n")).unwrap();
+    k.ok(["apply", "-f", file.to_str().unwrap()])
+        .unwrap_or_else(|e| panic!("kubectl apply {name}: {e}"));
+}
+
 /// One row of a `kubectl get` table, keyed by column header.
 pub type Row = BTreeMap<String, String>;
 
