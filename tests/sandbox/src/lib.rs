@@ -262,16 +262,11 @@ impl Sandbox {
         let token = self.root_token();
         self.rt.block_on(async {
             let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
-            c.vault
-                .call(
-                    addr,
-                    method,
-                    path,
-                    Some(&token),
-                    body,
-                    Duration::from_secs(30),
-                )
-                .await
+            let mut call = vault::VaultCall::new(method, path).token(&token);
+            if let Some(b) = body {
+                call = call.body(b);
+            }
+            c.vault.call(addr, call, Duration::from_secs(30)).await
         })
     }
 
