@@ -816,6 +816,8 @@ fn bad_input_gives_one_clear_line_and_exit_1() {
             "oncall",
             &[
                 ("list", "pods"),
+                // The pods' StatefulSet is read before keys go anywhere.
+                ("get", "statefulsets"),
                 ("get", "pods"),
                 // kube-rs port-forwards over a WebSocket, a GET: authorized as `get`
                 // (and `create` for clients that use SPDY).
