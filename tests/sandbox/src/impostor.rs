@@ -31,6 +31,15 @@ pub async fn start(c: &Arc<Cluster>, name: &str, model: &str) -> Result<()> {
         o.remove("status");
     }
     pod["spec"]["hostname"] = Value::String(name.to_string());
+    // Its own claims (copies made below), not the model's: the kubelet mounts what the spec
+    // names.
+    for v in pod["spec"]["volumes"].as_array_mut().into_iter().flatten() {
+        if let Some(claim) = v["persistentVolumeClaim"]["claimName"].as_str()
+            && let Some(template) = claim.strip_suffix(&format!("-{model}"))
+        {
+            v["persistentVolumeClaim"]["claimName"] = Value::String(format!("{template}-{name}"));
+        }
+    }
     let res = resources::by_plural("pods").ok_or_else(|| anyhow!("pods are served"))?;
     let created =
         registry::create(c, res, &ns, pod, false).map_err(|e| anyhow!("create pod {name}: {e}"))?;
