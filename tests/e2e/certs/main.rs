@@ -6,7 +6,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -51,20 +50,7 @@ fn json_with(e: &Env, args: &[&str]) -> (Output, Value) {
 
 /// Pipes `input` through `openssl args…` and returns its stdout.
 fn openssl(args: &[&str], input: &[u8]) -> (bool, String) {
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run openssl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write openssl stdin");
-    let out = child.wait_with_output().expect("wait for openssl");
+    let out = vault_sandbox::openssl(args, input);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -800,37 +786,20 @@ fn renew_with_restart_restarts_and_unseals_each_pod() {
     let keys = e.sb.init_json_path();
     let old_fp = fingerprint(&secret_pem(&e));
     let before = pod_identities(&e, nodes);
+    // `renew --restart EXTRA… --yes` as the wide role.
+    let renew_restart = |extra: &[&str]| {
+        let mut args = vec!["renew", "--role", "vault-server", "--restart"];
+        args.extend_from_slice(extra);
+        args.extend(["--yes", "--token-file", token.to_str().unwrap()]);
+        certs(&e, &args)
+    };
     // Shamir seals: --restart without keys is refused before anything changes.
-    let out = certs(
-        &e,
-        &[
-            "renew",
-            "--role",
-            "vault-server",
-            "--restart",
-            "--yes",
-            "--token-file",
-            token.to_str().unwrap(),
-        ],
-    );
+    let out = renew_restart(&[]);
     assert_exit(&out, 1);
     support::assert_fails_with(&out, "needs the unseal keys");
     assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
 
-    let out = certs(
-        &e,
-        &[
-            "renew",
-            "--role",
-            "vault-server",
-            "--restart",
-            "--keys-file",
-            keys.to_str().unwrap(),
-            "--yes",
-            "--token-file",
-            token.to_str().unwrap(),
-        ],
-    );
+    let out = renew_restart(&["--keys-file", keys.to_str().unwrap()]);
     assert_exit(&out, 0);
     let new_fp = fingerprint(&secret_pem(&e));
     assert_ne!(new_fp, old_fp);

@@ -33,6 +33,19 @@ fn reinit_json(e: &Env, args: &[&str]) -> (Output, Value) {
     (out, v)
 }
 
+/// `reinit_json` that must exit `code` with the verdict `verdict`.
+fn reinit_verdict(e: &Env, args: &[&str], code: i32, verdict: &str) -> Value {
+    let (out, v) = reinit_json(e, args);
+    assert_exit(&out, code);
+    assert_eq!(v["verdict"], verdict, "{v}");
+    v
+}
+
+/// The report's next step names `text`.
+fn next_says(v: &Value, text: &str) {
+    assert!(v["next"].as_str().unwrap_or("").contains(text), "{v}");
+}
+
 /// name → UID of every PVC, as kubectl lists them.
 fn pvc_uids(e: &Env) -> Vec<(String, String)> {
     let v = e.kubectl.json(["get", "pvc"]).expect("kubectl get pvc");
@@ -115,9 +128,7 @@ fn unsealed_and_initialised(e: &Env, ordinal: u32) -> bool {
 #[test]
 fn assess_names_the_road_back() {
     let e = support::env("reinit-assess", 3, PLUGIN);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 0);
-    assert_eq!(v["verdict"], "healthy", "{v}");
+    let v = reinit_verdict(&e, &["assess"], 0, "healthy");
     assert_eq!(v["pods"].as_array().map(Vec::len), Some(3), "{v}");
     let pvcs = v["pvcs"].as_array().cloned().unwrap_or_default();
     assert_eq!(pvcs.len(), 3, "{v}");
@@ -133,16 +144,8 @@ fn assess_names_the_road_back() {
     assert!(stdout(&out).contains("Verdict: Healthy"), "{}", show(&out));
 
     e.seal_by(Fault::Seal, &[1]);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "unseal", "{v}");
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("kubectl vault-unseal"),
-        "{v}"
-    );
+    let v = reinit_verdict(&e, &["assess"], 2, "unseal");
+    next_says(&v, "kubectl vault-unseal");
     e.sb.unseal_directly(1).expect("unseal vault-1 again");
     e.sb.wait_until("vault-1 Ready", Duration::from_secs(30), || {
         e.ready("vault-1")
@@ -150,16 +153,8 @@ fn assess_names_the_road_back() {
     .expect("vault-1 Ready");
 
     e.lose_volume(2);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "rejoin", "{v}");
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("kubectl vault-raft rejoin vault-2"),
-        "{v}"
-    );
+    let v = reinit_verdict(&e, &["assess"], 2, "rejoin");
+    next_says(&v, "kubectl vault-raft rejoin vault-2");
     let pod2 = &v["pods"][2];
     assert_eq!(pod2["initialized"], false, "{v}");
 }
@@ -178,9 +173,7 @@ fn assess_after_every_volume_is_lost() {
         e.lose_volume(i);
     }
     let snap_arg = snap.to_str().unwrap();
-    let (out, v) = reinit_json(&e, &["assess", "--snapshot", snap_arg]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "restore", "{v}");
+    let v = reinit_verdict(&e, &["assess", "--snapshot", snap_arg], 2, "restore");
     let s = &v["snapshots"][0];
     assert_eq!(s["readable"], true, "{v}");
     assert!(s["index"].as_u64().is_some_and(|i| i > 0), "{v}");
@@ -195,23 +188,18 @@ fn assess_after_every_volume_is_lost() {
             .is_some_and(|a| a.iter().any(|x| x == "vault-0")),
         "{v}"
     );
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("vault-reinit restore"),
-        "{v}"
-    );
+    next_says(&v, "vault-reinit restore");
 
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "reinitialize", "{v}");
+    reinit_verdict(&e, &["assess"], 2, "reinitialize");
 
     let garbage = e.sb.dir().join("garbage.snap");
     std::fs::write(&garbage, b"this is not a raft snapshot at all").unwrap();
-    let (out, v) = reinit_json(&e, &["assess", "--snapshot", garbage.to_str().unwrap()]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "reinitialize", "{v}");
+    let v = reinit_verdict(
+        &e,
+        &["assess", "--snapshot", garbage.to_str().unwrap()],
+        2,
+        "reinitialize",
+    );
     assert_eq!(v["snapshots"][0]["readable"], false, "{v}");
     assert!(
         v["snapshots"][0]["error"]
