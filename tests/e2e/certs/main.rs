@@ -27,12 +27,27 @@ fn start(name: &str, nodes: u32, cert_days: u32) -> Env {
     )
 }
 
+/// A sandbox for `renew` (certificates valid a year, the wide PKI role) and its token file.
+fn start_renewing(name: &str, nodes: u32) -> (Env, std::path::PathBuf) {
+    let e = start(name, nodes, 365);
+    wide_role(&e);
+    let token = e.token_file();
+    (e, token)
+}
+
 fn certs(e: &Env, args: &[&str]) -> Output {
     let mut full = vec!["vault-certs"];
     full.extend_from_slice(args);
     let out = e.run(&full, None);
     support::assert_no_secret(&format!("vault-certs {args:?}"), &show(&out), &e.secrets());
     out
+}
+
+/// `vault-certs ARGS` exits `code` and its output says `text`.
+fn certs_say(e: &Env, args: &[&str], code: i32, text: &str) {
+    let out = certs(e, args);
+    assert_exit(&out, code);
+    assert!(stdout(&out).contains(text), "{}", show(&out));
 }
 
 fn json(e: &Env) -> (Output, Value) {
@@ -177,12 +192,11 @@ fn five_days_left_is_a_warning_per_pod() {
         );
     }
     // A narrower window: 5 days left is outside --warn 3d, and nothing else is wrong.
-    let calm = certs(&e, &["--warn", "3d", "--critical", "1d"]);
-    assert_exit(&calm, 0);
-    assert!(
-        stdout(&calm).contains("No problems found."),
-        "{}",
-        show(&calm)
+    certs_say(
+        &e,
+        &["--warn", "3d", "--critical", "1d"],
+        0,
+        "No problems found.",
     );
 }
 
@@ -228,21 +242,13 @@ fn a_certificate_without_the_service_name_is_a_san_gap() {
             "{gap:?}"
         );
     }
-    let table = certs(&e, &[]);
-    assert_exit(&table, 2);
-    assert!(stdout(&table).contains("san_gap"), "{}", show(&table));
+    certs_say(&e, &[], 2, "san_gap");
 }
 
 #[test]
 fn a_secret_renewed_but_not_reloaded_is_a_finding() {
     let e = start("certs-reload", 2, 365);
-    let healthy = certs(&e, &[]);
-    assert_exit(&healthy, 0);
-    assert!(
-        stdout(&healthy).contains("No problems found."),
-        "{}",
-        show(&healthy)
-    );
+    certs_say(&e, &[], 0, "No problems found.");
 
     // Against a CA that did not issue it (the API server's), the chain does not verify.
     let api_ca = e.sb.api_ca_path();
@@ -287,13 +293,7 @@ fn a_secret_renewed_but_not_reloaded_is_a_finding() {
             "{v:#}"
         );
     }
-    let table = certs(&e, &[]);
-    assert_exit(&table, 2);
-    assert!(
-        stdout(&table).contains("renewed but not reloaded"),
-        "{}",
-        show(&table)
-    );
+    certs_say(&e, &[], 2, "renewed but not reloaded");
 }
 
 #[test]
@@ -441,9 +441,7 @@ fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize,
 #[test]
 fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     let nodes = 3;
-    let e = start("certs-renew", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_renewing("certs-renew", nodes);
     let token = token.to_str().expect("path");
     let old_secret = secret_pem(&e);
     let old_fp = fingerprint(&old_secret);
@@ -780,9 +778,7 @@ fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
 #[test]
 fn renew_with_restart_restarts_and_unseals_each_pod() {
     let nodes = 3;
-    let e = start("certs-renew-restart", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_renewing("certs-renew-restart", nodes);
     let keys = e.sb.init_json_path();
     let old_fp = fingerprint(&secret_pem(&e));
     let before = pod_identities(&e, nodes);
@@ -820,9 +816,7 @@ fn renew_with_restart_restarts_and_unseals_each_pod() {
 #[test]
 fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
     let nodes = 3;
-    let e = start("certs-renew-stuck", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_renewing("certs-renew-stuck", nodes);
     let old_fp = fingerprint(&secret_pem(&e));
     let active = (0..nodes)
         .find(|&i| {

@@ -613,28 +613,30 @@ fn drill_and_restore_bring_back_the_secrets() {
             .expect("kubectl get namespaces")
     };
     let before = namespaces();
+    // `VERB SNAPSHOT --keys-file KEYS --token-file T EXTRA… --journal FILE --timeout 90s`.
+    let from_snapshot = |verb: &str, keys: &str, extra: &[&str], journal: &Path| {
+        let mut args = vec![
+            verb,
+            snap_arg,
+            "--keys-file",
+            keys,
+            "--token-file",
+            token_arg,
+        ];
+        args.extend_from_slice(extra);
+        args.extend(["--journal", journal.to_str().unwrap(), "--timeout", "90s"]);
+        reinit(&e, &args)
+    };
 
     // The right keys: the drill passes, and its namespace is gone afterwards.
     let journal = dir.join("drill.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "drill",
-            snap_arg,
-            "--keys-file",
-            keys_arg,
-            "--token-file",
-            token_arg,
-            "--verify",
-            "secret/app/db",
-            "--namespace-for-drill",
-            "drill-ok",
-            "--journal",
-            journal.to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
-    );
+    let extra = [
+        "--verify",
+        "secret/app/db",
+        "--namespace-for-drill",
+        "drill-ok",
+    ];
+    let out = from_snapshot("drill", keys_arg, &extra, &journal);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("PASSED"), "{}", show(&out));
     assert!(
@@ -667,22 +669,11 @@ fn drill_and_restore_bring_back_the_secrets() {
         &other,
         json!({"unseal_keys_b64": shares}).to_string().as_bytes(),
     );
-    let out = reinit(
-        &e,
-        &[
-            "drill",
-            snap_arg,
-            "--keys-file",
-            other.to_str().unwrap(),
-            "--token-file",
-            token_arg,
-            "--namespace-for-drill",
-            "drill-bad",
-            "--journal",
-            dir.join("drill-bad.jsonl").to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
+    let out = from_snapshot(
+        "drill",
+        other.to_str().unwrap(),
+        &["--namespace-for-drill", "drill-bad"],
+        &dir.join("drill-bad.jsonl"),
     );
     assert_exit(&out, 1);
     assert!(
@@ -698,25 +689,8 @@ fn drill_and_restore_bring_back_the_secrets() {
 
     // The restore, with its own drill first.
     let journal = dir.join("restore.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "restore",
-            snap_arg,
-            "--keys-file",
-            keys_arg,
-            "--token-file",
-            token_arg,
-            "--wipe",
-            "--yes",
-            "--verify",
-            "secret/app/api",
-            "--journal",
-            journal.to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
-    );
+    let extra = ["--wipe", "--yes", "--verify", "secret/app/api"];
+    let out = from_snapshot("restore", keys_arg, &extra, &journal);
     assert_exit(&out, 0);
     for i in 0..3 {
         assert!(unsealed_and_initialised(&e, i), "vault-{i} not unsealed");
