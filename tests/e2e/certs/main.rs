@@ -27,10 +27,10 @@ fn start(name: &str, nodes: u32, cert_days: u32) -> Env {
     )
 }
 
-/// A sandbox for `renew` (certificates valid a year, the wide PKI role) and its token file.
-fn start_renewing(name: &str, nodes: u32) -> (Env, std::path::PathBuf) {
+/// A sandbox (certificates valid a year) with the PKI role `role` makes, and its token file.
+fn start_with_role(name: &str, nodes: u32, role: fn(&Env)) -> (Env, std::path::PathBuf) {
     let e = start(name, nodes, 365);
-    wide_role(&e);
+    role(&e);
     let token = e.token_file();
     (e, token)
 }
@@ -441,7 +441,7 @@ fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize,
 #[test]
 fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     let nodes = 3;
-    let (e, token) = start_renewing("certs-renew", nodes);
+    let (e, token) = start_with_role("certs-renew", nodes, wide_role);
     let token = token.to_str().expect("path");
     let old_secret = secret_pem(&e);
     let old_fp = fingerprint(&old_secret);
@@ -679,9 +679,7 @@ fn renew_refuses_before_any_change() {
 
 #[test]
 fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
-    let e = start("certs-client", 1, 365);
-    client_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-client", 1, client_role);
     let token = token.to_str().expect("path");
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
     let args = [
@@ -778,7 +776,7 @@ fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
 #[test]
 fn renew_with_restart_restarts_and_unseals_each_pod() {
     let nodes = 3;
-    let (e, token) = start_renewing("certs-renew-restart", nodes);
+    let (e, token) = start_with_role("certs-renew-restart", nodes, wide_role);
     let keys = e.sb.init_json_path();
     let old_fp = fingerprint(&secret_pem(&e));
     let before = pod_identities(&e, nodes);
@@ -816,7 +814,7 @@ fn renew_with_restart_restarts_and_unseals_each_pod() {
 #[test]
 fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
     let nodes = 3;
-    let (e, token) = start_renewing("certs-renew-stuck", nodes);
+    let (e, token) = start_with_role("certs-renew-stuck", nodes, wide_role);
     let old_fp = fingerprint(&secret_pem(&e));
     let active = (0..nodes)
         .find(|&i| {
@@ -880,9 +878,7 @@ fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
 
 #[test]
 fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
-    let e = start("certs-clients", 1, 365);
-    client_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-clients", 1, client_role);
     let token = token.to_str().expect("path");
     let ca_pem = std::fs::read_to_string(e.sb.ca_path()).unwrap();
     for (path, body) in [

@@ -243,22 +243,22 @@ fn init_with_a_key_file_and_wipe() {
     let old_root = e.sb.root_token();
     let uids = pvc_uids(&e);
     assert_eq!(uids.len(), 3);
+    // `init FLAGS… --output-file OUTPUT --journal JOURNAL`.
+    let init_to = |flags: &[&str], output: &str, journal: &str| {
+        let mut args = vec!["init"];
+        args.extend_from_slice(flags);
+        args.extend(["--output-file", output, "--journal", journal]);
+        reinit(&e, &args)
+    };
 
     // An existing file is never overwritten.
     let existing = dir.join("existing.json");
     std::fs::write(&existing, b"keep me").unwrap();
     let journal = dir.join("refused.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--yes",
-            "--output-file",
-            existing.to_str().unwrap(),
-            "--journal",
-            journal.to_str().unwrap(),
-        ],
+    let out = init_to(
+        &["--wipe", "--yes"],
+        existing.to_str().unwrap(),
+        journal.to_str().unwrap(),
     );
     assert_fails_with(&out, "exists");
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
@@ -267,46 +267,15 @@ fn init_with_a_key_file_and_wipe() {
     let keys = dir.join("new-keys.json");
     let keys_arg = keys.to_str().unwrap();
     let journal_arg = journal.to_str().unwrap();
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--yes",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--yes"], keys_arg, journal_arg);
     assert_fails_with(&out, "already initialised");
 
     // Off a terminal, without --yes, nothing happens.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe"], keys_arg, journal_arg);
     assert_fails_with(&out, "--yes");
 
     // --dry-run prints the plan and changes nothing.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--dry-run",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe", "--dry-run"], keys_arg, journal_arg);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("Dry run"), "{}", show(&out));
     assert!(stdout(&out).contains("delete PVCs"), "{}", show(&out));
@@ -315,18 +284,7 @@ fn init_with_a_key_file_and_wipe() {
     assert!(token_valid(&e, 0, &old_root), "the old cluster was changed");
 
     // The real thing.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--yes",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe", "--yes"], keys_arg, journal_arg);
     assert_exit(&out, 0);
     let after = pvc_uids(&e);
     assert_eq!(after.len(), 3, "{after:?}");
