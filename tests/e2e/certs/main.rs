@@ -27,6 +27,16 @@ fn start(name: &str, nodes: u32, cert_days: u32) -> Env {
     )
 }
 
+/// `issue-client` as these tests call it: the client app-client into the Secret app/app-tls.
+const ISSUE_APP_TLS: [&str; 6] = [
+    "issue-client",
+    "app-client",
+    "--secret-namespace",
+    "app",
+    "--secret",
+    "app-tls",
+];
+
 /// A sandbox (certificates valid a year) with the PKI role `role` makes, and its token file.
 fn start_with_role(name: &str, nodes: u32, role: fn(&Env)) -> (Env, std::path::PathBuf) {
     let e = start(name, nodes, 365);
@@ -682,16 +692,7 @@ fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
     let (e, token) = start_with_role("certs-client", 1, client_role);
     let token = token.to_str().expect("path");
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
-    let args = [
-        "issue-client",
-        "app-client",
-        "--secret-namespace",
-        "app",
-        "--secret",
-        "app-tls",
-        "--token-file",
-        token,
-    ];
+    let args = [&ISSUE_APP_TLS[..], &["--token-file", token]].concat();
     let out = certs(&e, &args);
     assert_exit(&out, 0);
     let s = e
@@ -892,21 +893,8 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
         assert!((200..300).contains(&code), "{path}: {code} {v}");
     }
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
-    let out = certs(
-        &e,
-        &[
-            "issue-client",
-            "app-client",
-            "--secret-namespace",
-            "app",
-            "--secret",
-            "app-tls",
-            "--ttl",
-            "72h",
-            "--token-file",
-            token,
-        ],
-    );
+    let ttl = ["--ttl", "72h", "--token-file", token];
+    let out = certs(&e, &[&ISSUE_APP_TLS[..], &ttl].concat());
     assert_exit(&out, 0);
     // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
     let dir = e.sb.dir().join("other-cert");
