@@ -73,24 +73,18 @@ fn main() {
         runbook.push(runbook_loop(&sb, &kubectl));
     }
     let median = |xs: &[f64]| Stats::of(xs.to_vec()).median;
-    println!("| operation ({NODES}-pod sandbox) | runs | min s | median s | max s |");
-    println!("|---|---|---|---|---|");
     let ratio_runbook = median(&runbook) / median(&all);
     let ratio_one = median(&all) / median(&one);
-    for (name, xs) in [
-        ("`kubectl vault-certs` (5 pods)", all),
-        ("`kubectl vault-certs status vault-0` (1 pod)", one),
-        (
-            "runbook: `kubectl exec … openssl s_client … \\| openssl x509 -noout -dates` on each of 5 pods",
-            runbook,
-        ),
-    ] {
-        let n = xs.len();
-        let s = Stats::of(xs);
-        println!(
-            "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
-            s.min, s.median, s.max
-        );
-    }
+    vault_sandbox::print_runs_table(
+        NODES,
+        [
+            ("`kubectl vault-certs` (5 pods)", all),
+            ("`kubectl vault-certs status vault-0` (1 pod)", one),
+            (
+                "runbook: `kubectl exec … openssl s_client … \\| openssl x509 -noout -dates` on each of 5 pods",
+                runbook,
+            ),
+        ],
+    );
     println!("\nrunbook / plugin (5 pods): {ratio_runbook:.1}×; 5 pods / 1 pod: {ratio_one:.2}×");
 }

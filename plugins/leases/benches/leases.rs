@@ -9,7 +9,6 @@
 //! It prints a Markdown table for BENCHMARKS.md.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 use vault_sandbox::{Kubectl, Options, Sandbox, Stats};
@@ -102,16 +101,11 @@ fn main() {
                 .collect(),
         );
         // Peak memory of the plugin process itself (kubectl would add its own).
-        let out = Command::new("/usr/bin/time")
-            .args(["-f", "%M", PLUGIN, "top", "--token-file", tf, "-o", "json"])
-            .env("KUBECONFIG", sb.kubeconfig())
-            .output()
-            .expect("/usr/bin/time");
-        let kib: f64 = String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
-            .expect("max RSS in KiB");
+        let kib = vault_sandbox::max_rss_kib(
+            PLUGIN,
+            ["top", "--token-file", tf, "-o", "json"].map(std::ffi::OsStr::new),
+            &[("KUBECONFIG", sb.kubeconfig())],
+        );
         println!(
             "| {expected} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.1}× | {:.1} |",
             plugin.min,

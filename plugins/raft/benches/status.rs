@@ -9,7 +9,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use vault_sandbox::{Sandbox, Stats};
+use vault_sandbox::Sandbox;
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_raft");
 const RUNS: usize = 10;
@@ -83,21 +83,15 @@ fn main() {
         .map(|_| vault_sandbox::runbook_status_loop(&kubectl, NODES))
         .collect();
 
-    println!("| operation ({NODES}-pod sandbox) | runs | min s | median s | max s |");
-    println!("|---|---|---|---|---|");
-    for (name, xs) in [
-        ("`kubectl vault-raft status` (5 pods)", all),
-        ("`kubectl vault-raft status vault-0` (1 pod)", one),
-        (
-            "runbook: `kubectl exec … vault status` on each of 5 pods",
-            runbook,
-        ),
-    ] {
-        let n = xs.len();
-        let s = Stats::of(xs);
-        println!(
-            "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
-            s.min, s.median, s.max
-        );
-    }
+    vault_sandbox::print_runs_table(
+        NODES,
+        [
+            ("`kubectl vault-raft status` (5 pods)", all),
+            ("`kubectl vault-raft status vault-0` (1 pod)", one),
+            (
+                "runbook: `kubectl exec … vault status` on each of 5 pods",
+                runbook,
+            ),
+        ],
+    );
 }

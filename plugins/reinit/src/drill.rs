@@ -23,10 +23,10 @@ use vault_shared::output::{self, Progress, Task};
 use vault_shared::session::Session;
 use vault_shared::vault::KvRead;
 
-use crate::DrillArgs;
 use crate::journal::Journal;
 use crate::restore_snapshot;
 use crate::snapshot_file;
+use crate::{DrillArgs, RestoreArgs};
 
 /// What a drill found.
 #[derive(Debug, Clone, Serialize)]
@@ -81,18 +81,7 @@ pub async fn run(common: &CommonArgs, a: &DrillArgs) -> Result<Exit> {
     let journal = Journal::create(a.journal.as_deref(), "drill")?;
     let progress = Progress::new();
     let task = progress.task(&format!("drill {scratch}"));
-    let report = drill(
-        common,
-        &session,
-        &a.snapshot,
-        &old,
-        &scratch,
-        a.verify.as_deref(),
-        a.timeout,
-        &journal,
-        &task,
-    )
-    .await;
+    let report = drill(common, &session, a.into(), &old, &scratch, &journal, &task).await;
     task.finish(if report.passed { "passed" } else { "FAILED" });
     output::print(session.format, &report, print_table)?;
     if !report.passed {
@@ -139,20 +128,43 @@ pub fn print_table(r: &DrillReport) {
     }
 }
 
+/// What a drill restores and proves: the snapshot, the KV secret to read back, and how long
+/// each step may take.
+pub struct Target<'a> {
+    pub snapshot: &'a Path,
+    pub verify: Option<&'a str>,
+    pub timeout: Duration,
+}
+
+// `drill` and `restore` both name the snapshot, the secret and the time budget the same way.
+macro_rules! target_from {
+    ($($args:ty),*) => {$(
+        impl<'a> From<&'a $args> for Target<'a> {
+            fn from(a: &'a $args) -> Target<'a> {
+                let (snapshot, verify) = (&a.snapshot, a.verify.as_deref());
+                Target { snapshot, verify, timeout: a.timeout }
+            }
+        }
+    )*};
+}
+target_from!(DrillArgs, RestoreArgs);
+
 /// Runs a drill; never fails itself: what went wrong is in the report, and the scratch
 /// namespace is deleted in every case.
-#[allow(clippy::too_many_arguments)]
 pub async fn drill(
     common: &CommonArgs,
     session: &Session,
-    snapshot: &Path,
+    target: Target<'_>,
     old: &[Share],
     scratch: &str,
-    verify: Option<&str>,
-    timeout: Duration,
     journal: &Journal,
     task: &Task,
 ) -> DrillReport {
+    let Target {
+        snapshot,
+        verify,
+        timeout,
+    } = target;
     let start = Instant::now();
     let mut report = DrillReport {
         snapshot: snapshot.display().to_string(),

@@ -232,16 +232,10 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     let work = progress.task("pods");
     let mut wiped = Vec::new();
     if a.wipe {
-        session = journal
-            .step(
-                "wipe",
-                log.run(
-                    InitStep::Wipe,
-                    wipe::wipe_and_reconnect(common, &session, &doomed, a.timeout, &work),
-                ),
-            )
+        let wiper = wipe::Wiper::new(common, &doomed, a.timeout, &work);
+        (session, wiped) = wiper
+            .step(&journal, &mut log, InitStep::Wipe, &session)
             .await?;
-        wiped = doomed.iter().map(|d| d.claim.clone()).collect();
     }
     let seal_recovery = recovery_seal(&session, &first).await?;
     let req = InitRequest {
@@ -447,14 +441,7 @@ fn plan(
     doomed: &[wipe::Doomed],
 ) -> Plan {
     let mut plan = Plan::new(format!("re-initialise Vault in namespace {ns}"));
-    if !doomed.is_empty() {
-        let claims: Vec<&str> = doomed.iter().map(|d| d.claim.as_str()).collect();
-        plan.step(format!(
-            "delete PVCs {} and their pods; wait for fresh volumes",
-            claims.join(", ")
-        ));
-        plan.warn("every byte of Vault data in these volumes is lost");
-    }
+    wipe::plan(&mut plan, doomed);
     plan.step(format!(
         "initialise {first}: {} shares, threshold {}",
         a.key_shares, a.key_threshold

@@ -135,14 +135,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
             "drill: restore the snapshot onto a one-pod copy in namespace {scratch}, unseal it with the keys given, delete the copy; stop here unless it passes"
         ));
     }
-    if !doomed.is_empty() {
-        let claims: Vec<&str> = doomed.iter().map(|d| d.claim.as_str()).collect();
-        plan.step(format!(
-            "delete PVCs {} and their pods; wait for fresh volumes",
-            claims.join(", ")
-        ));
-        plan.warn("every byte of Vault data in these volumes is lost");
-    }
+    wipe::plan(&mut plan, &doomed);
     plan.step(format!(
         "initialise {first} with a throw-away key (memory only), force-restore the snapshot, unseal it with the old keys"
     ));
@@ -176,18 +169,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
     let mut drill_report = None;
     if !a.skip_drill {
         log.start(RestoreStep::Drill);
-        let r = drill::drill(
-            common,
-            &session,
-            &a.snapshot,
-            &old,
-            &scratch,
-            a.verify.as_deref(),
-            a.timeout,
-            &journal,
-            &work,
-        )
-        .await;
+        let r = drill::drill(common, &session, a.into(), &old, &scratch, &journal, &work).await;
         if !r.passed {
             let why = r.error.clone().unwrap_or_default();
             output::print(session.format, &r, drill::print_table)?;
@@ -205,17 +187,11 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
     }
     let mut wiped = Vec::new();
     if a.wipe {
-        session = journal
-            .step(
-                "wipe",
-                log.run(
-                    RestoreStep::Wipe,
-                    wipe::wipe_and_reconnect(common, &session, &doomed, a.timeout, &work),
-                ),
-            )
+        let wiper = wipe::Wiper::new(common, &doomed, a.timeout, &work);
+        (session, wiped) = wiper
+            .step(&journal, &mut log, RestoreStep::Wipe, &session)
             .await?;
         session.require_token("restore")?;
-        wiped = doomed.iter().map(|d| d.claim.clone()).collect();
     }
     let t0 = session.target(&first)?;
     journal

@@ -4,12 +4,15 @@
 
 use std::time::{Duration, Instant};
 
+use crate::journal::Journal;
 use anyhow::{Result, anyhow, bail};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, DeleteParams};
 use vault_shared::cluster::{self, Kube};
+use vault_shared::confirm::Plan;
 use vault_shared::events::Note;
 use vault_shared::output::Task;
+use vault_shared::procedures::steps::{Step, StepLog};
 use vault_shared::session::Session;
 use vault_shared::volumes;
 
@@ -72,6 +75,57 @@ pub async fn wipe_and_reconnect(
     let fresh = Session::connect(common, &[]).await?;
     wait_answering(&fresh, timeout, task).await?;
     Ok(fresh)
+}
+
+/// The wipe's step and warning in a confirmation plan (none when nothing is to be wiped).
+pub fn plan(plan: &mut Plan, doomed: &[Doomed]) {
+    if !doomed.is_empty() {
+        let claims: Vec<&str> = doomed.iter().map(|d| d.claim.as_str()).collect();
+        plan.step(format!(
+            "delete PVCs {} and their pods; wait for fresh volumes",
+            claims.join(", ")
+        ));
+        plan.warn("every byte of Vault data in these volumes is lost");
+    }
+}
+
+/// A wipe as one step of a procedure: the connection flags, the pods and claims to wipe, how
+/// long each wait may take, and where its progress shows.
+pub struct Wiper<'a> {
+    common: &'a vault_shared::cli::CommonArgs,
+    doomed: &'a [Doomed],
+    timeout: Duration,
+    task: &'a Task,
+}
+
+impl<'a> Wiper<'a> {
+    pub fn new(
+        common: &'a vault_shared::cli::CommonArgs,
+        doomed: &'a [Doomed],
+        timeout: Duration,
+        task: &'a Task,
+    ) -> Wiper<'a> {
+        Wiper {
+            common,
+            doomed,
+            timeout,
+            task,
+        }
+    }
+
+    /// [`wipe_and_reconnect`] as `step` of `log` and of the journal: the new session, and the
+    /// claims that were wiped.
+    pub async fn step<S: Step>(
+        &self,
+        journal: &Journal,
+        log: &mut StepLog<S>,
+        step: S,
+        session: &Session,
+    ) -> Result<(Session, Vec<String>)> {
+        let wipe = wipe_and_reconnect(self.common, session, self.doomed, self.timeout, self.task);
+        let fresh = journal.step("wipe", log.run(step, wipe)).await?;
+        Ok((fresh, self.doomed.iter().map(|d| d.claim.clone()).collect()))
+    }
 }
 
 /// Waits until every pod's Vault answers (a recreated pod's server takes a moment to listen).

@@ -202,19 +202,11 @@ fn main() {
                 })
                 .collect(),
         );
-        let mut timed = Command::new("/usr/bin/time");
-        timed
-            .arg("-f")
-            .arg("%M")
-            .arg(PLUGIN)
-            .args(scan().get_args())
-            .env("KUBECONFIG", sb.kubeconfig());
-        let out = timed.output().expect("/usr/bin/time");
-        let kib: f64 = String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
-            .expect("max RSS in KiB");
+        let kib = vault_sandbox::max_rss_kib(
+            PLUGIN,
+            scan().get_args(),
+            &[("KUBECONFIG", sb.kubeconfig())],
+        );
         println!(
             "| {mb:.0} | {:.2} / {:.2} / {:.2} | {:.0} | {:.1} | {:.2} / {:.2} / {:.2} | {:.0} |",
             plugin.min,

@@ -6,7 +6,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,12 +27,37 @@ fn start(name: &str, nodes: u32, cert_days: u32) -> Env {
     )
 }
 
+/// `issue-client` as these tests call it: the client app-client into the Secret app/app-tls.
+const ISSUE_APP_TLS: [&str; 6] = [
+    "issue-client",
+    "app-client",
+    "--secret-namespace",
+    "app",
+    "--secret",
+    "app-tls",
+];
+
+/// A sandbox (certificates valid a year) with the PKI role `role` makes, and its token file.
+fn start_with_role(name: &str, nodes: u32, role: fn(&Env)) -> (Env, std::path::PathBuf) {
+    let e = start(name, nodes, 365);
+    role(&e);
+    let token = e.token_file();
+    (e, token)
+}
+
 fn certs(e: &Env, args: &[&str]) -> Output {
     let mut full = vec!["vault-certs"];
     full.extend_from_slice(args);
     let out = e.run(&full, None);
     support::assert_no_secret(&format!("vault-certs {args:?}"), &show(&out), &e.secrets());
     out
+}
+
+/// `vault-certs ARGS` exits `code` and its output says `text`.
+fn certs_say(e: &Env, args: &[&str], code: i32, text: &str) {
+    let out = certs(e, args);
+    assert_exit(&out, code);
+    assert!(stdout(&out).contains(text), "{}", show(&out));
 }
 
 fn json(e: &Env) -> (Output, Value) {
@@ -51,20 +75,7 @@ fn json_with(e: &Env, args: &[&str]) -> (Output, Value) {
 
 /// Pipes `input` through `openssl args…` and returns its stdout.
 fn openssl(args: &[&str], input: &[u8]) -> (bool, String) {
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run openssl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write openssl stdin");
-    let out = child.wait_with_output().expect("wait for openssl");
+    let out = vault_sandbox::openssl(args, input);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -191,12 +202,11 @@ fn five_days_left_is_a_warning_per_pod() {
         );
     }
     // A narrower window: 5 days left is outside --warn 3d, and nothing else is wrong.
-    let calm = certs(&e, &["--warn", "3d", "--critical", "1d"]);
-    assert_exit(&calm, 0);
-    assert!(
-        stdout(&calm).contains("No problems found."),
-        "{}",
-        show(&calm)
+    certs_say(
+        &e,
+        &["--warn", "3d", "--critical", "1d"],
+        0,
+        "No problems found.",
     );
 }
 
@@ -242,21 +252,13 @@ fn a_certificate_without_the_service_name_is_a_san_gap() {
             "{gap:?}"
         );
     }
-    let table = certs(&e, &[]);
-    assert_exit(&table, 2);
-    assert!(stdout(&table).contains("san_gap"), "{}", show(&table));
+    certs_say(&e, &[], 2, "san_gap");
 }
 
 #[test]
 fn a_secret_renewed_but_not_reloaded_is_a_finding() {
     let e = start("certs-reload", 2, 365);
-    let healthy = certs(&e, &[]);
-    assert_exit(&healthy, 0);
-    assert!(
-        stdout(&healthy).contains("No problems found."),
-        "{}",
-        show(&healthy)
-    );
+    certs_say(&e, &[], 0, "No problems found.");
 
     // Against a CA that did not issue it (the API server's), the chain does not verify.
     let api_ca = e.sb.api_ca_path();
@@ -301,13 +303,7 @@ fn a_secret_renewed_but_not_reloaded_is_a_finding() {
             "{v:#}"
         );
     }
-    let table = certs(&e, &[]);
-    assert_exit(&table, 2);
-    assert!(
-        stdout(&table).contains("renewed but not reloaded"),
-        "{}",
-        show(&table)
-    );
+    certs_say(&e, &[], 2, "renewed but not reloaded");
 }
 
 #[test]
@@ -455,9 +451,7 @@ fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize,
 #[test]
 fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     let nodes = 3;
-    let e = start("certs-renew", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-renew", nodes, wide_role);
     let token = token.to_str().expect("path");
     let old_secret = secret_pem(&e);
     let old_fp = fingerprint(&old_secret);
@@ -695,21 +689,10 @@ fn renew_refuses_before_any_change() {
 
 #[test]
 fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
-    let e = start("certs-client", 1, 365);
-    client_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-client", 1, client_role);
     let token = token.to_str().expect("path");
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
-    let args = [
-        "issue-client",
-        "app-client",
-        "--secret-namespace",
-        "app",
-        "--secret",
-        "app-tls",
-        "--token-file",
-        token,
-    ];
+    let args = [&ISSUE_APP_TLS[..], &["--token-file", token]].concat();
     let out = certs(&e, &args);
     assert_exit(&out, 0);
     let s = e
@@ -794,43 +777,24 @@ fn issue_client_writes_a_tls_secret_that_verifies_and_never_prints_the_key() {
 #[test]
 fn renew_with_restart_restarts_and_unseals_each_pod() {
     let nodes = 3;
-    let e = start("certs-renew-restart", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-renew-restart", nodes, wide_role);
     let keys = e.sb.init_json_path();
     let old_fp = fingerprint(&secret_pem(&e));
     let before = pod_identities(&e, nodes);
+    // `renew --restart EXTRA… --yes` as the wide role.
+    let renew_restart = |extra: &[&str]| {
+        let mut args = vec!["renew", "--role", "vault-server", "--restart"];
+        args.extend_from_slice(extra);
+        args.extend(["--yes", "--token-file", token.to_str().unwrap()]);
+        certs(&e, &args)
+    };
     // Shamir seals: --restart without keys is refused before anything changes.
-    let out = certs(
-        &e,
-        &[
-            "renew",
-            "--role",
-            "vault-server",
-            "--restart",
-            "--yes",
-            "--token-file",
-            token.to_str().unwrap(),
-        ],
-    );
+    let out = renew_restart(&[]);
     assert_exit(&out, 1);
     support::assert_fails_with(&out, "needs the unseal keys");
     assert_eq!(fingerprint(&secret_pem(&e)), old_fp);
 
-    let out = certs(
-        &e,
-        &[
-            "renew",
-            "--role",
-            "vault-server",
-            "--restart",
-            "--keys-file",
-            keys.to_str().unwrap(),
-            "--yes",
-            "--token-file",
-            token.to_str().unwrap(),
-        ],
-    );
+    let out = renew_restart(&["--keys-file", keys.to_str().unwrap()]);
     assert_exit(&out, 0);
     let new_fp = fingerprint(&secret_pem(&e));
     assert_ne!(new_fp, old_fp);
@@ -851,9 +815,7 @@ fn renew_with_restart_restarts_and_unseals_each_pod() {
 #[test]
 fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
     let nodes = 3;
-    let e = start("certs-renew-stuck", nodes, 365);
-    wide_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-renew-stuck", nodes, wide_role);
     let old_fp = fingerprint(&secret_pem(&e));
     let active = (0..nodes)
         .find(|&i| {
@@ -917,9 +879,7 @@ fn renew_stops_at_a_pod_that_does_not_pick_up_the_certificate() {
 
 #[test]
 fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
-    let e = start("certs-clients", 1, 365);
-    client_role(&e);
-    let token = e.token_file();
+    let (e, token) = start_with_role("certs-clients", 1, client_role);
     let token = token.to_str().expect("path");
     let ca_pem = std::fs::read_to_string(e.sb.ca_path()).unwrap();
     for (path, body) in [
@@ -933,21 +893,8 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
         assert!((200..300).contains(&code), "{path}: {code} {v}");
     }
     assert_exit(&e.run(&["create", "namespace", "app"], None), 0);
-    let out = certs(
-        &e,
-        &[
-            "issue-client",
-            "app-client",
-            "--secret-namespace",
-            "app",
-            "--secret",
-            "app-tls",
-            "--ttl",
-            "72h",
-            "--token-file",
-            token,
-        ],
-    );
+    let ttl = ["--ttl", "72h", "--token-file", token];
+    let out = certs(&e, &[&ISSUE_APP_TLS[..], &ttl].concat());
     assert_exit(&out, 0);
     // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
     let dir = e.sb.dir().join("other-cert");

@@ -33,6 +33,19 @@ fn reinit_json(e: &Env, args: &[&str]) -> (Output, Value) {
     (out, v)
 }
 
+/// `reinit_json` that must exit `code` with the verdict `verdict`.
+fn reinit_verdict(e: &Env, args: &[&str], code: i32, verdict: &str) -> Value {
+    let (out, v) = reinit_json(e, args);
+    assert_exit(&out, code);
+    assert_eq!(v["verdict"], verdict, "{v}");
+    v
+}
+
+/// The report's next step names `text`.
+fn next_says(v: &Value, text: &str) {
+    assert!(v["next"].as_str().unwrap_or("").contains(text), "{v}");
+}
+
 /// name → UID of every PVC, as kubectl lists them.
 fn pvc_uids(e: &Env) -> Vec<(String, String)> {
     let v = e.kubectl.json(["get", "pvc"]).expect("kubectl get pvc");
@@ -115,9 +128,7 @@ fn unsealed_and_initialised(e: &Env, ordinal: u32) -> bool {
 #[test]
 fn assess_names_the_road_back() {
     let e = support::env("reinit-assess", 3, PLUGIN);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 0);
-    assert_eq!(v["verdict"], "healthy", "{v}");
+    let v = reinit_verdict(&e, &["assess"], 0, "healthy");
     assert_eq!(v["pods"].as_array().map(Vec::len), Some(3), "{v}");
     let pvcs = v["pvcs"].as_array().cloned().unwrap_or_default();
     assert_eq!(pvcs.len(), 3, "{v}");
@@ -133,16 +144,8 @@ fn assess_names_the_road_back() {
     assert!(stdout(&out).contains("Verdict: Healthy"), "{}", show(&out));
 
     e.seal_by(Fault::Seal, &[1]);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "unseal", "{v}");
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("kubectl vault-unseal"),
-        "{v}"
-    );
+    let v = reinit_verdict(&e, &["assess"], 2, "unseal");
+    next_says(&v, "kubectl vault-unseal");
     e.sb.unseal_directly(1).expect("unseal vault-1 again");
     e.sb.wait_until("vault-1 Ready", Duration::from_secs(30), || {
         e.ready("vault-1")
@@ -150,16 +153,8 @@ fn assess_names_the_road_back() {
     .expect("vault-1 Ready");
 
     e.lose_volume(2);
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "rejoin", "{v}");
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("kubectl vault-raft rejoin vault-2"),
-        "{v}"
-    );
+    let v = reinit_verdict(&e, &["assess"], 2, "rejoin");
+    next_says(&v, "kubectl vault-raft rejoin vault-2");
     let pod2 = &v["pods"][2];
     assert_eq!(pod2["initialized"], false, "{v}");
 }
@@ -178,9 +173,7 @@ fn assess_after_every_volume_is_lost() {
         e.lose_volume(i);
     }
     let snap_arg = snap.to_str().unwrap();
-    let (out, v) = reinit_json(&e, &["assess", "--snapshot", snap_arg]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "restore", "{v}");
+    let v = reinit_verdict(&e, &["assess", "--snapshot", snap_arg], 2, "restore");
     let s = &v["snapshots"][0];
     assert_eq!(s["readable"], true, "{v}");
     assert!(s["index"].as_u64().is_some_and(|i| i > 0), "{v}");
@@ -195,23 +188,18 @@ fn assess_after_every_volume_is_lost() {
             .is_some_and(|a| a.iter().any(|x| x == "vault-0")),
         "{v}"
     );
-    assert!(
-        v["next"]
-            .as_str()
-            .unwrap_or("")
-            .contains("vault-reinit restore"),
-        "{v}"
-    );
+    next_says(&v, "vault-reinit restore");
 
-    let (out, v) = reinit_json(&e, &["assess"]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "reinitialize", "{v}");
+    reinit_verdict(&e, &["assess"], 2, "reinitialize");
 
     let garbage = e.sb.dir().join("garbage.snap");
     std::fs::write(&garbage, b"this is not a raft snapshot at all").unwrap();
-    let (out, v) = reinit_json(&e, &["assess", "--snapshot", garbage.to_str().unwrap()]);
-    assert_exit(&out, 2);
-    assert_eq!(v["verdict"], "reinitialize", "{v}");
+    let v = reinit_verdict(
+        &e,
+        &["assess", "--snapshot", garbage.to_str().unwrap()],
+        2,
+        "reinitialize",
+    );
     assert_eq!(v["snapshots"][0]["readable"], false, "{v}");
     assert!(
         v["snapshots"][0]["error"]
@@ -255,22 +243,22 @@ fn init_with_a_key_file_and_wipe() {
     let old_root = e.sb.root_token();
     let uids = pvc_uids(&e);
     assert_eq!(uids.len(), 3);
+    // `init FLAGS… --output-file OUTPUT --journal JOURNAL`.
+    let init_to = |flags: &[&str], output: &str, journal: &str| {
+        let mut args = vec!["init"];
+        args.extend_from_slice(flags);
+        args.extend(["--output-file", output, "--journal", journal]);
+        reinit(&e, &args)
+    };
 
     // An existing file is never overwritten.
     let existing = dir.join("existing.json");
     std::fs::write(&existing, b"keep me").unwrap();
     let journal = dir.join("refused.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--yes",
-            "--output-file",
-            existing.to_str().unwrap(),
-            "--journal",
-            journal.to_str().unwrap(),
-        ],
+    let out = init_to(
+        &["--wipe", "--yes"],
+        existing.to_str().unwrap(),
+        journal.to_str().unwrap(),
     );
     assert_fails_with(&out, "exists");
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
@@ -279,46 +267,15 @@ fn init_with_a_key_file_and_wipe() {
     let keys = dir.join("new-keys.json");
     let keys_arg = keys.to_str().unwrap();
     let journal_arg = journal.to_str().unwrap();
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--yes",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--yes"], keys_arg, journal_arg);
     assert_fails_with(&out, "already initialised");
 
     // Off a terminal, without --yes, nothing happens.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe"], keys_arg, journal_arg);
     assert_fails_with(&out, "--yes");
 
     // --dry-run prints the plan and changes nothing.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--dry-run",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe", "--dry-run"], keys_arg, journal_arg);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("Dry run"), "{}", show(&out));
     assert!(stdout(&out).contains("delete PVCs"), "{}", show(&out));
@@ -327,18 +284,7 @@ fn init_with_a_key_file_and_wipe() {
     assert!(token_valid(&e, 0, &old_root), "the old cluster was changed");
 
     // The real thing.
-    let out = reinit(
-        &e,
-        &[
-            "init",
-            "--wipe",
-            "--yes",
-            "--output-file",
-            keys_arg,
-            "--journal",
-            journal_arg,
-        ],
-    );
+    let out = init_to(&["--wipe", "--yes"], keys_arg, journal_arg);
     assert_exit(&out, 0);
     let after = pvc_uids(&e);
     assert_eq!(after.len(), 3, "{after:?}");
@@ -625,28 +571,30 @@ fn drill_and_restore_bring_back_the_secrets() {
             .expect("kubectl get namespaces")
     };
     let before = namespaces();
+    // `VERB SNAPSHOT --keys-file KEYS --token-file T EXTRA… --journal FILE --timeout 90s`.
+    let from_snapshot = |verb: &str, keys: &str, extra: &[&str], journal: &Path| {
+        let mut args = vec![
+            verb,
+            snap_arg,
+            "--keys-file",
+            keys,
+            "--token-file",
+            token_arg,
+        ];
+        args.extend_from_slice(extra);
+        args.extend(["--journal", journal.to_str().unwrap(), "--timeout", "90s"]);
+        reinit(&e, &args)
+    };
 
     // The right keys: the drill passes, and its namespace is gone afterwards.
     let journal = dir.join("drill.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "drill",
-            snap_arg,
-            "--keys-file",
-            keys_arg,
-            "--token-file",
-            token_arg,
-            "--verify",
-            "secret/app/db",
-            "--namespace-for-drill",
-            "drill-ok",
-            "--journal",
-            journal.to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
-    );
+    let extra = [
+        "--verify",
+        "secret/app/db",
+        "--namespace-for-drill",
+        "drill-ok",
+    ];
+    let out = from_snapshot("drill", keys_arg, &extra, &journal);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("PASSED"), "{}", show(&out));
     assert!(
@@ -679,22 +627,11 @@ fn drill_and_restore_bring_back_the_secrets() {
         &other,
         json!({"unseal_keys_b64": shares}).to_string().as_bytes(),
     );
-    let out = reinit(
-        &e,
-        &[
-            "drill",
-            snap_arg,
-            "--keys-file",
-            other.to_str().unwrap(),
-            "--token-file",
-            token_arg,
-            "--namespace-for-drill",
-            "drill-bad",
-            "--journal",
-            dir.join("drill-bad.jsonl").to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
+    let out = from_snapshot(
+        "drill",
+        other.to_str().unwrap(),
+        &["--namespace-for-drill", "drill-bad"],
+        &dir.join("drill-bad.jsonl"),
     );
     assert_exit(&out, 1);
     assert!(
@@ -710,25 +647,8 @@ fn drill_and_restore_bring_back_the_secrets() {
 
     // The restore, with its own drill first.
     let journal = dir.join("restore.jsonl");
-    let out = reinit(
-        &e,
-        &[
-            "restore",
-            snap_arg,
-            "--keys-file",
-            keys_arg,
-            "--token-file",
-            token_arg,
-            "--wipe",
-            "--yes",
-            "--verify",
-            "secret/app/api",
-            "--journal",
-            journal.to_str().unwrap(),
-            "--timeout",
-            "90s",
-        ],
-    );
+    let extra = ["--wipe", "--yes", "--verify", "secret/app/api"];
+    let out = from_snapshot("restore", keys_arg, &extra, &journal);
     assert_exit(&out, 0);
     for i in 0..3 {
         assert!(unsealed_and_initialised(&e, i), "vault-{i} not unsealed");

@@ -361,6 +361,19 @@ fn json_of(out: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", show(out)))
 }
 
+/// `vault-unseal MODE… --keys-file FILE -o json`, with `input` on stdin.
+fn unseal_json(
+    e: &Env,
+    mode: &[&str],
+    keys_file: &str,
+    input: Option<&[u8]>,
+) -> std::process::Output {
+    let mut args = vec!["vault-unseal"];
+    args.extend_from_slice(mode);
+    args.extend(["--keys-file", keys_file, "-o", "json"]);
+    e.run(&args, input)
+}
+
 #[test]
 fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     let e = env("unseal-in-progress", 3);
@@ -384,18 +397,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     // Two of our shares, not enough alone. --reset discards their share: the pod is left
     // sealed with no progress at all.
     let two = format!("{}\n{}\n", keys[0], keys[1]);
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--reset",
-            "--yes",
-            "--keys-file",
-            "-",
-            "-o",
-            "json",
-        ],
-        Some(two.as_bytes()),
-    );
+    let out = unseal_json(&e, &["--reset", "--yes"], "-", Some(two.as_bytes()));
     assert_exit(&out, 1);
     assert_eq!(
         unseal_result(&json_of(&out), "vault-2")["result"],
@@ -413,17 +415,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     // --continue keeps it: their share plus our two unseal the pod, and the report says two
     // of ours were used.
     another_operator_submits(&e, 2, &keys[4]);
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--continue",
-            "--keys-file",
-            "-",
-            "-o",
-            "json",
-        ],
-        Some(two.as_bytes()),
-    );
+    let out = unseal_json(&e, &["--continue"], "-", Some(two.as_bytes()));
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
     let r = unseal_result(&json_of(&out), "vault-2");
@@ -436,18 +428,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
     // --reset with enough shares: theirs is gone, three of ours unseal it.
     e.seal_by(Fault::Seal, &[2]);
     another_operator_submits(&e, 2, &keys[4]);
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--reset",
-            "--yes",
-            "--keys-file",
-            init,
-            "-o",
-            "json",
-        ],
-        None,
-    );
+    let out = unseal_json(&e, &["--reset", "--yes"], init, None);
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
     let r = unseal_result(&json_of(&out), "vault-2");
@@ -466,17 +447,7 @@ fn an_unseal_in_progress_is_reported_and_reset_on_request() {
         )
         .unwrap();
     assert_eq!((code, &v["progress"]), (200, &json!(1)), "{v}");
-    let out = e.run(
-        &[
-            "vault-unseal",
-            "--continue",
-            "--keys-file",
-            init,
-            "-o",
-            "json",
-        ],
-        None,
-    );
+    let out = unseal_json(&e, &["--continue"], init, None);
     assert_exit(&out, 0);
     assert!(!e.sealed(2), "{}", show(&out));
     let r = unseal_result(&json_of(&out), "vault-2");

@@ -398,6 +398,21 @@ impl Stats {
     }
 }
 
+/// Prints a benchmark's runs as a Markdown table on a `nodes`-pod sandbox: a row a command
+/// (its name, how many runs, min/median/max seconds).
+pub fn print_runs_table<const N: usize>(nodes: u32, rows: [(&str, Vec<f64>); N]) {
+    println!("| operation ({nodes}-pod sandbox) | runs | min s | median s | max s |");
+    println!("|---|---|---|---|---|");
+    for (name, xs) in rows {
+        let n = xs.len();
+        let s = Stats::of(xs);
+        println!(
+            "| {name} | {n} | {:.3} | {:.3} | {:.3} |",
+            s.min, s.median, s.max
+        );
+    }
+}
+
 /// Runs `cmd` (output discarded) and returns how long it took in seconds; fails unless it
 /// exits with one of `ok_codes`.
 pub fn timed(mut cmd: std::process::Command, ok_codes: &[i32]) -> f64 {
@@ -415,6 +430,48 @@ pub fn timed(mut cmd: std::process::Command, ok_codes: &[i32]) -> f64 {
         String::from_utf8_lossy(&out.stderr)
     );
     secs
+}
+
+/// The peak memory (max RSS, KiB) of `program args…` run under `/usr/bin/time -f %M` with
+/// `envs` set; fails unless that reading is there.
+pub fn max_rss_kib<'a>(
+    program: impl AsRef<std::ffi::OsStr>,
+    args: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+    envs: &[(&str, &std::path::Path)],
+) -> f64 {
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("/usr/bin/time");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("max RSS in KiB")
+}
+
+/// `openssl ARGS` with `input` on stdin; its whole output (status, stdout, stderr).
+pub fn openssl(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run openssl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write openssl stdin");
+    child.wait_with_output().expect("wait for openssl")
 }
 
 /// A sandbox of `nodes` pods for a benchmark (in `CARGO_TARGET_TMPDIR`/sandboxes/`name`),

@@ -17,21 +17,7 @@ use vault_sandbox::{Fault, Kubectl, Options};
 
 /// `openssl ARGS` with `input` on stdin; stdout, or the failure.
 fn openssl(args: &[&str], input: &[u8]) -> Result<String, String> {
-    use std::io::Write;
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run openssl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write to openssl");
-    let out = child.wait_with_output().expect("openssl");
+    let out = vault_sandbox::openssl(args, input);
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
