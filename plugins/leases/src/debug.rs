@@ -240,15 +240,14 @@ pub async fn run(session: &Session, args: &DebugArgs) -> Result<Exit> {
             }
         }
     }
-    let owners: Vec<String> = session
+    // The session keeps only pods of one StatefulSet.
+    let owner = session
         .pod_refs()
         .into_iter()
-        .filter_map(|(name, _)| session.pod(name))
-        .filter_map(|p| cluster::owner_statefulset(p).map(str::to_string))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for sts in owners {
+        .find_map(|(name, _)| session.pod(name))
+        .and_then(cluster::owner_statefulset)
+        .map(str::to_string);
+    if let Some(sts) = owner {
         let got = kube
             .statefulset(&sts)
             .await

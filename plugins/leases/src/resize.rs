@@ -13,6 +13,7 @@ use vault_shared::cluster;
 use vault_shared::confirm::Plan;
 use vault_shared::events::Note;
 use vault_shared::k8s_openapi::api::apps::v1::StatefulSet;
+use vault_shared::k8s_openapi::api::core::v1::Pod;
 use vault_shared::keys;
 use vault_shared::output::{Format, Progress};
 use vault_shared::podmetrics::parse_quantity;
@@ -111,29 +112,16 @@ fn describe(res: &Value) -> String {
     }
 }
 
-/// The StatefulSet every selected pod belongs to.
-fn owner(session: &Session) -> Result<String> {
-    let mut owners: Vec<&str> = session
-        .targets
-        .iter()
-        .filter_map(|t| t.as_ref().ok())
-        .filter_map(|t| t.pod.as_ref())
-        .map(|p| cluster::owner_statefulset(p).unwrap_or(""))
-        .collect();
-    owners.sort_unstable();
-    owners.dedup();
-    match owners.as_slice() {
-        [one] if !one.is_empty() => Ok(one.to_string()),
-        [] => bail!("no Vault pod selected"),
-        _ => bail!(
-            "the selected pods do not all belong to one StatefulSet ({}): select one with -l or --statefulset",
-            owners
-                .iter()
-                .map(|o| if o.is_empty() { "none" } else { o })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+/// The StatefulSet of the selected pods (the session keeps only pods of one StatefulSet, whose
+/// ownership it has checked) and one of them, for the container that runs Vault.
+fn owner(session: &Session) -> Result<(String, &Pod)> {
+    let pod = session
+        .pod_refs()
+        .into_iter()
+        .find_map(|(name, _)| session.pod(name))
+        .context("no Vault pod selected")?;
+    let sts = cluster::owner_statefulset(pod).context("the Vault pods have no StatefulSet")?;
+    Ok((sts.to_string(), pod))
 }
 
 /// The index and resources of the container that runs Vault in the StatefulSet's template.
@@ -155,13 +143,7 @@ fn vault_container(sts: &StatefulSet, name: &str) -> Result<(String, Value)> {
 pub async fn run(session: &Session, args: &ResizeArgs) -> Result<Exit> {
     let kube = &session.kube;
     // Inputs and permissions first: nothing changes until all of them are in hand.
-    let sts_name = owner(session)?;
-    let sample = session
-        .targets
-        .iter()
-        .filter_map(|t| t.as_ref().ok())
-        .find_map(|t| t.pod.as_ref())
-        .context("no Vault pod selected")?;
+    let (sts_name, sample) = owner(session)?;
     let container = cluster::vault_container(sample)
         .map(|c| c.name.clone())
         .context("no container in the pods runs Vault")?;

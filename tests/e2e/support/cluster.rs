@@ -139,14 +139,7 @@ impl Cluster {
 
     /// Every secret a test must never see printed: keys (base64 and hex) and the root token.
     pub fn secrets(&self) -> Vec<String> {
-        let init = self.init();
-        let mut out: Vec<String> = ["unseal_keys_b64", "unseal_keys_hex"]
-            .iter()
-            .flat_map(|f| init[*f].as_array().cloned().unwrap_or_default())
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect();
-        out.push(self.root_token());
-        out
+        super::secrets_of(&self.init())
     }
 
     /// A 0600 file holding the root token, for `--token-file`.

@@ -70,14 +70,7 @@ impl Env {
     /// Every secret of the sandbox as text that must never be printed: each unseal key in
     /// base64 and hex, and the root token.
     pub fn secrets(&self) -> Vec<String> {
-        let init = self.sb.init().expect("init.json");
-        let mut out: Vec<String> = ["unseal_keys_b64", "unseal_keys_hex"]
-            .iter()
-            .flat_map(|f| init[*f].as_array().cloned().unwrap_or_default())
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect();
-        out.push(self.sb.root_token());
-        out
+        secrets_of(&self.sb.init().expect("init.json"))
     }
 
     /// A 0600 file holding the root token, for --token-file.
@@ -176,6 +169,18 @@ impl Env {
             })
             .collect()
     }
+}
+
+/// The secrets an init JSON holds, as text that must never be printed: each unseal key in
+/// base64 and hex, and the root token.
+pub fn secrets_of(init: &Value) -> Vec<String> {
+    let mut out: Vec<String> = ["unseal_keys_b64", "unseal_keys_hex"]
+        .iter()
+        .flat_map(|f| init[*f].as_array().cloned().unwrap_or_default())
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    out.extend(init["root_token"].as_str().map(str::to_string));
+    out
 }
 
 pub fn write_private(path: &Path, data: &[u8]) {
