@@ -59,6 +59,7 @@ complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" 
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l memory-threshold -d 'Memory working set above this percent of the container\'s limit needs attention' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l interval -d 'Sample twice, this long apart (30s, 2m), and show growth per minute and, against the memory limit, roughly when each pod will hit it' -r
+complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l oom-window -d 'An OOM kill that ended within this long needs attention (an older one is shown, not flagged: the container\'s last state keeps it until the next termination)' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_leases -n "__fish_kubectl_vault_leases_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r

@@ -259,8 +259,31 @@ async fn pod_cert(
         names_in_use: names_in_use(pod, ns, &release, config),
         ..PodCert::default()
     };
-    let chain =
-        transport::peer_chain(&session.kube, &t.name, ep.port, &server_name, POD_DEADLINE).await?;
+    // The handshake through the port-forward and the API reads of the trusted CA and the
+    // stored certificate do not depend on each other: one round of waiting, not three.
+    let ca_source = async {
+        match (ca_flag, &ep.ca_path) {
+            (Some(pem), _) => Ok(pem.to_string()),
+            (None, Some(path)) => transport::discover_ca(&session.kube, pod, path)
+                .await
+                .map_err(|e| format!("trusted CA: {e:#}")),
+            (None, None) => Err("the pod sets no VAULT_CACERT: give --ca-cert".to_string()),
+        }
+    };
+    // The Secret holding the pod's certificate: the one mounted where VAULT_CACERT points.
+    let secret_name = ep.ca_path.as_deref().and_then(|p| mounted_secret(pod, p));
+    let stored = async {
+        match &secret_name {
+            Some(secret) => Some(stored_fingerprint(session, secret).await),
+            None => None,
+        }
+    };
+    let (chain, ca, stored) = tokio::join!(
+        transport::peer_chain(&session.kube, &t.name, ep.port, &server_name, POD_DEADLINE),
+        ca_source,
+        stored
+    );
+    let chain = chain?;
     let served = x509::parse(&chain[0])?;
     out.days_left = Some(days_left(&served, now));
     out.names_missing = out
@@ -269,22 +292,8 @@ async fn pod_cert(
         .filter(|n| !x509::covers(&served.sans, n))
         .cloned()
         .collect();
-    // The CA the pod trusts: --ca-cert, else ca.crt of what is mounted at VAULT_CACERT.
     let mut errors = Vec::new();
-    let ca = match (ca_flag, &ep.ca_path) {
-        (Some(pem), _) => Some(pem.to_string()),
-        (None, Some(path)) => match transport::discover_ca(&session.kube, pod, path).await {
-            Ok(pem) => Some(pem),
-            Err(e) => {
-                errors.push(format!("trusted CA: {e:#}"));
-                None
-            }
-        },
-        (None, None) => {
-            errors.push("the pod sets no VAULT_CACERT: give --ca-cert".into());
-            None
-        }
-    };
+    let ca = ca.map_err(|e| errors.push(e)).ok();
     if let Some(ca) = &ca {
         match x509::verify_chain(&chain, ca) {
             Ok(()) => out.chain_verified = Some(true),
@@ -301,29 +310,39 @@ async fn pod_cert(
             Err(e) => errors.push(format!("parse the CA: {e:#}")),
         }
     }
-    // The Secret holding the pod's certificate: the one mounted where VAULT_CACERT points.
-    if let Some(secret) = ep.ca_path.as_deref().and_then(|p| mounted_secret(pod, p)) {
-        match session.kube.secret(&secret).await {
-            Ok(s) => match s.data.as_ref().and_then(|d| d.get("tls.crt")) {
-                Some(b) => {
-                    let fp = String::from_utf8(b.0.clone())
-                        .ok()
-                        .and_then(|pem| x509::first_pem(&pem).ok())
-                        .map(|d| x509::fingerprint(&d));
-                    out.serves_secret = fp.as_ref().map(|fp| *fp == served.sha256);
-                    out.secret_sha256 = fp;
-                }
-                None => errors.push(format!("secret {secret} has no tls.crt")),
-            },
-            Err(e) => errors.push(format!("{e:#}")),
+    match stored {
+        Some(Ok(fp)) => {
+            out.serves_secret = fp.as_ref().map(|fp| *fp == served.sha256);
+            out.secret_sha256 = fp;
         }
-        out.secret = Some(secret);
+        Some(Err(e)) => errors.push(e),
+        None => {}
     }
+    out.secret = secret_name;
     out.served = Some(served);
     if !errors.is_empty() {
         out.error = Some(errors.join("; "));
     }
     Ok(out)
+}
+
+/// The SHA-256 fingerprint of `tls.crt` in Secret `secret` (None when it is not a PEM
+/// certificate).
+async fn stored_fingerprint(session: &Session, secret: &str) -> Result<Option<String>, String> {
+    let s = session
+        .kube
+        .secret(secret)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let b = s
+        .data
+        .as_ref()
+        .and_then(|d| d.get("tls.crt"))
+        .ok_or_else(|| format!("secret {secret} has no tls.crt"))?;
+    Ok(String::from_utf8(b.0.clone())
+        .ok()
+        .and_then(|pem| x509::first_pem(&pem).ok())
+        .map(|d| x509::fingerprint(&d)))
 }
 
 fn expiry_finding(

@@ -102,6 +102,10 @@ pub struct StatusArgs {
     /// memory limit, roughly when each pod will hit it.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub interval: Option<Duration>,
+    /// An OOM kill that ended within this long needs attention (an older one is shown, not
+    /// flagged: the container's last state keeps it until the next termination).
+    #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = parse_duration)]
+    pub oom_window: Duration,
 }
 
 impl Default for StatusArgs {
@@ -109,6 +113,7 @@ impl Default for StatusArgs {
         StatusArgs {
             memory_threshold: 80.0,
             interval: None,
+            oom_window: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct PodMemory {
     pub restarts: i32,
     /// When the container was last OOM-killed, if its last state says so.
     pub oom_killed: Option<String>,
+    /// That OOM kill ended within `--oom-window` (or at a time that cannot be read).
+    pub oom_recent: bool,
     /// Working set from the metrics API; None with `metrics_api: false`.
     pub working_set_bytes: Option<u64>,
     pub memory_request_bytes: Option<u64>,
@@ -96,6 +98,7 @@ async fn pod_memory(
     name: String,
     vault: Result<String>,
     active: Option<&str>,
+    oom_window: Duration,
 ) -> PodMemory {
     let mut m = PodMemory {
         active: active == Some(name.as_str()),
@@ -103,9 +106,10 @@ async fn pod_memory(
     };
     if let Some(p) = session.pod(&name) {
         m.restarts = cluster::restarts(p);
-        m.oom_killed = cluster::last_termination(p)
-            .filter(|t| t.reason == "OOMKilled")
-            .map(|t| t.finished_at.unwrap_or_else(|| "unknown time".into()));
+        if let Some(t) = cluster::last_termination(p).filter(|t| t.reason == "OOMKilled") {
+            m.oom_recent = ended_within(t.finished_at.as_deref(), oom_window);
+            m.oom_killed = Some(t.finished_at.unwrap_or_else(|| "unknown time".into()));
+        }
         (m.memory_request_bytes, m.memory_limit_bytes) = podmetrics::memory_resources(p);
         match podmetrics::working_set(&session.kube, p).await {
             Ok(ws) => {
@@ -217,7 +221,7 @@ fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding<LeaseFinding>> {
                 Some("kubectl vault-leases top".to_string()),
             ));
         }
-        if let Some(when) = &p.oom_killed {
+        if let Some(when) = p.oom_killed.as_ref().filter(|_| p.oom_recent) {
             out.push(Finding::new(
                 LeaseFinding::OomKilled,
                 &p.pod,
@@ -258,8 +262,18 @@ fn findings(s: &Status, args: &StatusArgs) -> Vec<Finding<LeaseFinding>> {
     out
 }
 
+/// Whether a termination that finished at `finished_at` (RFC 3339) ended within `window`.
+/// A time that is missing or cannot be read counts as recent: the finding is kept, not lost.
+fn ended_within(finished_at: Option<&str>, window: Duration) -> bool {
+    let Some(t) = finished_at.and_then(|f| f.parse::<jiff::Timestamp>().ok()) else {
+        return true;
+    };
+    let age = jiff::Timestamp::now().duration_since(t);
+    age.as_secs_f64() <= window.as_secs_f64()
+}
+
 /// One sample of every pod's memory and of the active node's leases.
-async fn sample(session: &Session) -> (Vec<PodMemory>, Leases) {
+async fn sample(session: &Session, oom_window: Duration) -> (Vec<PodMemory>, Leases) {
     let leader = crate::active_node(session).await.ok();
     let active = leader.map(|t| t.name.as_str());
     let metrics = fanout::each_pod(&session.targets, METRICS_DEADLINE, |t| async move {
@@ -272,7 +286,7 @@ async fn sample(session: &Session) -> (Vec<PodMemory>, Leases) {
     let pods = futures::future::join_all(
         metrics
             .into_iter()
-            .map(|(name, vault)| pod_memory(session, name, vault, active)),
+            .map(|(name, vault)| pod_memory(session, name, vault, active, oom_window)),
     )
     .await;
     (pods, leases(session, leader).await)
@@ -303,12 +317,12 @@ fn growth(first: &(Vec<PodMemory>, Leases), now: &mut (Vec<PodMemory>, Leases), 
 
 pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
     session.require_token("reading sys/metrics")?;
-    let mut now = sample(session).await;
+    let mut now = sample(session, args.oom_window).await;
     if let Some(interval) = args.interval.filter(|i| !i.is_zero()) {
         let first = now;
         let start = std::time::Instant::now();
         tokio::time::sleep(interval).await;
-        now = sample(session).await;
+        now = sample(session, args.oom_window).await;
         growth(&first, &mut now, start.elapsed().as_secs_f64() / 60.0);
     }
     let (pods, leases) = now;
@@ -361,7 +375,8 @@ fn print_table(s: &Status) {
                     .into(),
                 p.restarts.to_string().into(),
                 match &p.oom_killed {
-                    Some(_) => Styled::new("yes", Tone::Bad),
+                    Some(_) if p.oom_recent => Styled::new("yes", Tone::Bad),
+                    Some(when) => format!("earlier ({when})").into(),
                     None => "no".into(),
                 },
                 memory,
@@ -425,4 +440,22 @@ fn print_table(s: &Status) {
     }
     println!();
     findings::print(&s.findings);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ended_within;
+    use std::time::Duration;
+
+    #[test]
+    fn only_recent_or_undated_oom_kills_are_recent() {
+        let day = Duration::from_secs(24 * 3600);
+        let now = jiff::Timestamp::now();
+        let hour_ago = (now - jiff::SignedDuration::from_hours(1)).to_string();
+        let week_ago = (now - jiff::SignedDuration::from_hours(24 * 7)).to_string();
+        assert!(ended_within(Some(&hour_ago), day));
+        assert!(!ended_within(Some(&week_ago), day));
+        assert!(ended_within(None, day), "no time: kept");
+        assert!(ended_within(Some("yesterday-ish"), day), "unreadable: kept");
+    }
 }

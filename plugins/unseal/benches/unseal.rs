@@ -10,7 +10,16 @@ use std::time::{Duration, Instant};
 use vault_sandbox::{Fault, Sandbox, Stats};
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-vault_unseal");
-const RUNS: usize = 5;
+/// Runs per row: `VAULT_UNSEAL_BENCH_RUNS` (default 5).
+fn runs() -> usize {
+    std::env::var("VAULT_UNSEAL_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5)
+}
+/// An older build of the plugin to time beside this one, in the same run (optional):
+/// `VAULT_UNSEAL_BENCH_BASELINE=/path/to/kubectl-vault_unseal`.
+const BASELINE: &str = "VAULT_UNSEAL_BENCH_BASELINE";
 const NODES: u32 = 5;
 
 /// Status exits 2 while pods are sealed; anything else but 0 is a failure.
@@ -42,6 +51,7 @@ fn wait_ready(sb: &Sandbox) {
 }
 
 fn main() {
+    let runs = runs();
     let (sb, kubectl) =
         vault_sandbox::bench_sandbox(env!("CARGO_TARGET_TMPDIR"), "bench-unseal", NODES, PLUGIN);
     let init = sb.init_json_path();
@@ -50,20 +60,26 @@ fn main() {
     // Warm up discovery caches and connections once.
     timed(kubectl.command(["vault-unseal"]));
 
-    let status_all: Vec<f64> = (0..RUNS)
+    let status_all: Vec<f64> = (0..runs)
         .map(|_| timed(kubectl.command(["vault-unseal"])))
         .collect();
-    let status_one: Vec<f64> = (0..RUNS)
+    let status_one: Vec<f64> = (0..runs)
         .map(|_| timed(kubectl.command(["vault-unseal", "vault-0"])))
         .collect();
-    let runbook_status: Vec<f64> = (0..RUNS)
+    let runbook_status: Vec<f64> = (0..runs)
         .map(|_| vault_sandbox::runbook_status_loop(&kubectl, NODES))
         .collect();
 
+    let baseline = std::env::var_os(BASELINE).map(|bin| {
+        let dir = std::path::PathBuf::from(bin);
+        sb.kubectl()
+            .with_plugins(dir.parent().expect("the baseline's directory"))
+    });
+    let mut baseline_unseal = Vec::new();
     let mut plugin_unseal = Vec::new();
     let mut plugin_unseal_nowait = Vec::new();
     let mut runbook_unseal = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         seal_all(&sb);
         plugin_unseal.push(timed(kubectl.command([
             "vault-unseal",
@@ -71,6 +87,16 @@ fn main() {
             init.to_str().unwrap(),
         ])));
         wait_ready(&sb);
+
+        if let Some(old) = &baseline {
+            seal_all(&sb);
+            baseline_unseal.push(timed(old.command([
+                "vault-unseal",
+                "--keys-file",
+                init.to_str().unwrap(),
+            ])));
+            wait_ready(&sb);
+        }
 
         seal_all(&sb);
         plugin_unseal_nowait.push(timed(kubectl.command([
@@ -109,9 +135,9 @@ fn main() {
         wait_ready(&sb);
     }
 
-    println!("| operation ({NODES} pods, {RUNS} runs) | min s | median s | max s |");
+    println!("| operation ({NODES} pods, {runs} runs) | min s | median s | max s |");
     println!("|---|---|---|---|");
-    for (name, xs) in [
+    let rows = [
         ("`kubectl vault-unseal` status, 5 pods", status_all),
         ("`kubectl vault-unseal vault-0` status, 1 pod", status_one),
         (
@@ -130,7 +156,12 @@ fn main() {
             "runbook: 3 × `kubectl exec … vault operator unseal` per pod",
             runbook_unseal,
         ),
-    ] {
+        (
+            "baseline build: `kubectl vault-unseal --keys-file` (unseal + wait Ready)",
+            baseline_unseal,
+        ),
+    ];
+    for (name, xs) in rows.into_iter().filter(|(_, xs)| !xs.is_empty()) {
         let s = Stats::of(xs);
         println!("| {name} | {:.2} | {:.2} | {:.2} |", s.min, s.median, s.max);
     }

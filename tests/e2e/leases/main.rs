@@ -412,6 +412,108 @@ path "sys/leases/lookup" { capabilities = ["update"] }"#,
         .expect("the sealed pod's row");
     assert!(row["error"].is_string(), "{s:#}");
     assert!(s["leases"]["leases"].as_f64().is_some(), "{s:#}");
+
+    // The other standby is OOM-killed: kubectl sees the last state, status names the pod, and
+    // a window that excludes the kill shows it without flagging it.
+    let oomed = ["vault-0", "vault-1", "vault-2"]
+        .into_iter()
+        .find(|p| *p != active && *p != standby)
+        .expect("the other standby");
+    l.e.sb.fault(Fault::Oom, oomed).expect("oom");
+    let reason = support::jsonpath(
+        &l.e.kubectl,
+        &["pod", oomed],
+        "{.status.containerStatuses[0].lastState.terminated.reason}",
+    )
+    .expect("kubectl get pod");
+    assert_eq!(reason.trim(), "OOMKilled");
+    let oom_findings = |s: &Value| -> Vec<String> {
+        s["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["kind"] == "oom_killed")
+            .map(|f| f["subject"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let out = l.run(&["status", "-o", "json"]);
+    assert_exit(&out, 2);
+    let s: Value = serde_json::from_slice(&out.stdout).expect("status json");
+    assert_eq!(oom_findings(&s), [oomed], "{s:#}");
+    let row = s["pods"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["pod"] == oomed))
+        .expect("the OOM-killed pod's row");
+    assert!(
+        row["oom_killed"].is_string() && row["oom_recent"] == true,
+        "{s:#}"
+    );
+    let table = l.run(&["status"]);
+    assert!(stdout(&table).contains(oomed), "{}", show(&table));
+    std::thread::sleep(Duration::from_secs(2));
+    let out = l.run(&["status", "-o", "json", "--oom-window", "1s"]);
+    let s: Value = serde_json::from_slice(&out.stdout).expect("status json");
+    assert!(
+        oom_findings(&s).is_empty(),
+        "an older kill is not flagged: {s:#}"
+    );
+}
+
+/// At scale: 20 000 token leases under two roles and 2 000 AppRole logins on a second mount.
+/// `top` counts each mount and role as the Vault API does, and `status` shows the total.
+#[test]
+fn top_counts_twenty_two_thousand_leases_on_two_mounts() {
+    const ROLES: [(&str, u64); 2] = [("big-a", 12_000), ("big-b", 8_000)];
+    const LOGINS: u64 = 2000;
+    let e = support::env("leases-scale", 3, PLUGIN);
+    let token_file = e.token_file();
+    for (role, n) in ROLES {
+        e.sb.lease_flood(role, n as usize).expect("create leases");
+    }
+    e.sb.lease_flood_approle("approle", LOGINS as usize)
+        .expect("create AppRole logins");
+    let total = e.sb.count_leases("").expect("count through the API");
+    assert_eq!(total, 20_000 + LOGINS, "the floods made what they said");
+    let home = e.sb.dir().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let l = Leases {
+        e,
+        token_file,
+        home,
+    };
+    let top = l.json(&["top"]);
+    assert_eq!(top["total"], total, "{top:#}");
+    assert_eq!(top["complete"], true, "{top:#}");
+    for (mount, n) in [("auth/token/", 20_000), ("auth/approle/", LOGINS)] {
+        let g = group(&top, "mounts", mount).unwrap_or_else(|| panic!("{mount} in {top:#}"));
+        assert_eq!(g["leases"], n, "{top:#}");
+        assert_eq!(g["leases"], l.count(mount), "{top:#}");
+    }
+    for (role, n) in ROLES {
+        let p = format!("auth/token/create/{role}/");
+        let g = group(&top, "prefixes", &p).unwrap_or_else(|| panic!("{p} in {top:#}"));
+        assert_eq!(g["leases"], n, "{top:#}");
+    }
+    let logins = group(&top, "prefixes", "auth/approle/login/").expect("the AppRole logins");
+    assert_eq!(logins["leases"], LOGINS, "{top:#}");
+
+    // status: the active node's lease gauge reaches the same total (refreshed periodically).
+    let start = Instant::now();
+    loop {
+        let out = l.run(&["status", "-o", "json"]);
+        let s: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+        if s["leases"]["leases"].as_f64() == Some(total as f64) {
+            assert_exit(&out, 0);
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "lease total never {total}: {}",
+            show(&out)
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
 }
 
 #[test]

@@ -64,6 +64,78 @@ pub async fn flood(
     }
     let path = format!("auth/token/create/{role}");
     let body = json!({"ttl": ttl, "policies": ["default"]});
+    many(
+        http,
+        addr,
+        VaultCall::new("POST", &path).token(token).body(&body),
+        count,
+    )
+    .await
+}
+
+/// Enables the AppRole method at `auth/<mount>` (unless it is there), a role whose tokens live
+/// for `ttl`, and logs in `count` times: each login is a lease under `auth/<mount>/login/`, a
+/// second mount beside the token store's, as an application fleet's logins would be.
+pub async fn flood_approle(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    token: &str,
+    mount: &str,
+    count: usize,
+    ttl: &str,
+) -> Result<usize> {
+    let write = |path: String, body: serde_json::Value| async move {
+        let (code, v) = http
+            .call(
+                addr,
+                VaultCall::new("POST", &path).token(token).body(&body),
+                TIMEOUT,
+            )
+            .await?;
+        Ok::<_, anyhow::Error>((code, v))
+    };
+    let (code, v) = write(format!("sys/auth/{mount}"), json!({"type": "approle"})).await?;
+    if code >= 300 && !v.to_string().contains("path is already in use") {
+        bail!("enable approle at {mount}: {code} {v}");
+    }
+    let role = format!("auth/{mount}/role/flood");
+    let body = json!({"token_ttl": ttl, "token_max_ttl": ttl, "token_policies": ["default"]});
+    let (code, v) = write(role.clone(), body).await?;
+    if code >= 300 {
+        bail!("{role}: {code} {v}");
+    }
+    let (code, v) = http
+        .call(
+            addr,
+            VaultCall::new("GET", &format!("{role}/role-id")).token(token),
+            TIMEOUT,
+        )
+        .await?;
+    let role_id = v["data"]["role_id"].as_str().map(str::to_string);
+    let (code2, v2) = write(format!("{role}/secret-id"), json!({})).await?;
+    let secret_id = v2["data"]["secret_id"].as_str().map(str::to_string);
+    let (Some(role_id), Some(secret_id)) = (role_id, secret_id) else {
+        bail!("{role}: no role_id/secret_id ({code} {v}; {code2})");
+    };
+    let login = json!({"role_id": role_id, "secret_id": secret_id});
+    let path = format!("auth/{mount}/login");
+    many(
+        http,
+        addr,
+        VaultCall::new("POST", &path).body(&login),
+        count,
+    )
+    .await
+}
+
+/// Sends `call` `count` times, concurrently, each retried while the cluster elects a leader.
+async fn many(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    call: VaultCall<'_>,
+    count: usize,
+) -> Result<usize> {
+    let path = call.path;
     let created = futures::stream::iter(0..count)
         .map(|_| async {
             // A busy 2-core machine can cost the leader its lease mid-flood ("leadership lost
@@ -73,14 +145,7 @@ pub async fn flood(
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                let (code, v) = match http
-                    .call(
-                        addr,
-                        VaultCall::new("POST", &path).token(token).body(&body),
-                        TIMEOUT,
-                    )
-                    .await
-                {
+                let (code, v) = match http.call(addr, call, TIMEOUT).await {
                     Ok(answer) => answer,
                     Err(_) if attempt < RETRIES => {
                         tokio::time::sleep(RETRY_PAUSE * attempt).await;
@@ -107,7 +172,7 @@ pub async fn flood(
     let failed: Vec<&anyhow::Error> = created.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(first) = failed.first() {
         bail!(
-            "{} of {count} tokens could not be created; the first error: {first:#}",
+            "{} of {count} requests to {path} failed; the first error: {first:#}",
             failed.len()
         );
     }

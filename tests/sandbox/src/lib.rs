@@ -311,6 +311,16 @@ impl Sandbox {
         })
     }
 
+    /// Makes `count` AppRole logins (leases under `auth/<mount>/login/`) on the active node.
+    pub fn lease_flood_approle(&self, mount: &str, count: usize) -> Result<usize> {
+        let c = &self.running().cluster;
+        let token = self.root_token();
+        self.rt.block_on(async {
+            let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
+            leases::flood_approle(&c.vault, addr, &token, mount, count, "1h").await
+        })
+    }
+
     /// How many leases are under `prefix`, counted on the active node through the Vault API.
     pub fn count_leases(&self, prefix: &str) -> Result<u64> {
         let c = &self.running().cluster;
@@ -524,19 +534,24 @@ pub fn runbook_login(sb: &Sandbox, nodes: u32) {
 /// One `vault <args>` in pod vault-0 through `kubectl exec`, as the runbook types it, with
 /// the token [`runbook_login`] left there. Returns its stdout; fails unless it succeeds.
 pub fn runbook_vault(kubectl: &Kubectl, args: &str) -> Vec<u8> {
+    try_runbook_vault(kubectl, args).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`runbook_vault`] that returns the CLI's complaint instead of panicking, for walks that
+/// retry as an operator would when a command meets an election.
+pub fn try_runbook_vault(kubectl: &Kubectl, args: &str) -> std::result::Result<Vec<u8>, String> {
     let script = format!(
         "VAULT_TOKEN=$(cat /tmp/bench-token) BAO_TOKEN=$(cat /tmp/bench-token) vault {args}"
     );
     let out = kubectl
         .command(["exec", "vault-0", "--", "sh", "-c", &script])
         .output()
-        .expect("kubectl exec");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+        .map_err(|e| format!("kubectl exec: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
 }
 
 /// A fresh directory for one test's sandbox under `base` (usually `CARGO_TARGET_TMPDIR`).
