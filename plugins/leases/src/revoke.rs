@@ -188,23 +188,32 @@ async fn act(
 ) -> Result<Exit> {
     let start = Instant::now();
     let client = &leader.client;
-    let (revoked, interrupted) = match method {
-        Method::RevokePrefix => {
-            client
-                .revoke_prefix(prefix)
-                .await
-                .map_err(|e| session.explain(e, &format!("revoke the leases under {prefix}")))?;
-            (counted, false)
-        }
-        Method::RevokeForce => {
-            client.revoke_force(prefix).await.map_err(|e| {
-                session.explain(e, &format!("force-revoke the leases under {prefix}"))
-            })?;
-            (counted, false)
-        }
-        Method::LeaseByLease | Method::ForceLeaseByLease => {
+    let one_request = match method {
+        Method::RevokePrefix => Some(client.revoke_prefix(prefix).await),
+        Method::RevokeForce => Some(client.revoke_force(prefix).await),
+        Method::LeaseByLease | Method::ForceLeaseByLease => None,
+    };
+    let (revoked, interrupted) = match one_request {
+        Some(Ok(())) => (counted, false),
+        // A loaded Vault can take longer over even a small prefix than the client waits; the
+        // leases it has not reached yet are still there, so finish them lease by lease (a
+        // lease revoked meanwhile by the request still running counts as gone).
+        Some(Err(VaultError::Timeout { secs, .. })) => {
+            eprintln!(
+                "{}: one revoke request over {prefix} did not answer within {secs}s; continuing lease by lease",
+                leader.name
+            );
             lease_by_lease(session, client, prefix, args, counted, method.forced()).await?
         }
+        Some(Err(e)) => {
+            let what = if method.forced() {
+                format!("force-revoke the leases under {prefix}")
+            } else {
+                format!("revoke the leases under {prefix}")
+            };
+            return Err(session.explain(e, &what));
+        }
+        None => lease_by_lease(session, client, prefix, args, counted, method.forced()).await?,
     };
     let after = walk::walk(session, client, prefix, limits(args)).await?;
     let left = after.total();
