@@ -100,6 +100,10 @@ pub async fn serve(c: Arc<Cluster>, listener: TcpListener, tls: tokio_rustls::Tl
             r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
             _ = &mut shutdown => return,
         };
+        // Go's net package (the kube-apiserver's) turns Nagle off on every TCP connection:
+        // without it small TLS records through exec and port-forward streams wait for
+        // delayed ACKs (tens of ms each) that a real cluster does not add.
+        let _ = tcp.set_nodelay(true);
         let c = c.clone();
         let tls = tls.clone();
         tokio::spawn(async move {

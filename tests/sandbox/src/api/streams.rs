@@ -313,6 +313,8 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>) {
         }
         match tokio::net::TcpStream::connect((ip, *port)).await {
             Ok(stream) => {
+                // As the kubelet's (Go) connection to the pod: no Nagle delay.
+                let _ = stream.set_nodelay(true);
                 let (r, w) = stream.into_split();
                 writers.push(Some(w));
                 open += 1;
