@@ -121,6 +121,17 @@ fn each_pod_has_its_own_service_account_token_ca_and_namespace() {
     }
     assert_ne!(tokens[0], tokens[1], "each pod has its own token");
 
+    // Renewal (due at 80% of the lifetime, made due now): the pod sees a new valid token.
+    sb.renew_service_account_token("vault-0").unwrap();
+    let mut renewed = String::new();
+    wait_for("vault-0's token renewed", Duration::from_secs(30), || {
+        renewed = in_pod(&k, "vault-0", &["cat", &format!("{DIR}/token")]);
+        renewed != tokens[0]
+    });
+    assert_eq!(review(&sb, &k, &renewed)["authenticated"], true);
+    assert_eq!(claims(&renewed)["kubernetes.io"]["pod"]["name"], "vault-0");
+    assert!(claims(&renewed)["jti"] != claims(&tokens[0])["jti"]);
+
     // Neither the host nor the test process sees the pods' mounts.
     assert_eq!(
         (std::path::Path::new(DIR).exists(), host_mounts()),

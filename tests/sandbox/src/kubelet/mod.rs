@@ -197,6 +197,13 @@ pub fn terminate_in(c: &Arc<Cluster>, ns: &str, name: &str, grace: Duration) {
     }
 }
 
+/// Makes pod `name`'s projected service-account token due for renewal now (as if 80% of its
+/// lifetime had passed): the kubelet's sync replaces it within about a second.
+pub fn renew_service_account_token(c: &Cluster, name: &str) -> Result<(), String> {
+    pod_run(c, name)?.token_renewal.store(0, Ordering::SeqCst);
+    Ok(())
+}
+
 /// Kills the container's process as a crash (or, with `oom`, the kernel's OOM killer) would:
 /// the pod stays, the container restarts.
 pub fn kill_container(c: &Cluster, name: &str, oom: bool) -> Result<(), String> {
