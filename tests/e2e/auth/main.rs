@@ -525,15 +525,52 @@ fn fix_rewrites_a_broken_config_and_a_real_login_works_again() {
     a.assert_events_clean();
 }
 
-/// Local-token mode: Vault reviews tokens with its pods' own projected service-account token.
-/// A reviewer JWT whose account was deleted is replaced by it (`fix --local-token`), after
-/// which a real login works; once the pods' account loses tokenreviews, both verbs name it.
+/// Local-token mode: Vault reviews tokens with its pods' own projected service-account token
+/// and trusts their ca.crt. A stale ca.crt is named; a reviewer JWT whose account was deleted
+/// is replaced by local-token mode (`fix --local-token`), after which a real login works; once
+/// the pods' account loses tokenreviews, both verbs name it.
 #[test]
 fn local_token_mode_fixes_a_dead_reviewer_and_names_a_forbidden_pod_account() {
     let mut a = Auth::start("auth-local");
     let ns = a.ns();
     let pods_account = format!("{ns}/vault");
     a.bind_pods_account();
+
+    // Local-token mode with the pods' ca.crt not the API's CA (a stale file after a CA
+    // rotation): OpenBao cannot reach the API; login and check name it. First, before any
+    // login: OpenBao keeps using a connection to the API it has already verified.
+    let pod_ca = a.e.sb.service_account_dir("vault-0").join("ca.crt");
+    let wrong_ca = std::fs::read_to_string(a.e.sb.ca_path()).expect("Vault's CA");
+    std::fs::write(&pod_ca, &wrong_ca).expect("plant a stale ca.crt");
+    assert_eq!(
+        a.kubectl_ok(&[
+            "exec",
+            "-n",
+            &ns,
+            "vault-0",
+            "--",
+            "cat",
+            "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+        ]),
+        wrong_ca,
+        "the pod sees the stale ca.crt"
+    );
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/config",
+        json!({"kubernetes_host": a.api_url()}),
+    );
+    a.assert_named("ca_mismatch", &[]);
+    let o = a.run(&["check"]);
+    assert!(
+        stdout(&o).contains("service-account ca.crt"),
+        "{}",
+        show(&o)
+    );
+    std::fs::write(&pod_ca, a.api_ca()).expect("restore ca.crt");
+    // Back to the runbook's reviewer JWT.
+    a.configure(&a.api_url(), &a.api_ca());
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
 
     // The reviewer's account is deleted: every login fails.
     a.kubectl_ok(&["delete", "serviceaccount", REVIEWER, "-n", &ns]);
