@@ -118,8 +118,13 @@ pub fn local_token_mode(config: &KubernetesConfig) -> bool {
 /// The CA a Vault pod's own service-account volume holds (what Vault uses in local-token mode
 /// when kubernetes_ca_cert is empty), read in the first reachable pod; None when unreadable.
 async fn pod_ca(session: &Session) -> Option<String> {
-    let pod = session.reachable().next()?.name.clone();
     let path = format!("{}/ca.crt", cluster::SERVICE_ACCOUNT_DIR);
+    let Some(pod) = session.reachable().next().map(|t| t.name.clone()) else {
+        output::warn(&format!(
+            "no Vault pod to read {path} from: the CA Vault uses was not checked"
+        ));
+        return None;
+    };
     match vault_shared::exec::run(&session.kube, &pod, None, &["cat", &path], HANDSHAKE).await {
         Ok(out) if out.success && !pem_certs(&out.stdout).is_empty() => Some(out.stdout),
         Ok(out) => {
