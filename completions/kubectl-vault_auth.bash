@@ -267,7 +267,7 @@ _kubectl__vault_auth() {
             return 0
             ;;
         kubectl__subcmd__vault_auth__subcmd__fix)
-            opts="-y -n -l -o -v -h --mount --reviewer --kubernetes-host --ca-from-cluster --reviewer-ttl --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --mount --reviewer --kubernetes-host --local-token --ca-from-cluster --reviewer-ttl --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -52,7 +52,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s h
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "check" -d 'Check the auth method\'s config and roles against the cluster (the default)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "login" -d 'Log in as a service account with a freshly minted token; name the cause of a failure'
-complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer token); shows the change and asks first'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, local-token mode or a fresh reviewer token); shows the change and asks first'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l mount -d 'The auth method\'s mount path' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand check" -l reviewer -d 'The service account the configured token_reviewer_jwt belongs to (Vault never returns the JWT, so this names it): checked to exist and to be allowed to create tokenreviews' -r
@@ -136,6 +136,7 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fi
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l vault-timeout -d 'Timeout of each Vault API request' -r
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l token-file -d 'File holding a Vault token (`-` for stdin). Default: VAULT_TOKEN, then ~/.vault-token' -r -F
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s o -l output -d 'Output format: json|yaml (default: a table)' -r
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l local-token -d 'Local-token mode (recommended): no reviewer JWT, Vault reviews tokens with its pods\' own service-account token, which the kubelet renews; that account must be allowed to create tokenreviews'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l ca-from-cluster -d 'Write the CA of ConfigMap kube-root-ca.crt even when the configured one looks right'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -l dry-run -d 'Print the plan and change nothing'
@@ -146,5 +147,5 @@ complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fi
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand fix" -s h -l help -d 'Print help'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "check" -d 'Check the auth method\'s config and roles against the cluster (the default)'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "login" -d 'Log in as a service account with a freshly minted token; name the cause of a failure'
-complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer token); shows the change and asks first'
+complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "fix" -d 'Rewrite the config with what `check` finds right (host, CA, issuer, local-token mode or a fresh reviewer token); shows the change and asks first'
 complete -c kubectl-vault_auth -n "__fish_kubectl_vault_auth_using_subcommand help; and not __fish_seen_subcommand_from check login fix help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

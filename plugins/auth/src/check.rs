@@ -109,6 +109,85 @@ pub fn pem_certs(pem: &str) -> Vec<String> {
     out
 }
 
+/// Whether Vault reviews tokens with its pods' own service-account token (no reviewer JWT,
+/// local token and CA not disabled): then the pods' `ca.crt` is the CA when none is set.
+pub fn local_token_mode(config: &KubernetesConfig) -> bool {
+    !config.token_reviewer_jwt_set && !config.disable_local_ca_jwt
+}
+
+/// The CA a Vault pod's own service-account volume holds (what Vault uses in local-token mode
+/// when kubernetes_ca_cert is empty), read in the first reachable pod; None when unreadable.
+async fn pod_ca(session: &Session) -> Option<String> {
+    let path = format!("{}/ca.crt", cluster::SERVICE_ACCOUNT_DIR);
+    let Some(pod) = session.reachable().next().map(|t| t.name.clone()) else {
+        output::warn(&format!(
+            "no Vault pod to read {path} from: the CA Vault uses was not checked"
+        ));
+        return None;
+    };
+    match vault_shared::exec::run(&session.kube, &pod, None, &["cat", &path], HANDSHAKE).await {
+        Ok(out) if out.success && !pem_certs(&out.stdout).is_empty() => Some(out.stdout),
+        Ok(out) => {
+            output::warn(&format!(
+                "{path} in pod {pod} is not readable ({}): the CA Vault uses was not checked",
+                out.message.unwrap_or_else(|| out.stderr.trim().to_string())
+            ));
+            None
+        }
+        Err(e) => {
+            output::warn(&format!(
+                "{path} in pod {pod} is not readable ({e:#}): the CA Vault uses was not checked"
+            ));
+            None
+        }
+    }
+}
+
+/// The reviewer `ns/name` (`who` says which one, for the messages) checked to exist and to be
+/// allowed to create tokenreviews.
+pub async fn reviewer_findings(
+    session: &Session,
+    ns: &str,
+    name: &str,
+    who: &str,
+) -> Result<Findings> {
+    let kube = &session.kube;
+    let mut f = Findings::new();
+    if !cluster::service_account_exists(kube, ns, name).await? {
+        f.push(Finding::new(
+            Kind::ReviewerMissing,
+            &format!("{ns}/{name}"),
+            format!("{who} {ns}/{name} does not exist: its token no longer authenticates, every login fails"),
+            Some("configure a reviewer that exists (a token for an account bound to system:auth-delegator), or local-token mode".into()),
+        ));
+    } else if !cluster::may_review_tokens(kube, ns, name).await? {
+        f.push(Finding::new(
+            Kind::ReviewerForbidden,
+            &format!("{ns}/{name}"),
+            format!("{who} {ns}/{name} may not create tokenreviews: every login fails"),
+            Some(format!(
+                "kubectl create clusterrolebinding {name}-token-reviewer --clusterrole=system:auth-delegator --serviceaccount={ns}:{name}"
+            )),
+        ));
+    }
+    Ok(f)
+}
+
+/// The local-token reviewer: the Vault pods' own service account (their spec's, which is the
+/// StatefulSet's pod template's).
+pub fn pods_service_account(session: &Session) -> (String, String) {
+    let pod = session.all_pods.first();
+    let ns = pod
+        .and_then(|p| p.metadata.namespace.clone())
+        .unwrap_or_else(|| session.kube.namespace.clone());
+    let sa = pod
+        .and_then(|p| p.spec.as_ref())
+        .and_then(|s| s.service_account_name.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    (ns, sa)
+}
+
 /// The config compared with the cluster: host, CA, issuer and (when named) the reviewer.
 pub async fn config_findings(
     session: &Session,
@@ -131,13 +210,30 @@ pub async fn config_findings(
             )),
         ));
     }
+    let local = local_token_mode(config);
     let (root_ca, issuer) = tokio::join!(cluster::root_ca(kube), cluster::issuer(kube));
+    // In local-token mode without a configured CA, Vault trusts its pods' ca.crt.
+    let pod_ca = if local && pem_certs(&config.kubernetes_ca_cert).is_empty() {
+        pod_ca(session).await
+    } else {
+        None
+    };
+    let ca_source = if pod_ca.is_some() {
+        "the Vault pods' service-account ca.crt (local-token mode, no kubernetes_ca_cert)"
+    } else {
+        "kubernetes_ca_cert"
+    };
+    let ca_used = pod_ca
+        .clone()
+        .unwrap_or_else(|| config.kubernetes_ca_cert.clone());
     match root_ca? {
         None => output::warn("the ConfigMap kube-root-ca.crt is missing: the CA was not checked"),
         Some(ca) => {
             let cluster_certs = pem_certs(&ca);
-            let configured = pem_certs(&config.kubernetes_ca_cert);
-            if configured.is_empty() {
+            let configured = pem_certs(&ca_used);
+            if configured.is_empty() && local {
+                // Not read (warned above): nothing to compare.
+            } else if configured.is_empty() {
                 f.push(Finding::new(
                     Kind::CaMissing,
                     "config",
@@ -148,7 +244,7 @@ pub async fn config_findings(
                 f.push(Finding::new(
                     Kind::CaMismatch,
                     "config",
-                    "kubernetes_ca_cert is not the CA that signs the API server's certificate (ConfigMap kube-root-ca.crt): Vault's TLS handshake to the API fails".into(),
+                    format!("{ca_source} is not the CA that signs the API server's certificate (ConfigMap kube-root-ca.crt): Vault's TLS handshake to the API fails"),
                     Some("write the ca.crt of ConfigMap kube-root-ca.crt as kubernetes_ca_cert".into()),
                 ));
             }
@@ -161,13 +257,13 @@ pub async fn config_findings(
     let ca_flagged = f
         .iter()
         .any(|x| matches!(x.kind, Kind::CaMissing | Kind::CaMismatch));
-    if same_api && !ca_flagged && !config.kubernetes_ca_cert.trim().is_empty() {
-        match transport::verify_handshake(&server, &config.kubernetes_ca_cert, HANDSHAKE).await {
+    if same_api && !ca_flagged && !ca_used.trim().is_empty() {
+        match transport::verify_handshake(&server, &ca_used, HANDSHAKE).await {
             Ok(Ok(())) => {}
             Ok(Err(why)) => f.push(Finding::new(
                 Kind::CaMismatch,
                 "config",
-                format!("the API server's certificate does not verify against kubernetes_ca_cert (TLS handshake with {server}: {why})"),
+                format!("the API server's certificate does not verify against {ca_source} (TLS handshake with {server}: {why})"),
                 Some("kubectl vault-auth fix --ca-from-cluster, or write the CA that signs the API server's certificate as kubernetes_ca_cert".into()),
             )),
             Err(e) => output::warn(&format!(
@@ -194,23 +290,26 @@ pub async fn config_findings(
     }
     if let Some(r) = reviewer {
         let (ns, name) = split_sa(r)?;
-        if !cluster::service_account_exists(kube, &ns, &name).await? {
-            f.push(Finding::new(
-                Kind::ReviewerMissing,
-                &format!("{ns}/{name}"),
-                format!("the reviewer service account {ns}/{name} does not exist: its token_reviewer_jwt no longer authenticates, every login fails"),
-                Some("configure a reviewer that exists (a token for an account bound to system:auth-delegator), or local-token mode".into()),
-            ));
-        } else if !cluster::may_review_tokens(kube, &ns, &name).await? {
-            f.push(Finding::new(
-                Kind::ReviewerForbidden,
-                &format!("{ns}/{name}"),
-                format!("the reviewer {ns}/{name} may not create tokenreviews: every login fails"),
-                Some(format!(
-                    "kubectl create clusterrolebinding vault-reviewer --clusterrole=system:auth-delegator --serviceaccount={ns}:{name}"
-                )),
-            ));
-        }
+        f.extend(
+            reviewer_findings(
+                session,
+                &ns,
+                &name,
+                "the reviewer service account (token_reviewer_jwt)",
+            )
+            .await?,
+        );
+    } else if local {
+        let (ns, name) = pods_service_account(session);
+        f.extend(
+            reviewer_findings(
+                session,
+                &ns,
+                &name,
+                "the reviewer in local-token mode, the Vault pods' own service account",
+            )
+            .await?,
+        );
     } else if config.token_reviewer_jwt_set {
         output::warn(
             "a token_reviewer_jwt is set but Vault never shows it: name its service account with --reviewer NS/NAME to check it",

@@ -17,6 +17,9 @@ use zeroize::Zeroizing;
 
 use vault_shared::cluster::Kube;
 
+/// Where a pod finds its service-account token, `ca.crt` and namespace.
+pub const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
 pub async fn service_account_exists(kube: &Kube, ns: &str, name: &str) -> Result<bool> {
     let api: Api<ServiceAccount> = Api::namespaced(kube.client.clone(), ns);
     Ok(api

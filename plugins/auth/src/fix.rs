@@ -2,7 +2,8 @@
 //! CA, its issuer, a fresh reviewer token), after showing the change and asking.
 //!
 //! A config write replaces every field, and Vault never returns the reviewer JWT: a config
-//! with one set cannot be rewritten without a new one, so `fix` then needs `--reviewer`.
+//! with one set cannot be rewritten without a new one, so `fix` then needs `--reviewer`, or
+//! `--local-token` to drop it (Vault then reviews with its pods' own token).
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -23,6 +24,7 @@ fn same(a: &KubernetesConfig, b: &KubernetesConfig) -> bool {
         && a.issuer == b.issuer
         && a.disable_iss_validation == b.disable_iss_validation
         && a.token_reviewer_jwt_set == b.token_reviewer_jwt_set
+        && a.disable_local_ca_jwt == b.disable_local_ca_jwt
 }
 
 /// A CA bundle named by the SHA-256 of its first certificate, as `openssl x509 -fingerprint`
@@ -72,10 +74,32 @@ pub async fn run(session: &Session, args: &FixArgs) -> Result<Exit> {
             f.next.as_deref().unwrap_or("")
         );
     }
-    if before.token_reviewer_jwt_set && reviewer.is_none() {
+    // Local-token mode: the pods' own account reviews; it must be allowed to before we write.
+    let local_reviewer = if args.local_token {
+        let (ns, name) = check::pods_service_account(session);
+        if let Some(f) = check::reviewer_findings(
+            session,
+            &ns,
+            &name,
+            "the Vault pods' own service account (the reviewer in local-token mode)",
+        )
+        .await?
+        .first()
+        {
+            bail!(
+                "{}; fix that in the cluster first ({}), then run fix again",
+                f.message,
+                f.next.as_deref().unwrap_or("")
+            );
+        }
+        Some(format!("{ns}/{name}"))
+    } else {
+        None
+    };
+    if before.token_reviewer_jwt_set && reviewer.is_none() && !args.local_token {
         bail!(
             "auth/{mount}/config has a token_reviewer_jwt, which Vault never returns and a config write drops: \
-name its service account with --reviewer NS/NAME so fix writes a fresh token for it"
+name its service account with --reviewer NS/NAME so fix writes a fresh token for it, or use --local-token"
         );
     }
     let has = |k: Kind| found.iter().any(|f| f.kind == k);
@@ -115,6 +139,18 @@ name its service account with --reviewer NS/NAME so fix writes a fresh token for
             before.issuer
         ));
         after.issuer = cluster_issuer;
+    }
+    if let Some(pods_account) = &local_reviewer {
+        if before.token_reviewer_jwt_set {
+            plan.step(format!(
+                "token_reviewer_jwt: removed (local-token mode: Vault reviews tokens with its pods' own service account {pods_account})"
+            ));
+        }
+        if before.disable_local_ca_jwt {
+            plan.step("disable_local_ca_jwt: true -> false (local-token mode)".to_string());
+        }
+        after.token_reviewer_jwt_set = false;
+        after.disable_local_ca_jwt = false;
     }
     if let Some((ns, name)) = &reviewer {
         plan.step(format!(

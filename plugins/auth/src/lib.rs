@@ -26,6 +26,7 @@ The token (--token-file, VAULT_TOKEN or ~/.vault-token) needs read on auth/<moun
 needs attention.\n\n\
 Examples:\n  kubectl vault-auth -n vault\n  kubectl vault-auth -n vault check --mount kubernetes --reviewer vault/vault-reviewer\n  \
 kubectl vault-auth -n vault login proxy-api --service-account default/proxy-api\n  \
+kubectl vault-auth -n vault fix --local-token --dry-run\n  \
 kubectl vault-auth -n vault fix --reviewer vault/vault-reviewer --dry-run"
     )]
 }
@@ -36,8 +37,8 @@ pub enum Cmd {
     Check(CheckArgs),
     /// Log in as a service account with a freshly minted token; name the cause of a failure.
     Login(LoginArgs),
-    /// Rewrite the config with what `check` finds right (host, CA, issuer, a fresh reviewer
-    /// token); shows the change and asks first.
+    /// Rewrite the config with what `check` finds right (host, CA, issuer, local-token mode
+    /// or a fresh reviewer token); shows the change and asks first.
     Fix(FixArgs),
 }
 
@@ -49,6 +50,11 @@ pub struct FixArgs {
     /// wrong).
     #[arg(long, value_name = "URL")]
     pub kubernetes_host: Option<String>,
+    /// Local-token mode (recommended): no reviewer JWT, Vault reviews tokens with its pods'
+    /// own service-account token, which the kubelet renews; that account must be allowed to
+    /// create tokenreviews.
+    #[arg(long, conflicts_with = "reviewer")]
+    pub local_token: bool,
     /// Write the CA of ConfigMap kube-root-ca.crt even when the configured one looks right.
     #[arg(long)]
     pub ca_from_cluster: bool,

@@ -105,6 +105,44 @@ impl Auth {
         ]);
     }
 
+    /// What the chart's `server.authDelegator` creates: the Vault pods' own account may
+    /// review tokens (the reviewer in local-token mode).
+    fn bind_pods_account(&self) {
+        let ns = self.ns();
+        self.kubectl_ok(&[
+            "create",
+            "clusterrolebinding",
+            "vault-server-binding",
+            "--clusterrole=system:auth-delegator",
+            &format!("--serviceaccount={ns}:vault"),
+        ]);
+    }
+
+    /// `fix <how> --yes --ca-from-cluster` refuses a reviewer that may not review tokens,
+    /// prints the RBAC binding to add, and writes nothing.
+    fn assert_fix_refused_for_rbac(&self, how: &[&str]) {
+        let before = self.config();
+        let mut args = vec!["fix"];
+        args.extend_from_slice(how);
+        args.extend_from_slice(&["--yes", "--ca-from-cluster"]);
+        let o = self.run(&args);
+        assert_exit(&o, 1);
+        assert!(
+            support::stderr(&o).contains("system:auth-delegator"),
+            "{}",
+            show(&o)
+        );
+        assert_eq!(self.config(), before, "nothing was written");
+    }
+
+    /// Whether `fix` recorded its Event.
+    fn fix_recorded(&self) -> bool {
+        self.e
+            .our_events()
+            .iter()
+            .any(|ev| ev["reason"] == "AuthConfigFixed")
+    }
+
     fn api_url(&self) -> String {
         self.kubectl_ok(&[
             "config",
@@ -145,18 +183,22 @@ impl Auth {
         );
     }
 
-    /// `kubectl vault-auth <args>` with the root token; checked for leaked tokens.
-    fn run(&self, args: &[&str]) -> Output {
+    /// `kubectl vault-auth <args>` with the root token, not yet started.
+    fn command(&self, args: &[&str]) -> std::process::Command {
         let mut full = vec!["vault-auth", "--token-file"];
         full.push(self.token_file.to_str().expect("utf-8 path"));
         full.extend_from_slice(args);
-        let out = self
-            .e
-            .kubectl
-            .command(&full)
-            .env("HOME", &self.home)
+        let mut cmd = self.e.kubectl.command(&full);
+        cmd.env("HOME", &self.home)
             .env_remove("VAULT_TOKEN")
-            .env_remove("BAO_TOKEN")
+            .env_remove("BAO_TOKEN");
+        cmd
+    }
+
+    /// `kubectl vault-auth <args>` with the root token; checked for leaked tokens.
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self
+            .command(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -470,12 +512,7 @@ fn fix_rewrites_a_broken_config_and_a_real_login_works_again() {
     );
     let (status, v) = a.real_login("default", "proxy-api", 600);
     assert_eq!(status, 200, "an independent login succeeds after fix: {v}");
-    assert!(
-        a.e.our_events()
-            .iter()
-            .any(|ev| ev["reason"] == "AuthConfigFixed"),
-        "fix is recorded as an Event"
-    );
+    assert!(a.fix_recorded(), "fix is recorded as an Event");
     expect(
         &a.run(&["check", "--reviewer", &reviewer]),
         0,
@@ -484,15 +521,148 @@ fn fix_rewrites_a_broken_config_and_a_real_login_works_again() {
 
     // A reviewer that may not review tokens is the cluster's to fix: refused, nothing written.
     a.kubectl_ok(&["delete", "clusterrolebinding", "vault-reviewer"]);
-    let before = a.config();
-    let o = a.run(&["fix", "--reviewer", &reviewer, "--yes", "--ca-from-cluster"]);
-    assert_exit(&o, 1);
+    a.assert_fix_refused_for_rbac(&["--reviewer", &reviewer]);
+    a.assert_events_clean();
+}
+
+/// Local-token mode: Vault reviews tokens with its pods' own projected service-account token
+/// and trusts their ca.crt. A stale ca.crt is named; a reviewer JWT whose account was deleted
+/// is replaced by local-token mode (`fix --local-token`), after which a real login works; once
+/// the pods' account loses tokenreviews, both verbs name it.
+#[test]
+fn local_token_mode_fixes_a_dead_reviewer_and_names_a_forbidden_pod_account() {
+    let mut a = Auth::start("auth-local");
+    let ns = a.ns();
+    let pods_account = format!("{ns}/vault");
+    a.bind_pods_account();
+
+    // Local-token mode with the pods' ca.crt not the API's CA (a stale file after a CA
+    // rotation): OpenBao cannot reach the API; login and check name it. First, before any
+    // login: OpenBao keeps using a connection to the API it has already verified.
+    let pod_ca = a.e.sb.service_account_dir("vault-0").join("ca.crt");
+    let wrong_ca = std::fs::read_to_string(a.e.sb.ca_path()).expect("Vault's CA");
+    std::fs::write(&pod_ca, &wrong_ca).expect("plant a stale ca.crt");
+    assert_eq!(
+        a.kubectl_ok(&[
+            "exec",
+            "-n",
+            &ns,
+            "vault-0",
+            "--",
+            "cat",
+            "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+        ]),
+        wrong_ca,
+        "the pod sees the stale ca.crt"
+    );
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/config",
+        json!({"kubernetes_host": a.api_url()}),
+    );
+    a.assert_named("ca_mismatch", &[]);
+    let o = a.run(&["check"]);
     assert!(
-        support::stderr(&o).contains("system:auth-delegator"),
+        stdout(&o).contains("service-account ca.crt"),
         "{}",
         show(&o)
     );
-    assert_eq!(a.config(), before, "nothing was written");
+    std::fs::write(&pod_ca, a.api_ca()).expect("restore ca.crt");
+    // Back to the runbook's reviewer JWT.
+    a.configure(&a.api_url(), &a.api_ca());
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+
+    // The reviewer's account is deleted: every login fails.
+    a.kubectl_ok(&["delete", "serviceaccount", REVIEWER, "-n", &ns]);
+    assert_ne!(a.real_login("default", "proxy-api", 600).0, 200);
+    let broken = a.config();
+    assert_eq!(broken["token_reviewer_jwt_set"], json!(true), "{broken}");
+
+    // --dry-run shows the change and writes nothing; --local-token excludes --reviewer.
+    let o = a.run(&["fix", "--local-token", "--dry-run"]);
+    expect(&o, 0, "Dry run: nothing was changed.");
+    assert!(stdout(&o).contains("local-token mode"), "{}", show(&o));
+    assert!(stdout(&o).contains(&pods_account), "{}", show(&o));
+    assert_eq!(a.config(), broken, "nothing was written");
+    let o = a.run(&[
+        "fix",
+        "--local-token",
+        "--reviewer",
+        &format!("{ns}/{REVIEWER}"),
+        "--yes",
+    ]);
+    assert_exit(&o, 1);
+    assert_eq!(a.config(), broken, "nothing was written");
+
+    // The fix: no reviewer JWT, the local token and CA in use, and a real login works.
+    let o = a.run(&["fix", "--local-token", "--yes"]);
+    expect(&o, 0, "Rewrote auth/kubernetes/config");
+    let fixed = a.config();
+    assert_eq!(fixed["token_reviewer_jwt_set"], json!(false), "{fixed}");
+    assert_eq!(fixed["disable_local_ca_jwt"], json!(false), "{fixed}");
+    assert_eq!(fixed["kubernetes_host"], json!(a.api_url()), "{fixed}");
+    let (status, v) = a.real_login("default", "proxy-api", 600);
+    assert_eq!(status, 200, "an independent login succeeds after fix: {v}");
+    assert!(a.fix_recorded(), "fix is recorded as an Event");
+    expect(&a.run(&["check"]), 0, "No problems found.");
+
+    // Without kubernetes_ca_cert Vault trusts the pods' ca.crt, and so does check.
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/config",
+        json!({"kubernetes_host": a.api_url()}),
+    );
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+    expect(&a.run(&["check"]), 0, "No problems found.");
+
+    // The pods' account loses tokenreviews: login and check name it.
+    a.kubectl_ok(&["delete", "clusterrolebinding", "vault-server-binding"]);
+    a.assert_named("reviewer_forbidden", &[]);
+    let o = a.run(&["check"]);
+    assert!(stdout(&o).contains(&pods_account), "{}", show(&o));
+    assert!(stdout(&o).contains("local-token"), "{}", show(&o));
+    // fix cannot cure that from Vault's side: refused, nothing written.
+    a.assert_fix_refused_for_rbac(&["--local-token"]);
+    a.bind_pods_account();
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+    a.assert_events_clean();
+}
+
+/// `fix` reads the config again after its prompt: a change made while the prompt waited stops
+/// it, and the config keeps that change.
+#[test]
+fn fix_stops_when_the_config_changes_at_the_prompt() {
+    let mut a = Auth::start("auth-race");
+    a.bind_pods_account();
+    let (host, ca) = (a.api_url(), a.api_ca());
+    a.configure("https://127.0.0.1:1", &ca);
+    let mut cmd = a.command(&["fix", "--local-token"]);
+    cmd.env("TERM", "dumb");
+    let mut pty = support::Pty::spawn(cmd);
+    pty.expect("Proceed? [y/N]", 1);
+    // While fix waits for the answer, someone else rewrites the config.
+    a.vault_ok(
+        "POST",
+        "auth/kubernetes/config",
+        json!({"kubernetes_host": host, "kubernetes_ca_cert": ca,
+               "token_reviewer_jwt": a.reviewer_jwt}),
+    );
+    let raced = a.config();
+    pty.type_line("y");
+    let status = pty.wait();
+    let text = pty.output();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("changed since it was read"), "{text}");
+    assert!(text.contains("nothing was written"), "{text}");
+    assert_no_secret("fix on a terminal", &text, &a.secrets);
+    assert!(
+        !text.contains("eyJ"),
+        "a JWT appears in the output:\n{text}"
+    );
+    assert_eq!(a.config(), raced, "fix wrote after all");
+    // The reviewer JWT the other writer set is still the one in use.
+    assert_eq!(a.real_login("default", "proxy-api", 600).0, 200);
+    assert!(!a.fix_recorded(), "no fix was recorded");
     a.assert_events_clean();
 }
 

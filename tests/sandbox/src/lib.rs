@@ -145,6 +145,26 @@ impl Sandbox {
             .block_on(impostor::start(&self.running().cluster, name, model))
     }
 
+    /// The host directory behind pod `pod`'s service-account volume (what the pod sees at
+    /// /var/run/secrets/kubernetes.io/serviceaccount): a test may plant a stale file there.
+    pub fn service_account_dir(&self, pod: &str) -> PathBuf {
+        self.running()
+            .cluster
+            .cfg
+            .pod_dir(&kubelet::run_key(
+                &self.running().cluster,
+                self.namespace(),
+                pod,
+            ))
+            .join("serviceaccount")
+    }
+
+    /// Renews pod `pod`'s projected service-account token now instead of at 80% of its
+    /// lifetime; the new token is in the pod within about a second.
+    pub fn renew_service_account_token(&self, pod: &str) -> Result<()> {
+        kubelet::renew_service_account_token(&self.running().cluster, pod).map_err(|e| anyhow!(e))
+    }
+
     /// Sends `sig` to the server process of pod `pod` (as `kill -HUP` in the pod would).
     pub fn signal(&self, pod: &str, sig: i32) -> Result<()> {
         kubelet::signal_container(&self.running().cluster, pod, sig).map_err(|e| anyhow!(e))

@@ -3,6 +3,7 @@
 
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::process::Command;
 
@@ -63,10 +64,17 @@ pub(super) async fn start_container(
     let log2 = log.try_clone().map_err(|e| e.to_string())?;
     *run.container_id.lock().expect("container id") = container_id;
 
+    let renewal = super::service_account::write(c, run)?;
+    run.token_renewal.store(renewal, Ordering::SeqCst);
+
     // The server runs in a PID namespace of its own (with its own /proc), so a process search
-    // or `kill` in `kubectl exec` sees only this pod's processes, as in a real container.
+    // or `kill` in `kubectl exec` sees only this pod's processes, as in a real container; its
+    // mount namespace (private, as unshare makes it) holds the service-account volume.
     let mut cmd = Command::new("unshare");
     cmd.args(["--pid", "--fork", "--mount-proc", "--kill-child", "--"])
+        .args(super::service_account::mount_then_exec(
+            &super::service_account::dir(c, run),
+        ))
         .arg(&c.cfg.server_bin)
         .arg("server")
         .arg(format!("-config={}", config_path.display()))

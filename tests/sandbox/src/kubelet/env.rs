@@ -55,6 +55,19 @@ pub fn pod_env(c: &Cluster, run: &PodRun, root: &Path) -> Vec<(String, String)> 
             format!("{}:/usr/local/bin:/usr/bin:/bin", c.cfg.bin_dir().display()),
         ),
         ("TMPDIR".to_string(), root.join("tmp").display().to_string()),
+        // The API's in-cluster address, as the kubelet gives every container.
+        (
+            "KUBERNETES_SERVICE_HOST".to_string(),
+            c.cfg.api_addr.ip().to_string(),
+        ),
+        (
+            "KUBERNETES_SERVICE_PORT".to_string(),
+            c.cfg.api_addr.port().to_string(),
+        ),
+        (
+            "KUBERNETES_SERVICE_PORT_HTTPS".to_string(),
+            c.cfg.api_addr.port().to_string(),
+        ),
     ];
     // OpenBao reads BAO_*; Vault reads VAULT_*. Pods of the chart set the VAULT_ ones.
     if let Some(addr) = get("VAULT_ADDR") {

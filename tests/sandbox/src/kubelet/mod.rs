@@ -4,6 +4,7 @@
 mod container;
 mod env;
 mod probe;
+mod service_account;
 mod status;
 mod streams;
 mod supervise;
@@ -11,7 +12,7 @@ mod volumes;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use crate::objects;
 use crate::procs::Proc;
 
 pub use env::{exec_command, pod_env, rewrite_paths};
+pub use service_account::MOUNT_PATH as SERVICE_ACCOUNT_PATH;
 pub use streams::Cuttable;
 
 #[derive(Default)]
@@ -53,6 +55,8 @@ pub struct PodRun {
     oom_killed: AtomicBool,
     /// `uid-restart` of the current container, naming its log file.
     container_id: Mutex<String>,
+    /// When the projected service-account token is renewed (unix seconds).
+    token_renewal: AtomicI64,
 }
 
 /// The kubelet's name for pod `name` of namespace `ns`.
@@ -141,6 +145,7 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         oom_killed: AtomicBool::new(false),
         streams: tokio::sync::watch::Sender::new(0),
         container_id: Mutex::new(String::new()),
+        token_renewal: AtomicI64::new(0),
     });
     c.kubelet
         .pods
@@ -190,6 +195,13 @@ pub fn terminate_in(c: &Arc<Cluster>, ns: &str, name: &str, grace: Duration) {
             });
         }
     }
+}
+
+/// Makes pod `name`'s projected service-account token due for renewal now (as if 80% of its
+/// lifetime had passed): the kubelet's sync replaces it within about a second.
+pub fn renew_service_account_token(c: &Cluster, name: &str) -> Result<(), String> {
+    pod_run(c, name)?.token_renewal.store(0, Ordering::SeqCst);
+    Ok(())
 }
 
 /// Kills the container's process as a crash (or, with `oom`, the kernel's OOM killer) would:

@@ -43,6 +43,11 @@ pub(super) fn write_tls_secret(c: &Cluster, run: &PodRun) -> Result<String, Stri
 
 /// Writes `data` beside `path` and renames it into place, so a reader never sees half a file.
 fn replace_private(path: &Path, data: &[u8]) -> Result<(), String> {
+    replace_file(path, data, 0o600)
+}
+
+/// [`replace_private`] with the file's mode.
+pub(super) fn replace_file(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let partial = path.with_extension("partial");
@@ -50,7 +55,7 @@ fn replace_private(path: &Path, data: &[u8]) -> Result<(), String> {
         .create(true)
         .write(true)
         .truncate(true)
-        .mode(0o600)
+        .mode(mode)
         .open(&partial)
         .map_err(|e| format!("write {}: {e}", partial.display()))?;
     f.write_all(data).map_err(|e| e.to_string())?;
@@ -77,6 +82,11 @@ pub(super) async fn sync_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
             && let Ok(rv) = write_tls_secret(&c, &run)
         {
             written = rv;
+        }
+        if crate::tokens::unix_now() >= run.token_renewal.load(Ordering::SeqCst)
+            && let Ok(next) = super::service_account::write(&c, &run)
+        {
+            run.token_renewal.store(next, Ordering::SeqCst);
         }
     }
 }
