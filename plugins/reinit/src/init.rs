@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 use crate::InitArgs;
 use crate::bring_up;
 use crate::journal::Journal;
+use crate::setup;
 use crate::wipe;
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -39,6 +40,7 @@ enum InitStep {
     Custody,
     Unseal,
     Join,
+    Setup,
     RevokeRoot,
 }
 
@@ -50,6 +52,7 @@ impl Step for InitStep {
             InitStep::Custody => "put the new keys in custody",
             InitStep::Unseal => "unseal the first pod",
             InitStep::Join => "join and unseal the other pods",
+            InitStep::Setup => "run the setup script",
             InitStep::RevokeRoot => "revoke the initial root token",
         }
     }
@@ -62,6 +65,9 @@ impl Step for InitStep {
             InitStep::Custody => "the cluster is initialised but its keys were not kept: delete the data again (`init --wipe`) and start over".into(),
             InitStep::Unseal | InitStep::Join => format!(
                 "`kubectl vault-unseal -n {subject} --keys-file FILE`, then `kubectl vault-raft join POD -n {subject} --keys-file FILE` for each pod not in the cluster"
+            ),
+            InitStep::Setup => format!(
+                "the cluster is initialised and unsealed and holds only what the script did before it stopped: fix the script and start again with `kubectl vault-reinit init -n {subject} --wipe --setup SCRIPT …`, or run it yourself with a token made by `vault operator generate-root` (with the shares in the --output-file, where the server allows it: OpenBao refuses it unless configured)"
             ),
             InitStep::RevokeRoot => "revoke the root token by hand: `vault token revoke -self`".into(),
         }
@@ -88,6 +94,9 @@ struct Report {
     journal: String,
     wiped: Vec<String>,
     unsealed: Vec<String>,
+    /// The setup script that ran and exited 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setup: Option<String>,
     root_token: &'static str,
     next: Option<String>,
     seconds: f64,
@@ -163,6 +172,16 @@ fn check_args(a: &InitArgs) -> Result<()> {
             "--keep-root-token with --pgp-keys needs --root-token-pgp-key: the plugin never prints the root token in clear"
         );
     }
+    if a.setup.is_some() {
+        ensure!(
+            a.root_token_pgp_key.is_none(),
+            "--setup with --root-token-pgp-key: the root token would be encrypted, so the script could not be given it; nothing was changed"
+        );
+        ensure!(
+            a.pgp_keys.is_empty(),
+            "--setup with --pgp-keys: the cluster stays sealed until the key holders unseal it, so the script has nothing to talk to. Run init, let the holders unseal, then run the script with a token from `vault operator generate-root`; nothing was changed"
+        );
+    }
     if let Some(out) = &a.output_file {
         if out.exists() {
             bail!(
@@ -191,10 +210,16 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         .map(|p| pgp_key(p))
         .collect::<Result<_>>()?;
     let root_pgp = a.root_token_pgp_key.as_deref().map(pgp_key).transpose()?;
+    let script = a.setup.as_deref().map(setup::check_script).transpose()?;
     let mut session = Session::connect(common, &[]).await?;
     let ns = session.kube.namespace.clone();
     let pods = session.all_pods.clone();
     let first = cluster::name(&pods[0]).to_string();
+    // What the script needs to reach Vault is found before anything is deleted.
+    let reach = match &script {
+        Some(_) => Some(setup::reach(&session, &pods[0]).await?),
+        None => None,
+    };
     let views = session.views().await;
     let state = refuse_unless_ready(&views, a.wipe)?;
     let doomed = if a.wipe {
@@ -227,7 +252,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     let start = Instant::now();
     let progress = Progress::new();
     let task = progress.task(&format!("init {ns}"));
-    let mut log: StepLog<InitStep> = StepLog::new("init", &ns, 6, task);
+    let mut log: StepLog<InitStep> = StepLog::new("init", &ns, 7, task);
     // The steps' own progress (which pod, what it waits for), beside the step line.
     let work = progress.task("pods");
     let mut wiped = Vec::new();
@@ -293,6 +318,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         journal: journal.path().display().to_string(),
         wiped,
         unsealed: Vec::new(),
+        setup: None,
         root_token: "revoked",
         next: None,
         seconds: 0.0,
@@ -354,33 +380,30 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
                 ),
             )
             .await?;
+        let ran = match (&script, &reach) {
+            (Some(script), Some(reach)) => Some(
+                run_setup(
+                    &session,
+                    &journal,
+                    &mut log,
+                    (script, reach, a.setup_timeout),
+                    &first,
+                    answer.root_token.as_str(),
+                )
+                .await,
+            ),
+            _ => None,
+        };
         if a.keep_root_token {
             report.root_token = "kept (in the --output file)";
         } else {
-            journal
-                .step(
-                    "revoke root token",
-                    log.run(InitStep::RevokeRoot, async {
-                        session
-                            .leader(&session.views().await)?
-                            .client
-                            .revoke_self()
-                            .await
-                            .map_err(|e| session.explain(e, "revoke the initial root token"))
-                    }),
-                )
-                .await?;
-            session
-                .record(
-                    &first,
-                    Note::normal(
-                        "RootTokenRevoked",
-                        "RevokeToken",
-                        "kubectl-vault reinit revoked the initial root token",
-                    ),
-                )
-                .await;
+            revoke_root(&session, &journal, &mut log, &first).await?;
         }
+        if let Some(Err(e)) = ran {
+            work.clear();
+            return Err(log.failed(InitStep::Setup, e));
+        }
+        report.setup = script.as_ref().map(|s| s.display().to_string());
         work.clear();
         log.task.finish(&format!(
             "initialised; {} pods unsealed and healthy voters",
@@ -393,6 +416,77 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     journal.note("finished", "done", json!({"exit_code": exit.code()}));
     print(session.format, &report)?;
     Ok(exit)
+}
+
+/// Runs the setup script against the active pod, noting it in the journal and in an Event;
+/// its failure is returned (after the Event) for the caller to report once the root token
+/// is dealt with.
+async fn run_setup(
+    session: &Session,
+    journal: &Journal,
+    log: &mut StepLog<InitStep>,
+    (script, reach, timeout): (&Path, &setup::Reach, std::time::Duration),
+    first: &str,
+    token: &str,
+) -> Result<()> {
+    log.start(InitStep::Setup);
+    let result = journal
+        .step("setup", async {
+            let leader = session.leader(&session.views().await)?.name.clone();
+            setup::run(session, reach, &leader, script, token, timeout).await
+        })
+        .await;
+    let note = match &result {
+        Ok(()) => format!(
+            "kubectl-vault reinit ran the setup script {}",
+            script.display()
+        ),
+        Err(e) => format!(
+            "kubectl-vault reinit: the setup script {} failed: {e:#}",
+            script.display()
+        ),
+    };
+    let event = if result.is_ok() {
+        log.done.push(InitStep::Setup);
+        Note::normal("SetupScriptRan", "Setup", &note)
+    } else {
+        Note::warning("SetupScriptFailed", "Setup", &note)
+    };
+    session.record(first, event).await;
+    result
+}
+
+/// Revokes the initial root token through the active node, and records it.
+async fn revoke_root(
+    session: &Session,
+    journal: &Journal,
+    log: &mut StepLog<InitStep>,
+    first: &str,
+) -> Result<()> {
+    journal
+        .step(
+            "revoke root token",
+            log.run(InitStep::RevokeRoot, async {
+                session
+                    .leader(&session.views().await)?
+                    .client
+                    .revoke_self()
+                    .await
+                    .map_err(|e| session.explain(e, "revoke the initial root token"))
+            }),
+        )
+        .await?;
+    session
+        .record(
+            first,
+            Note::normal(
+                "RootTokenRevoked",
+                "RevokeToken",
+                "kubectl-vault reinit revoked the initial root token",
+            ),
+        )
+        .await;
+    Ok(())
 }
 
 /// A one-line description of what init may act on, or the refusal: an initialised pod holds
@@ -479,6 +573,12 @@ fn plan(
             plan.step(format!(
                 "join and unseal {}, wait until all are healthy voters and Ready",
                 others.join(", ")
+            ));
+        }
+        if let Some(script) = &a.setup {
+            plan.step(format!(
+                "run {} against the active pod, with the root token in its environment only",
+                script.display()
             ));
         }
         if !a.keep_root_token {
@@ -587,6 +687,9 @@ fn print(format: Format, r: &Report) -> Result<()> {
                 "Unsealed, healthy voters and Ready: {}",
                 r.unsealed.join(", ")
             );
+        }
+        if let Some(s) = &r.setup {
+            println!("Setup script {s} ran and exited 0.");
         }
         println!("Initial root token: {}.", r.root_token);
         println!("Journal: {}", r.journal);
