@@ -657,6 +657,176 @@ fn rotate_kv_fields_writes_a_new_version_never_printed_and_names_the_consumers()
     );
 }
 
+/// `policy NAME` names who holds it — a Kubernetes auth role, an AppRole role, identity
+/// entities and a group — exactly as the Vault API shows them, and flags a glob that reaches
+/// the audit devices without a deny; a token that cannot list the entities gets an error, not
+/// "nobody".
+#[test]
+fn policy_names_its_holders_and_a_missing_deny() {
+    let t = Leak::start("revoke-policy-holders", 1);
+    t.root_ok(
+        "PUT",
+        "sys/policies/acl/ops",
+        json!({"policy": "path \"secret/data/ops/*\" { capabilities = [\"read\"] }\npath \"sys/*\" { capabilities = [\"read\", \"update\"] }\npath \"sys/policies/acl/*\" { capabilities = [\"deny\"] }"}),
+    );
+    t.root_ok("POST", "sys/auth/kubernetes", json!({"type": "kubernetes"}));
+    t.root_ok("POST", "sys/auth/approle", json!({"type": "approle"}));
+    let k8s_role = |name: &str, policy: &str| {
+        t.root_ok(
+            "POST",
+            &format!("auth/kubernetes/role/{name}"),
+            json!({"bound_service_account_names": [name], "bound_service_account_namespaces": ["default"], "token_policies": [policy]}),
+        );
+    };
+    k8s_role("ops-agent", "ops");
+    k8s_role("web", "web");
+    t.root_ok(
+        "POST",
+        "auth/approle/role/deployer",
+        json!({"token_policies": ["default", "ops"]}),
+    );
+    let entity = |name: &str, policies: Value| -> String {
+        let v = t.root_ok(
+            "POST",
+            "identity/entity",
+            json!({"name": name, "policies": policies}),
+        );
+        v["data"]["id"].as_str().unwrap().to_string()
+    };
+    entity("alice", json!(["ops"]));
+    let bob = entity("bob", json!(["web"]));
+    entity("carol", json!([]));
+    entity("dave", json!(["web", "ops"]));
+    t.root_ok(
+        "POST",
+        "identity/group",
+        json!({"name": "oncall", "policies": ["ops"], "member_entity_ids": [bob]}),
+    );
+    t.root_ok(
+        "POST",
+        "identity/group",
+        json!({"name": "readers", "policies": ["web"]}),
+    );
+
+    let shown = t.json(&["policy", "ops"]);
+    assert_eq!(
+        shown["roles"],
+        json!([
+            "auth/approle/role/deployer",
+            "auth/kubernetes/role/ops-agent"
+        ]),
+        "{shown:#}"
+    );
+    // The entities and groups holding it, as the API lists and reads them.
+    for kind in ["entity", "group"] {
+        let (status, list) = t.vault_as(0, &t.root, "LIST", &format!("identity/{kind}/id"), None);
+        assert_eq!(status, 200, "{list}");
+        let mut expected: Vec<(String, String)> = Vec::new();
+        for id in list["data"]["keys"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            let (_, o) = t.vault_as(0, &t.root, "GET", &format!("identity/{kind}/id/{id}"), None);
+            if o["data"]["policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p == "ops")
+            {
+                expected.push((
+                    id.to_string(),
+                    o["data"]["name"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+        expected.sort_by(|a, b| a.1.cmp(&b.1));
+        let key = if kind == "entity" {
+            "entities"
+        } else {
+            "groups"
+        };
+        let got: Vec<(String, String)> = shown[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["id"].as_str().unwrap().to_string(),
+                    o["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{kind}: {shown:#}");
+    }
+    let names = |key: &str| -> Vec<String> {
+        shown[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("entities"), ["alice", "dave"]);
+    assert_eq!(names("groups"), ["oncall"]);
+    assert_eq!(shown["groups"][0]["members"], 1, "{shown:#}");
+    let missing: Vec<&Value> = shown["broad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "deny_missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{shown:#}");
+    assert_eq!(missing[0]["path"], "sys/*");
+    let reaches = missing[0]["reaches"].to_string();
+    assert!(
+        reaches.contains("audit devices") && reaches.contains("auth methods"),
+        "{reaches}"
+    );
+    assert!(
+        !reaches.contains("sys/policies/acl"),
+        "the deny was ignored: {reaches}"
+    );
+    let table = t.run(&["policy", "ops"]);
+    assert_exit(&table, 0);
+    assert!(
+        !support::stderr(&table).contains("sys/policies/acl/*: a glob"),
+        "a deny is not a broad grant: {}",
+        show(&table)
+    );
+    assert!(stdout(&table).contains("entity alice"), "{}", show(&table));
+    assert!(
+        support::stderr(&table).contains("deny missing"),
+        "{}",
+        show(&table)
+    );
+
+    // A token that may read the policy and the auth roles but not list the entities: an
+    // error naming what it could not read, never an empty list.
+    t.root_ok(
+        "PUT",
+        "sys/policies/acl/half-reader",
+        json!({"policy": "path \"sys/policies/acl/*\" { capabilities = [\"read\"] }\npath \"sys/auth\" { capabilities = [\"read\"] }\npath \"auth/*\" { capabilities = [\"read\", \"list\"] }"}),
+    );
+    let (status, v) = t.vault_as(
+        0,
+        &t.root,
+        "POST",
+        "auth/token/create",
+        Some(json!({"policies": ["half-reader"], "ttl": "10m"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    let half = t.file("half-token", v["auth"]["client_token"].as_str().unwrap());
+    let out = t.e.run(
+        &[
+            "vault-revoke",
+            "policy",
+            "ops",
+            "--token-file",
+            half.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_fails_with(&out, "identity/entity/id");
+}
+
 #[test]
 fn rotate_database_root_and_static_role_against_a_real_postgres() {
     let t = Leak::start("revoke-rotate-db", 1);
