@@ -177,10 +177,6 @@ fn check_args(a: &InitArgs) -> Result<()> {
             a.root_token_pgp_key.is_none(),
             "--setup with --root-token-pgp-key: the root token would be encrypted, so the script could not be given it; nothing was changed"
         );
-        ensure!(
-            a.pgp_keys.is_empty(),
-            "--setup with --pgp-keys: the cluster stays sealed until the key holders unseal it, so the script has nothing to talk to. Run init, let the holders unseal, then run the script with a token from `vault operator generate-root`; nothing was changed"
-        );
     }
     if let Some(out) = &a.output_file {
         if out.exists() {
@@ -345,13 +341,48 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         } else {
             "discarded unseen (make one with generate-root when needed)"
         };
+        let others = pods.len() > 1;
         report.next = Some(format!(
             "each holder decrypts their share (`base64 -d | gpg -dq`); then `kubectl vault-unseal -n {ns} {first}` and `kubectl vault-raft join POD -n {ns}` for the other pods"
         ));
+        if let (Some(script), Some(reach)) = (&script, &reach) {
+            // The script needs an unsealed cluster, which only the holders can give it: the
+            // run waits for them with the root token held in memory, then revokes it.
+            announce_shares(&report, &first, &ns, a.timeout);
+            log.run(
+                InitStep::Unseal,
+                await_holders(&session, &first, a.timeout, &work),
+            )
+            .await?;
+            session.use_token(
+                Token::new(answer.root_token.clone()),
+                "the new cluster's initial root token",
+            )?;
+            let end = RootEnd {
+                setup: Some((script, reach, a.setup_timeout)),
+                keep: false,
+            };
+            end.run(&session, &journal, &mut log, &first, &answer.root_token)
+                .await
+                .inspect_err(|_| work.clear())?;
+            report.root_token = "revoked";
+            report.setup = Some(script.display().to_string());
+            report.unsealed = vec![first.clone()];
+            report.next = others.then(|| format!(
+                "`kubectl vault-raft join POD -n {ns}` for the other pods, each unsealed by the holders (`kubectl vault-unseal -n {ns} POD`)"
+            ));
+        }
         work.clear();
-        log.task
-            .finish("initialised; sealed until the key holders unseal it");
-        Exit::Attention
+        log.task.finish(if report.setup.is_some() {
+            "initialised; the first pod unsealed by the key holders and set up"
+        } else {
+            "initialised; sealed until the key holders unseal it"
+        });
+        if report.setup.is_some() && !others {
+            Exit::Healthy
+        } else {
+            Exit::Attention
+        }
     } else {
         let shares = keys::parse(
             &answer
@@ -380,28 +411,18 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
                 ),
             )
             .await?;
-        let ran = match (&script, &reach) {
-            (Some(script), Some(reach)) => Some(
-                run_setup(
-                    &session,
-                    &journal,
-                    &mut log,
-                    (script, reach, a.setup_timeout),
-                    &first,
-                    answer.root_token.as_str(),
-                )
-                .await,
-            ),
-            _ => None,
+        let end = RootEnd {
+            setup: script
+                .as_deref()
+                .zip(reach.as_ref())
+                .map(|(s, r)| (s, r, a.setup_timeout)),
+            keep: a.keep_root_token,
         };
+        end.run(&session, &journal, &mut log, &first, &answer.root_token)
+            .await
+            .inspect_err(|_| work.clear())?;
         if a.keep_root_token {
             report.root_token = "kept (in the --output file)";
-        } else {
-            revoke_root(&session, &journal, &mut log, &first).await?;
-        }
-        if let Some(Err(e)) = ran {
-            work.clear();
-            return Err(log.failed(InitStep::Setup, e));
         }
         report.setup = script.as_ref().map(|s| s.display().to_string());
         work.clear();
@@ -416,6 +437,33 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     journal.note("finished", "done", json!({"exit_code": exit.code()}));
     print(session.format, &report)?;
     Ok(exit)
+}
+
+/// The end of a run holding the root token: the setup script (if any), then the token revoked
+/// (unless kept) whatever the script did; a failed script is then the run's error.
+struct RootEnd<'a> {
+    setup: Option<(&'a Path, &'a setup::Reach, std::time::Duration)>,
+    keep: bool,
+}
+
+impl RootEnd<'_> {
+    async fn run(
+        &self,
+        session: &Session,
+        journal: &Journal,
+        log: &mut StepLog<InitStep>,
+        first: &str,
+        token: &str,
+    ) -> Result<()> {
+        let ran = match self.setup {
+            Some(setup) => run_setup(session, journal, log, setup, first, token).await,
+            None => Ok(()),
+        };
+        if !self.keep {
+            revoke_root(session, journal, log, first).await?;
+        }
+        ran.map_err(|e| log.failed(InitStep::Setup, e))
+    }
 }
 
 /// Runs the setup script against the active pod, noting it in the journal and in an Event;
@@ -454,6 +502,58 @@ async fn run_setup(
     };
     session.record(first, event).await;
     result
+}
+
+/// Shows the key holders their encrypted shares now (stderr: the report comes at the end)
+/// and what they are waited for.
+fn announce_shares(report: &Report, first: &str, ns: &str, timeout: std::time::Duration) {
+    let mut text = String::new();
+    for s in &report.encrypted_shares {
+        text.push_str(&format!(
+            "Share for {} (PGP-encrypted): {}\n",
+            s.holder, s.share
+        ));
+    }
+    if let Some(o) = &report.output {
+        text.push_str(&format!("The PGP-encrypted shares are in {o}.\n"));
+    }
+    eprintln!(
+        "{text}Waiting up to {}s for the key holders to unseal {first}: each decrypts their share (`base64 -d | gpg -dq`) and runs `kubectl vault-unseal -n {ns} {first}`; the setup script runs then.",
+        timeout.as_secs()
+    );
+}
+
+/// Waits until `first` is unsealed and the active node (the key holders unsealed it).
+async fn await_holders(
+    session: &Session,
+    first: &str,
+    timeout: std::time::Duration,
+    task: &vault_shared::output::Task,
+) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let views = session.views().await;
+        let view = views.iter().find(|v| v.pod == first);
+        let unsealed = view.is_some_and(|v| v.sealed == Some(false));
+        if unsealed && session.leader(&views).is_ok_and(|t| t.name == first) {
+            return Ok(());
+        }
+        task.step(&format!(
+            "{first}: {}",
+            if unsealed {
+                "unsealed, waiting until it leads"
+            } else {
+                "sealed, waiting for the key holders"
+            }
+        ));
+        if Instant::now() >= deadline {
+            bail!(
+                "{first} was not unsealed and leading within {}s: the setup script did not run, and the root token could not be revoked while the cluster is sealed",
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 /// Revokes the initial root token through the active node, and records it.
@@ -584,6 +684,12 @@ fn plan(
         if !a.keep_root_token {
             plan.step("revoke the initial root token");
         }
+    } else if let Some(script) = &a.setup {
+        plan.step(format!(
+            "wait up to {}s for the key holders to unseal {first}, then run {} against it with the root token in its environment only, then revoke the root token",
+            a.timeout.as_secs(),
+            script.display()
+        ));
     } else {
         plan.step("leave the cluster sealed for the key holders");
     }

@@ -88,7 +88,8 @@ pub struct InitArgs {
     /// Run this reconfiguration script after the pods are unsealed and joined, before the
     /// root token is revoked: it gets VAULT_ADDR (a local listener forwarded to the active
     /// pod), VAULT_CACERT, VAULT_TLS_SERVER_NAME and the root token in VAULT_TOKEN (its own
-    /// environment only). Needs the shares in clear (--output-file without --pgp-keys).
+    /// environment only). With --pgp-keys, the run waits (--timeout) for the key holders to
+    /// unseal the first pod. Not with --root-token-pgp-key.
     #[arg(long, value_name = "SCRIPT")]
     pub setup: Option<PathBuf>,
     /// How long the --setup script may run before it is stopped.

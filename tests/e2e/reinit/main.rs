@@ -742,20 +742,7 @@ fn bad_input_is_refused_before_anything_happens() {
         "--yes",
     ]);
     assert_fails_with(&out, "is a PGP private key");
-    // --setup needs the root token in clear and a cluster it can unseal.
-    let out = run(&[
-        "init",
-        "--pgp-keys",
-        p,
-        "--key-shares",
-        "1",
-        "--key-threshold",
-        "1",
-        "--setup",
-        "setup.sh",
-        "--yes",
-    ]);
-    assert_fails_with(&out, "--setup with --pgp-keys");
+    // --setup needs the root token in clear.
     let out = run(&[
         "init",
         "--output-file",
@@ -817,6 +804,8 @@ api() {{
       --resolve "$VAULT_TLS_SERVER_NAME:$port:127.0.0.1" -H @- "$@"
 }}
 echo "ca=$VAULT_CACERT mode=$(stat -c %a "$VAULT_CACERT") name=$VAULT_TLS_SERVER_NAME" > {seen}
+# The token's accessor (not the token), for the test to look it up after the run.
+api "$base/auth/token/lookup-self" | grep -o '"accessor":"[^"]*"' | head -1 | cut -d'"' -f4 > {seen}.accessor
 api -X POST -d '{{"type":"kv","options":{{"version":"2"}}}}' "$base/sys/mounts/secret"
 echo "setup: secret/ mounted"
 {fail}
@@ -1004,5 +993,136 @@ fn init_runs_the_setup_script_before_revoking_the_root_token() {
         ("the Events", events),
     ] {
         assert_no_secret(what, &text, &secrets);
+    }
+}
+
+/// `init --pgp-keys --setup`: the plugin cannot unseal, so it waits for the key holders; once
+/// they unseal the pod with their decrypted shares (here through the Vault API), the script
+/// configures the cluster and the root token is revoked (its accessor no longer looks up).
+#[test]
+fn init_with_pgp_keys_waits_for_the_holders_then_runs_the_setup_script() {
+    let e = uninitialised_pod("reinit-setup-pgp");
+    let dir = e.sb.dir().to_path_buf();
+    let holders: Vec<(PathBuf, PathBuf)> = ["alice", "bob"]
+        .iter()
+        .map(|h| gpg_holder(&dir, h))
+        .collect();
+    let pgp_keys = holders
+        .iter()
+        .map(|(_, public)| public.to_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
+    let script = setup_script(&dir, "pgp", false);
+    let keys = dir.join("encrypted.json");
+    let journal = dir.join("pgp.jsonl");
+    e.sb.wait_until("vault-0 answers", Duration::from_secs(60), || {
+        e.sb.seal_status(0).is_ok()
+    })
+    .unwrap();
+    let child = e
+        .kubectl
+        .command([
+            "vault-reinit",
+            "init",
+            "--pgp-keys",
+            &pgp_keys,
+            "--key-shares",
+            "2",
+            "--key-threshold",
+            "2",
+            "--output-file",
+            keys.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+            "--setup",
+            script.to_str().unwrap(),
+            "--timeout",
+            "3m",
+            "--yes",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the plugin");
+    // The holders: their encrypted shares from the file, decrypted each with their own key.
+    let mut doc = Value::Null;
+    e.sb.wait_until(
+        "the encrypted shares",
+        Duration::from_secs(120),
+        || match std::fs::read(&keys)
+            .ok()
+            .map(|b| serde_json::from_slice::<Value>(&b))
+        {
+            Some(Ok(v)) => {
+                doc = v;
+                true
+            }
+            _ => false,
+        },
+    )
+    .unwrap();
+    assert_eq!(doc["pgp_encrypted"], true, "{doc}");
+    assert!(doc.get("root_token").is_none(), "{doc}");
+    let shares: Vec<String> = doc["unseal_keys_b64"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&holders)
+        .map(|(s, (home, _))| gpg_decrypt(home, s.as_str().unwrap()).expect("decrypt the share"))
+        .collect();
+    for s in &shares {
+        let (code, body) =
+            e.sb.vault(0, "PUT", "sys/unseal", None, Some(&json!({"key": s})))
+                .unwrap();
+        assert_eq!(code, 200, "{body}");
+    }
+    let out = child.wait_with_output().expect("the plugin ends");
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("Waiting up to 180s for the key holders"),
+        "{}",
+        show(&out)
+    );
+    assert!(stdout(&out).contains("setup: done"), "{}", show(&out));
+    assert!(
+        stdout(&out).contains("Initial root token: revoked."),
+        "{}",
+        show(&out)
+    );
+
+    // What the script did, through the Vault API with the token it made for the test.
+    let check: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("pgp.check-token.json")).unwrap()).unwrap();
+    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
+    let (code, body) =
+        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
+            .unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["data"]["password"], "set-up");
+    // The root token the script was given is gone.
+    let accessor = std::fs::read_to_string(dir.join("pgp.seen.accessor")).unwrap();
+    assert!(!accessor.trim().is_empty());
+    let (code, body) =
+        e.sb.vault(
+            0,
+            "POST",
+            "auth/token/lookup-accessor",
+            Some(&token),
+            Some(&json!({"accessor": accessor.trim()})),
+        )
+        .unwrap();
+    assert_eq!(code, 400, "the root token was not revoked: {body}");
+    let events = events_text(&e);
+    assert!(events.contains("SetupScriptRan") && events.contains("RootTokenRevoked"));
+    for (what, text) in [
+        ("stdout", stdout(&out)),
+        ("stderr", err),
+        ("the journal", std::fs::read_to_string(&journal).unwrap()),
+        ("the Events", events),
+        ("the key file", std::fs::read_to_string(&keys).unwrap()),
+    ] {
+        assert_no_secret(what, &text, &shares);
     }
 }
