@@ -361,6 +361,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
             let end = RootEnd {
                 setup: Some((script, reach, a.setup_timeout)),
                 keep: false,
+                progress: &progress,
             };
             end.run(&session, &journal, &mut log, &first, &answer.root_token)
                 .await
@@ -417,6 +418,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
                 .zip(reach.as_ref())
                 .map(|(s, r)| (s, r, a.setup_timeout)),
             keep: a.keep_root_token,
+            progress: &progress,
         };
         end.run(&session, &journal, &mut log, &first, &answer.root_token)
             .await
@@ -444,6 +446,8 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
 struct RootEnd<'a> {
     setup: Option<(&'a Path, &'a setup::Reach, std::time::Duration)>,
     keep: bool,
+    /// Hidden while the script writes to the terminal.
+    progress: &'a Progress,
 }
 
 impl RootEnd<'_> {
@@ -456,7 +460,12 @@ impl RootEnd<'_> {
         token: &str,
     ) -> Result<()> {
         let ran = match self.setup {
-            Some(setup) => run_setup(session, journal, log, setup, first, token).await,
+            Some(setup) => {
+                self.progress.hide();
+                let ran = run_setup(session, journal, log, setup, first, token).await;
+                self.progress.show();
+                ran
+            }
             None => Ok(()),
         };
         if !self.keep {
