@@ -339,7 +339,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         report.root_token = if root_pgp.is_some() {
             "encrypted to --root-token-pgp-key"
         } else {
-            "discarded unseen (make one with generate-root when needed)"
+            "discarded unseen (make one with generate-root when needed, where the server allows it: OpenBao refuses it unless configured; --setup or --root-token-pgp-key keep a way in)"
         };
         let others = pods.len() > 1;
         report.next = Some(format!(
