@@ -483,7 +483,7 @@ _kubectl__vault_reinit() {
             return 0
             ;;
         kubectl__subcmd__vault_reinit__subcmd__init)
-            opts="-y -n -l -o -v -h --key-shares --key-threshold --pgp-keys --output-file --root-token-pgp-key --keep-root-token --wipe --journal --timeout --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --key-shares --key-threshold --pgp-keys --output-file --root-token-pgp-key --keep-root-token --setup --setup-timeout --wipe --journal --timeout --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,6 +506,14 @@ _kubectl__vault_reinit() {
                     return 0
                     ;;
                 --root-token-pgp-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setup-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

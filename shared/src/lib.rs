@@ -13,6 +13,7 @@
 //! - [`cluster`]: Kubernetes access, finding the Vault pods, pod facts, readiness, waiting, logs;
 //! - [`target`]: a Vault pod (or `--vault-addr`) with its client;
 //! - [`transport`]: how bytes reach a pod's Vault listener (port-forward + TLS, or a direct address);
+//! - [`local_forward`]: a loopback listener forwarded to a pod, for programs the plugin starts;
 //! - [`vault`]: the Vault HTTP API, one file per area over one request path (Vault and OpenBao alike);
 //! - [`fanout`]: per-pod work run concurrently, each pod's name and result kept, under a deadline;
 //! - [`ha`]: each pod's own view (the probe) and which pod is the active node;
@@ -39,6 +40,7 @@ pub mod fanout;
 pub mod findings;
 pub mod ha;
 pub mod keys;
+pub mod local_forward;
 pub mod output;
 pub mod podmetrics;
 pub mod procedures;

@@ -284,6 +284,21 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// Stops drawing, while a child process writes to the terminal; `show` draws again.
+    pub fn hide(&self) {
+        if let Some(m) = &self.multi {
+            m.set_draw_target(ProgressDrawTarget::hidden());
+        }
+    }
+
+    pub fn show(&self) {
+        if let Some(m) = &self.multi {
+            m.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
 impl Default for Progress {
     fn default() -> Self {
         Self::new()

@@ -279,7 +279,7 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn server_name(name: &str) -> Result<ServerName<'static>> {
+pub(crate) fn server_name(name: &str) -> Result<ServerName<'static>> {
     ServerName::try_from(name.to_string())
         .map_err(|_| anyhow!("{name:?} is not a valid TLS server name"))
 }
@@ -408,11 +408,11 @@ impl Connector {
 }
 
 /// The kubelet's verdict on a port-forward stream (nothing listening, …), once it arrives.
-type StreamError = Arc<Mutex<Option<String>>>;
+pub(crate) type StreamError = Arc<Mutex<Option<String>>>;
 
 /// Opens one port-forward stream to `pod:port`; the second value fills with the kubelet's
 /// error message if the stream fails.
-async fn port_forward(
+pub(crate) async fn port_forward(
     pods: &Api<Pod>,
     pod: &str,
     port: u16,

@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 use crate::InitArgs;
 use crate::bring_up;
 use crate::journal::Journal;
+use crate::setup;
 use crate::wipe;
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -39,6 +40,7 @@ enum InitStep {
     Custody,
     Unseal,
     Join,
+    Setup,
     RevokeRoot,
 }
 
@@ -50,6 +52,7 @@ impl Step for InitStep {
             InitStep::Custody => "put the new keys in custody",
             InitStep::Unseal => "unseal the first pod",
             InitStep::Join => "join and unseal the other pods",
+            InitStep::Setup => "run the setup script",
             InitStep::RevokeRoot => "revoke the initial root token",
         }
     }
@@ -62,6 +65,9 @@ impl Step for InitStep {
             InitStep::Custody => "the cluster is initialised but its keys were not kept: delete the data again (`init --wipe`) and start over".into(),
             InitStep::Unseal | InitStep::Join => format!(
                 "`kubectl vault-unseal -n {subject} --keys-file FILE`, then `kubectl vault-raft join POD -n {subject} --keys-file FILE` for each pod not in the cluster"
+            ),
+            InitStep::Setup => format!(
+                "the cluster is initialised and unsealed and holds only what the script did before it stopped: fix the script and start again with `kubectl vault-reinit init -n {subject} --wipe --setup SCRIPT …`, or run it yourself with a token made by `vault operator generate-root` (with the shares in the --output-file, where the server allows it: OpenBao refuses it unless configured)"
             ),
             InitStep::RevokeRoot => "revoke the root token by hand: `vault token revoke -self`".into(),
         }
@@ -88,6 +94,9 @@ struct Report {
     journal: String,
     wiped: Vec<String>,
     unsealed: Vec<String>,
+    /// The setup script that ran and exited 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setup: Option<String>,
     root_token: &'static str,
     next: Option<String>,
     seconds: f64,
@@ -163,6 +172,12 @@ fn check_args(a: &InitArgs) -> Result<()> {
             "--keep-root-token with --pgp-keys needs --root-token-pgp-key: the plugin never prints the root token in clear"
         );
     }
+    if a.setup.is_some() {
+        ensure!(
+            a.root_token_pgp_key.is_none(),
+            "--setup with --root-token-pgp-key: the root token would be encrypted, so the script could not be given it; nothing was changed"
+        );
+    }
     if let Some(out) = &a.output_file {
         if out.exists() {
             bail!(
@@ -191,10 +206,16 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         .map(|p| pgp_key(p))
         .collect::<Result<_>>()?;
     let root_pgp = a.root_token_pgp_key.as_deref().map(pgp_key).transpose()?;
+    let script = a.setup.as_deref().map(setup::check_script).transpose()?;
     let mut session = Session::connect(common, &[]).await?;
     let ns = session.kube.namespace.clone();
     let pods = session.all_pods.clone();
     let first = cluster::name(&pods[0]).to_string();
+    // What the script needs to reach Vault is found before anything is deleted.
+    let reach = match &script {
+        Some(_) => Some(setup::reach(&session, &pods[0]).await?),
+        None => None,
+    };
     let views = session.views().await;
     let state = refuse_unless_ready(&views, a.wipe)?;
     let doomed = if a.wipe {
@@ -227,7 +248,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     let start = Instant::now();
     let progress = Progress::new();
     let task = progress.task(&format!("init {ns}"));
-    let mut log: StepLog<InitStep> = StepLog::new("init", &ns, 6, task);
+    let mut log: StepLog<InitStep> = StepLog::new("init", &ns, 7, task);
     // The steps' own progress (which pod, what it waits for), beside the step line.
     let work = progress.task("pods");
     let mut wiped = Vec::new();
@@ -293,6 +314,7 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         journal: journal.path().display().to_string(),
         wiped,
         unsealed: Vec::new(),
+        setup: None,
         root_token: "revoked",
         next: None,
         seconds: 0.0,
@@ -317,15 +339,51 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
         report.root_token = if root_pgp.is_some() {
             "encrypted to --root-token-pgp-key"
         } else {
-            "discarded unseen (make one with generate-root when needed)"
+            "discarded unseen (make one with generate-root when needed, where the server allows it: OpenBao refuses it unless configured; --setup or --root-token-pgp-key keep a way in)"
         };
+        let others = pods.len() > 1;
         report.next = Some(format!(
             "each holder decrypts their share (`base64 -d | gpg -dq`); then `kubectl vault-unseal -n {ns} {first}` and `kubectl vault-raft join POD -n {ns}` for the other pods"
         ));
+        if let (Some(script), Some(reach)) = (&script, &reach) {
+            // The script needs an unsealed cluster, which only the holders can give it: the
+            // run waits for them with the root token held in memory, then revokes it.
+            announce_shares(&report, &first, &ns, a.timeout);
+            log.run(
+                InitStep::Unseal,
+                await_holders(&session, &first, a.timeout, &work),
+            )
+            .await?;
+            session.use_token(
+                Token::new(answer.root_token.clone()),
+                "the new cluster's initial root token",
+            )?;
+            let end = RootEnd {
+                setup: Some((script, reach, a.setup_timeout)),
+                keep: false,
+                progress: &progress,
+            };
+            end.run(&session, &journal, &mut log, &first, &answer.root_token)
+                .await
+                .inspect_err(|_| work.clear())?;
+            report.root_token = "revoked";
+            report.setup = Some(script.display().to_string());
+            report.unsealed = vec![first.clone()];
+            report.next = others.then(|| format!(
+                "`kubectl vault-raft join POD -n {ns}` for the other pods, each unsealed by the holders (`kubectl vault-unseal -n {ns} POD`)"
+            ));
+        }
         work.clear();
-        log.task
-            .finish("initialised; sealed until the key holders unseal it");
-        Exit::Attention
+        log.task.finish(if report.setup.is_some() {
+            "initialised; the first pod unsealed by the key holders and set up"
+        } else {
+            "initialised; sealed until the key holders unseal it"
+        });
+        if report.setup.is_some() && !others {
+            Exit::Healthy
+        } else {
+            Exit::Attention
+        }
     } else {
         let shares = keys::parse(
             &answer
@@ -354,33 +412,21 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
                 ),
             )
             .await?;
+        let end = RootEnd {
+            setup: script
+                .as_deref()
+                .zip(reach.as_ref())
+                .map(|(s, r)| (s, r, a.setup_timeout)),
+            keep: a.keep_root_token,
+            progress: &progress,
+        };
+        end.run(&session, &journal, &mut log, &first, &answer.root_token)
+            .await
+            .inspect_err(|_| work.clear())?;
         if a.keep_root_token {
             report.root_token = "kept (in the --output file)";
-        } else {
-            journal
-                .step(
-                    "revoke root token",
-                    log.run(InitStep::RevokeRoot, async {
-                        session
-                            .leader(&session.views().await)?
-                            .client
-                            .revoke_self()
-                            .await
-                            .map_err(|e| session.explain(e, "revoke the initial root token"))
-                    }),
-                )
-                .await?;
-            session
-                .record(
-                    &first,
-                    Note::normal(
-                        "RootTokenRevoked",
-                        "RevokeToken",
-                        "kubectl-vault reinit revoked the initial root token",
-                    ),
-                )
-                .await;
         }
+        report.setup = script.as_ref().map(|s| s.display().to_string());
         work.clear();
         log.task.finish(&format!(
             "initialised; {} pods unsealed and healthy voters",
@@ -393,6 +439,163 @@ pub async fn run(common: &CommonArgs, a: &InitArgs) -> Result<Exit> {
     journal.note("finished", "done", json!({"exit_code": exit.code()}));
     print(session.format, &report)?;
     Ok(exit)
+}
+
+/// The end of a run holding the root token: the setup script (if any), then the token revoked
+/// (unless kept) whatever the script did; a failed script is then the run's error.
+struct RootEnd<'a> {
+    setup: Option<(&'a Path, &'a setup::Reach, std::time::Duration)>,
+    keep: bool,
+    /// Hidden while the script writes to the terminal.
+    progress: &'a Progress,
+}
+
+impl RootEnd<'_> {
+    async fn run(
+        &self,
+        session: &Session,
+        journal: &Journal,
+        log: &mut StepLog<InitStep>,
+        first: &str,
+        token: &str,
+    ) -> Result<()> {
+        let ran = match self.setup {
+            Some(setup) => {
+                self.progress.hide();
+                let ran = run_setup(session, journal, log, setup, first, token).await;
+                self.progress.show();
+                ran
+            }
+            None => Ok(()),
+        };
+        if !self.keep {
+            revoke_root(session, journal, log, first).await?;
+        }
+        ran.map_err(|e| log.failed(InitStep::Setup, e))
+    }
+}
+
+/// Runs the setup script against the active pod, noting it in the journal and in an Event;
+/// its failure is returned (after the Event) for the caller to report once the root token
+/// is dealt with.
+async fn run_setup(
+    session: &Session,
+    journal: &Journal,
+    log: &mut StepLog<InitStep>,
+    (script, reach, timeout): (&Path, &setup::Reach, std::time::Duration),
+    first: &str,
+    token: &str,
+) -> Result<()> {
+    log.start(InitStep::Setup);
+    let result = journal
+        .step("setup", async {
+            let leader = session.leader(&session.views().await)?.name.clone();
+            setup::run(session, reach, &leader, script, token, timeout).await
+        })
+        .await;
+    let note = match &result {
+        Ok(()) => format!(
+            "kubectl-vault reinit ran the setup script {}",
+            script.display()
+        ),
+        Err(e) => format!(
+            "kubectl-vault reinit: the setup script {} failed: {e:#}",
+            script.display()
+        ),
+    };
+    let event = if result.is_ok() {
+        log.done.push(InitStep::Setup);
+        Note::normal("SetupScriptRan", "Setup", &note)
+    } else {
+        Note::warning("SetupScriptFailed", "Setup", &note)
+    };
+    session.record(first, event).await;
+    result
+}
+
+/// Shows the key holders their encrypted shares now (stderr: the report comes at the end)
+/// and what they are waited for.
+fn announce_shares(report: &Report, first: &str, ns: &str, timeout: std::time::Duration) {
+    let mut text = String::new();
+    for s in &report.encrypted_shares {
+        text.push_str(&format!(
+            "Share for {} (PGP-encrypted): {}\n",
+            s.holder, s.share
+        ));
+    }
+    if let Some(o) = &report.output {
+        text.push_str(&format!("The PGP-encrypted shares are in {o}.\n"));
+    }
+    eprintln!(
+        "{text}Waiting up to {}s for the key holders to unseal {first}: each decrypts their share (`base64 -d | gpg -dq`) and runs `kubectl vault-unseal -n {ns} {first}`; the setup script runs then.",
+        timeout.as_secs()
+    );
+}
+
+/// Waits until `first` is unsealed and the active node (the key holders unsealed it).
+async fn await_holders(
+    session: &Session,
+    first: &str,
+    timeout: std::time::Duration,
+    task: &vault_shared::output::Task,
+) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let views = session.views().await;
+        let view = views.iter().find(|v| v.pod == first);
+        let unsealed = view.is_some_and(|v| v.sealed == Some(false));
+        if unsealed && session.leader(&views).is_ok_and(|t| t.name == first) {
+            return Ok(());
+        }
+        task.step(&format!(
+            "{first}: {}",
+            if unsealed {
+                "unsealed, waiting until it leads"
+            } else {
+                "sealed, waiting for the key holders"
+            }
+        ));
+        if Instant::now() >= deadline {
+            bail!(
+                "{first} was not unsealed and leading within {}s: the setup script did not run, and the root token could not be revoked while the cluster is sealed",
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Revokes the initial root token through the active node, and records it.
+async fn revoke_root(
+    session: &Session,
+    journal: &Journal,
+    log: &mut StepLog<InitStep>,
+    first: &str,
+) -> Result<()> {
+    journal
+        .step(
+            "revoke root token",
+            log.run(InitStep::RevokeRoot, async {
+                session
+                    .leader(&session.views().await)?
+                    .client
+                    .revoke_self()
+                    .await
+                    .map_err(|e| session.explain(e, "revoke the initial root token"))
+            }),
+        )
+        .await?;
+    session
+        .record(
+            first,
+            Note::normal(
+                "RootTokenRevoked",
+                "RevokeToken",
+                "kubectl-vault reinit revoked the initial root token",
+            ),
+        )
+        .await;
+    Ok(())
 }
 
 /// A one-line description of what init may act on, or the refusal: an initialised pod holds
@@ -481,9 +684,21 @@ fn plan(
                 others.join(", ")
             ));
         }
+        if let Some(script) = &a.setup {
+            plan.step(format!(
+                "run {} against the active pod, with the root token in its environment only",
+                script.display()
+            ));
+        }
         if !a.keep_root_token {
             plan.step("revoke the initial root token");
         }
+    } else if let Some(script) = &a.setup {
+        plan.step(format!(
+            "wait up to {}s for the key holders to unseal {first}, then run {} against it with the root token in its environment only, then revoke the root token",
+            a.timeout.as_secs(),
+            script.display()
+        ));
     } else {
         plan.step("leave the cluster sealed for the key holders");
     }
@@ -587,6 +802,9 @@ fn print(format: Format, r: &Report) -> Result<()> {
                 "Unsealed, healthy voters and Ready: {}",
                 r.unsealed.join(", ")
             );
+        }
+        if let Some(s) = &r.setup {
+            println!("Setup script {s} ran and exited 0.");
         }
         println!("Initial root token: {}.", r.root_token);
         println!("Journal: {}", r.journal);

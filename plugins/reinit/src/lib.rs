@@ -8,6 +8,7 @@ mod init;
 mod journal;
 mod restore;
 mod restore_snapshot;
+mod setup;
 mod snapshot_file;
 mod wipe;
 
@@ -32,7 +33,8 @@ Vault (--pgp-keys), or written to a new 0600 file (--output-file); never printed
 needs attention.\n\n\
 Examples:\n  kubectl vault-reinit -n vault --snapshot backup.snap\n  \
 kubectl vault-reinit -n vault init --pgp-keys alice.asc,bob.asc,carol.asc --key-shares 3 --key-threshold 2\n  \
-kubectl vault-reinit -n vault init --output-file vault-init.json --wipe"
+kubectl vault-reinit -n vault init --output-file vault-init.json --wipe\n  \
+kubectl vault-reinit -n vault init --output-file vault-init.json --setup ./setup.sh"
     )]
 }
 
@@ -83,6 +85,16 @@ pub struct InitArgs {
     /// Keep the initial root token (default: revoke it at the end).
     #[arg(long)]
     pub keep_root_token: bool,
+    /// Run this reconfiguration script after the pods are unsealed and joined, before the
+    /// root token is revoked: it gets VAULT_ADDR (a local listener forwarded to the active
+    /// pod), VAULT_CACERT, VAULT_TLS_SERVER_NAME and the root token in VAULT_TOKEN (its own
+    /// environment only). With --pgp-keys, the run waits (--timeout) for the key holders to
+    /// unseal the first pod. Not with --root-token-pgp-key.
+    #[arg(long, value_name = "SCRIPT")]
+    pub setup: Option<PathBuf>,
+    /// How long the --setup script may run before it is stopped.
+    #[arg(long, default_value = "30m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
+    pub setup_timeout: std::time::Duration,
     /// Delete the pods' PVCs first (asks to type the namespace) and wait for fresh volumes.
     #[arg(long)]
     pub wipe: bool,

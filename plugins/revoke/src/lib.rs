@@ -9,6 +9,7 @@ mod credential;
 mod database;
 mod kv;
 mod policy;
+mod policy_users;
 mod respond;
 mod rotate;
 pub mod scan;

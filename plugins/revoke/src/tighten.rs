@@ -1,5 +1,5 @@
-//! `policy NAME`: a policy shown with its broad grants flagged and the auth roles that hand it
-//! out; `--tighten-to` replaces it with only the named paths and capabilities, after a diff and
+//! `policy NAME`: a policy shown with its broad grants flagged (a missing deny among them) and
+//! who holds it (auth roles, identity entities and groups); `--tighten-to` replaces it with only the named paths and capabilities, after a diff and
 //! a confirmation, keeping the previous text in the output and in an Event for rollback.
 
 use anyhow::{Result, bail};
@@ -9,13 +9,31 @@ use vault_shared::confirm::Plan;
 use vault_shared::events::Note;
 use vault_shared::output;
 use vault_shared::session::Session;
-use vault_shared::target::Target;
 
 use crate::PolicyArgs;
-use crate::policy::{Rule, rules};
+use crate::policy::{Rule, covers, rules};
+use crate::policy_users::{self, Identity};
 
 const CAPABILITIES: &[&str] = &[
     "create", "read", "update", "patch", "delete", "list", "sudo", "deny",
+];
+/// Where a leaked token could undo the runbook's secret-leak response, each with a path to
+/// probe: the audit devices its evidence comes from, the policies it tightens, tokens that
+/// outlive the leaked one's revocation (orphans), a new way in (auth methods), policies given
+/// to identities, and raw storage.
+const RESPONSE_PATHS: &[(&str, &str)] = &[
+    ("sys/audit/file", "audit devices (sys/audit)"),
+    ("sys/audit-hash/file", "audit devices (sys/audit)"),
+    ("sys/policies/acl/any", "policies (sys/policies/acl)"),
+    ("sys/policy/any", "policies (sys/policy)"),
+    (
+        "auth/token/create-orphan",
+        "orphan tokens (auth/token/create-orphan)",
+    ),
+    ("sys/auth/any", "auth methods (sys/auth)"),
+    ("identity/entity/id/any", "identity policies (identity/)"),
+    ("identity/group/id/any", "identity policies (identity/)"),
+    ("sys/raw/any", "raw storage (sys/raw)"),
 ];
 /// The most of the previous text an Event note carries (the API caps notes at 1 KiB).
 const NOTE_TEXT: usize = 700;
@@ -23,8 +41,11 @@ const NOTE_TEXT: usize = 700;
 #[derive(Debug, Serialize)]
 pub struct Broad {
     pub path: String,
-    /// `glob` (`*` or `+` in the path), `sudo`, `write_on_glob`.
+    /// `glob` (`*` or `+` in the path), `sudo`, `write_on_glob`, `deny_missing`.
     pub kind: &'static str,
+    /// `deny_missing`: the response-critical places the glob reaches with no deny.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -32,8 +53,12 @@ pub struct PolicyReport {
     pub name: String,
     pub rules: Vec<Rule>,
     pub broad: Vec<Broad>,
-    /// Kubernetes auth roles whose token policies include it.
+    /// Auth roles (users, certificates) whose tokens get it: `auth/<mount>/<role|users|certs>/<name>`.
     pub roles: Vec<String>,
+    /// Identity entities with it among their own policies.
+    pub entities: Vec<Identity>,
+    /// Identity groups with it (their member entities get it too).
+    pub groups: Vec<Identity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_text: Option<String>,
     /// The text before a change: write it back to roll back.
@@ -85,51 +110,66 @@ pub fn hcl(rules: &[Rule]) -> String {
 fn broad(rules: &[Rule]) -> Vec<Broad> {
     let mut out = Vec::new();
     for r in rules {
-        let glob = r.path.contains('*') || r.path.contains('+');
+        // A deny narrows whatever it covers: not a broad grant.
+        let glob = (r.path.contains('*') || r.path.contains('+'))
+            && r.capabilities.iter().any(|c| c != "deny");
         let writes = r
             .capabilities
             .iter()
             .any(|c| matches!(c.as_str(), "create" | "update" | "patch" | "delete"));
+        let flag = |kind| Broad {
+            path: r.path.clone(),
+            kind,
+            reaches: Vec::new(),
+        };
         if glob {
-            out.push(Broad {
-                path: r.path.clone(),
-                kind: if writes { "write_on_glob" } else { "glob" },
-            });
+            out.push(flag(if writes { "write_on_glob" } else { "glob" }));
         }
         if r.capabilities.iter().any(|c| c == "sudo") {
-            out.push(Broad {
-                path: r.path.clone(),
-                kind: "sudo",
-            });
+            out.push(flag("sudo"));
         }
     }
+    out.extend(deny_missing(rules));
     out
 }
 
-/// The Kubernetes auth roles that hand out `policy`; an unreadable method is an error.
-async fn roles_with(session: &Session, via: &Target, policy: &str) -> Result<Vec<String>> {
-    let c = &via.client;
-    let mut out = Vec::new();
-    let mounts = c
-        .auth_mounts()
-        .await
-        .map_err(|e| session.explain(e, "list the auth methods"))?;
-    for (mount, _) in mounts.iter().filter(|(_, k)| k == "kubernetes") {
-        let roles = c
-            .kubernetes_roles(mount)
-            .await
-            .map_err(|e| session.explain(e, &format!("list auth/{mount}/role")))?;
-        for role in roles {
-            let r = c
-                .kubernetes_role(mount, &role)
-                .await
-                .map_err(|e| session.explain(e, &format!("read auth/{mount}/role/{role}")))?;
-            if r.token_policies.iter().any(|p| p == policy) {
-                out.push(format!("auth/{mount}/role/{role}"));
-            }
+/// The glob rules that govern a response-critical path with a capability that changes
+/// something there, where no deny does. The most specific covering rule governs (the longest
+/// pattern, as Vault prefers the most specific path); a deny covering the path wins.
+fn deny_missing(rules: &[Rule]) -> Vec<Broad> {
+    let mut out: Vec<Broad> = Vec::new();
+    for (probe, area) in RESPONSE_PATHS {
+        let covering: Vec<&Rule> = rules.iter().filter(|r| covers(&r.path, probe)).collect();
+        if covering
+            .iter()
+            .any(|r| r.capabilities.iter().any(|c| c == "deny"))
+        {
+            continue;
+        }
+        let Some(governing) = covering.iter().max_by_key(|r| r.path.len()) else {
+            continue;
+        };
+        let glob = governing.path.contains('*') || governing.path.contains('+');
+        let changes = governing.capabilities.iter().any(|c| {
+            matches!(
+                c.as_str(),
+                "create" | "update" | "patch" | "delete" | "sudo"
+            )
+        });
+        if !(glob && changes) {
+            continue;
+        }
+        match out.iter_mut().find(|b| b.path == governing.path) {
+            Some(b) if b.reaches.contains(area) => {}
+            Some(b) => b.reaches.push(area),
+            None => out.push(Broad {
+                path: governing.path.clone(),
+                kind: "deny_missing",
+                reaches: vec![area],
+            }),
         }
     }
-    Ok(out)
+    out
 }
 
 /// A line diff of two policy texts: `-` removed, `+` added, unchanged lines left out.
@@ -170,11 +210,14 @@ pub async fn run(session: &Session, args: &PolicyArgs) -> Result<Exit> {
     };
     let text = read().await?;
     let parsed = rules(&text);
+    let users = policy_users::find(session, leader, &args.name).await?;
     let mut report = PolicyReport {
         name: args.name.clone(),
         broad: broad(&parsed),
         rules: parsed,
-        roles: roles_with(session, leader, &args.name).await?,
+        roles: users.roles,
+        entities: users.entities,
+        groups: users.groups,
         new_text: None,
         previous_text: None,
         dry_run: args.confirm.dry_run,
@@ -193,10 +236,11 @@ pub async fn run(session: &Session, args: &PolicyArgs) -> Result<Exit> {
         "replace its text:\n{}",
         diff(&text, &new_text).trim_end()
     ));
-    if !report.roles.is_empty() {
+    let holders = holders(&report);
+    if !holders.is_empty() {
         plan.warn(format!(
-            "tokens from {} get only these paths from now on",
-            report.roles.join(", ")
+            "tokens of {} get only these paths from now on",
+            holders.join(", ")
         ));
     }
     report.new_text = Some(new_text.clone());
@@ -239,6 +283,20 @@ pub async fn run(session: &Session, args: &PolicyArgs) -> Result<Exit> {
     })
 }
 
+/// The roles, entities (`entity NAME`) and groups (`group NAME (N members)`) holding it.
+fn holders(r: &PolicyReport) -> Vec<String> {
+    let mut out = r.roles.clone();
+    out.extend(r.entities.iter().map(|e| format!("entity {}", e.name)));
+    out.extend(r.groups.iter().map(|g| {
+        format!(
+            "group {} ({} member entities)",
+            g.name,
+            g.members.unwrap_or_default()
+        )
+    }));
+    out
+}
+
 fn print(session: &Session, report: &PolicyReport, text: &str) -> Result<Exit> {
     output::print(session.format, report, |r| {
         if r.written {
@@ -257,14 +315,21 @@ fn print(session: &Session, report: &PolicyReport, text: &str) -> Result<Exit> {
                 "{}: {}",
                 b.path,
                 match b.kind {
-                    "glob" => "a glob: grants more paths than one",
-                    "write_on_glob" => "writes through a glob",
-                    _ => "sudo",
+                    "glob" => "a glob: grants more paths than one".to_string(),
+                    "write_on_glob" => "writes through a glob".to_string(),
+                    "deny_missing" => format!(
+                        "deny missing: the glob reaches {} with nothing denied; a leaked token could undo the response there",
+                        b.reaches.join(", ")
+                    ),
+                    _ => "sudo".to_string(),
                 }
             ));
         }
-        if !r.roles.is_empty() {
-            println!("Handed out by: {}", r.roles.join(", "));
+        let holders = holders(r);
+        if holders.is_empty() {
+            println!("Held by: no auth role, entity or group.");
+        } else {
+            println!("Held by: {}", holders.join(", "));
         }
     })?;
     Ok(Exit::Healthy)
@@ -289,5 +354,40 @@ mod tests {
             .len(),
             2
         );
+    }
+
+    #[test]
+    fn a_glob_reaching_the_response_paths_without_a_deny_is_flagged() {
+        let kinds = |hcl: &str| -> Vec<(String, Vec<&'static str>)> {
+            broad(&rules(hcl))
+                .into_iter()
+                .filter(|b| b.kind == "deny_missing")
+                .map(|b| (b.path, b.reaches))
+                .collect()
+        };
+        let everything = kinds("path \"*\" { capabilities = [\"create\", \"read\", \"update\"] }");
+        assert_eq!(everything.len(), 1);
+        assert_eq!(everything[0].1.len(), 7, "{everything:?}");
+        // A deny (or a narrower rule) governs the path: not flagged there.
+        let carved = kinds(
+            "path \"sys/*\" { capabilities = [\"update\"] }\npath \"sys/audit*\" { capabilities = [\"deny\"] }\npath \"sys/policies/acl/*\" { capabilities = [\"read\"] }",
+        );
+        assert_eq!(
+            carved,
+            vec![(
+                "sys/*".to_string(),
+                vec![
+                    "policies (sys/policy)",
+                    "auth methods (sys/auth)",
+                    "raw storage (sys/raw)"
+                ]
+            )]
+        );
+        // Read-only globs and exact paths are not flagged; secret mounts are not response paths.
+        assert!(kinds("path \"sys/*\" { capabilities = [\"read\", \"list\"] }").is_empty());
+        assert!(
+            kinds("path \"sys/audit/file\" { capabilities = [\"sudo\", \"update\"] }").is_empty()
+        );
+        assert!(kinds("path \"secret/*\" { capabilities = [\"update\"] }").is_empty());
     }
 }

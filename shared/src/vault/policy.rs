@@ -47,3 +47,83 @@ impl VaultClient {
             .collect())
     }
 }
+
+/// An identity entity or group, as `identity/<kind>/id/<id>` shows it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct IdentityObject {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Its own policies (Vault answers null for none).
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// A group's member entities.
+    #[serde(default)]
+    pub member_entity_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+impl VaultClient {
+    /// The IDs of every identity `kind` (`entity` or `group`); none is an empty list.
+    pub async fn identity_ids(&self, kind: &str) -> Result<Vec<String>, VaultError> {
+        self.list_keys(&format!("identity/{kind}/id")).await
+    }
+
+    /// One identity entity or group; None when it is gone (deleted since it was listed).
+    pub async fn identity_object(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<IdentityObject>, VaultError> {
+        match self
+            .data(
+                Method::GET,
+                &format!("identity/{kind}/id/{id}"),
+                Body::Empty,
+            )
+            .await
+        {
+            Ok(o) => Ok(Some(o)),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The names under `auth/<mount>/<collection>` (`role`, `users`, `certs`); none is an
+    /// empty list.
+    pub async fn auth_entries(
+        &self,
+        mount: &str,
+        collection: &str,
+    ) -> Result<Vec<String>, VaultError> {
+        self.list_keys(&format!("auth/{}/{collection}", mount.trim_matches('/')))
+            .await
+    }
+
+    /// The policies an auth method's role (user, certificate) gives its tokens:
+    /// `token_policies` and the older `policies`.
+    pub async fn auth_entry_policies(
+        &self,
+        mount: &str,
+        collection: &str,
+        name: &str,
+    ) -> Result<Vec<String>, VaultError> {
+        let v: Value = self
+            .data(
+                Method::GET,
+                &format!("auth/{}/{collection}/{name}", mount.trim_matches('/')),
+                Body::Empty,
+            )
+            .await?;
+        let mut out: Vec<String> = ["token_policies", "policies"]
+            .iter()
+            .flat_map(|k| v[*k].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p.as_str().map(str::to_string))
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}

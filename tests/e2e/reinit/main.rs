@@ -418,20 +418,25 @@ fn gpg_decrypt(home: &Path, share_b64: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// `init --pgp-keys`: each share is encrypted by Vault to its holder, decrypts with that
-/// holder's key only, the decrypted shares unseal a killed pod, and no share is in clear in
-/// any output or file.
-#[test]
-fn init_with_pgp_keys() {
-    let e = support::env_with(
-        "reinit-init-pgp",
+/// A sandbox of one pod whose Vault is not initialised yet.
+fn uninitialised_pod(name: &str) -> Env {
+    support::env_with(
+        name,
         PLUGIN,
         Options {
             nodes: 1,
             initialized: false,
             ..Default::default()
         },
-    );
+    )
+}
+
+/// `init --pgp-keys`: each share is encrypted by Vault to its holder, decrypts with that
+/// holder's key only, the decrypted shares unseal a killed pod, and no share is in clear in
+/// any output or file.
+#[test]
+fn init_with_pgp_keys() {
+    let e = uninitialised_pod("reinit-init-pgp");
     let dir = e.sb.dir().to_path_buf();
     let holders: Vec<(PathBuf, PathBuf)> = ["alice", "bob", "carol"]
         .iter()
@@ -737,6 +742,18 @@ fn bad_input_is_refused_before_anything_happens() {
         "--yes",
     ]);
     assert_fails_with(&out, "is a PGP private key");
+    // --setup needs the root token in clear.
+    let out = run(&[
+        "init",
+        "--output-file",
+        "k.json",
+        "--root-token-pgp-key",
+        p,
+        "--setup",
+        "setup.sh",
+        "--yes",
+    ]);
+    assert_fails_with(&out, "--setup with --root-token-pgp-key");
     let out = run(&["init", "--key-shares", "3", "--yes"]);
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("--pgp-keys"), "{}", show(&out));
@@ -760,4 +777,352 @@ fn bad_input_is_refused_before_anything_happens() {
         .filter(|n| n.starts_with("vault-reinit-"))
         .collect();
     assert!(left.is_empty(), "a refused run wrote a journal: {left:?}");
+}
+
+/// The setup script of the tests: writes a KV secret with curl (trusting only $VAULT_CACERT,
+/// asking for $VAULT_TLS_SERVER_NAME) and a policy with the `bao` CLI (which reads the same
+/// environment), and notes where its CA file was and its mode. `fail` makes it exit 3 after
+/// its first write.
+fn setup_script(dir: &Path, name: &str, fail: bool) -> PathBuf {
+    let bao = vault_sandbox::server_bin::resolve(None).expect("the bao binary");
+    let policy = dir.join("app-read.hcl");
+    std::fs::write(
+        &policy,
+        "path \"secret/data/app/*\" { capabilities = [\"read\"] }\n",
+    )
+    .unwrap();
+    let seen = dir.join(format!("{name}.seen"));
+    let script = dir.join(format!("{name}.sh"));
+    let text = format!(
+        r#"#!/bin/sh
+set -eu
+port=${{VAULT_ADDR##*:}}
+base="https://$VAULT_TLS_SERVER_NAME:$port/v1"
+api() {{
+  printf 'X-Vault-Token: %s\n' "$VAULT_TOKEN" |
+    curl -sS --fail-with-body --cacert "$VAULT_CACERT" \
+      --resolve "$VAULT_TLS_SERVER_NAME:$port:127.0.0.1" -H @- "$@"
+}}
+echo "ca=$VAULT_CACERT mode=$(stat -c %a "$VAULT_CACERT") name=$VAULT_TLS_SERVER_NAME" > {seen}
+# The token's accessor (not the token), for the test to look it up after the run.
+api "$base/auth/token/lookup-self" | grep -o '"accessor":"[^"]*"' | head -1 | cut -d'"' -f4 > {seen}.accessor
+api -X POST -d '{{"type":"kv","options":{{"version":"2"}}}}' "$base/sys/mounts/secret"
+echo "setup: secret/ mounted"
+{fail}
+# Right after the mount, KV v2 refuses writes for a moment.
+i=0
+until api -X POST -d '{{"data":{{"password":"set-up"}}}}' "$base/secret/data/app/db" >/dev/null; do
+  i=$((i+1)); [ $i -lt 60 ] || exit 4; sleep 1
+done
+{bao} policy write app-read {policy}
+# A token for the test to check the result with (the root token is revoked after the script).
+api -X POST -d '{{"policies":["root"],"ttl":"10m"}}' "$base/auth/token/create-orphan" > {check}
+chmod 600 {check}
+echo "setup: done"
+"#,
+        seen = seen.display(),
+        check = dir.join(format!("{name}.check-token.json")).display(),
+        bao = bao.display(),
+        policy = policy.display(),
+        fail = if fail {
+            "echo 'setup: giving up' >&2; exit 3"
+        } else {
+            ""
+        },
+    );
+    std::fs::write(&script, text).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// `init --setup`: a failing script stops the run with the step log (exit 1) and the root
+/// token revoked; a working one configures the new cluster (a KV secret and a policy, read
+/// back through the Vault API) before the root token is revoked; the token appears in no
+/// output, journal or Event, and the script's CA file is 0600 and gone afterwards.
+#[test]
+fn init_runs_the_setup_script_before_revoking_the_root_token() {
+    let e = uninitialised_pod("reinit-setup");
+    let dir = e.sb.dir().to_path_buf();
+    let arg = |p: &Path| p.to_str().unwrap().to_string();
+    let init = |script: &Path, keys: &str, journal: &str, extra: &[&str]| {
+        let script = arg(script);
+        let mut args = vec![
+            "init",
+            "--key-shares",
+            "3",
+            "--key-threshold",
+            "2",
+            "--output-file",
+            keys,
+            "--journal",
+            journal,
+            "--setup",
+            &script,
+            "--yes",
+        ];
+        args.extend_from_slice(extra);
+        reinit(&e, &args)
+    };
+    let root_of = |keys: &Path| -> String {
+        let doc: Value = serde_json::from_slice(&std::fs::read(keys).unwrap()).unwrap();
+        doc["root_token"].as_str().unwrap().to_string()
+    };
+    // A script that cannot run is refused before anything happens.
+    let not_exec = dir.join("not-executable.sh");
+    std::fs::write(&not_exec, "#!/bin/sh\n").unwrap();
+    let keys0 = dir.join("keys0.json");
+    let out = init(&not_exec, &arg(&keys0), &arg(&dir.join("j0.jsonl")), &[]);
+    assert_fails_with(&out, "not executable");
+    let out = init(
+        &dir.join("missing.sh"),
+        &arg(&keys0),
+        &arg(&dir.join("j0.jsonl")),
+        &[],
+    );
+    assert_fails_with(&out, "cannot read it");
+    assert!(!keys0.exists());
+    e.sb.wait_until("vault-0 answers", Duration::from_secs(60), || {
+        e.sb.seal_status(0).is_ok()
+    })
+    .unwrap();
+    assert_eq!(e.sb.seal_status(0).unwrap()["initialized"], false);
+
+    // A failing script: exit 1, the step log says where and what next, the token is revoked.
+    let failing = setup_script(&dir, "failing", true);
+    let keys1 = dir.join("keys1.json");
+    let journal1 = dir.join("j1.jsonl");
+    let out = init(&failing, &arg(&keys1), &arg(&journal1), &[]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("stopped at \"run the setup script\"") && err.contains("exited with code 3"),
+        "{}",
+        show(&out)
+    );
+    assert!(err.contains("--wipe --setup SCRIPT"), "{}", show(&out));
+    assert!(
+        err.contains("setup: giving up"),
+        "the script's stderr: {}",
+        show(&out)
+    );
+    assert!(
+        stdout(&out).contains("setup: secret/ mounted"),
+        "{}",
+        show(&out)
+    );
+    let root1 = root_of(&keys1);
+    assert!(
+        !token_valid(&e, 0, &root1),
+        "the root token outlived the failed script"
+    );
+    assert!(unsealed_and_initialised(&e, 0));
+
+    // A working script, on a wiped cluster, in JSON mode (its stdout goes to stderr).
+    let working = setup_script(&dir, "working", false);
+    let keys2 = dir.join("keys2.json");
+    let journal2 = dir.join("j2.jsonl");
+    let script2 = arg(&working);
+    let out = init(
+        &working,
+        &arg(&keys2),
+        &arg(&journal2),
+        &["--wipe", "-o", "json"],
+    );
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|err| panic!("not JSON ({err}):\n{}", show(&out)));
+    assert_eq!(report["setup"], script2.as_str(), "{report}");
+    assert!(stderr(&out).contains("setup: done"), "{}", show(&out));
+    let root2 = root_of(&keys2);
+    assert!(
+        !token_valid(&e, 0, &root2),
+        "the root token was not revoked"
+    );
+
+    // What the script wrote, read through the Vault API with the orphan token it made (OpenBao
+    // 2.7.2 refuses the unauthenticated sys/generate-root by default: 405).
+    let check: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("working.check-token.json")).unwrap())
+            .unwrap();
+    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
+    let (code, body) =
+        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
+            .unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["data"]["password"], "set-up");
+    let (code, body) =
+        e.sb.vault(0, "GET", "sys/policies/acl/app-read", Some(&token), None)
+            .unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body["data"]["policy"]
+            .as_str()
+            .unwrap_or("")
+            .contains("secret/data/app/*"),
+        "{body}"
+    );
+
+    // The CA file was 0600 while the script ran, and is gone.
+    let seen = std::fs::read_to_string(dir.join("working.seen")).unwrap();
+    assert!(seen.contains("mode=600"), "{seen}");
+    assert!(seen.contains("name=vault.vault.svc"), "{seen}");
+    let ca = seen
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("ca="))
+        .unwrap();
+    assert!(!Path::new(ca).exists(), "{ca} was left behind");
+
+    let events = events_text(&e);
+    assert!(events.contains("SetupScriptRan"), "no SetupScriptRan Event");
+    assert!(
+        events.contains("SetupScriptFailed"),
+        "no SetupScriptFailed Event"
+    );
+    let secrets = vec![root1, root2];
+    for (what, text) in [
+        ("stdout", stdout(&out)),
+        ("stderr", stderr(&out)),
+        (
+            "the first journal",
+            std::fs::read_to_string(&journal1).unwrap(),
+        ),
+        (
+            "the second journal",
+            std::fs::read_to_string(&journal2).unwrap(),
+        ),
+        ("the Events", events),
+    ] {
+        assert_no_secret(what, &text, &secrets);
+    }
+}
+
+/// `init --pgp-keys --setup`: the plugin cannot unseal, so it waits for the key holders; once
+/// they unseal the pod with their decrypted shares (here through the Vault API), the script
+/// configures the cluster and the root token is revoked (its accessor no longer looks up).
+#[test]
+fn init_with_pgp_keys_waits_for_the_holders_then_runs_the_setup_script() {
+    let e = uninitialised_pod("reinit-setup-pgp");
+    let dir = e.sb.dir().to_path_buf();
+    let holders: Vec<(PathBuf, PathBuf)> = ["alice", "bob"]
+        .iter()
+        .map(|h| gpg_holder(&dir, h))
+        .collect();
+    let pgp_keys = holders
+        .iter()
+        .map(|(_, public)| public.to_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
+    let script = setup_script(&dir, "pgp", false);
+    let keys = dir.join("encrypted.json");
+    let journal = dir.join("pgp.jsonl");
+    e.sb.wait_until("vault-0 answers", Duration::from_secs(60), || {
+        e.sb.seal_status(0).is_ok()
+    })
+    .unwrap();
+    let child = e
+        .kubectl
+        .command([
+            "vault-reinit",
+            "init",
+            "--pgp-keys",
+            &pgp_keys,
+            "--key-shares",
+            "2",
+            "--key-threshold",
+            "2",
+            "--output-file",
+            keys.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+            "--setup",
+            script.to_str().unwrap(),
+            "--timeout",
+            "3m",
+            "--yes",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the plugin");
+    // The holders: their encrypted shares from the file, decrypted each with their own key.
+    let mut doc = Value::Null;
+    e.sb.wait_until(
+        "the encrypted shares",
+        Duration::from_secs(120),
+        || match std::fs::read(&keys)
+            .ok()
+            .map(|b| serde_json::from_slice::<Value>(&b))
+        {
+            Some(Ok(v)) => {
+                doc = v;
+                true
+            }
+            _ => false,
+        },
+    )
+    .unwrap();
+    assert_eq!(doc["pgp_encrypted"], true, "{doc}");
+    assert!(doc.get("root_token").is_none(), "{doc}");
+    let shares: Vec<String> = doc["unseal_keys_b64"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&holders)
+        .map(|(s, (home, _))| gpg_decrypt(home, s.as_str().unwrap()).expect("decrypt the share"))
+        .collect();
+    for s in &shares {
+        let (code, body) =
+            e.sb.vault(0, "PUT", "sys/unseal", None, Some(&json!({"key": s})))
+                .unwrap();
+        assert_eq!(code, 200, "{body}");
+    }
+    let out = child.wait_with_output().expect("the plugin ends");
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("Waiting up to 180s for the key holders"),
+        "{}",
+        show(&out)
+    );
+    assert!(stdout(&out).contains("setup: done"), "{}", show(&out));
+    assert!(
+        stdout(&out).contains("Initial root token: revoked."),
+        "{}",
+        show(&out)
+    );
+
+    // What the script did, through the Vault API with the token it made for the test.
+    let check: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("pgp.check-token.json")).unwrap()).unwrap();
+    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
+    let (code, body) =
+        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
+            .unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["data"]["password"], "set-up");
+    // The root token the script was given is gone.
+    let accessor = std::fs::read_to_string(dir.join("pgp.seen.accessor")).unwrap();
+    assert!(!accessor.trim().is_empty());
+    let (code, body) =
+        e.sb.vault(
+            0,
+            "POST",
+            "auth/token/lookup-accessor",
+            Some(&token),
+            Some(&json!({"accessor": accessor.trim()})),
+        )
+        .unwrap();
+    assert_eq!(code, 400, "the root token was not revoked: {body}");
+    let events = events_text(&e);
+    assert!(events.contains("SetupScriptRan") && events.contains("RootTokenRevoked"));
+    for (what, text) in [
+        ("stdout", stdout(&out)),
+        ("stderr", err),
+        ("the journal", std::fs::read_to_string(&journal).unwrap()),
+        ("the Events", events),
+        ("the key file", std::fs::read_to_string(&keys).unwrap()),
+    ] {
+        assert_no_secret(what, &text, &shares);
+    }
 }

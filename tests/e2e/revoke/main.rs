@@ -10,6 +10,7 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::Output;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::{Env, assert_exit, assert_fails_with, assert_no_secret, show, stdout};
@@ -100,6 +101,27 @@ impl Leak {
         assert_no_secret("stdout", &stdout(&out), &self.secrets);
         assert_no_secret("stderr", &support::stderr(&out), &self.secrets);
         out
+    }
+
+    /// Runs `vault-revoke ARGS` on a terminal, answers `prompt` with `answer` and returns the
+    /// exit code and what the terminal showed (no secret in it).
+    fn on_terminal(
+        &self,
+        args: &[&str],
+        (prompt, answer): (&str, &str),
+        limit: Duration,
+    ) -> (Option<i32>, String) {
+        let mut full = vec!["vault-revoke"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--token-file", self.root_file.to_str().unwrap()]);
+        let mut cmd = self.e.kubectl.command(full);
+        cmd.env("TERM", "dumb");
+        let mut pty = support::Pty::spawn(cmd);
+        pty.expect(prompt, 1);
+        pty.type_line(answer);
+        let status = pty.wait_within(limit);
+        assert_no_secret("the terminal", &pty.output(), &self.secrets);
+        (status.code(), pty.output())
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -451,21 +473,11 @@ fn kv_versions_are_destroyed_and_histories_deleted_only_when_confirmed() {
     assert_exit(&out, 0);
     assert_eq!(t.metadata("app/api").0, 200);
     let typed = |answer: &str| {
-        let mut cmd = t.e.kubectl.command([
-            "vault-revoke",
-            "kv",
-            "secret/app/api",
-            "--delete-metadata",
-            "--token-file",
-            t.root_file.to_str().unwrap(),
-        ]);
-        cmd.env("TERM", "dumb");
-        let mut pty = support::Pty::spawn(cmd);
-        pty.expect("Type secret/app/api to proceed:", 1);
-        pty.type_line(answer);
-        let status = pty.wait();
-        assert_no_secret("the terminal", &pty.output(), &t.secrets);
-        (status.code(), pty.output())
+        t.on_terminal(
+            &["kv", "secret/app/api", "--delete-metadata"],
+            ("Type secret/app/api to proceed:", answer),
+            Duration::from_secs(120),
+        )
     };
     let (code, text) = typed("y");
     assert_eq!(code, Some(1), "{text}");
@@ -657,6 +669,176 @@ fn rotate_kv_fields_writes_a_new_version_never_printed_and_names_the_consumers()
     );
 }
 
+/// `policy NAME` names who holds it — a Kubernetes auth role, an AppRole role, identity
+/// entities and a group — exactly as the Vault API shows them, and flags a glob that reaches
+/// the audit devices without a deny; a token that cannot list the entities gets an error, not
+/// "nobody".
+#[test]
+fn policy_names_its_holders_and_a_missing_deny() {
+    let t = Leak::start("revoke-policy-holders", 1);
+    t.root_ok(
+        "PUT",
+        "sys/policies/acl/ops",
+        json!({"policy": "path \"secret/data/ops/*\" { capabilities = [\"read\"] }\npath \"sys/*\" { capabilities = [\"read\", \"update\"] }\npath \"sys/policies/acl/*\" { capabilities = [\"deny\"] }"}),
+    );
+    t.root_ok("POST", "sys/auth/kubernetes", json!({"type": "kubernetes"}));
+    t.root_ok("POST", "sys/auth/approle", json!({"type": "approle"}));
+    let k8s_role = |name: &str, policy: &str| {
+        t.root_ok(
+            "POST",
+            &format!("auth/kubernetes/role/{name}"),
+            json!({"bound_service_account_names": [name], "bound_service_account_namespaces": ["default"], "token_policies": [policy]}),
+        );
+    };
+    k8s_role("ops-agent", "ops");
+    k8s_role("web", "web");
+    t.root_ok(
+        "POST",
+        "auth/approle/role/deployer",
+        json!({"token_policies": ["default", "ops"]}),
+    );
+    let entity = |name: &str, policies: Value| -> String {
+        let v = t.root_ok(
+            "POST",
+            "identity/entity",
+            json!({"name": name, "policies": policies}),
+        );
+        v["data"]["id"].as_str().unwrap().to_string()
+    };
+    entity("alice", json!(["ops"]));
+    let bob = entity("bob", json!(["web"]));
+    entity("carol", json!([]));
+    entity("dave", json!(["web", "ops"]));
+    t.root_ok(
+        "POST",
+        "identity/group",
+        json!({"name": "oncall", "policies": ["ops"], "member_entity_ids": [bob]}),
+    );
+    t.root_ok(
+        "POST",
+        "identity/group",
+        json!({"name": "readers", "policies": ["web"]}),
+    );
+
+    let shown = t.json(&["policy", "ops"]);
+    assert_eq!(
+        shown["roles"],
+        json!([
+            "auth/approle/role/deployer",
+            "auth/kubernetes/role/ops-agent"
+        ]),
+        "{shown:#}"
+    );
+    // The entities and groups holding it, as the API lists and reads them.
+    for kind in ["entity", "group"] {
+        let (status, list) = t.vault_as(0, &t.root, "LIST", &format!("identity/{kind}/id"), None);
+        assert_eq!(status, 200, "{list}");
+        let mut expected: Vec<(String, String)> = Vec::new();
+        for id in list["data"]["keys"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            let (_, o) = t.vault_as(0, &t.root, "GET", &format!("identity/{kind}/id/{id}"), None);
+            if o["data"]["policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p == "ops")
+            {
+                expected.push((
+                    id.to_string(),
+                    o["data"]["name"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+        expected.sort_by(|a, b| a.1.cmp(&b.1));
+        let key = if kind == "entity" {
+            "entities"
+        } else {
+            "groups"
+        };
+        let got: Vec<(String, String)> = shown[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["id"].as_str().unwrap().to_string(),
+                    o["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{kind}: {shown:#}");
+    }
+    let names = |key: &str| -> Vec<String> {
+        shown[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("entities"), ["alice", "dave"]);
+    assert_eq!(names("groups"), ["oncall"]);
+    assert_eq!(shown["groups"][0]["members"], 1, "{shown:#}");
+    let missing: Vec<&Value> = shown["broad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "deny_missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{shown:#}");
+    assert_eq!(missing[0]["path"], "sys/*");
+    let reaches = missing[0]["reaches"].to_string();
+    assert!(
+        reaches.contains("audit devices") && reaches.contains("auth methods"),
+        "{reaches}"
+    );
+    assert!(
+        !reaches.contains("sys/policies/acl"),
+        "the deny was ignored: {reaches}"
+    );
+    let table = t.run(&["policy", "ops"]);
+    assert_exit(&table, 0);
+    assert!(
+        !support::stderr(&table).contains("sys/policies/acl/*: a glob"),
+        "a deny is not a broad grant: {}",
+        show(&table)
+    );
+    assert!(stdout(&table).contains("entity alice"), "{}", show(&table));
+    assert!(
+        support::stderr(&table).contains("deny missing"),
+        "{}",
+        show(&table)
+    );
+
+    // A token that may read the policy and the auth roles but not list the entities: an
+    // error naming what it could not read, never an empty list.
+    t.root_ok(
+        "PUT",
+        "sys/policies/acl/half-reader",
+        json!({"policy": "path \"sys/policies/acl/*\" { capabilities = [\"read\"] }\npath \"sys/auth\" { capabilities = [\"read\"] }\npath \"auth/*\" { capabilities = [\"read\", \"list\"] }"}),
+    );
+    let (status, v) = t.vault_as(
+        0,
+        &t.root,
+        "POST",
+        "auth/token/create",
+        Some(json!({"policies": ["half-reader"], "ttl": "10m"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    let half = t.file("half-token", v["auth"]["client_token"].as_str().unwrap());
+    let out = t.e.run(
+        &[
+            "vault-revoke",
+            "policy",
+            "ops",
+            "--token-file",
+            half.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_fails_with(&out, "identity/entity/id");
+}
+
 #[test]
 fn rotate_database_root_and_static_role_against_a_real_postgres() {
     let t = Leak::start("revoke-rotate-db", 1);
@@ -845,23 +1027,56 @@ fn audit_enable_on_openbao_adds_the_stanza_and_rolls_the_pods_unsealed() {
     assert_fails_with(&out, "needs their keys");
     assert_eq!(config(&t), before);
 
-    let out = t.run(&[
-        "audit-enable",
-        "--keys-file",
-        keys.to_str().unwrap(),
-        "--yes",
-        "-o",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["via"], "configuration", "{r:#}");
+    let keys_arg = keys.to_str().unwrap();
+    let pod_uids = |t: &Leak| {
+        let v = t.e.kubectl.json(["get", "pods"]).expect("kubectl get pods");
+        let mut uids: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["metadata"]["uid"].as_str().unwrap().to_string())
+            .collect();
+        uids.sort();
+        uids
+    };
+    let uids = pod_uids(&t);
+
+    // --log-raw off a terminal and without --yes: refused, nothing changed.
+    let out = t.run(&["audit-enable", "--log-raw", "--keys-file", keys_arg]);
+    assert_fails_with(&out, "--yes");
+    assert_eq!(config(&t), before);
+    // On a terminal it asks to type the namespace: anything else refuses and changes nothing.
+    let on_terminal = |answer: &str, limit: u64| {
+        t.on_terminal(
+            &["audit-enable", "--log-raw", "--keys-file", keys_arg],
+            ("Type vault to proceed:", answer),
+            Duration::from_secs(limit),
+        )
+    };
+    let (code, text) = on_terminal("y", 60);
+    assert_eq!(code, Some(1), "{text}");
     assert!(
-        config(&t).contains("audit \"file\" \"detailed\""),
-        "{}",
-        config(&t)
+        text.contains("in clear"),
+        "no warning on the terminal: {text}"
     );
-    for i in 0..2 {
+    assert!(text.contains("vault was not typed"), "{text}");
+    assert_eq!(config(&t), before, "a wrong answer changed the ConfigMap");
+    assert_eq!(pod_uids(&t), uids, "a wrong answer restarted pods");
+
+    // The namespace typed: the raw device is declared and the pods rolled.
+    let (code, text) = on_terminal("vault", 600);
+    assert_eq!(code, Some(0), "{text}");
+    let now = config(&t);
+    assert!(
+        now.contains("audit \"file\" \"detailed\"") && now.contains("log_raw"),
+        "{now}"
+    );
+    let after = pod_uids(&t);
+    assert!(
+        after.iter().all(|u| !uids.contains(u)),
+        "not every pod was restarted: {uids:?} → {after:?}"
+    );
+    for i in 0..3 {
         assert_eq!(
             t.e.sb.seal_status(i).unwrap()["sealed"],
             false,
@@ -871,7 +1086,11 @@ fn audit_enable_on_openbao_adds_the_stanza_and_rolls_the_pods_unsealed() {
     let (status, devices) = t.vault_as(0, &t.root, "GET", "sys/audit", None);
     assert_eq!(status, 200);
     assert!(devices["data"]["detailed/"].is_object(), "{devices:#}");
-    // A request now is in the new file of the active pod.
+    assert_eq!(
+        devices["data"]["detailed/"]["options"]["log_raw"], "true",
+        "{devices:#}"
+    );
+    // A request now is in the new file of the active pod, its token in clear (log_raw).
     let (_, mounts) = t.vault_as(0, &t.root, "GET", "sys/mounts", None);
     assert!(mounts.is_object());
     let logged = (0..3).any(|i| {
@@ -883,7 +1102,7 @@ fn audit_enable_on_openbao_adds_the_stanza_and_rolls_the_pods_unsealed() {
                 "cat",
                 "/vault/audit/audit-detailed.log",
             ])
-            .is_ok_and(|log| log.contains("\"path\":\"sys/mounts\""))
+            .is_ok_and(|log| log.contains("\"path\":\"sys/mounts\"") && log.contains(&t.root))
     });
-    assert!(logged, "the request is in no pod's new audit file");
+    assert!(logged, "the request is in no pod's new audit file in clear");
 }

@@ -355,6 +355,11 @@ impl Pty {
     }
 
     pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.wait_within(Duration::from_secs(120))
+    }
+
+    /// [`wait`](Pty::wait) for a process that may take longer (a rolling restart).
+    pub fn wait_within(&mut self, limit: Duration) -> std::process::ExitStatus {
         let start = Instant::now();
         loop {
             if let Some(st) = self.child.try_wait().expect("wait") {
@@ -365,7 +370,7 @@ impl Pty {
                 return st;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(120),
+                start.elapsed() < limit,
                 "the process did not end:\n{}",
                 self.output()
             );
