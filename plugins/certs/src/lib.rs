@@ -2,6 +2,7 @@
 //! pod really serves on its API port, judged against the CA the pods trust, the names clients
 //! use and the certificate stored in the TLS Secret.
 
+mod ca_secret;
 mod clients;
 mod issue_client;
 mod renew;
@@ -25,8 +26,8 @@ use vault_shared::session::Session;
 port-forward, with the server name clients use, and checks the certificate it serves: expiry, the chain against the \
 CA the pods trust (ca.crt of the TLS Secret, or --ca-cert), the names in use (pod DNS names, Service names, the \
 host in VAULT_ADDR, retry_join leader addresses), and whether it is the certificate stored in the TLS Secret. \
-`status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine, writes the TLS \
-Secret (keeping a backup) and reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
+`status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine (or signs it with a CA \
+key pair held in a Secret), writes the TLS Secret (keeping a backup) and reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
 certificate Secret.",
     after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error); 2 done, but the cluster needs attention \
 (a certificate inside the warning window or expired, a name not covered, an untrusted chain, a Secret renewed but not \
@@ -34,6 +35,7 @@ reloaded, a pod that could not be checked).\n\n\
 Examples:\n  kubectl vault-certs -n vault\n  kubectl vault-certs -n vault status vault-0 --warn 45d\n  \
 kubectl vault-certs -n vault -o json\n  \
 kubectl vault-certs -n vault renew --role vault-server --dry-run\n  \
+kubectl vault-certs -n vault renew --ca-secret vault-ca --ttl 2160h --yes\n  \
 kubectl vault-certs -n vault renew --rollback --yes\n  \
 kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls\n  \
 kubectl vault-certs -n vault clients --secret-namespace app"
@@ -51,7 +53,8 @@ pub struct Cli {
 pub enum Cmd {
     /// The certificate each pod serves, with findings (the default).
     Status(StatusArgs),
-    /// Issue a new server certificate from Vault's PKI engine into the TLS Secret, then
+    /// Issue a new server certificate from Vault's PKI engine (or a CA key pair in a Secret)
+    /// into the TLS Secret, then
     /// reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
     Renew(RenewArgs),
     /// Issue a client certificate from Vault's PKI engine into a kubernetes.io/tls Secret
@@ -111,9 +114,15 @@ pub struct RenewArgs {
     #[arg(long, default_value = "pki", value_name = "PATH")]
     pub pki_mount: String,
     /// The PKI role to issue the certificate from.
-    #[arg(long, value_name = "ROLE", required_unless_present = "rollback")]
+    #[arg(long, value_name = "ROLE", required_unless_present_any = ["rollback", "ca_secret"])]
     pub role: Option<String>,
-    /// The new certificate's lifetime, as Vault takes it.
+    /// Sign the certificate here with the CA key pair in this Secret (tls.crt and tls.key, as
+    /// cert-manager's CA issuer keeps it, or ca.crt and ca.key; an unencrypted PKCS#8 key)
+    /// instead of Vault's PKI engine. Needs no Vault token.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["role", "rollback"])]
+    pub ca_secret: Option<String>,
+    /// The new certificate's lifetime, as Vault takes it (with --ca-secret: a number with a
+    /// unit, s, m, h or d).
     #[arg(long, default_value = "8760h", value_name = "TTL")]
     pub ttl: String,
     /// The TLS Secret (default: the one the pods mount where VAULT_CACERT points).

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::RenewArgs;
 use crate::status::{self, ServerConfig};
-use crate::x509;
+use crate::{ca_secret, x509};
 
 /// How long one exec or handshake may take.
 const CALL: Duration = Duration::from_secs(15);
@@ -250,7 +250,17 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         .cloned()
         .partition(|n| n.parse::<std::net::IpAddr>().is_err());
     let role = args.role.clone().unwrap_or_default();
+    let cn = dns
+        .iter()
+        .find(|n| n.ends_with(".svc"))
+        .or(dns.first())
+        .cloned()
+        .unwrap_or_default();
     // Everything the steps need is checked before the first change.
+    let local_ca = match &args.ca_secret {
+        Some(name) => Some(load_local_ca(session, args, name, &ca_pem, &cn, &dns, &ips).await?),
+        None => None,
+    };
     let rollback_pem = if args.rollback {
         let b = existing_backup.as_ref().ok_or_else(|| {
             anyhow!("there is no backup Secret {backup} to roll back to; nothing was changed")
@@ -261,6 +271,8 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
                 anyhow!("backup Secret {backup} has no tls.crt and tls.key; nothing was changed")
             })?;
         Some(pem)
+    } else if local_ca.is_some() {
+        None
     } else {
         session.require_token("renew")?;
         let issue = format!("{}/issue/{role}", args.pki_mount.trim_matches('/'));
@@ -332,12 +344,21 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         ));
         plan.step(format!("write it back into Secret {}", state.secret_name));
     } else {
-        plan.step(format!(
-            "issue a certificate from {}/issue/{role} (ttl {}) for {}",
-            args.pki_mount,
-            args.ttl,
-            state.names.join(", ")
-        ));
+        plan.step(match (&args.ca_secret, &local_ca) {
+            (Some(name), Some((ca, _))) => format!(
+                "sign a certificate with the CA in Secret {name} ({}, not after {}; ttl {}) for {}",
+                ca.info.subject,
+                ca.info.not_after,
+                args.ttl,
+                state.names.join(", ")
+            ),
+            _ => format!(
+                "issue a certificate from {}/issue/{role} (ttl {}) for {}",
+                args.pki_mount,
+                args.ttl,
+                state.names.join(", ")
+            ),
+        });
         plan.step("check its chain against the trusted CA and that it covers every name");
         plan.step(match &existing_backup {
             Some(_) => format!(
@@ -400,15 +421,26 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
             key_pem: key,
             info,
         }
+    } else if let (Some(name), Some((before, ttl))) = (&args.ca_secret, &local_ca) {
+        log.run(RenewStep::Issue, async {
+            // Read again after the confirmation: the CA signing is the one the plan named.
+            let ca = ca_secret::load(name, session.kube.secret(name).await?)?;
+            if ca.info.sha256 != before.info.sha256 {
+                bail!("the CA in Secret {name} changed while waiting for the confirmation; run the command again to see the new plan");
+            }
+            let signed = ca.sign(&cn, &dns, &ips, *ttl)?;
+            let chain_pem = chain_for(&signed.cert_pem, &x509::pem_blocks(&ca.cert_pem), &ca_pem);
+            let info = x509::first_pem(&chain_pem).and_then(|d| x509::parse(&d))?;
+            Ok(NewCert {
+                chain_pem,
+                key_pem: signed.key_pem,
+                info,
+            })
+        })
+        .await?
     } else {
         let issued = log
             .run(RenewStep::Issue, async {
-                let cn = dns
-                    .iter()
-                    .find(|n| n.ends_with(".svc"))
-                    .or(dns.first())
-                    .cloned()
-                    .unwrap_or_default();
                 leader
                     .client
                     .pki_issue(
@@ -425,16 +457,7 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
                     .map_err(|e| session.explain(e, "issue the certificate"))
             })
             .await?;
-        let trusted: Vec<String> = ca_fingerprints(&ca_pem);
-        let mut chain_pem = issued.certificate.trim().to_string();
-        for ca in &issued.ca_chain {
-            // The trusted root stays out of tls.crt: clients have it.
-            if sha256_of_pem(ca).is_some_and(|f| !trusted.contains(&f)) {
-                chain_pem.push('\n');
-                chain_pem.push_str(ca.trim());
-            }
-        }
-        chain_pem.push('\n');
+        let chain_pem = chain_for(&issued.certificate, &issued.ca_chain, &ca_pem);
         let info = x509::first_pem(&chain_pem).and_then(|d| x509::parse(&d))?;
         NewCert {
             chain_pem,
@@ -589,6 +612,60 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
 
 fn short(fp: &str) -> &str {
     &fp[..fp.len().min(16)]
+}
+
+/// tls.crt: the leaf and the CAs above it, without those the clients already trust.
+fn chain_for(leaf: &str, cas: &[String], trusted_pem: &str) -> String {
+    let trusted: Vec<String> = ca_fingerprints(trusted_pem);
+    let mut chain_pem = leaf.trim().to_string();
+    for ca in cas {
+        if sha256_of_pem(ca).is_some_and(|f| !trusted.contains(&f)) {
+            chain_pem.push('\n');
+            chain_pem.push_str(ca.trim());
+        }
+    }
+    chain_pem.push('\n');
+    chain_pem
+}
+
+/// The CA of `--ca-secret`, checked before anything changes: a CA whose key matches it, and
+/// whose certificates (a probe signed for `names`, discarded) verify against the trusted CA.
+#[allow(clippy::too_many_arguments)]
+async fn load_local_ca(
+    session: &Session,
+    args: &RenewArgs,
+    name: &str,
+    trusted_pem: &str,
+    cn: &str,
+    dns: &[String],
+    ips: &[String],
+) -> Result<(ca_secret::LocalCa, Duration)> {
+    let ttl = vault_shared::cli::parse_duration(&args.ttl)
+        .map_err(|e| anyhow!("--ttl: {e}; nothing was changed"))?;
+    let secret = secrets(session)
+        .get_opt(name)
+        .await
+        .with_context(|| format!("read the CA Secret {name}"))?
+        .ok_or_else(|| {
+            anyhow!(
+                "there is no CA Secret {name} in namespace {}; nothing was changed",
+                session.kube.namespace
+            )
+        })?;
+    let ca = ca_secret::load(name, secret).map_err(|e| anyhow!("{e:#}; nothing was changed"))?;
+    let probe = ca.sign(cn, dns, ips, ttl)?;
+    let chain = x509::chain_of(&chain_for(
+        &probe.cert_pem,
+        &x509::pem_blocks(&ca.cert_pem),
+        trusted_pem,
+    ))?;
+    x509::verify_chain(&chain, trusted_pem).map_err(|e| {
+        anyhow!(
+            "certificates signed by the CA in Secret {name} ({}) do not verify against the CA the pods and clients trust: {e}; nothing was changed",
+            ca.info.subject
+        )
+    })?;
+    Ok((ca, ttl))
 }
 
 fn ca_fingerprints(pem: &str) -> Vec<String> {

@@ -448,6 +448,19 @@ fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize,
     (result, n, failures)
 }
 
+/// `vault-certs ARGS` (a renewal) with the client loop running: it succeeds, and no request
+/// of the loop fails.
+fn renew_under_load(e: &Env, nodes: u32, args: &[&str]) -> Output {
+    let (out, requests, failures) = with_client_loop(e, nodes, || certs(e, args));
+    assert_exit(&out, 0);
+    assert!(requests > 10, "the client loop ran ({requests} requests)");
+    assert!(
+        failures.is_empty(),
+        "requests failed during the renewal: {failures:?}"
+    );
+    out
+}
+
 #[test]
 fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     let nodes = 3;
@@ -461,26 +474,19 @@ fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     }
     let before = pod_identities(&e, nodes);
 
-    let (out, requests, failures) = with_client_loop(&e, nodes, || {
-        certs(
-            &e,
-            &[
-                "renew",
-                "--role",
-                "vault-server",
-                "--ttl",
-                "2160h",
-                "--yes",
-                "--token-file",
-                token,
-            ],
-        )
-    });
-    assert_exit(&out, 0);
-    assert!(requests > 10, "the client loop ran ({requests} requests)");
-    assert!(
-        failures.is_empty(),
-        "requests failed during the renewal: {failures:?}"
+    let out = renew_under_load(
+        &e,
+        nodes,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--ttl",
+            "2160h",
+            "--yes",
+            "--token-file",
+            token,
+        ],
     );
 
     // Independently: the Secret holds a new certificate from the CA the pods trust, every pod
@@ -574,6 +580,48 @@ fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     assert_eq!(pod_identities(&e, nodes), before);
 }
 
+/// The TLS Secret and what the pods serve, to check a refused or dry run changed nothing.
+struct Untouched {
+    nodes: u32,
+    secret: Value,
+    served: String,
+}
+
+impl Untouched {
+    fn now(e: &Env, nodes: u32) -> Untouched {
+        Untouched {
+            nodes,
+            secret: secret_json(e, "vault-tls").expect("vault-tls"),
+            served: fingerprint(&served_pem(e, 0)),
+        }
+    }
+
+    /// The Secret is the same version with the same data, no backup was written, and every
+    /// pod serves what it served.
+    fn check(&self, e: &Env, what: &str) {
+        let now = secret_json(e, "vault-tls").expect("vault-tls");
+        assert_eq!(
+            now["data"], self.secret["data"],
+            "{what}: the Secret is unchanged"
+        );
+        assert_eq!(
+            now["metadata"]["resourceVersion"], self.secret["metadata"]["resourceVersion"],
+            "{what}"
+        );
+        assert!(
+            secret_json(e, "vault-tls-backup").is_none(),
+            "{what}: no backup written"
+        );
+        for i in 0..self.nodes {
+            assert_eq!(
+                fingerprint(&served_pem(e, i)),
+                self.served,
+                "{what}: vault-{i}"
+            );
+        }
+    }
+}
+
 #[test]
 fn renew_refuses_before_any_change() {
     let e = start("certs-renew-refuse", 1, 365);
@@ -586,28 +634,8 @@ fn renew_refuses_before_any_change() {
     );
     let token = e.token_file();
     let token = token.to_str().expect("path");
-    let before = secret_json(&e, "vault-tls").expect("vault-tls");
-    let served = fingerprint(&served_pem(&e, 0));
-    let unchanged = |what: &str| {
-        let now = secret_json(&e, "vault-tls").expect("vault-tls");
-        assert_eq!(
-            now["data"], before["data"],
-            "{what}: the Secret is unchanged"
-        );
-        assert_eq!(
-            now["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"],
-            "{what}"
-        );
-        assert!(
-            secret_json(&e, "vault-tls-backup").is_none(),
-            "{what}: no backup written"
-        );
-        assert_eq!(
-            fingerprint(&served_pem(&e, 0)),
-            served,
-            "{what}: the pod serves the same"
-        );
-    };
+    let before = Untouched::now(&e, 1);
+    let unchanged = |what: &str| before.check(&e, what);
 
     let out = certs(
         &e,
@@ -897,30 +925,7 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
     let out = certs(&e, &[&ISSUE_APP_TLS[..], &ttl].concat());
     assert_exit(&out, 0);
     // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
-    let dir = e.sb.dir().join("other-cert");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=other",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .output()
-        .expect("openssl req");
-    assert!(made.status.success(), "{}", show(&made));
+    let (crt, key) = openssl_self_signed(&e, "other-cert", "/CN=other", 2, &[]);
     let cert_arg = format!("--cert={}", crt.display());
     let key_arg = format!("--key={}", key.display());
     assert_exit(
@@ -1005,4 +1010,227 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
         ],
     );
     assert_exit(&calm, 0);
+}
+
+/// Creates Secret `name` with `files` (key in the Secret, file contents), through kubectl.
+fn create_secret(e: &Env, name: &str, files: &[(&str, &str)]) {
+    let dir = e.sb.dir().join(format!("secret-{name}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut args = vec![
+        "create".to_string(),
+        "secret".into(),
+        "generic".into(),
+        name.into(),
+    ];
+    for (key, text) in files {
+        let path = dir.join(key);
+        support::write_private(&path, text.as_bytes());
+        args.push(format!("--from-file={key}={}", path.display()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_exit(&e.run(&args, None), 0);
+}
+
+/// A self-signed certificate made by openssl in `<sandbox>/<dir>`, valid `days`, with `ext`
+/// (openssl's -addext values): the paths of its certificate and key (P-256, PKCS#8).
+fn openssl_self_signed(
+    e: &Env,
+    dir: &str,
+    subject: &str,
+    days: u32,
+    ext: &[&str],
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = e.sb.dir().join(dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ])
+    .args(["-days", &days.to_string(), "-subj", subject]);
+    for x in ext {
+        cmd.args(["-addext", x]);
+    }
+    let made = cmd
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl req");
+    assert!(made.status.success(), "{}", show(&made));
+    (crt, key)
+}
+
+/// A CA made by openssl, which the pods do not trust: (certificate, key) PEM.
+fn openssl_ca(e: &Env) -> (String, String) {
+    let (crt, key) = openssl_self_signed(
+        e,
+        "openssl-ca",
+        "/CN=someone else's CA",
+        30,
+        &[
+            "basicConstraints=critical,CA:TRUE",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    (
+        std::fs::read_to_string(crt).expect("ca.crt"),
+        std::fs::read_to_string(key).expect("ca.key"),
+    )
+}
+
+#[test]
+fn renew_from_a_ca_secret_reloads_every_pod_and_refuses_bad_cas_before_any_change() {
+    let nodes = 3;
+    let e = start("certs-ca-secret", nodes, 365);
+    let (ca_crt, ca_key) = e.sb.vault_ca_pem().expect("the Vault CA");
+    let (tls_crt, tls_key) = {
+        let s = secret_json(&e, "vault-tls").expect("vault-tls");
+        let decode = |k: &str| {
+            openssl(
+                &["base64", "-d", "-A"],
+                s["data"][k].as_str().expect(k).as_bytes(),
+            )
+            .1
+        };
+        (decode("tls.crt"), decode("tls.key"))
+    };
+    let (other_crt, other_key) = openssl_ca(&e);
+    let key_body =
+        |pem: &str| -> String { pem.lines().filter(|l| !l.starts_with("-----")).collect() };
+    let never_printed = vec![key_body(&ca_key), key_body(&other_key), key_body(&tls_key)];
+
+    let untouched = Untouched::now(&e, nodes);
+    let unchanged = |what: &str| untouched.check(&e, what);
+    let (before, old_fp) = (&untouched.secret, &untouched.served);
+    let identities = pod_identities(&e, nodes);
+    let refused = |secret: &str, why: &str| {
+        let out = certs(&e, &["renew", "--ca-secret", secret, "--yes"]);
+        assert_exit(&out, 1);
+        support::assert_fails_with(&out, why);
+        support::assert_no_secret(secret, &show(&out), &never_printed);
+        unchanged(secret);
+    };
+
+    refused("no-such-ca", "there is no CA Secret no-such-ca");
+    create_secret(
+        &e,
+        "garbled",
+        &[("tls.crt", "not a certificate"), ("tls.key", "nor a key")],
+    );
+    refused("garbled", "tls.crt holds no certificate");
+    create_secret(&e, "half", &[("ca.crt", &ca_crt)]);
+    refused("half", "holds no CA key pair");
+    // The server's own certificate and key: a valid pair, but not a CA.
+    create_secret(&e, "leaf", &[("tls.crt", &tls_crt), ("tls.key", &tls_key)]);
+    refused("leaf", "is not a CA");
+    create_secret(
+        &e,
+        "mismatched",
+        &[("ca.crt", &ca_crt), ("ca.key", &other_key)],
+    );
+    refused(
+        "mismatched",
+        "ca.key is not the key of the certificate in ca.crt",
+    );
+    create_secret(
+        &e,
+        "stranger",
+        &[("tls.crt", &other_crt), ("tls.key", &other_key)],
+    );
+    refused(
+        "stranger",
+        "do not verify against the CA the pods and clients trust",
+    );
+
+    // The right CA (ca.crt/ca.key): --dry-run shows the plan and changes nothing.
+    create_secret(&e, "vault-ca", &[("ca.crt", &ca_crt), ("ca.key", &ca_key)]);
+    let out = certs(&e, &["renew", "--ca-secret", "vault-ca", "--dry-run"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Dry run: nothing was changed."), "{text}");
+    assert!(text.contains("Secret vault-ca"), "{text}");
+    support::assert_no_secret("dry run", &show(&out), &never_printed);
+    unchanged("--dry-run");
+
+    // Renewal: no Vault token needed, no restart, every pod serves the new certificate.
+    let out = renew_under_load(
+        &e,
+        nodes,
+        &[
+            "renew",
+            "--ca-secret",
+            "vault-ca",
+            "--ttl",
+            "2160h",
+            "--yes",
+        ],
+    );
+    support::assert_no_secret("renew", &show(&out), &never_printed);
+    let new_secret = secret_pem(&e);
+    let new_fp = fingerprint(&new_secret);
+    assert_ne!(&new_fp, old_fp);
+    let ca_file = e.sb.dir().join("secret-vault-ca").join("ca.crt");
+    let ca_file = ca_file.to_str().expect("path");
+    // --ttl 2160h: valid for more than 89 days, less than 91 (openssl -checkend).
+    let valid_for = |days: u32| {
+        openssl(
+            &["x509", "-noout", "-checkend", &(days * 86_400).to_string()],
+            &new_secret,
+        )
+        .0
+    };
+    assert!(
+        valid_for(89) && !valid_for(91),
+        "--ttl 2160h is about 90 days"
+    );
+    for i in 0..nodes {
+        let addr = format!("{}:8200", e.sb.pod_ip(i));
+        let sni = format!("vault.{}.svc", e.sb.namespace());
+        let (ok, text) = openssl(
+            &[
+                "s_client",
+                "-connect",
+                &addr,
+                "-servername",
+                &sni,
+                "-CAfile",
+                ca_file,
+                "-verify_return_error",
+                "-verify_hostname",
+                &sni,
+            ],
+            b"",
+        );
+        assert!(
+            ok && text.contains("Verify return code: 0 (ok)"),
+            "vault-{i}: {text}"
+        );
+        assert_eq!(
+            fingerprint(&served_pem(&e, i)),
+            new_fp,
+            "vault-{i} serves the new certificate"
+        );
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+    }
+    assert_eq!(
+        pod_identities(&e, nodes),
+        identities,
+        "no pod restarted or was replaced"
+    );
+    let backup = secret_json(&e, "vault-tls-backup").expect("the backup Secret");
+    assert_eq!(
+        backup["data"], before["data"],
+        "the previous contents are kept"
+    );
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
 }
