@@ -87,12 +87,12 @@ complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand 
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l pki-mount -d 'The mount of Vault\'s PKI engine' -r
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l role -d 'The PKI role to issue the certificate from' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l role -d 'The PKI role to issue the certificate from. (Not needed when a cert-manager Certificate owns the Secret: cert-manager reissues.)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l ca-secret -d 'Sign the certificate here with the CA key pair in this Secret (tls.crt and tls.key, as cert-manager\'s CA issuer keeps it, or ca.crt and ca.key; an unencrypted PKCS#8 key) instead of Vault\'s PKI engine. Needs no Vault token' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l ttl -d 'The new certificate\'s lifetime, as Vault takes it (with --ca-secret: a number with a unit, s, m, h or d)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l secret -d 'The TLS Secret (default: the one the pods mount where VAULT_CACERT points)' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l server-name -d 'The TLS server name (SNI) for the checks (default: `<release>.<ns>.svc`)' -r
-complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l timeout -d 'How long each pod may take: its volume to show the Secret, a restart' -r
+complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l timeout -d 'How long each step may take: cert-manager to issue, each pod\'s volume to show the Secret, a restart' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
 complete -c kubectl-vault_certs -n "__fish_kubectl_vault_certs_using_subcommand renew" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

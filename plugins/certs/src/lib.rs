@@ -3,8 +3,10 @@
 //! use and the certificate stored in the TLS Secret.
 
 mod ca_secret;
+mod cert_manager;
 mod clients;
 mod issue_client;
+mod reissue;
 mod renew;
 mod status;
 mod x509;
@@ -114,7 +116,8 @@ pub struct RenewArgs {
     #[arg(long, default_value = "pki", value_name = "PATH")]
     pub pki_mount: String,
     /// The PKI role to issue the certificate from.
-    #[arg(long, value_name = "ROLE", required_unless_present_any = ["rollback", "ca_secret"])]
+    /// (Not needed when a cert-manager Certificate owns the Secret: cert-manager reissues.)
+    #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
     /// Sign the certificate here with the CA key pair in this Secret (tls.crt and tls.key, as
     /// cert-manager's CA issuer keeps it, or ca.crt and ca.key; an unencrypted PKCS#8 key)
@@ -137,7 +140,8 @@ pub struct RenewArgs {
     /// Put back the Secret the last renew saved (`<secret>-backup`) and reload the pods.
     #[arg(long, conflicts_with = "role")]
     pub rollback: bool,
-    /// How long each pod may take: its volume to show the Secret, a restart.
+    /// How long each step may take: cert-manager to issue, each pod's volume to show the
+    /// Secret, a restart.
     #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Duration,
     #[command(flatten)]

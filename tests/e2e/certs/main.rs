@@ -1086,6 +1086,46 @@ fn openssl_ca(e: &Env) -> (String, String) {
     )
 }
 
+/// Independently of the plugin: every pod serves the certificate `fp` (openssl to its own
+/// address, with the Service name), which verifies for that name against `ca_file`; each is
+/// unsealed, and no pod restarted or was replaced since `identities`.
+fn every_pod_serves(e: &Env, nodes: u32, fp: &str, ca_file: &str, identities: &[(String, u64)]) {
+    let sni = format!("vault.{}.svc", e.sb.namespace());
+    for i in 0..nodes {
+        let addr = format!("{}:8200", e.sb.pod_ip(i));
+        let (ok, text) = openssl(
+            &[
+                "s_client",
+                "-connect",
+                &addr,
+                "-servername",
+                &sni,
+                "-CAfile",
+                ca_file,
+                "-verify_return_error",
+                "-verify_hostname",
+                &sni,
+            ],
+            b"",
+        );
+        assert!(
+            ok && text.contains("Verify return code: 0 (ok)"),
+            "vault-{i}: {text}"
+        );
+        assert_eq!(
+            fingerprint(&served_pem(e, i)),
+            fp,
+            "vault-{i} serves the new certificate"
+        );
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+    }
+    assert_eq!(
+        pod_identities(e, nodes),
+        identities,
+        "no pod restarted or was replaced"
+    );
+}
+
 #[test]
 fn renew_from_a_ca_secret_reloads_every_pod_and_refuses_bad_cas_before_any_change() {
     let nodes = 3;
@@ -1191,40 +1231,7 @@ fn renew_from_a_ca_secret_reloads_every_pod_and_refuses_bad_cas_before_any_chang
         valid_for(89) && !valid_for(91),
         "--ttl 2160h is about 90 days"
     );
-    for i in 0..nodes {
-        let addr = format!("{}:8200", e.sb.pod_ip(i));
-        let sni = format!("vault.{}.svc", e.sb.namespace());
-        let (ok, text) = openssl(
-            &[
-                "s_client",
-                "-connect",
-                &addr,
-                "-servername",
-                &sni,
-                "-CAfile",
-                ca_file,
-                "-verify_return_error",
-                "-verify_hostname",
-                &sni,
-            ],
-            b"",
-        );
-        assert!(
-            ok && text.contains("Verify return code: 0 (ok)"),
-            "vault-{i}: {text}"
-        );
-        assert_eq!(
-            fingerprint(&served_pem(&e, i)),
-            new_fp,
-            "vault-{i} serves the new certificate"
-        );
-        assert!(!e.sealed(i), "vault-{i} is unsealed");
-    }
-    assert_eq!(
-        pod_identities(&e, nodes),
-        identities,
-        "no pod restarted or was replaced"
-    );
+    every_pod_serves(&e, nodes, &new_fp, ca_file, &identities);
     let backup = secret_json(&e, "vault-tls-backup").expect("the backup Secret");
     assert_eq!(
         backup["data"], before["data"],
@@ -1233,4 +1240,288 @@ fn renew_from_a_ca_secret_reloads_every_pod_and_refuses_bad_cas_before_any_chang
     let (status_out, v) = json(&e);
     assert_exit(&status_out, 0);
     assert!(kinds(&v).is_empty(), "{v:#}");
+}
+
+/// The DNS names and addresses a PEM certificate carries, by openssl.
+fn sans_of(pem: &[u8]) -> (Vec<String>, Vec<String>) {
+    let (ok, text) = openssl(&["x509", "-noout", "-ext", "subjectAltName"], pem);
+    assert!(ok, "openssl x509 -ext subjectAltName");
+    let (mut dns, mut ips) = (Vec::new(), Vec::new());
+    for item in text.lines().skip(1).flat_map(|l| l.split(',')) {
+        let item = item.trim();
+        if let Some(d) = item.strip_prefix("DNS:") {
+            dns.push(d.to_string());
+        } else if let Some(ip) = item.strip_prefix("IP Address:") {
+            ips.push(ip.to_string());
+        }
+    }
+    (dns, ips)
+}
+
+/// A new server certificate for `sans` signed by the Vault CA with openssl, as cert-manager's
+/// CA issuer would: (certificate, key) PEM.
+fn openssl_issue(e: &Env, dir: &str, dns: &[String], ips: &[String]) -> (String, String) {
+    let (ca_crt, ca_key) = e.sb.vault_ca_pem().expect("the Vault CA");
+    let dir = e.sb.dir().join(dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = |f: &str| dir.join(f).to_str().expect("path").to_string();
+    support::write_private(&dir.join("ca.crt"), ca_crt.as_bytes());
+    support::write_private(&dir.join("ca.key"), ca_key.as_bytes());
+    let san: Vec<String> = dns
+        .iter()
+        .map(|d| format!("DNS:{d}"))
+        .chain(ips.iter().map(|i| format!("IP:{i}")))
+        .collect();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        format!(
+            "subjectAltName={}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n",
+            san.join(",")
+        ),
+    )
+    .expect("ext.cnf");
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", show(&out));
+    };
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=vault.vault.svc",
+        "-keyout",
+        &path("tls.key"),
+        "-out",
+        &path("tls.csr"),
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("tls.csr"),
+        "-CA",
+        &path("ca.crt"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "90",
+        "-extfile",
+        &path("ext.cnf"),
+        "-out",
+        &path("tls.crt"),
+    ]);
+    (
+        std::fs::read_to_string(path("tls.crt")).expect("tls.crt"),
+        std::fs::read_to_string(path("tls.key")).expect("tls.key"),
+    )
+}
+
+fn b64(text: &str) -> String {
+    openssl(&["base64", "-A"], text.as_bytes())
+        .1
+        .trim()
+        .to_string()
+}
+
+/// The Certificate's condition `kind`, read with kubectl.
+fn certificate_condition(kubectl: &vault_sandbox::Kubectl, kind: &str) -> Option<Value> {
+    let c = kubectl
+        .json(["get", "certificates.cert-manager.io", "vault-tls"])
+        .expect("get certificate");
+    c["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|x| x["type"] == kind)
+        .cloned()
+}
+
+fn patch_status(kubectl: &vault_sandbox::Kubectl, status: Value) {
+    let out = kubectl.run([
+        "patch",
+        "certificates.cert-manager.io",
+        "vault-tls",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &serde_json::json!({ "status": status }).to_string(),
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+#[test]
+fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
+    let nodes = 3;
+    let e = start("certs-cert-manager", nodes, 365);
+    let kubectl = e.kubectl.clone();
+    // The Certificate asks for the names the current certificate carries; the Secret names it,
+    // as cert-manager's Secrets do; the test plays cert-manager (Ready, then issuing).
+    let (dns, ips) = sans_of(&secret_pem(&e));
+    let certificate = serde_json::json!({
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {"name": "vault-tls"},
+        "spec": {"secretName": "vault-tls", "dnsNames": dns, "ipAddresses": ips,
+                 "issuerRef": {"name": "vault-ca", "kind": "Issuer", "group": "cert-manager.io"}},
+    });
+    let out = e.run(
+        &["apply", "-f", "-"],
+        Some(certificate.to_string().as_bytes()),
+    );
+    assert_exit(&out, 0);
+    let ready = serde_json::json!({"conditions": [{"type": "Ready", "status": "True",
+        "reason": "Ready", "message": "Certificate is up to date and has not expired",
+        "lastTransitionTime": "2026-11-01T00:00:00Z"}]});
+    patch_status(&kubectl, ready.clone());
+    assert_exit(
+        &e.run(
+            &[
+                "annotate",
+                "secret",
+                "vault-tls",
+                "cert-manager.io/certificate-name=vault-tls",
+            ],
+            None,
+        ),
+        0,
+    );
+    // The real kubectl finds the resource through discovery and prints its columns.
+    let out = e.run(&["get", "certificates", "-n", e.sb.namespace()], None);
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("vault-tls") && stdout(&out).contains("True"),
+        "{}",
+        show(&out)
+    );
+
+    // status names the owner, in JSON and in the table.
+    let (out, v) = json(&e);
+    assert_exit(&out, 0);
+    let owner = &v["cert_manager"][0];
+    assert_eq!(owner["certificate"], "vault-tls", "{v:#}");
+    assert_eq!(owner["secret"], "vault-tls");
+    assert_eq!(owner["ready"], "True");
+    assert_eq!(owner["issuer"], "Issuer/vault-ca");
+    certs_say(&e, &[], 0, "owned by cert-manager Certificate vault-tls");
+
+    let untouched = Untouched::now(&e, nodes);
+    let identities = pod_identities(&e, nodes);
+    // --dry-run: the plan, no Issuing condition, nothing changed.
+    let out = certs(&e, &["renew", "--dry-run"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("ManuallyTriggered"), "{}", show(&out));
+    assert!(
+        certificate_condition(&kubectl, "Issuing").is_none(),
+        "--dry-run set Issuing"
+    );
+    untouched.check(&e, "--dry-run");
+    // A renewal that would write the Secret itself is refused.
+    let out = certs(&e, &["renew", "--role", "vault-server", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "owned by cert-manager Certificate vault-tls");
+    assert!(certificate_condition(&kubectl, "Issuing").is_none());
+    untouched.check(&e, "--role on a cert-manager Secret");
+
+    // The controller: on Issuing=True it writes a new certificate into the Secret and clears
+    // the condition (as cert-manager does once issued).
+    let (new_crt, new_key) = openssl_issue(&e, "cm-issued", &dns, &ips);
+    let new_fp = fingerprint(new_crt.as_bytes());
+    let seen = std::thread::scope(|scope| {
+        let controller = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                if let Some(c) = certificate_condition(&kubectl, "Issuing")
+                    && c["status"] == "True"
+                {
+                    let patch = serde_json::json!({"data": {"tls.crt": b64(&new_crt),
+                                                             "tls.key": b64(&new_key)}});
+                    let out = kubectl.run([
+                        "patch",
+                        "secret",
+                        "vault-tls",
+                        "--type=merge",
+                        "-p",
+                        &patch.to_string(),
+                    ]);
+                    assert!(out.status.success(), "{}", show(&out));
+                    patch_status(&kubectl, ready.clone());
+                    return Some(c);
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            None
+        });
+        let out = certs(&e, &["renew", "--yes"]);
+        (out, controller.join().expect("controller"))
+    });
+    let (out, issuing) = seen;
+    assert_exit(&out, 0);
+    let issuing = issuing.expect("the controller saw Issuing=True");
+    assert_eq!(issuing["reason"], "ManuallyTriggered", "{issuing}");
+    assert_eq!(fingerprint(&secret_pem(&e)), new_fp);
+    let ca_file = e.sb.dir().join("cm-issued").join("ca.crt");
+    every_pod_serves(
+        &e,
+        nodes,
+        &new_fp,
+        ca_file.to_str().expect("path"),
+        &identities,
+    );
+    assert!(
+        secret_json(&e, "vault-tls-backup").is_none(),
+        "cert-manager keeps no backup here"
+    );
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
+
+    // A controller that never issues: renew times out, says so, and the pods are untouched.
+    let untouched = Untouched::now(&e, nodes);
+    let started = Instant::now();
+    let out = certs(&e, &["renew", "--yes", "--timeout", "4s"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(
+        &out,
+        "cert-manager did not write a new certificate into Secret vault-tls within 4s",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "it stopped at its deadline"
+    );
+    let issuing = certificate_condition(&kubectl, "Issuing").expect("Issuing is set");
+    assert_eq!(issuing["status"], "True");
+    assert_eq!(issuing["reason"], "ManuallyTriggered");
+    untouched.check(&e, "a controller that never issues");
+    assert_eq!(pod_identities(&e, nodes), identities);
+
+    // A Certificate that does not ask for a name in use: refused before the trigger.
+    patch_status(&kubectl, ready.clone());
+    let out = e.run(
+        &[
+            "patch",
+            "certificates.cert-manager.io",
+            "vault-tls",
+            "--type=merge",
+            "-p",
+            &serde_json::json!({"spec": {"dnsNames": ["vault-0.vault-internal"]}}).to_string(),
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let out = certs(&e, &["renew", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "does not ask for");
+    assert!(
+        certificate_condition(&kubectl, "Issuing").is_none(),
+        "no trigger"
+    );
+    untouched.check(&e, "a Certificate that misses a name");
 }

@@ -545,9 +545,44 @@ pub fn validate(res: &Resource, obj: &Value, old: Option<&Value>) -> Vec<FieldEr
         "clusterroles" => role_rules(obj, false, &mut errs),
         "rolebindings" => binding(obj, old, false, &mut errs),
         "clusterrolebindings" => binding(obj, old, true, &mut errs),
+        "certificates" => certificate(obj, &mut errs),
         _ => {}
     }
     errs
+}
+
+/// What cert-manager's Certificate CRD schema requires: the Secret and issuer named, and each
+/// status condition with a type and a status.
+fn certificate(obj: &Value, errs: &mut Vec<FieldError>) {
+    for field in ["secretName", "issuerRef"] {
+        if obj["spec"][field].is_null() {
+            errs.push(FieldError::required(
+                &format!("spec.{field}"),
+                "Required value",
+            ));
+        }
+    }
+    if obj["spec"]["issuerRef"].is_object() && obj["spec"]["issuerRef"]["name"].is_null() {
+        errs.push(FieldError::required(
+            "spec.issuerRef.name",
+            "Required value",
+        ));
+    }
+    for (i, c) in obj["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        for field in ["type", "status"] {
+            if !c[field].is_string() {
+                errs.push(FieldError::required(
+                    &format!("status.conditions[{i}].{field}"),
+                    "Required value",
+                ));
+            }
+        }
+    }
 }
 
 /// A Scale written through a `scale` subresource.
