@@ -33,6 +33,7 @@ vault_shared::finding_kinds! {
         CaExpiresSoon => "ca_expires_soon",
         Unreadable => "unreadable",
         CertificateNotReady => "certificate_not_ready",
+        CertificateIssuanceFailed => "certificate_issuance_failed",
     }
 }
 
@@ -509,7 +510,18 @@ fn owner_findings(s: &Status) -> Vec<Finding<CertFinding>> {
                 ),
                 Some(format!("kubectl get certificate {} -o yaml", o.certificate)),
             ));
-        } else if o.ready.as_deref() != Some("True") {
+        } else if let Some(failed) = &o.issuing_failure {
+            out.push(Finding::new(
+                CertFinding::CertificateIssuanceFailed,
+                &subject,
+                format!(
+                    "cert-manager could not reissue Certificate {} (Secret {}): {failed}",
+                    o.certificate, o.secret
+                ),
+                Some(format!("kubectl describe certificate {}", o.certificate)),
+            ));
+        }
+        if o.error.is_none() && o.ready.as_deref() != Some("True") {
             out.push(Finding::new(
                 CertFinding::CertificateNotReady,
                 &subject,

@@ -1357,6 +1357,32 @@ fn patch_status(kubectl: &vault_sandbox::Kubectl, status: Value) {
     assert!(out.status.success(), "{}", show(&out));
 }
 
+/// Plays cert-manager while `f` runs: on seeing the Certificate's Issuing condition True
+/// (through kubectl) it runs `issue` once. Returns `f`'s result and the condition it saw.
+fn with_controller<T>(
+    kubectl: &vault_sandbox::Kubectl,
+    issue: impl FnOnce() + Send,
+    f: impl FnOnce() -> T,
+) -> (T, Option<Value>) {
+    std::thread::scope(|scope| {
+        let controller = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                if let Some(c) = certificate_condition(kubectl, "Issuing")
+                    && c["status"] == "True"
+                {
+                    issue();
+                    return Some(c);
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            None
+        });
+        let out = f();
+        (out, controller.join().expect("controller"))
+    })
+}
+
 #[test]
 fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
     let nodes = 3;
@@ -1434,35 +1460,24 @@ fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
     // the condition (as cert-manager does once issued).
     let (new_crt, new_key) = openssl_issue(&e, "cm-issued", &dns, &ips);
     let new_fp = fingerprint(new_crt.as_bytes());
-    let seen = std::thread::scope(|scope| {
-        let controller = scope.spawn(|| {
-            let deadline = Instant::now() + Duration::from_secs(120);
-            while Instant::now() < deadline {
-                if let Some(c) = certificate_condition(&kubectl, "Issuing")
-                    && c["status"] == "True"
-                {
-                    let patch = serde_json::json!({"data": {"tls.crt": b64(&new_crt),
-                                                             "tls.key": b64(&new_key)}});
-                    let out = kubectl.run([
-                        "patch",
-                        "secret",
-                        "vault-tls",
-                        "--type=merge",
-                        "-p",
-                        &patch.to_string(),
-                    ]);
-                    assert!(out.status.success(), "{}", show(&out));
-                    patch_status(&kubectl, ready.clone());
-                    return Some(c);
-                }
-                std::thread::sleep(Duration::from_millis(300));
-            }
-            None
-        });
-        let out = certs(&e, &["renew", "--yes"]);
-        (out, controller.join().expect("controller"))
-    });
-    let (out, issuing) = seen;
+    let (out, issuing) = with_controller(
+        &kubectl,
+        || {
+            let patch =
+                serde_json::json!({"data": {"tls.crt": b64(&new_crt), "tls.key": b64(&new_key)}});
+            let out = kubectl.run([
+                "patch",
+                "secret",
+                "vault-tls",
+                "--type=merge",
+                "-p",
+                &patch.to_string(),
+            ]);
+            assert!(out.status.success(), "{}", show(&out));
+            patch_status(&kubectl, ready.clone());
+        },
+        || certs(&e, &["renew", "--yes"]),
+    );
     assert_exit(&out, 0);
     let issuing = issuing.expect("the controller saw Issuing=True");
     assert_eq!(issuing["reason"], "ManuallyTriggered", "{issuing}");
@@ -1524,4 +1539,67 @@ fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
         "no trigger"
     );
     untouched.check(&e, "a Certificate that misses a name");
+    let out = e.run(
+        &["apply", "-f", "-"],
+        Some(certificate.to_string().as_bytes()),
+    );
+    assert_exit(&out, 0);
+
+    // cert-manager reports the issuance failed: renew stops at once with its message.
+    let failed = serde_json::json!({"conditions": [ready["conditions"][0].clone(),
+        {"type": "Issuing", "status": "False", "reason": "Failed",
+         "message": "The certificate request has failed to complete and will be retried: issuer vault-ca is not ready",
+         "lastTransitionTime": "2026-12-01T00:00:00Z"}]});
+    let started = Instant::now();
+    let (out, issuing) = with_controller(
+        &kubectl,
+        || patch_status(&kubectl, failed.clone()),
+        || certs(&e, &["renew", "--yes", "--timeout", "2m"]),
+    );
+    assert!(issuing.is_some(), "the controller saw the trigger");
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "issuer vault-ca is not ready");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "it did not wait for --timeout"
+    );
+    untouched.check(&e, "a failed issuance");
+
+    // A failed issuance, and a Certificate that is not Ready, are findings; one the Secret
+    // names but that does not exist cannot be read: status says so, renew refuses before any
+    // change.
+    let finding = |kind: &str, subject: &str| {
+        let (out, v) = json(&e);
+        assert_exit(&out, 2);
+        assert!(
+            kinds(&v).iter().any(|(k, s, _)| k == kind && s == subject),
+            "{kind} {subject}: {v:#}"
+        );
+        v
+    };
+    finding("certificate_issuance_failed", "Certificate/vault-tls");
+    patch_status(
+        &kubectl,
+        serde_json::json!({"conditions": [{"type": "Ready", "status": "False", "reason": "Expired",
+            "message": "Certificate expired", "lastTransitionTime": "2026-12-01T00:00:00Z"}]}),
+    );
+    finding("certificate_not_ready", "Certificate/vault-tls");
+    let out = e.run(
+        &[
+            "annotate",
+            "--overwrite",
+            "secret",
+            "vault-tls",
+            "cert-manager.io/certificate-name=gone",
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let v = finding("unreadable", "Certificate/gone");
+    assert!(v["cert_manager"][0]["error"].is_string(), "{v:#}");
+    let untouched = Untouched::now(&e, nodes);
+    let out = certs(&e, &["renew", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "get cert-manager Certificate gone");
+    untouched.check(&e, "a Certificate that cannot be read");
 }

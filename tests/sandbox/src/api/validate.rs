@@ -598,6 +598,29 @@ mod tests {
     use crate::api::resources::by_plural;
 
     #[test]
+    fn certificates_need_a_secret_an_issuer_and_typed_conditions() {
+        let cert = by_plural("certificates").unwrap();
+        let ok = json!({"metadata": {"name": "vault-tls"},
+            "spec": {"secretName": "vault-tls", "issuerRef": {"name": "ca"}},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+        assert!(validate(cert, &ok, None).is_empty());
+        let bad = json!({"metadata": {"name": "vault-tls"}, "spec": {"issuerRef": {}},
+            "status": {"conditions": [{"type": "Issuing"}]}});
+        let fields: Vec<String> = validate(cert, &bad, None)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "spec.secretName",
+                "spec.issuerRef.name",
+                "status.conditions[0].status"
+            ]
+        );
+    }
+
+    #[test]
     fn names_and_labels() {
         let cm = by_plural("configmaps").unwrap();
         let ok =
