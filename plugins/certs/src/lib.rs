@@ -29,16 +29,18 @@ port-forward, with the server name clients use, and checks the certificate it se
 CA the pods trust (ca.crt of the TLS Secret, or --ca-cert), the names in use (pod DNS names, Service names, the \
 host in VAULT_ADDR, retry_join leader addresses), and whether it is the certificate stored in the TLS Secret. \
 `status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine (or signs it with a CA \
-key pair held in a Secret), writes the TLS Secret (keeping a backup) and reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
+key pair held in a Secret), writes the TLS Secret (keeping a backup; a Secret a cert-manager Certificate owns is reissued by cert-manager instead) and \
+reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
 certificate Secret.",
     after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error); 2 done, but the cluster needs attention \
 (a certificate inside the warning window or expired, a name not covered, an untrusted chain, a Secret renewed but not \
-reloaded, a pod that could not be checked).\n\n\
+reloaded, a pod that could not be checked, a cert-manager Certificate not Ready or failing to issue).\n\n\
 Examples:\n  kubectl vault-certs -n vault\n  kubectl vault-certs -n vault status vault-0 --warn 45d\n  \
 kubectl vault-certs -n vault -o json\n  \
 kubectl vault-certs -n vault renew --role vault-server --dry-run\n  \
 kubectl vault-certs -n vault renew --ca-secret vault-ca --ttl 2160h --yes\n  \
 kubectl vault-certs -n vault renew --rollback --yes\n  \
+kubectl vault-certs -n vault renew --yes   # a Secret cert-manager owns: it reissues\n  \
 kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls\n  \
 kubectl vault-certs -n vault clients --secret-namespace app"
 )]
@@ -56,8 +58,8 @@ pub enum Cmd {
     /// The certificate each pod serves, with findings (the default).
     Status(StatusArgs),
     /// Issue a new server certificate from Vault's PKI engine (or a CA key pair in a Secret)
-    /// into the TLS Secret, then
-    /// reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
+    /// into the TLS Secret, or have cert-manager reissue it when a Certificate owns the Secret;
+    /// then reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
     Renew(RenewArgs),
     /// Issue a client certificate from Vault's PKI engine into a kubernetes.io/tls Secret
     /// (with ca.crt) in the application's namespace; the key is never printed.

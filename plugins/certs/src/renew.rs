@@ -1,8 +1,10 @@
-//! `renew` (and `--rollback`): a new server certificate from Vault's PKI engine into the TLS
-//! Secret, the previous contents kept in a backup Secret, then every pod reloaded by SIGHUP to
+//! `renew` (and `--rollback`): a new server certificate from Vault's PKI engine (or signed here
+//! with a CA key pair held in a Secret, `--ca-secret`) into the TLS Secret, the previous
+//! contents kept in a backup Secret, then every pod reloaded by SIGHUP to
 //! its server process — standbys first, the active node last — and checked, by a TLS
 //! handshake, to serve the new certificate before the next. `--restart` restarts and unseals
-//! the pods one at a time instead.
+//! the pods one at a time instead. A Secret that cert-manager owns is renewed through
+//! cert-manager instead (`reissue`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
