@@ -1455,6 +1455,35 @@ fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
     support::assert_fails_with(&out, "owned by cert-manager Certificate vault-tls");
     assert!(certificate_condition(&kubectl, "Issuing").is_none());
     untouched.check(&e, "--role on a cert-manager Secret");
+    // A user who may read the Certificate but not write its status: refused before the trigger.
+    let rules = [
+        ("get", "pods"),
+        ("list", "pods"),
+        ("get", "pods/portforward"),
+        ("create", "pods/portforward"),
+        ("get", "pods/exec"),
+        ("create", "pods/exec"),
+        ("get", "secrets"),
+        ("get", "configmaps"),
+        ("create", "events"),
+        ("get", "statefulsets"),
+        ("list", "statefulsets"),
+        ("get", "certificates"),
+    ];
+    let kubeconfig = e.sb.add_user("no-status", &rules).expect("user");
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--yes",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "update certificates/status.cert-manager.io vault-tls");
+    assert!(certificate_condition(&kubectl, "Issuing").is_none());
+    untouched.check(&e, "no right to update the Certificate's status");
 
     // The controller: on Issuing=True it writes a new certificate into the Secret and clears
     // the condition (as cert-manager does once issued).
