@@ -507,7 +507,7 @@ _kubectl__vault_certs() {
             return 0
             ;;
         kubectl__subcmd__vault_certs__subcmd__renew)
-            opts="-y -n -l -o -v -h --pki-mount --role --ttl --secret --server-name --restart --rollback --timeout --yes --dry-run --keys-file --keys-secret --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --pki-mount --role --ca-secret --ttl --secret --server-name --restart --rollback --timeout --yes --dry-run --keys-file --keys-secret --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,6 +518,10 @@ _kubectl__vault_certs() {
                     return 0
                     ;;
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

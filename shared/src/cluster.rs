@@ -636,6 +636,17 @@ impl Kube {
     /// `name` in the namespace, by a SelfSubjectAccessReview. An unreadable answer is an error:
     /// a guard that cannot ask refuses.
     pub async fn can_i(&self, verb: &str, resource: &str, name: Option<&str>) -> Result<bool> {
+        self.can_i_in_group("", verb, resource, name).await
+    }
+
+    /// [`Kube::can_i`] for a resource of API group `group` (e.g. `cert-manager.io`).
+    pub async fn can_i_in_group(
+        &self,
+        group: &str,
+        verb: &str,
+        resource: &str,
+        name: Option<&str>,
+    ) -> Result<bool> {
         use k8s_openapi::api::authorization::v1::{
             ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
         };
@@ -647,6 +658,7 @@ impl Kube {
             spec: SelfSubjectAccessReviewSpec {
                 resource_attributes: Some(ResourceAttributes {
                     namespace: Some(self.namespace.clone()),
+                    group: (!group.is_empty()).then(|| group.to_string()),
                     verb: Some(verb.to_string()),
                     resource: Some(resource.to_string()),
                     subresource: sub,

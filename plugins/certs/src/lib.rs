@@ -2,8 +2,11 @@
 //! pod really serves on its API port, judged against the CA the pods trust, the names clients
 //! use and the certificate stored in the TLS Secret.
 
+mod ca_secret;
+mod cert_manager;
 mod clients;
 mod issue_client;
+mod reissue;
 mod renew;
 mod status;
 mod x509;
@@ -25,16 +28,19 @@ use vault_shared::session::Session;
 port-forward, with the server name clients use, and checks the certificate it serves: expiry, the chain against the \
 CA the pods trust (ca.crt of the TLS Secret, or --ca-cert), the names in use (pod DNS names, Service names, the \
 host in VAULT_ADDR, retry_join leader addresses), and whether it is the certificate stored in the TLS Secret. \
-`status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine, writes the TLS \
-Secret (keeping a backup) and reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
+`status` needs no Vault token. `renew` issues a new server certificate from Vault's PKI engine (or signs it with a CA \
+key pair held in a Secret), writes the TLS Secret (keeping a backup; a Secret a cert-manager Certificate owns is reissued by cert-manager instead) and \
+reloads every pod by SIGHUP, checking each serves it; `issue-client` writes a client \
 certificate Secret.",
     after_help = "Exit codes: 0 done and healthy; 1 failed (bad usage, API error); 2 done, but the cluster needs attention \
 (a certificate inside the warning window or expired, a name not covered, an untrusted chain, a Secret renewed but not \
-reloaded, a pod that could not be checked).\n\n\
+reloaded, a pod that could not be checked, a cert-manager Certificate not Ready or failing to issue).\n\n\
 Examples:\n  kubectl vault-certs -n vault\n  kubectl vault-certs -n vault status vault-0 --warn 45d\n  \
 kubectl vault-certs -n vault -o json\n  \
 kubectl vault-certs -n vault renew --role vault-server --dry-run\n  \
+kubectl vault-certs -n vault renew --ca-secret vault-ca --ttl 2160h --yes\n  \
 kubectl vault-certs -n vault renew --rollback --yes\n  \
+kubectl vault-certs -n vault renew --yes   # a Secret cert-manager owns: it reissues\n  \
 kubectl vault-certs -n vault issue-client app-client --secret-namespace app --secret app-tls\n  \
 kubectl vault-certs -n vault clients --secret-namespace app"
 )]
@@ -51,8 +57,9 @@ pub struct Cli {
 pub enum Cmd {
     /// The certificate each pod serves, with findings (the default).
     Status(StatusArgs),
-    /// Issue a new server certificate from Vault's PKI engine into the TLS Secret, then
-    /// reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
+    /// Issue a new server certificate from Vault's PKI engine (or a CA key pair in a Secret)
+    /// into the TLS Secret, or have cert-manager reissue it when a Certificate owns the Secret;
+    /// then reload every pod (SIGHUP; standbys first, the active node last) and check it serves it.
     Renew(RenewArgs),
     /// Issue a client certificate from Vault's PKI engine into a kubernetes.io/tls Secret
     /// (with ca.crt) in the application's namespace; the key is never printed.
@@ -111,9 +118,16 @@ pub struct RenewArgs {
     #[arg(long, default_value = "pki", value_name = "PATH")]
     pub pki_mount: String,
     /// The PKI role to issue the certificate from.
-    #[arg(long, value_name = "ROLE", required_unless_present = "rollback")]
+    /// (Not needed when a cert-manager Certificate owns the Secret: cert-manager reissues.)
+    #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
-    /// The new certificate's lifetime, as Vault takes it.
+    /// Sign the certificate here with the CA key pair in this Secret (tls.crt and tls.key, as
+    /// cert-manager's CA issuer keeps it, or ca.crt and ca.key; an unencrypted PKCS#8 key)
+    /// instead of Vault's PKI engine. Needs no Vault token.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["role", "rollback"])]
+    pub ca_secret: Option<String>,
+    /// The new certificate's lifetime, as Vault takes it (with --ca-secret: a number with a
+    /// unit, s, m, h or d).
     #[arg(long, default_value = "8760h", value_name = "TTL")]
     pub ttl: String,
     /// The TLS Secret (default: the one the pods mount where VAULT_CACERT points).
@@ -128,7 +142,8 @@ pub struct RenewArgs {
     /// Put back the Secret the last renew saved (`<secret>-backup`) and reload the pods.
     #[arg(long, conflicts_with = "role")]
     pub rollback: bool,
-    /// How long each pod may take: its volume to show the Secret, a restart.
+    /// How long each step may take: cert-manager to issue, each pod's volume to show the
+    /// Secret, a restart.
     #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Duration,
     #[command(flatten)]

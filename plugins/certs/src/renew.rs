@@ -1,8 +1,10 @@
-//! `renew` (and `--rollback`): a new server certificate from Vault's PKI engine into the TLS
-//! Secret, the previous contents kept in a backup Secret, then every pod reloaded by SIGHUP to
+//! `renew` (and `--rollback`): a new server certificate from Vault's PKI engine (or signed here
+//! with a CA key pair held in a Secret, `--ca-secret`) into the TLS Secret, the previous
+//! contents kept in a backup Secret, then every pod reloaded by SIGHUP to
 //! its server process — standbys first, the active node last — and checked, by a TLS
 //! handshake, to serve the new certificate before the next. `--restart` restarts and unseals
-//! the pods one at a time instead.
+//! the pods one at a time instead. A Secret that cert-manager owns is renewed through
+//! cert-manager instead (`reissue`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -24,7 +26,7 @@ use zeroize::Zeroizing;
 
 use crate::RenewArgs;
 use crate::status::{self, ServerConfig};
-use crate::x509;
+use crate::{ca_secret, cert_manager, reissue, x509};
 
 /// How long one exec or handshake may take.
 const CALL: Duration = Duration::from_secs(15);
@@ -43,17 +45,17 @@ struct NewCert {
 
 /// What the plan is made of, read again after the confirmation.
 #[derive(PartialEq)]
-struct State {
-    secret_name: String,
+pub(crate) struct State {
+    pub secret_name: String,
     /// The Secret's resourceVersion: a change by someone else refuses the write.
-    secret_version: Option<String>,
-    secret_sha256: Option<String>,
+    pub secret_version: Option<String>,
+    pub secret_sha256: Option<String>,
     /// Where the pods' listener reads its certificate.
-    cert_file: String,
-    names: Vec<String>,
+    pub cert_file: String,
+    pub names: Vec<String>,
     /// Pods with their UIDs, in reload order: standbys first, the active node last.
-    pods: Vec<(String, String)>,
-    active: String,
+    pub pods: Vec<(String, String)>,
+    pub active: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,7 +72,12 @@ pub struct PodReload {
 pub struct Report {
     pub action: &'static str,
     pub secret: String,
-    pub backup: String,
+    /// Where the previous contents are (none when cert-manager wrote the Secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    /// The cert-manager Certificate that issued it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     pub serial: String,
     pub sha256: String,
     pub not_after: String,
@@ -123,18 +130,18 @@ fn secrets(session: &Session) -> Api<Secret> {
     Api::namespaced(session.kube.client.clone(), &session.kube.namespace)
 }
 
-fn pem_of(secret: &Secret, key: &str) -> Option<String> {
+pub(crate) fn pem_of(secret: &Secret, key: &str) -> Option<String> {
     let b = secret.data.as_ref()?.get(key)?;
     String::from_utf8(b.0.clone()).ok()
 }
 
-fn sha256_of_pem(pem: &str) -> Option<String> {
+pub(crate) fn sha256_of_pem(pem: &str) -> Option<String> {
     x509::first_pem(pem).ok().map(|d| x509::fingerprint(&d))
 }
 
 /// Reads the pods, the leader, the names in use and the TLS Secret; refuses what it cannot
 /// read (fail closed).
-async fn gather(session: &Session, args: &RenewArgs) -> Result<(State, Secret)> {
+pub(crate) async fn gather(session: &Session, args: &RenewArgs) -> Result<(State, Secret)> {
     let ns = session.kube.namespace.clone();
     let pods = session.kube.vault_pods(&[]).await?;
     if pods.is_empty() {
@@ -221,7 +228,7 @@ async fn gather(session: &Session, args: &RenewArgs) -> Result<(State, Secret)> 
 }
 
 /// The CA the pods and clients trust: --ca-cert, else ca.crt of the Secret.
-fn trusted_ca(session: &Session, secret: &Secret) -> Result<String> {
+pub(crate) fn trusted_ca(session: &Session, secret: &Secret) -> Result<String> {
     match &session.vault_args().ca_cert {
         Some(p) => {
             std::fs::read_to_string(p).with_context(|| format!("read --ca-cert {}", p.display()))
@@ -238,6 +245,15 @@ fn trusted_ca(session: &Session, secret: &Secret) -> Result<String> {
 pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
     let (state, secret) = gather(session, args).await?;
     let ca_pem = trusted_ca(session, &secret)?;
+    if let Some(certificate) = cert_manager::owner_name(&secret) {
+        return reissue::run(session, args, state, ca_pem, certificate).await;
+    }
+    if args.role.is_none() && args.ca_secret.is_none() && !args.rollback {
+        bail!(
+            "Secret {} is not owned by cert-manager: say where the new certificate comes from, --role ROLE (Vault's PKI engine) or --ca-secret NAME (a CA key pair in a Secret)",
+            state.secret_name
+        );
+    }
     let backup = backup_name(&state.secret_name);
     let existing_backup = secrets(session)
         .get_opt(&backup)
@@ -250,7 +266,17 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         .cloned()
         .partition(|n| n.parse::<std::net::IpAddr>().is_err());
     let role = args.role.clone().unwrap_or_default();
+    let cn = dns
+        .iter()
+        .find(|n| n.ends_with(".svc"))
+        .or(dns.first())
+        .cloned()
+        .unwrap_or_default();
     // Everything the steps need is checked before the first change.
+    let local_ca = match &args.ca_secret {
+        Some(name) => Some(load_local_ca(session, args, name, &ca_pem, &cn, &dns, &ips).await?),
+        None => None,
+    };
     let rollback_pem = if args.rollback {
         let b = existing_backup.as_ref().ok_or_else(|| {
             anyhow!("there is no backup Secret {backup} to roll back to; nothing was changed")
@@ -261,6 +287,8 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
                 anyhow!("backup Secret {backup} has no tls.crt and tls.key; nothing was changed")
             })?;
         Some(pem)
+    } else if local_ca.is_some() {
+        None
     } else {
         session.require_token("renew")?;
         let issue = format!("{}/issue/{role}", args.pki_mount.trim_matches('/'));
@@ -271,52 +299,22 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
     };
     // The Kubernetes rights the steps use, asked before anything changes.
     let mut needed = vec![
-        ("update", "secrets", Some(state.secret_name.as_str())),
-        ("get", "pods/exec", None),
-        ("create", "events", None),
+        ("", "update", "secrets", Some(state.secret_name.as_str())),
+        ("", "get", "pods/exec", None),
+        ("", "create", "events", None),
     ];
     if !args.rollback {
         needed.push(if existing_backup.is_some() {
-            ("update", "secrets", Some(backup.as_str()))
+            ("", "update", "secrets", Some(backup.as_str()))
         } else {
-            ("create", "secrets", None)
+            ("", "create", "secrets", None)
         });
     }
     if args.restart {
-        needed.push(("delete", "pods", None));
+        needed.push(("", "delete", "pods", None));
     }
-    let mut missing = Vec::new();
-    for (verb, resource, name) in needed {
-        if !session.kube.can_i(verb, resource, name).await? {
-            missing.push(format!(
-                "{verb} {resource}{}",
-                name.map(|n| format!(" {n}")).unwrap_or_default()
-            ));
-        }
-    }
-    if !missing.is_empty() {
-        bail!(
-            "not allowed in namespace {}: {}; nothing was changed (ask for these RBAC permissions)",
-            session.kube.namespace,
-            missing.join(", ")
-        );
-    }
-    let shares = if args.restart {
-        let shamir = session
-            .views()
-            .await
-            .iter()
-            .any(|v| v.seal_type.as_deref().is_none_or(|t| t == "shamir"));
-        let shares = keys::load(&args.keys, Some(&session.kube)).await?;
-        if shamir && shares.is_none() {
-            bail!(
-                "--restart on a Shamir-sealed cluster needs the unseal keys (--keys-file or --keys-secret); nothing was changed"
-            );
-        }
-        shares
-    } else {
-        None
-    };
+    require_rights(session, &needed).await?;
+    let shares = restart_keys(session, args).await?;
 
     let order: Vec<&str> = state.pods.iter().map(|(p, _)| p.as_str()).collect();
     let mut plan = Plan::new(if args.rollback {
@@ -332,12 +330,21 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         ));
         plan.step(format!("write it back into Secret {}", state.secret_name));
     } else {
-        plan.step(format!(
-            "issue a certificate from {}/issue/{role} (ttl {}) for {}",
-            args.pki_mount,
-            args.ttl,
-            state.names.join(", ")
-        ));
+        plan.step(match (&args.ca_secret, &local_ca) {
+            (Some(name), Some((ca, _))) => format!(
+                "sign a certificate with the CA in Secret {name} ({}, not after {}; ttl {}) for {}",
+                ca.info.subject,
+                ca.info.not_after,
+                args.ttl,
+                state.names.join(", ")
+            ),
+            _ => format!(
+                "issue a certificate from {}/issue/{role} (ttl {}) for {}",
+                args.pki_mount,
+                args.ttl,
+                state.names.join(", ")
+            ),
+        });
         plan.step("check its chain against the trusted CA and that it covers every name");
         plan.step(match &existing_backup {
             Some(_) => format!(
@@ -351,23 +358,7 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
             state.secret_name
         ));
     }
-    if args.restart {
-        plan.step(format!(
-            "restart the pods one at a time, unsealing each: {} (the active node last, after a step-down)",
-            order.join(", ")
-        ));
-    } else {
-        plan.step(format!(
-            "for each pod in turn ({}; the active node last): wait until its volume holds the new certificate, send SIGHUP to its Vault server process, check it serves the new certificate; stop at the first that does not",
-            order.join(", ")
-        ));
-    }
-    if !args.confirm.confirm(&plan)? {
-        if session.format == Format::Table {
-            plan.print_dry_run();
-        } else {
-            output::print_data(session.format, &plan)?;
-        }
+    if !confirm_with_reload(session, args, plan, &order)? {
         return Ok(Exit::Healthy);
     }
     // What the plan was made of must still hold.
@@ -400,15 +391,26 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
             key_pem: key,
             info,
         }
+    } else if let (Some(name), Some((before, ttl))) = (&args.ca_secret, &local_ca) {
+        log.run(RenewStep::Issue, async {
+            // Read again after the confirmation: the CA signing is the one the plan named.
+            let ca = ca_secret::load(name, session.kube.secret(name).await?)?;
+            if ca.info.sha256 != before.info.sha256 {
+                bail!("the CA in Secret {name} changed while waiting for the confirmation; run the command again to see the new plan");
+            }
+            let signed = ca.sign(&cn, &dns, &ips, *ttl)?;
+            let chain_pem = chain_for(&signed.cert_pem, &x509::pem_blocks(&ca.cert_pem), &ca_pem);
+            let info = x509::first_pem(&chain_pem).and_then(|d| x509::parse(&d))?;
+            Ok(NewCert {
+                chain_pem,
+                key_pem: signed.key_pem,
+                info,
+            })
+        })
+        .await?
     } else {
         let issued = log
             .run(RenewStep::Issue, async {
-                let cn = dns
-                    .iter()
-                    .find(|n| n.ends_with(".svc"))
-                    .or(dns.first())
-                    .cloned()
-                    .unwrap_or_default();
                 leader
                     .client
                     .pki_issue(
@@ -425,16 +427,7 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
                     .map_err(|e| session.explain(e, "issue the certificate"))
             })
             .await?;
-        let trusted: Vec<String> = ca_fingerprints(&ca_pem);
-        let mut chain_pem = issued.certificate.trim().to_string();
-        for ca in &issued.ca_chain {
-            // The trusted root stays out of tls.crt: clients have it.
-            if sha256_of_pem(ca).is_some_and(|f| !trusted.contains(&f)) {
-                chain_pem.push('\n');
-                chain_pem.push_str(ca.trim());
-            }
-        }
-        chain_pem.push('\n');
+        let chain_pem = chain_for(&issued.certificate, &issued.ca_chain, &ca_pem);
         let info = x509::first_pem(&chain_pem).and_then(|d| x509::parse(&d))?;
         NewCert {
             chain_pem,
@@ -488,79 +481,23 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         )
         .await;
 
-    let reloads = if args.restart {
-        log.start(RenewStep::Reload);
-        let names: Vec<String> = order.iter().map(|s| s.to_string()).collect();
-        let how = Restart {
-            shares: shares.as_deref(),
-            timeout: args.timeout,
-            why: "kubectl-vault restarts the pod to load the renewed TLS certificate",
-            only_unhealthy: false,
-        };
-        restart::rolling_restart(session, &names, &how, &progress)
-            .await
-            .map_err(|s| log.failed(RenewStep::Reload, anyhow!(s)))?;
-        let mut out = Vec::new();
-        for p in &order {
-            let started = Instant::now();
-            await_fingerprint(session, p, args, &new.info.sha256, args.timeout)
-                .await
-                .map_err(|e| log.failed(RenewStep::Reload, e))?;
-            out.push(PodReload {
-                pod: p.to_string(),
-                server_pid: None,
-                serves_new: true,
-                seconds: started.elapsed().as_secs_f64(),
-            });
-        }
-        out
-    } else {
-        log.start(RenewStep::Reload);
-        let mut out = Vec::new();
-        for (i, p) in order.iter().enumerate() {
-            let task = progress.task(p);
-            match reload(session, p, args, &state.cert_file, &new.info.sha256, &task).await {
-                Ok(r) => {
-                    task.finish(&format!("serves the new certificate ({:.1}s)", r.seconds));
-                    session
-                        .record(p, Note::normal("CertificateReloaded", "Reload", &format!("SIGHUP to its Vault server (pid {} in the pod); it serves sha256 {}", r.server_pid.unwrap_or(0), new.info.sha256)))
-                        .await;
-                    out.push(r);
-                }
-                Err(e) => {
-                    task.clear();
-                    session
-                        .record(
-                            p,
-                            Note::warning("CertificateReloadFailed", "Reload", &format!("{e:#}")),
-                        )
-                        .await;
-                    let left = &order[i + 1..];
-                    return Err(log.failed(
-                        RenewStep::Reload,
-                        anyhow!(
-                            "{p}: {e:#}; reloaded before it: {}; not reloaded: {}",
-                            if i == 0 {
-                                "none".to_string()
-                            } else {
-                                order[..i].join(", ")
-                            },
-                            if left.is_empty() {
-                                "none".to_string()
-                            } else {
-                                left.join(", ")
-                            }
-                        ),
-                    ));
-                }
-            }
-        }
-        out
-    };
+    log.start(RenewStep::Reload);
+    let reloads = reload_all(
+        session,
+        args,
+        &order,
+        shares.as_deref(),
+        &new.info.sha256,
+        &state.cert_file,
+        &progress,
+    )
+    .await
+    .map_err(|e| log.failed(RenewStep::Reload, e))?;
     let report = Report {
         action: if args.rollback { "rollback" } else { "renew" },
         secret: state.secret_name.clone(),
-        backup,
+        backup: Some(backup),
+        certificate: None,
         serial: new.info.serial.clone(),
         sha256: new.info.sha256.clone(),
         not_after: new.info.not_after.clone(),
@@ -568,14 +505,181 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
         method: if args.restart { "restart" } else { "sighup" },
         pods: reloads,
     };
-    output::print(session.format, &report, |r| {
+    print_report(session, &report)?;
+    Ok(Exit::Healthy)
+}
+
+/// Refuses, before anything changes, when the user may not do one of `needed`: (API group,
+/// verb, resource, name), asked by SelfSubjectAccessReview.
+pub(crate) async fn require_rights(
+    session: &Session,
+    needed: &[(&str, &str, &str, Option<&str>)],
+) -> Result<()> {
+    let mut missing = Vec::new();
+    for (group, verb, resource, name) in needed {
+        if !session
+            .kube
+            .can_i_in_group(group, verb, resource, *name)
+            .await?
+        {
+            let resource = if group.is_empty() {
+                resource.to_string()
+            } else {
+                format!("{resource}.{group}")
+            };
+            missing.push(format!(
+                "{verb} {resource}{}",
+                name.map(|n| format!(" {n}")).unwrap_or_default()
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "not allowed in namespace {}: {}; nothing was changed (ask for these RBAC permissions)",
+            session.kube.namespace,
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The unseal keys `--restart` needs (required on a Shamir seal); None without --restart.
+pub(crate) async fn restart_keys(
+    session: &Session,
+    args: &RenewArgs,
+) -> Result<Option<Vec<keys::Share>>> {
+    if !args.restart {
+        return Ok(None);
+    }
+    let shamir = session
+        .views()
+        .await
+        .iter()
+        .any(|v| v.seal_type.as_deref().is_none_or(|t| t == "shamir"));
+    let shares = keys::load(&args.keys, Some(&session.kube)).await?;
+    if shamir && shares.is_none() {
+        bail!(
+            "--restart on a Shamir-sealed cluster needs the unseal keys (--keys-file or --keys-secret); nothing was changed"
+        );
+    }
+    Ok(shares)
+}
+
+/// Makes every pod in `order` serve the certificate `sha256`: SIGHUP to its server one pod at
+/// a time (stopping at the first that does not pick it up), or with --restart the shared
+/// rolling restart; then each is checked by a fresh handshake.
+pub(crate) async fn reload_all(
+    session: &Session,
+    args: &RenewArgs,
+    order: &[&str],
+    shares: Option<&[keys::Share]>,
+    sha256: &str,
+    cert_file: &str,
+    progress: &Progress,
+) -> Result<Vec<PodReload>> {
+    let mut out = Vec::new();
+    if args.restart {
+        let names: Vec<String> = order.iter().map(|s| s.to_string()).collect();
+        let how = Restart {
+            shares,
+            timeout: args.timeout,
+            why: "kubectl-vault restarts the pod to load the renewed TLS certificate",
+            only_unhealthy: false,
+        };
+        restart::rolling_restart(session, &names, &how, progress)
+            .await
+            .map_err(|s| anyhow!(s))?;
+        for p in order {
+            let started = Instant::now();
+            await_fingerprint(session, p, args, sha256, args.timeout).await?;
+            out.push(PodReload {
+                pod: p.to_string(),
+                server_pid: None,
+                serves_new: true,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        return Ok(out);
+    }
+    for (i, p) in order.iter().enumerate() {
+        let task = progress.task(p);
+        match reload(session, p, args, cert_file, sha256, &task).await {
+            Ok(r) => {
+                task.finish(&format!("serves the new certificate ({:.1}s)", r.seconds));
+                session
+                    .record(p, Note::normal("CertificateReloaded", "Reload", &format!("SIGHUP to its Vault server (pid {} in the pod); it serves sha256 {sha256}", r.server_pid.unwrap_or(0))))
+                    .await;
+                out.push(r);
+            }
+            Err(e) => {
+                task.clear();
+                session
+                    .record(
+                        p,
+                        Note::warning("CertificateReloadFailed", "Reload", &format!("{e:#}")),
+                    )
+                    .await;
+                let list = |pods: &[&str]| {
+                    if pods.is_empty() {
+                        "none".to_string()
+                    } else {
+                        pods.join(", ")
+                    }
+                };
+                bail!(
+                    "{p}: {e:#}; reloaded before it: {}; not reloaded: {}",
+                    list(&order[..i]),
+                    list(&order[i + 1..])
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Adds the reload step to `plan` and asks for it: false when the answer is no or a dry run
+/// (the plan is then printed).
+pub(crate) fn confirm_with_reload(
+    session: &Session,
+    args: &RenewArgs,
+    mut plan: Plan,
+    order: &[&str],
+) -> Result<bool> {
+    if args.restart {
+        plan.step(format!(
+            "restart the pods one at a time, unsealing each: {} (the active node last, after a step-down)",
+            order.join(", ")
+        ));
+    } else {
+        plan.step(format!(
+            "for each pod in turn ({}; the active node last): wait until its volume holds the new certificate, send SIGHUP to its Vault server process, check it serves the new certificate; stop at the first that does not",
+            order.join(", ")
+        ));
+    }
+    if !args.confirm.confirm(&plan)? {
+        if session.format == Format::Table {
+            plan.print_dry_run();
+        } else {
+            output::print_data(session.format, &plan)?;
+        }
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+pub(crate) fn print_report(session: &Session, report: &Report) -> Result<()> {
+    output::print(session.format, report, |r| {
         println!(
-            "Secret {} holds serial {} (sha256 {}, not after {}); the previous one is in {}.",
+            "Secret {} holds serial {} (sha256 {}, not after {}){}.",
             r.secret,
             r.serial,
             short(&r.sha256),
             r.not_after,
-            r.backup
+            match (&r.backup, &r.certificate) {
+                (Some(b), _) => format!("; the previous one is in {b}"),
+                (None, Some(c)) => format!(", issued by cert-manager for Certificate {c}"),
+                (None, None) => String::new(),
+            }
         );
         for p in &r.pods {
             println!(
@@ -584,11 +688,65 @@ pub async fn run(session: &Session, args: &RenewArgs) -> Result<Exit> {
             );
         }
     })?;
-    Ok(Exit::Healthy)
+    Ok(())
 }
 
-fn short(fp: &str) -> &str {
+pub(crate) fn short(fp: &str) -> &str {
     &fp[..fp.len().min(16)]
+}
+
+/// tls.crt: the leaf and the CAs above it, without those the clients already trust.
+fn chain_for(leaf: &str, cas: &[String], trusted_pem: &str) -> String {
+    let trusted: Vec<String> = ca_fingerprints(trusted_pem);
+    let mut chain_pem = leaf.trim().to_string();
+    for ca in cas {
+        if sha256_of_pem(ca).is_some_and(|f| !trusted.contains(&f)) {
+            chain_pem.push('\n');
+            chain_pem.push_str(ca.trim());
+        }
+    }
+    chain_pem.push('\n');
+    chain_pem
+}
+
+/// The CA of `--ca-secret`, checked before anything changes: a CA whose key matches it, and
+/// whose certificates (a probe signed for `names`, discarded) verify against the trusted CA.
+#[allow(clippy::too_many_arguments)]
+async fn load_local_ca(
+    session: &Session,
+    args: &RenewArgs,
+    name: &str,
+    trusted_pem: &str,
+    cn: &str,
+    dns: &[String],
+    ips: &[String],
+) -> Result<(ca_secret::LocalCa, Duration)> {
+    let ttl = vault_shared::cli::parse_duration(&args.ttl)
+        .map_err(|e| anyhow!("--ttl: {e}; nothing was changed"))?;
+    let secret = secrets(session)
+        .get_opt(name)
+        .await
+        .with_context(|| format!("read the CA Secret {name}"))?
+        .ok_or_else(|| {
+            anyhow!(
+                "there is no CA Secret {name} in namespace {}; nothing was changed",
+                session.kube.namespace
+            )
+        })?;
+    let ca = ca_secret::load(name, secret).map_err(|e| anyhow!("{e:#}; nothing was changed"))?;
+    let probe = ca.sign(cn, dns, ips, ttl)?;
+    let chain = x509::chain_of(&chain_for(
+        &probe.cert_pem,
+        &x509::pem_blocks(&ca.cert_pem),
+        trusted_pem,
+    ))?;
+    x509::verify_chain(&chain, trusted_pem).map_err(|e| {
+        anyhow!(
+            "certificates signed by the CA in Secret {name} ({}) do not verify against the CA the pods and clients trust: {e}; nothing was changed",
+            ca.info.subject
+        )
+    })?;
+    Ok((ca, ttl))
 }
 
 fn ca_fingerprints(pem: &str) -> Vec<String> {
@@ -775,7 +933,7 @@ async fn reload(
 }
 
 /// Waits until a fresh TLS handshake with `pod` shows the certificate `sha256`.
-async fn await_fingerprint(
+pub(crate) async fn await_fingerprint(
     session: &Session,
     pod: &str,
     args: &RenewArgs,

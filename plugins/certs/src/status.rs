@@ -13,6 +13,7 @@ use vault_shared::target::Target;
 use vault_shared::{Exit, cluster, fanout, transport};
 
 use crate::StatusArgs;
+use crate::cert_manager::{self, Owner};
 use crate::x509::{self, CertInfo};
 
 /// How long one pod's handshake and reads may take.
@@ -31,6 +32,8 @@ vault_shared::finding_kinds! {
         UntrustedChain => "untrusted_chain",
         CaExpiresSoon => "ca_expires_soon",
         Unreadable => "unreadable",
+        CertificateNotReady => "certificate_not_ready",
+        CertificateIssuanceFailed => "certificate_issuance_failed",
     }
 }
 
@@ -68,6 +71,9 @@ pub struct Status {
     pub warn_days: i64,
     pub critical_days: i64,
     pub pods: Vec<PodCert>,
+    /// cert-manager Certificates that own the pods' TLS Secrets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cert_manager: Vec<Owner>,
     pub findings: Vec<Finding<CertFinding>>,
 }
 
@@ -95,15 +101,31 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
             })
         })
         .collect();
+    let mut secrets: Vec<&str> = pods.iter().filter_map(|p| p.secret.as_deref()).collect();
+    secrets.sort();
+    secrets.dedup();
+    let mut owners = Vec::new();
+    for name in secrets {
+        // A Secret that cannot be read is already an error of the pods that mount it.
+        if let Ok(secret) = session.kube.secret(name).await
+            && let Some(owner) = cert_manager::status_of(session, &secret).await
+        {
+            owners.push(owner);
+        }
+    }
     let mut status = Status {
         warn_days: args.warn.as_secs() as i64 / DAY,
         critical_days: args.critical.as_secs() as i64 / DAY,
         pods,
+        cert_manager: owners,
         findings: Vec::new(),
     };
     status.findings = findings_of(&status, args);
     output::print(session.format, &status, |s| {
         println!("{}", table(s));
+        for o in &s.cert_manager {
+            println!("{}", o.line());
+        }
         findings::print(&s.findings);
     })?;
     Ok(findings::exit(&status.findings))
@@ -485,6 +507,54 @@ fn findings_of(s: &Status, _args: &StatusArgs) -> Vec<Finding<CertFinding>> {
                 &p.pod,
                 format!("{}: not everything could be checked: {e}", p.pod),
                 None,
+            ));
+        }
+    }
+    out.extend(owner_findings(s));
+    out
+}
+
+/// A Certificate that cannot be read, or is not Ready, needs attention.
+fn owner_findings(s: &Status) -> Vec<Finding<CertFinding>> {
+    let mut out = Vec::new();
+    for o in &s.cert_manager {
+        let subject = format!("Certificate/{}", o.certificate);
+        if let Some(e) = &o.error {
+            out.push(Finding::new(
+                CertFinding::Unreadable,
+                &subject,
+                format!(
+                    "Secret {} names a cert-manager Certificate that could not be read: {e}",
+                    o.secret
+                ),
+                Some(format!("kubectl get certificate {} -o yaml", o.certificate)),
+            ));
+        } else if let Some(failed) = &o.issuing_failure {
+            out.push(Finding::new(
+                CertFinding::CertificateIssuanceFailed,
+                &subject,
+                format!(
+                    "cert-manager could not reissue Certificate {} (Secret {}): {failed}",
+                    o.certificate, o.secret
+                ),
+                Some(format!("kubectl describe certificate {}", o.certificate)),
+            ));
+        }
+        if o.error.is_none() && o.ready.as_deref() != Some("True") {
+            out.push(Finding::new(
+                CertFinding::CertificateNotReady,
+                &subject,
+                format!(
+                    "cert-manager Certificate {} (Secret {}) is not Ready ({}{})",
+                    o.certificate,
+                    o.secret,
+                    o.ready.as_deref().unwrap_or("no Ready condition"),
+                    o.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ),
+                Some(format!("kubectl describe certificate {}", o.certificate)),
             ));
         }
     }

@@ -86,6 +86,18 @@ pub fn first_pem(pem: &str) -> Result<CertificateDer<'static>> {
         .context("parse the PEM certificate")
 }
 
+/// Every certificate of a PEM text, each as its own PEM text, in order.
+pub fn pem_blocks(pem: &str) -> Vec<String> {
+    const END: &str = "-----END CERTIFICATE-----";
+    pem.split_inclusive(END)
+        .filter_map(|b| {
+            b.find("-----BEGIN CERTIFICATE-----")
+                .map(|i| b[i..].to_string())
+        })
+        .filter(|b| b.ends_with(END))
+        .collect()
+}
+
 /// Every certificate of a PEM text, as DER, in order.
 pub fn chain_of(pem: &str) -> Result<Vec<CertificateDer<'static>>> {
     let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
@@ -161,7 +173,16 @@ pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::covers;
+    use super::{covers, pem_blocks};
+
+    #[test]
+    fn pem_blocks_keeps_each_certificate_and_drops_the_rest() {
+        let a = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----";
+        let b = "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----";
+        let text = format!("subject=CN=x\n{a}\n\n{b}\ntrailing");
+        assert_eq!(pem_blocks(&text), vec![a.to_string(), b.to_string()]);
+        assert!(pem_blocks("no certificate").is_empty());
+    }
 
     #[test]
     fn wildcards_stand_for_one_label() {

@@ -448,6 +448,19 @@ fn with_client_loop<T>(e: &Env, nodes: u32, f: impl FnOnce() -> T) -> (T, usize,
     (result, n, failures)
 }
 
+/// `vault-certs ARGS` (a renewal) with the client loop running: it succeeds, and no request
+/// of the loop fails.
+fn renew_under_load(e: &Env, nodes: u32, args: &[&str]) -> Output {
+    let (out, requests, failures) = with_client_loop(e, nodes, || certs(e, args));
+    assert_exit(&out, 0);
+    assert!(requests > 10, "the client loop ran ({requests} requests)");
+    assert!(
+        failures.is_empty(),
+        "requests failed during the renewal: {failures:?}"
+    );
+    out
+}
+
 #[test]
 fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     let nodes = 3;
@@ -461,26 +474,19 @@ fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     }
     let before = pod_identities(&e, nodes);
 
-    let (out, requests, failures) = with_client_loop(&e, nodes, || {
-        certs(
-            &e,
-            &[
-                "renew",
-                "--role",
-                "vault-server",
-                "--ttl",
-                "2160h",
-                "--yes",
-                "--token-file",
-                token,
-            ],
-        )
-    });
-    assert_exit(&out, 0);
-    assert!(requests > 10, "the client loop ran ({requests} requests)");
-    assert!(
-        failures.is_empty(),
-        "requests failed during the renewal: {failures:?}"
+    let out = renew_under_load(
+        &e,
+        nodes,
+        &[
+            "renew",
+            "--role",
+            "vault-server",
+            "--ttl",
+            "2160h",
+            "--yes",
+            "--token-file",
+            token,
+        ],
     );
 
     // Independently: the Secret holds a new certificate from the CA the pods trust, every pod
@@ -574,6 +580,48 @@ fn renew_from_pki_reloads_every_pod_without_restart_and_rollback_restores() {
     assert_eq!(pod_identities(&e, nodes), before);
 }
 
+/// The TLS Secret and what the pods serve, to check a refused or dry run changed nothing.
+struct Untouched {
+    nodes: u32,
+    secret: Value,
+    served: String,
+}
+
+impl Untouched {
+    fn now(e: &Env, nodes: u32) -> Untouched {
+        Untouched {
+            nodes,
+            secret: secret_json(e, "vault-tls").expect("vault-tls"),
+            served: fingerprint(&served_pem(e, 0)),
+        }
+    }
+
+    /// The Secret is the same version with the same data, no backup was written, and every
+    /// pod serves what it served.
+    fn check(&self, e: &Env, what: &str) {
+        let now = secret_json(e, "vault-tls").expect("vault-tls");
+        assert_eq!(
+            now["data"], self.secret["data"],
+            "{what}: the Secret is unchanged"
+        );
+        assert_eq!(
+            now["metadata"]["resourceVersion"], self.secret["metadata"]["resourceVersion"],
+            "{what}"
+        );
+        assert!(
+            secret_json(e, "vault-tls-backup").is_none(),
+            "{what}: no backup written"
+        );
+        for i in 0..self.nodes {
+            assert_eq!(
+                fingerprint(&served_pem(e, i)),
+                self.served,
+                "{what}: vault-{i}"
+            );
+        }
+    }
+}
+
 #[test]
 fn renew_refuses_before_any_change() {
     let e = start("certs-renew-refuse", 1, 365);
@@ -586,28 +634,8 @@ fn renew_refuses_before_any_change() {
     );
     let token = e.token_file();
     let token = token.to_str().expect("path");
-    let before = secret_json(&e, "vault-tls").expect("vault-tls");
-    let served = fingerprint(&served_pem(&e, 0));
-    let unchanged = |what: &str| {
-        let now = secret_json(&e, "vault-tls").expect("vault-tls");
-        assert_eq!(
-            now["data"], before["data"],
-            "{what}: the Secret is unchanged"
-        );
-        assert_eq!(
-            now["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"],
-            "{what}"
-        );
-        assert!(
-            secret_json(&e, "vault-tls-backup").is_none(),
-            "{what}: no backup written"
-        );
-        assert_eq!(
-            fingerprint(&served_pem(&e, 0)),
-            served,
-            "{what}: the pod serves the same"
-        );
-    };
+    let before = Untouched::now(&e, 1);
+    let unchanged = |what: &str| before.check(&e, what);
 
     let out = certs(
         &e,
@@ -897,30 +925,7 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
     let out = certs(&e, &[&ISSUE_APP_TLS[..], &ttl].concat());
     assert_exit(&out, 0);
     // A TLS Secret Vault's CA did not issue, expiring too: not a Vault client certificate.
-    let dir = e.sb.dir().join("other-cert");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=other",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .output()
-        .expect("openssl req");
-    assert!(made.status.success(), "{}", show(&made));
+    let (crt, key) = openssl_self_signed(&e, "other-cert", "/CN=other", 2, &[]);
     let cert_arg = format!("--cert={}", crt.display());
     let key_arg = format!("--key={}", key.display());
     assert_exit(
@@ -1005,4 +1010,625 @@ fn clients_lists_vault_issued_secrets_and_cert_auth_with_expiry() {
         ],
     );
     assert_exit(&calm, 0);
+}
+
+/// Creates Secret `name` with `files` (key in the Secret, file contents), through kubectl.
+fn create_secret(e: &Env, name: &str, files: &[(&str, &str)]) {
+    let dir = e.sb.dir().join(format!("secret-{name}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut args = vec![
+        "create".to_string(),
+        "secret".into(),
+        "generic".into(),
+        name.into(),
+    ];
+    for (key, text) in files {
+        let path = dir.join(key);
+        support::write_private(&path, text.as_bytes());
+        args.push(format!("--from-file={key}={}", path.display()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_exit(&e.run(&args, None), 0);
+}
+
+/// A self-signed certificate made by openssl in `<sandbox>/<dir>`, valid `days`, with `ext`
+/// (openssl's -addext values): the paths of its certificate and key (P-256, PKCS#8).
+fn openssl_self_signed(
+    e: &Env,
+    dir: &str,
+    subject: &str,
+    days: u32,
+    ext: &[&str],
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = e.sb.dir().join(dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (crt, key) = (dir.join("tls.crt"), dir.join("tls.key"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ])
+    .args(["-days", &days.to_string(), "-subj", subject]);
+    for x in ext {
+        cmd.args(["-addext", x]);
+    }
+    let made = cmd
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl req");
+    assert!(made.status.success(), "{}", show(&made));
+    (crt, key)
+}
+
+/// A CA made by openssl, which the pods do not trust: (certificate, key) PEM.
+fn openssl_ca(e: &Env) -> (String, String) {
+    let (crt, key) = openssl_self_signed(
+        e,
+        "openssl-ca",
+        "/CN=someone else's CA",
+        30,
+        &[
+            "basicConstraints=critical,CA:TRUE",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    (
+        std::fs::read_to_string(crt).expect("ca.crt"),
+        std::fs::read_to_string(key).expect("ca.key"),
+    )
+}
+
+/// Independently of the plugin: every pod serves the certificate `fp` (openssl to its own
+/// address, with the Service name), which verifies for that name against `ca_file`; each is
+/// unsealed, and no pod restarted or was replaced since `identities`.
+fn every_pod_serves(e: &Env, nodes: u32, fp: &str, ca_file: &str, identities: &[(String, u64)]) {
+    let sni = format!("vault.{}.svc", e.sb.namespace());
+    for i in 0..nodes {
+        let addr = format!("{}:8200", e.sb.pod_ip(i));
+        let (ok, text) = openssl(
+            &[
+                "s_client",
+                "-connect",
+                &addr,
+                "-servername",
+                &sni,
+                "-CAfile",
+                ca_file,
+                "-verify_return_error",
+                "-verify_hostname",
+                &sni,
+            ],
+            b"",
+        );
+        assert!(
+            ok && text.contains("Verify return code: 0 (ok)"),
+            "vault-{i}: {text}"
+        );
+        assert_eq!(
+            fingerprint(&served_pem(e, i)),
+            fp,
+            "vault-{i} serves the new certificate"
+        );
+        assert!(!e.sealed(i), "vault-{i} is unsealed");
+    }
+    assert_eq!(
+        pod_identities(e, nodes),
+        identities,
+        "no pod restarted or was replaced"
+    );
+}
+
+#[test]
+fn renew_from_a_ca_secret_reloads_every_pod_and_refuses_bad_cas_before_any_change() {
+    let nodes = 3;
+    let e = start("certs-ca-secret", nodes, 365);
+    let (ca_crt, ca_key) = e.sb.vault_ca_pem().expect("the Vault CA");
+    let (tls_crt, tls_key) = {
+        let s = secret_json(&e, "vault-tls").expect("vault-tls");
+        let decode = |k: &str| {
+            openssl(
+                &["base64", "-d", "-A"],
+                s["data"][k].as_str().expect(k).as_bytes(),
+            )
+            .1
+        };
+        (decode("tls.crt"), decode("tls.key"))
+    };
+    let (other_crt, other_key) = openssl_ca(&e);
+    let key_body =
+        |pem: &str| -> String { pem.lines().filter(|l| !l.starts_with("-----")).collect() };
+    let never_printed = vec![key_body(&ca_key), key_body(&other_key), key_body(&tls_key)];
+
+    let untouched = Untouched::now(&e, nodes);
+    let unchanged = |what: &str| untouched.check(&e, what);
+    let (before, old_fp) = (&untouched.secret, &untouched.served);
+    let identities = pod_identities(&e, nodes);
+    let refused = |secret: &str, why: &str| {
+        let out = certs(&e, &["renew", "--ca-secret", secret, "--yes"]);
+        assert_exit(&out, 1);
+        support::assert_fails_with(&out, why);
+        support::assert_no_secret(secret, &show(&out), &never_printed);
+        unchanged(secret);
+    };
+
+    refused("no-such-ca", "there is no CA Secret no-such-ca");
+    create_secret(
+        &e,
+        "garbled",
+        &[("tls.crt", "not a certificate"), ("tls.key", "nor a key")],
+    );
+    refused("garbled", "tls.crt holds no certificate");
+    create_secret(&e, "half", &[("ca.crt", &ca_crt)]);
+    refused("half", "holds no CA key pair");
+    // The server's own certificate and key: a valid pair, but not a CA.
+    create_secret(&e, "leaf", &[("tls.crt", &tls_crt), ("tls.key", &tls_key)]);
+    refused("leaf", "is not a CA");
+    create_secret(
+        &e,
+        "mismatched",
+        &[("ca.crt", &ca_crt), ("ca.key", &other_key)],
+    );
+    refused(
+        "mismatched",
+        "ca.key is not the key of the certificate in ca.crt",
+    );
+    create_secret(
+        &e,
+        "stranger",
+        &[("tls.crt", &other_crt), ("tls.key", &other_key)],
+    );
+    refused(
+        "stranger",
+        "do not verify against the CA the pods and clients trust",
+    );
+
+    // The right CA (ca.crt/ca.key): --dry-run shows the plan and changes nothing.
+    create_secret(&e, "vault-ca", &[("ca.crt", &ca_crt), ("ca.key", &ca_key)]);
+    let out = certs(&e, &["renew", "--ca-secret", "vault-ca", "--dry-run"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Dry run: nothing was changed."), "{text}");
+    assert!(text.contains("Secret vault-ca"), "{text}");
+    support::assert_no_secret("dry run", &show(&out), &never_printed);
+    unchanged("--dry-run");
+
+    // Renewal: no Vault token needed, no restart, every pod serves the new certificate.
+    let out = renew_under_load(
+        &e,
+        nodes,
+        &[
+            "renew",
+            "--ca-secret",
+            "vault-ca",
+            "--ttl",
+            "2160h",
+            "--yes",
+        ],
+    );
+    support::assert_no_secret("renew", &show(&out), &never_printed);
+    let new_secret = secret_pem(&e);
+    let new_fp = fingerprint(&new_secret);
+    assert_ne!(&new_fp, old_fp);
+    let ca_file = e.sb.dir().join("secret-vault-ca").join("ca.crt");
+    let ca_file = ca_file.to_str().expect("path");
+    // --ttl 2160h: valid for more than 89 days, less than 91 (openssl -checkend).
+    let valid_for = |days: u32| {
+        openssl(
+            &["x509", "-noout", "-checkend", &(days * 86_400).to_string()],
+            &new_secret,
+        )
+        .0
+    };
+    assert!(
+        valid_for(89) && !valid_for(91),
+        "--ttl 2160h is about 90 days"
+    );
+    every_pod_serves(&e, nodes, &new_fp, ca_file, &identities);
+    let backup = secret_json(&e, "vault-tls-backup").expect("the backup Secret");
+    assert_eq!(
+        backup["data"], before["data"],
+        "the previous contents are kept"
+    );
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
+}
+
+/// The DNS names and addresses a PEM certificate carries, by openssl.
+fn sans_of(pem: &[u8]) -> (Vec<String>, Vec<String>) {
+    let (ok, text) = openssl(&["x509", "-noout", "-ext", "subjectAltName"], pem);
+    assert!(ok, "openssl x509 -ext subjectAltName");
+    let (mut dns, mut ips) = (Vec::new(), Vec::new());
+    for item in text.lines().skip(1).flat_map(|l| l.split(',')) {
+        let item = item.trim();
+        if let Some(d) = item.strip_prefix("DNS:") {
+            dns.push(d.to_string());
+        } else if let Some(ip) = item.strip_prefix("IP Address:") {
+            ips.push(ip.to_string());
+        }
+    }
+    (dns, ips)
+}
+
+/// A new server certificate for `sans` signed by the Vault CA with openssl, as cert-manager's
+/// CA issuer would: (certificate, key) PEM.
+fn openssl_issue(e: &Env, dir: &str, dns: &[String], ips: &[String]) -> (String, String) {
+    let (ca_crt, ca_key) = e.sb.vault_ca_pem().expect("the Vault CA");
+    let dir = e.sb.dir().join(dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = |f: &str| dir.join(f).to_str().expect("path").to_string();
+    support::write_private(&dir.join("ca.crt"), ca_crt.as_bytes());
+    support::write_private(&dir.join("ca.key"), ca_key.as_bytes());
+    let san: Vec<String> = dns
+        .iter()
+        .map(|d| format!("DNS:{d}"))
+        .chain(ips.iter().map(|i| format!("IP:{i}")))
+        .collect();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        format!(
+            "subjectAltName={}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n",
+            san.join(",")
+        ),
+    )
+    .expect("ext.cnf");
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", show(&out));
+    };
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=vault.vault.svc",
+        "-keyout",
+        &path("tls.key"),
+        "-out",
+        &path("tls.csr"),
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("tls.csr"),
+        "-CA",
+        &path("ca.crt"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "90",
+        "-extfile",
+        &path("ext.cnf"),
+        "-out",
+        &path("tls.crt"),
+    ]);
+    (
+        std::fs::read_to_string(path("tls.crt")).expect("tls.crt"),
+        std::fs::read_to_string(path("tls.key")).expect("tls.key"),
+    )
+}
+
+fn b64(text: &str) -> String {
+    openssl(&["base64", "-A"], text.as_bytes())
+        .1
+        .trim()
+        .to_string()
+}
+
+/// The Certificate's condition `kind`, read with kubectl.
+fn certificate_condition(kubectl: &vault_sandbox::Kubectl, kind: &str) -> Option<Value> {
+    let c = kubectl
+        .json(["get", "certificates.cert-manager.io", "vault-tls"])
+        .expect("get certificate");
+    c["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|x| x["type"] == kind)
+        .cloned()
+}
+
+fn patch_status(kubectl: &vault_sandbox::Kubectl, status: Value) {
+    let out = kubectl.run([
+        "patch",
+        "certificates.cert-manager.io",
+        "vault-tls",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &serde_json::json!({ "status": status }).to_string(),
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+/// Plays cert-manager while `f` runs: on seeing the Certificate's Issuing condition True
+/// (through kubectl) it runs `issue` once. Returns `f`'s result and the condition it saw.
+fn with_controller<T>(
+    kubectl: &vault_sandbox::Kubectl,
+    issue: impl FnOnce() + Send,
+    f: impl FnOnce() -> T,
+) -> (T, Option<Value>) {
+    std::thread::scope(|scope| {
+        let controller = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                if let Some(c) = certificate_condition(kubectl, "Issuing")
+                    && c["status"] == "True"
+                {
+                    issue();
+                    return Some(c);
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            None
+        });
+        let out = f();
+        (out, controller.join().expect("controller"))
+    })
+}
+
+#[test]
+fn renew_of_a_cert_manager_secret_triggers_issuance_and_reloads_every_pod() {
+    let nodes = 3;
+    let e = start("certs-cert-manager", nodes, 365);
+    let kubectl = e.kubectl.clone();
+    // The Certificate asks for the names the current certificate carries; the Secret names it,
+    // as cert-manager's Secrets do; the test plays cert-manager (Ready, then issuing).
+    let (dns, ips) = sans_of(&secret_pem(&e));
+    let certificate = serde_json::json!({
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {"name": "vault-tls"},
+        "spec": {"secretName": "vault-tls", "dnsNames": dns, "ipAddresses": ips,
+                 "issuerRef": {"name": "vault-ca", "kind": "Issuer", "group": "cert-manager.io"}},
+    });
+    let out = e.run(
+        &["apply", "-f", "-"],
+        Some(certificate.to_string().as_bytes()),
+    );
+    assert_exit(&out, 0);
+    let ready = serde_json::json!({"conditions": [{"type": "Ready", "status": "True",
+        "reason": "Ready", "message": "Certificate is up to date and has not expired",
+        "lastTransitionTime": "2026-11-01T00:00:00Z"}]});
+    patch_status(&kubectl, ready.clone());
+    assert_exit(
+        &e.run(
+            &[
+                "annotate",
+                "secret",
+                "vault-tls",
+                "cert-manager.io/certificate-name=vault-tls",
+            ],
+            None,
+        ),
+        0,
+    );
+    // The real kubectl finds the resource through discovery and prints its columns.
+    let out = e.run(&["get", "certificates", "-n", e.sb.namespace()], None);
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("vault-tls") && stdout(&out).contains("True"),
+        "{}",
+        show(&out)
+    );
+
+    // status names the owner, in JSON and in the table.
+    let (out, v) = json(&e);
+    assert_exit(&out, 0);
+    let owner = &v["cert_manager"][0];
+    assert_eq!(owner["certificate"], "vault-tls", "{v:#}");
+    assert_eq!(owner["secret"], "vault-tls");
+    assert_eq!(owner["ready"], "True");
+    assert_eq!(owner["issuer"], "Issuer/vault-ca");
+    certs_say(&e, &[], 0, "owned by cert-manager Certificate vault-tls");
+
+    let untouched = Untouched::now(&e, nodes);
+    let identities = pod_identities(&e, nodes);
+    // --dry-run: the plan, no Issuing condition, nothing changed.
+    let out = certs(&e, &["renew", "--dry-run"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("ManuallyTriggered"), "{}", show(&out));
+    assert!(
+        certificate_condition(&kubectl, "Issuing").is_none(),
+        "--dry-run set Issuing"
+    );
+    untouched.check(&e, "--dry-run");
+    // A renewal that would write the Secret itself is refused.
+    let out = certs(&e, &["renew", "--role", "vault-server", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "owned by cert-manager Certificate vault-tls");
+    assert!(certificate_condition(&kubectl, "Issuing").is_none());
+    untouched.check(&e, "--role on a cert-manager Secret");
+    // A user who may read the Certificate but not write its status: refused before the trigger.
+    let rules = [
+        ("get", "pods"),
+        ("list", "pods"),
+        ("get", "pods/portforward"),
+        ("create", "pods/portforward"),
+        ("get", "pods/exec"),
+        ("create", "pods/exec"),
+        ("get", "secrets"),
+        ("get", "configmaps"),
+        ("create", "events"),
+        ("get", "statefulsets"),
+        ("list", "statefulsets"),
+        ("get", "certificates"),
+    ];
+    let kubeconfig = e.sb.add_user("no-status", &rules).expect("user");
+    let out = certs(
+        &e,
+        &[
+            "renew",
+            "--yes",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "update certificates/status.cert-manager.io vault-tls");
+    assert!(certificate_condition(&kubectl, "Issuing").is_none());
+    untouched.check(&e, "no right to update the Certificate's status");
+
+    // The controller: on Issuing=True it writes a new certificate into the Secret and clears
+    // the condition (as cert-manager does once issued).
+    let (new_crt, new_key) = openssl_issue(&e, "cm-issued", &dns, &ips);
+    let new_fp = fingerprint(new_crt.as_bytes());
+    let (out, issuing) = with_controller(
+        &kubectl,
+        || {
+            let patch =
+                serde_json::json!({"data": {"tls.crt": b64(&new_crt), "tls.key": b64(&new_key)}});
+            let out = kubectl.run([
+                "patch",
+                "secret",
+                "vault-tls",
+                "--type=merge",
+                "-p",
+                &patch.to_string(),
+            ]);
+            assert!(out.status.success(), "{}", show(&out));
+            patch_status(&kubectl, ready.clone());
+        },
+        || certs(&e, &["renew", "--yes"]),
+    );
+    assert_exit(&out, 0);
+    let issuing = issuing.expect("the controller saw Issuing=True");
+    assert_eq!(issuing["reason"], "ManuallyTriggered", "{issuing}");
+    assert_eq!(fingerprint(&secret_pem(&e)), new_fp);
+    let ca_file = e.sb.dir().join("cm-issued").join("ca.crt");
+    every_pod_serves(
+        &e,
+        nodes,
+        &new_fp,
+        ca_file.to_str().expect("path"),
+        &identities,
+    );
+    assert!(
+        secret_json(&e, "vault-tls-backup").is_none(),
+        "cert-manager keeps no backup here"
+    );
+    let (status_out, v) = json(&e);
+    assert_exit(&status_out, 0);
+    assert!(kinds(&v).is_empty(), "{v:#}");
+
+    // A controller that never issues: renew times out, says so, and the pods are untouched.
+    let untouched = Untouched::now(&e, nodes);
+    let started = Instant::now();
+    let out = certs(&e, &["renew", "--yes", "--timeout", "4s"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(
+        &out,
+        "cert-manager did not write a new certificate into Secret vault-tls within 4s",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "it stopped at its deadline"
+    );
+    let issuing = certificate_condition(&kubectl, "Issuing").expect("Issuing is set");
+    assert_eq!(issuing["status"], "True");
+    assert_eq!(issuing["reason"], "ManuallyTriggered");
+    untouched.check(&e, "a controller that never issues");
+    assert_eq!(pod_identities(&e, nodes), identities);
+
+    // A Certificate that does not ask for a name in use: refused before the trigger.
+    patch_status(&kubectl, ready.clone());
+    let out = e.run(
+        &[
+            "patch",
+            "certificates.cert-manager.io",
+            "vault-tls",
+            "--type=merge",
+            "-p",
+            &serde_json::json!({"spec": {"dnsNames": ["vault-0.vault-internal"]}}).to_string(),
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let out = certs(&e, &["renew", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "does not ask for");
+    assert!(
+        certificate_condition(&kubectl, "Issuing").is_none(),
+        "no trigger"
+    );
+    untouched.check(&e, "a Certificate that misses a name");
+    let out = e.run(
+        &["apply", "-f", "-"],
+        Some(certificate.to_string().as_bytes()),
+    );
+    assert_exit(&out, 0);
+
+    // cert-manager reports the issuance failed: renew stops at once with its message.
+    let failed = serde_json::json!({"conditions": [ready["conditions"][0].clone(),
+        {"type": "Issuing", "status": "False", "reason": "Failed",
+         "message": "The certificate request has failed to complete and will be retried: issuer vault-ca is not ready",
+         "lastTransitionTime": "2026-12-01T00:00:00Z"}]});
+    let started = Instant::now();
+    let (out, issuing) = with_controller(
+        &kubectl,
+        || patch_status(&kubectl, failed.clone()),
+        || certs(&e, &["renew", "--yes", "--timeout", "2m"]),
+    );
+    assert!(issuing.is_some(), "the controller saw the trigger");
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "issuer vault-ca is not ready");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "it did not wait for --timeout"
+    );
+    untouched.check(&e, "a failed issuance");
+
+    // A failed issuance, and a Certificate that is not Ready, are findings; one the Secret
+    // names but that does not exist cannot be read: status says so, renew refuses before any
+    // change.
+    let finding = |kind: &str, subject: &str| {
+        let (out, v) = json(&e);
+        assert_exit(&out, 2);
+        assert!(
+            kinds(&v).iter().any(|(k, s, _)| k == kind && s == subject),
+            "{kind} {subject}: {v:#}"
+        );
+        v
+    };
+    finding("certificate_issuance_failed", "Certificate/vault-tls");
+    patch_status(
+        &kubectl,
+        serde_json::json!({"conditions": [{"type": "Ready", "status": "False", "reason": "Expired",
+            "message": "Certificate expired", "lastTransitionTime": "2026-12-01T00:00:00Z"}]}),
+    );
+    finding("certificate_not_ready", "Certificate/vault-tls");
+    let out = e.run(
+        &[
+            "annotate",
+            "--overwrite",
+            "secret",
+            "vault-tls",
+            "cert-manager.io/certificate-name=gone",
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let v = finding("unreadable", "Certificate/gone");
+    assert!(v["cert_manager"][0]["error"].is_string(), "{v:#}");
+    let untouched = Untouched::now(&e, nodes);
+    let out = certs(&e, &["renew", "--yes"]);
+    assert_exit(&out, 1);
+    support::assert_fails_with(&out, "get cert-manager Certificate gone");
+    untouched.check(&e, "a Certificate that cannot be read");
 }

@@ -290,9 +290,9 @@ impl Sandbox {
         })
     }
 
-    /// Mounts Vault's PKI engine at `mount` with the sandbox's Vault CA as its issuer, so what
-    /// it issues verifies against `ca.crt` of the `vault-tls` Secret (roles are the test's).
-    pub fn enable_pki(&self, mount: &str) -> Result<()> {
+    /// The Vault CA's certificate and private key (PEM), for a test that keeps them in a CA
+    /// Secret or imports them into Vault's PKI engine.
+    pub fn vault_ca_pem(&self) -> Result<(String, String)> {
         let ca = self
             .running()
             .cluster
@@ -301,6 +301,13 @@ impl Sandbox {
             .map_err(|_| anyhow!("CA lock"))?
             .clone()
             .ok_or_else(|| anyhow!("no Vault CA"))?;
+        Ok((ca.cert_pem.clone(), ca.key_pem.clone()))
+    }
+
+    /// Mounts Vault's PKI engine at `mount` with the sandbox's Vault CA as its issuer, so what
+    /// it issues verifies against `ca.crt` of the `vault-tls` Secret (roles are the test's).
+    pub fn enable_pki(&self, mount: &str) -> Result<()> {
+        let (cert_pem, key_pem) = self.vault_ca_pem()?;
         let steps = [
             (
                 format!("sys/mounts/{mount}"),
@@ -308,7 +315,7 @@ impl Sandbox {
             ),
             (
                 format!("{mount}/config/ca"),
-                serde_json::json!({"pem_bundle": format!("{}\n{}", ca.key_pem, ca.cert_pem)}),
+                serde_json::json!({"pem_bundle": format!("{key_pem}\n{cert_pem}")}),
             ),
         ];
         for (path, body) in steps {

@@ -116,6 +116,13 @@ fn prepare_create(res: &Resource, ns: &str, obj: &mut Value) -> Result<(), ApiEr
             obj["status"] = json!({"replicas": 0, "availableReplicas": 0});
         }
         "persistentvolumeclaims" => obj["status"] = json!({"phase": "Pending"}),
+        // A custom resource with a status subresource: generation 1, status only through it.
+        "certificates" => {
+            obj["metadata"]["generation"] = json!(1);
+            if let Some(o) = obj.as_object_mut() {
+                o.remove("status");
+            }
+        }
         "namespaces" => {
             obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
             obj["spec"] = json!({"finalizers": ["kubernetes"]});

@@ -253,6 +253,16 @@ pub static RESOURCES: &[Resource] = &[
         "LocalSubjectAccessReview",
     )
     .review(),
+    // cert-manager's Certificate, as its CRD serves it (status subresource; no controller: a
+    // test plays cert-manager).
+    Resource::new(
+        "cert-manager.io",
+        "certificates",
+        "certificate",
+        "Certificate",
+    )
+    .short(&["cert", "certs"])
+    .subresources(&["status"]),
     Resource::new("rbac.authorization.k8s.io", "roles", "role", "Role"),
     Resource::new(
         "rbac.authorization.k8s.io",

@@ -102,6 +102,15 @@ fn columns(resource: &str) -> Vec<Value> {
             ("Version", 0),
             ("Internal-IP", 1),
         ]),
+        // The Certificate CRD's additionalPrinterColumns.
+        "certificates" => named(&[
+            ("Name", 0),
+            ("Ready", 0),
+            ("Secret", 0),
+            ("Issuer", 1),
+            ("Status", 1),
+            ("Age", 0),
+        ]),
         "roles" | "clusterroles" => named(&[("Name", 0), ("Created At", 0)]),
         "rolebindings" | "clusterrolebindings" => named(&[
             ("Name", 0),
@@ -313,6 +322,21 @@ fn cells(resource: &str, o: &Value) -> Vec<Value> {
                 of("User"),
                 of("Group"),
                 of("ServiceAccount"),
+            ]
+        }
+        "certificates" => {
+            let ready = o["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["type"] == "Ready");
+            vec![
+                name,
+                json!(ready.map(|c| s(&c["status"])).unwrap_or_default()),
+                json!(s(&o["spec"]["secretName"])),
+                json!(s(&o["spec"]["issuerRef"]["name"])),
+                json!(ready.map(|c| s(&c["message"])).unwrap_or_default()),
+                age,
             ]
         }
         _ => vec![name, age],

@@ -545,9 +545,44 @@ pub fn validate(res: &Resource, obj: &Value, old: Option<&Value>) -> Vec<FieldEr
         "clusterroles" => role_rules(obj, false, &mut errs),
         "rolebindings" => binding(obj, old, false, &mut errs),
         "clusterrolebindings" => binding(obj, old, true, &mut errs),
+        "certificates" => certificate(obj, &mut errs),
         _ => {}
     }
     errs
+}
+
+/// What cert-manager's Certificate CRD schema requires: the Secret and issuer named, and each
+/// status condition with a type and a status.
+fn certificate(obj: &Value, errs: &mut Vec<FieldError>) {
+    for field in ["secretName", "issuerRef"] {
+        if obj["spec"][field].is_null() {
+            errs.push(FieldError::required(
+                &format!("spec.{field}"),
+                "Required value",
+            ));
+        }
+    }
+    if obj["spec"]["issuerRef"].is_object() && obj["spec"]["issuerRef"]["name"].is_null() {
+        errs.push(FieldError::required(
+            "spec.issuerRef.name",
+            "Required value",
+        ));
+    }
+    for (i, c) in obj["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        for field in ["type", "status"] {
+            if !c[field].is_string() {
+                errs.push(FieldError::required(
+                    &format!("status.conditions[{i}].{field}"),
+                    "Required value",
+                ));
+            }
+        }
+    }
 }
 
 /// A Scale written through a `scale` subresource.
@@ -561,6 +596,29 @@ pub fn scale(obj: &Value) -> Vec<FieldError> {
 mod tests {
     use super::*;
     use crate::api::resources::by_plural;
+
+    #[test]
+    fn certificates_need_a_secret_an_issuer_and_typed_conditions() {
+        let cert = by_plural("certificates").unwrap();
+        let ok = json!({"metadata": {"name": "vault-tls"},
+            "spec": {"secretName": "vault-tls", "issuerRef": {"name": "ca"}},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+        assert!(validate(cert, &ok, None).is_empty());
+        let bad = json!({"metadata": {"name": "vault-tls"}, "spec": {"issuerRef": {}},
+            "status": {"conditions": [{"type": "Issuing"}]}});
+        let fields: Vec<String> = validate(cert, &bad, None)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "spec.secretName",
+                "spec.issuerRef.name",
+                "status.conditions[0].status"
+            ]
+        );
+    }
 
     #[test]
     fn names_and_labels() {
