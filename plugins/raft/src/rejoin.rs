@@ -141,7 +141,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         .await?;
     access::require(&session.kube, "rejoin", RIGHTS).await?;
     let view = g.views.iter().find(|v| v.pod == pod_name);
-    let peers = status::peers(&session, &g);
+    let peers = status::peers(session.pods(), &g);
     let member = peers
         .iter()
         .find(|p| p.pod.as_deref() == Some(pod_name))
@@ -150,7 +150,11 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     let mut impact = None;
     if let Some(node) = &member {
         impact = Some(remove_peer::check(
-            &session, &g, node, args.force, &mut plan,
+            session.pods(),
+            &g,
+            node,
+            args.force,
+            &mut plan,
         )?);
         plan.step(format!(
             "remove raft peer {node} through the leader {leader_name}"
