@@ -38,6 +38,11 @@ struct Fake {
     log: Vec<String>,
     /// Another operator's share slips in after this many of ours.
     interfere_after: Option<usize>,
+    /// The share this many arrivals in answers 500 (a node dying mid-attempt).
+    fail_at: Option<usize>,
+    /// After a good combination, seal-status still says sealed this many times (a node
+    /// joining raft fetches the keyring first).
+    sealed_reads_after: usize,
 }
 
 impl Fake {
@@ -48,6 +53,14 @@ impl Fake {
 
     fn answer(&mut self, method: &Method, path: &str, body: &[u8]) -> (u16, Value) {
         match (method, path) {
+            (&Method::GET, "/v1/sys/seal-status")
+                if self.unsealed && self.sealed_reads_after > 0 =>
+            {
+                self.sealed_reads_after -= 1;
+                let mut st = self.status();
+                st["sealed"] = json!(true);
+                (200, st)
+            }
             (&Method::GET, "/v1/sys/seal-status") => (200, self.status()),
             (&Method::PUT, "/v1/sys/unseal") => {
                 let req: Value = serde_json::from_slice(body).expect("a JSON body");
@@ -58,6 +71,9 @@ impl Fake {
                 }
                 let k = req["key"].as_str().expect("a key").to_string();
                 self.log.push(format!("share {k}"));
+                if self.fail_at == Some(self.sent_count()) {
+                    return (500, json!({"errors": ["internal error"]}));
+                }
                 if !self.pending.contains(&k) {
                     self.pending.push(k);
                 }
@@ -75,11 +91,20 @@ impl Fake {
                         );
                     }
                     self.unsealed = true;
+                    if self.sealed_reads_after > 0 {
+                        let mut st = self.status();
+                        st["sealed"] = json!(true);
+                        return (200, st);
+                    }
                 }
                 (200, self.status())
             }
             _ => (404, json!({"errors": []})),
         }
+    }
+
+    fn sent_count(&self) -> usize {
+        self.log.iter().filter(|l| l.starts_with("share ")).count()
     }
 
     /// The keys sent, in order, as positions in `given` (0 for one not given).
@@ -152,10 +177,17 @@ fn cluster(good: &[u8]) -> Fake {
 }
 
 async fn run(fake: Fake, text: &[String], opts: Options) -> (Outcome, Arc<Mutex<Fake>>) {
+    let (outcome, state) = try_run(fake, text, opts).await;
+    (outcome.expect("no transport error"), state)
+}
+
+async fn try_run(
+    fake: Fake,
+    text: &[String],
+    opts: Options,
+) -> (Result<Outcome, VaultError>, Arc<Mutex<Fake>>) {
     let (client, state) = serve(fake).await;
-    let outcome = unseal(&client, &shares(text), opts, &|_: &str| {})
-        .await
-        .expect("no transport error");
+    let outcome = unseal(&client, &shares(text), opts, &|_: &str| {}).await;
     (outcome, state)
 }
 
@@ -279,4 +311,50 @@ async fn a_share_slipped_in_by_someone_else_stops_the_attempt() {
         }
     );
     assert_eq!(state.lock().unwrap().sent(&text), vec![1]);
+}
+
+#[tokio::test]
+async fn an_error_mid_attempt_leaves_nothing_in_progress() {
+    let text = given(&[1, 2, 3], &[]);
+    let mut fake = cluster(&[1, 2, 3]);
+    fake.fail_at = Some(2);
+    let (outcome, state) = try_run(fake, &text, Options::default()).await;
+    let e = outcome.expect_err("the 500 is the caller's to report");
+    assert_eq!(e.status(), Some(500), "{e}");
+    let f = state.lock().unwrap();
+    // Share 2 failed; nothing more was sent, and the half attempt (share 1) was discarded.
+    assert_eq!(f.sent(&text), vec![1, 2]);
+    assert_eq!(f.log.last().map(String::as_str), Some("reset"));
+    assert!(f.pending.is_empty() && !f.unsealed);
+}
+
+#[tokio::test]
+async fn a_node_still_sealed_after_the_last_share_is_waited_for_and_never_blames_a_share() {
+    // Joining raft: sealed for two more reads, then unsealed.
+    let text = given(&[1, 2, 3], &[]);
+    let mut fake = cluster(&[1, 2, 3]);
+    fake.sealed_reads_after = 2;
+    let (outcome, state) = run(fake, &text, Options::default()).await;
+    assert_eq!(
+        outcome,
+        Outcome::Unsealed {
+            shares_used: vec![1, 2, 3],
+            bad_shares: vec![],
+            failed_attempts: 0
+        }
+    );
+    assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2, 3]);
+    // Sealed past the settle time: an error (timeout), not a wrong share, and no retry with
+    // other combinations.
+    let text = given(&[1, 2, 3, 4], &[]);
+    let mut fake = cluster(&[1, 2, 3, 4]);
+    fake.sealed_reads_after = usize::MAX;
+    let opts = Options {
+        settle: Some(Duration::from_millis(600)),
+        ..Default::default()
+    };
+    let (outcome, state) = try_run(fake, &text, opts).await;
+    let e = outcome.expect_err("no verdict on the shares");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2, 3]);
 }
