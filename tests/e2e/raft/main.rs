@@ -1028,6 +1028,7 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     assert!(text.trim_end().ends_with(":4"), "{text}");
 }
 mod coverage;
+mod findings;
 mod guards;
 mod guards2;
 mod rbac;
