@@ -15,6 +15,7 @@ use crate::status::{self, Gathered};
 use crate::{Cli, RemovePeerArgs};
 use vault_shared::events::Note;
 use vault_shared::session::Session;
+use vault_shared::target::Target;
 
 /// What removing one peer does to the cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -156,21 +157,48 @@ pub fn check(
     Ok(impact)
 }
 
-/// Whether the raft configuration, read through whichever pod leads, no longer lists
-/// `node_id`. Removing the leader itself (--force) makes the others elect a new one first, so
-/// the read is retried for a while through the new leader.
-async fn gone_from_config(session: &Session, node_id: &str) -> bool {
+/// Removes `node_id` through `leader`. Vault may answer an error after the change was
+/// applied (500 "leadership lost while committing log": the leader stepped down with the
+/// removal in its log), so an error is only a failure when the configuration, read again
+/// through whichever pod then leads, still lists the node; when it cannot be read, the error
+/// says the removal may have happened.
+pub async fn remove(session: &Session, leader: &Target, node_id: &str) -> Result<()> {
+    let Err(e) = leader.client.remove_peer(node_id).await else {
+        return Ok(());
+    };
+    let e = session.explain(e, &format!("remove raft peer {node_id}"));
+    match listed(session, node_id).await {
+        Some(false) => {
+            output::warn(&format!(
+                "{e:#}; but the raft configuration read again no longer lists {node_id}: it was removed"
+            ));
+            Ok(())
+        }
+        Some(true) => Err(e),
+        None => bail!(
+            "{e:#}; the removal may still have been applied (no leader answered afterwards): check `kubectl vault-raft peers` before retrying"
+        ),
+    }
+}
+
+/// Whether the raft configuration still lists `node_id`, read through whichever pod leads
+/// until it no longer does or 30 s have passed (removing the leader itself makes the others
+/// elect a new one first). None: no leader answered.
+async fn listed(session: &Session, node_id: &str) -> Option<bool> {
     let start = std::time::Instant::now();
+    let mut last = None;
     loop {
         let views = session.views().await;
         if let Ok(l) = session.leader(&views)
             && let Ok(c) = l.client.raft_configuration().await
-            && c.server(node_id).is_none()
         {
-            return true;
+            last = Some(c.server(node_id).is_some());
+            if last == Some(false) {
+                return last;
+            }
         }
         if start.elapsed() > std::time::Duration::from_secs(30) {
-            return false;
+            return last;
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
@@ -222,11 +250,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
     let mut verified = None;
     if go {
         recheck(&session, &args.node_id, args.force, &leader.name, &impact).await?;
-        leader
-            .client
-            .remove_peer(&args.node_id)
-            .await
-            .map_err(|e| session.explain(e, &format!("remove raft peer {}", args.node_id)))?;
+        remove(&session, leader, &args.node_id).await?;
         let subject = impact.pod.clone().unwrap_or_else(|| leader.name.clone());
         session
             .record(
@@ -242,7 +266,7 @@ pub async fn run(cli: &Cli, args: &RemovePeerArgs) -> Result<Exit> {
             )
             .await;
         // Vault answers 204 whatever happened: read the configuration back.
-        verified = Some(gone_from_config(&session, &args.node_id).await);
+        verified = Some(listed(&session, &args.node_id).await == Some(false));
     }
     // Done, but one more lost voter would now cost quorum: that needs attention.
     let fragile = verified == Some(true) && impact.voter && impact.failure_tolerance_after == 0;

@@ -1029,6 +1029,7 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
 }
 mod coverage;
 mod findings;
+mod forced;
 mod guards;
 mod guards2;
 mod rbac;
