@@ -38,6 +38,9 @@ struct Fake {
     log: Vec<String>,
     /// Another operator's share slips in after this many of ours.
     interfere_after: Option<usize>,
+    /// Another operator sends this share (its own request) just before our share of this
+    /// number arrives.
+    theirs_before: Option<(usize, String)>,
     /// The share this many arrivals in answers 500 (a node dying mid-attempt).
     fail_at: Option<usize>,
     /// After a good combination, seal-status still says sealed this many times (a node
@@ -70,6 +73,17 @@ impl Fake {
                     return (200, self.status());
                 }
                 let k = req["key"].as_str().expect("a key").to_string();
+                if let Some((at, theirs)) = self.theirs_before.clone()
+                    && at == self.sent_count() + 1
+                {
+                    self.theirs_before = None;
+                    // Their own request: Vault judges the attempt if it reaches the threshold.
+                    self.pending.push(theirs);
+                    if self.pending.len() >= THRESHOLD {
+                        self.unsealed = self.pending.iter().all(|k| self.good.contains(k));
+                        self.pending.clear();
+                    }
+                }
                 self.log.push(format!("share {k}"));
                 if self.fail_at == Some(self.sent_count()) {
                     return (500, json!({"errors": ["internal error"]}));
@@ -357,4 +371,39 @@ async fn a_node_still_sealed_after_the_last_share_is_waited_for_and_never_blames
     let e = outcome.expect_err("no verdict on the shares");
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_share_sent_by_someone_else_between_ours_is_neither_blamed_nor_claimed() {
+    // Their good share lands between our first and second: our second completes the unseal.
+    // Two of ours were used, not three.
+    let text = given(&[1, 2, 3, 4], &[]);
+    let mut fake = cluster(&[1, 2, 3, 4, 5]);
+    fake.theirs_before = Some((2, key(5)));
+    let (outcome, state) = run(fake, &text, Options::default()).await;
+    assert_eq!(
+        outcome,
+        Outcome::Unsealed {
+            shares_used: vec![1, 2],
+            bad_shares: vec![],
+            failed_attempts: 0
+        }
+    );
+    assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2]);
+
+    // Their wrong share lands there: Vault rejects the attempt at our second share. None of
+    // ours is blamed and no other combination is tried: the attempt was theirs too.
+    let mut fake = cluster(&[1, 2, 3, 4]);
+    fake.theirs_before = Some((2, key(200)));
+    let (outcome, state) = run(fake, &text, Options::default()).await;
+    assert_eq!(
+        outcome,
+        Outcome::InProgress {
+            progress: 0,
+            threshold: 3
+        }
+    );
+    let f = state.lock().unwrap();
+    assert_eq!(f.sent(&text), vec![1, 2]);
+    assert!(!f.unsealed);
 }
