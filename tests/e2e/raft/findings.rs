@@ -1,7 +1,7 @@
 //! `status` findings made real by faults in the sandbox, each asserted in the JSON output and
 //! its cause first seen through the Vault API (sys/leader, the raft configuration, autopilot's
-//! state, asked of the pods directly): a non-voter, a node whose raft ID no longer follows
-//! its pod, a split brain, a lagging and unhealthy follower, and a leader the standbys name
+//! state, asked of the pods directly): a non-voter, a node whose raft ID or address no longer
+//! follows its pod, a split brain, a lagging and unhealthy follower, and a leader the standbys name
 //! that does not answer. Each test breaks its own sandbox.
 
 use super::*;
@@ -48,6 +48,39 @@ impl Raft {
         assert!(code < 300, "{resp}");
     }
 
+    /// The server configuration the pods start with (the chart's ConfigMap), and a way to
+    /// replace it; pods read it when they (re)start.
+    fn server_config(&self) -> String {
+        let cm = self
+            .e
+            .kubectl
+            .json(["get", "configmap", "vault-config"])
+            .unwrap();
+        cm["data"]["extraconfig-from-values.hcl"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn set_server_config(&self, hcl: &str) {
+        let patch = json!({"data": {"extraconfig-from-values.hcl": hcl}});
+        let out = self
+            .e
+            .kubectl
+            .command([
+                "patch",
+                "configmap",
+                "vault-config",
+                "--type",
+                "merge",
+                "-p",
+                &patch.to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", show(&out));
+    }
+
     /// Status as JSON; exit 2 (needs attention) and `want` among its findings.
     fn flags(&self, args: &[&str], want: &[(&str, &str)]) -> Value {
         let mut full = vec!["status"];
@@ -66,9 +99,10 @@ impl Raft {
 }
 
 /// A follower joined as a non-voter, then the same pod back under another raft node ID, then
-/// initialised as a cluster of its own: non_voter, node_id_drift, split_brain.
+/// at an address that is not its IP, then initialised as a cluster of its own: non_voter,
+/// node_id_drift, address_drift, split_brain.
 #[test]
-fn status_flags_a_non_voter_node_id_drift_and_a_split_brain() {
+fn status_flags_a_non_voter_drift_and_a_split_brain() {
     let r = start("raft-findings-split", 3);
     let all = [0, 1, 2];
     let l = r.leader();
@@ -112,28 +146,9 @@ fn status_flags_a_non_voter_node_id_drift_and_a_split_brain() {
     // values change would make it); the pod, its volume lost, restarts with it and joins
     // under that ID, at the pod's own address.
     r.remove_peer_directly(&others, &pod);
-    let cm =
-        r.e.kubectl
-            .json(["get", "configmap", "vault-config"])
-            .unwrap();
-    let hcl = cm["data"]["extraconfig-from-values.hcl"].as_str().unwrap();
-    assert!(hcl.contains("node_id = \"HOSTNAME\""), "{hcl}");
-    let patch = json!({"data": {"extraconfig-from-values.hcl":
-        hcl.replace("node_id = \"HOSTNAME\"", "node_id = \"node-HOSTNAME\"")}});
-    let out =
-        r.e.kubectl
-            .command([
-                "patch",
-                "configmap",
-                "vault-config",
-                "--type",
-                "merge",
-                "-p",
-                &patch.to_string(),
-            ])
-            .output()
-            .unwrap();
-    assert!(out.status.success(), "{}", show(&out));
+    let original = r.server_config();
+    assert!(original.contains("node_id = \"HOSTNAME\""), "{original}");
+    r.set_server_config(&original.replace("node_id = \"HOSTNAME\"", "node_id = \"node-HOSTNAME\""));
     let renamed = format!("node-{pod}");
     r.e.lose_volume(v);
     r.join_directly(v, &others, false);
@@ -151,6 +166,46 @@ fn status_flags_a_non_voter_node_id_drift_and_a_split_brain() {
         )
         .expect("the pod joined as another node");
     r.flags(&[], &[("node_id_drift", &renamed)]);
+
+    // Address drift: the pod advertises a cluster address that is not its IP (as after a
+    // restart onto a new IP, or a wrong cluster_addr); it joins under its own name, and raft
+    // lists it at that address. It never gets the keyring there, so it stays sealed.
+    r.remove_peer_directly(&others, &renamed);
+    let elsewhere = r.sb().pod_ip(9).to_string();
+    let line = "cluster_addr = \"https://POD_IP:8201\"";
+    assert!(original.contains(line), "{original}");
+    r.set_server_config(&original.replace(
+        line,
+        &format!("cluster_addr = \"https://{elsewhere}:8201\""),
+    ));
+    r.e.lose_volume(v);
+    let l = r.api_leader(&others).expect("a leader");
+    let ca = std::fs::read_to_string(r.sb().ca_path()).unwrap();
+    let body =
+        json!({"leader_api_addr": format!("https://{}:8200", r.ip(l)), "leader_ca_cert": ca});
+    let (code, resp) = r
+        .sb()
+        .vault(v, "POST", "sys/storage/raft/join", None, Some(&body))
+        .expect("join");
+    assert!(code < 300 && resp["joined"] == true, "{code} {resp}");
+    for k in r.e.keys() {
+        let _ = r
+            .sb()
+            .vault(v, "PUT", "sys/unseal", None, Some(&json!({"key": k})));
+    }
+    r.sb()
+        .wait_until(
+            "the pod listed at the other address",
+            Duration::from_secs(60),
+            || {
+                r.server(&others, &pod)
+                    .is_some_and(|s| s["address"] == format!("{elsewhere}:8201").as_str())
+            },
+        )
+        .expect("the pod joined at the advertised address");
+    r.flags(&[], &[("address_drift", &pod)]);
+    r.remove_peer_directly(&others, &pod);
+    r.set_server_config(&original);
 
     // Split brain: the pod's volume lost again, and it is initialised and unsealed as a
     // cluster of its own. The API shows two active nodes.
