@@ -175,6 +175,16 @@ async fn serve(fake: Fake) -> (VaultClient, Arc<Mutex<Fake>>) {
     )
 }
 
+/// The outcome of an unseal with the shares at positions `used`, `bad` proven wrong after
+/// `failed` failed combinations.
+fn unsealed(used: &[usize], bad: &[usize], failed: usize) -> Outcome {
+    Outcome::Unsealed {
+        shares_used: used.to_vec(),
+        bad_shares: bad.to_vec(),
+        failed_attempts: failed,
+    }
+}
+
 fn given(good: &[u8], bad_at: &[usize]) -> Vec<String> {
     let mut keys: Vec<String> = good.iter().map(|&s| key(s)).collect();
     for (n, &at) in bad_at.iter().enumerate() {
@@ -209,14 +219,7 @@ async fn try_run(
 async fn each_share_once_per_attempt_stopping_at_the_threshold() {
     let text = given(&[1, 2, 3, 4, 5], &[]);
     let (outcome, state) = run(cluster(&[1, 2, 3, 4, 5]), &text, Options::default()).await;
-    assert_eq!(
-        outcome,
-        Outcome::Unsealed {
-            shares_used: vec![1, 2, 3],
-            bad_shares: vec![],
-            failed_attempts: 0
-        }
-    );
+    assert_eq!(outcome, unsealed(&[1, 2, 3], &[], 0));
     assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2, 3]);
 }
 
@@ -225,14 +228,7 @@ async fn a_wrong_share_is_found_by_trying_other_combinations() {
     // Share #2 is wrong: {1,2,3} and {1,2,4} fail, {1,3,4} unseals.
     let text = given(&[1, 2, 3], &[2]);
     let (outcome, state) = run(cluster(&[1, 2, 3]), &text, Options::default()).await;
-    assert_eq!(
-        outcome,
-        Outcome::Unsealed {
-            shares_used: vec![1, 3, 4],
-            bad_shares: vec![2],
-            failed_attempts: 2
-        }
-    );
+    assert_eq!(outcome, unsealed(&[1, 3, 4], &[2], 2));
     assert_eq!(
         state.lock().unwrap().sent(&text),
         vec![1, 2, 3, 1, 2, 4, 1, 3, 4]
@@ -287,14 +283,7 @@ async fn continue_keeps_their_share_and_reset_discards_it() {
         ..Default::default()
     };
     let (outcome, state) = run(started_by_someone_else(), &text, opts).await;
-    assert_eq!(
-        outcome,
-        Outcome::Unsealed {
-            shares_used: vec![1, 2],
-            bad_shares: vec![],
-            failed_attempts: 0
-        }
-    );
+    assert_eq!(outcome, unsealed(&[1, 2], &[], 0));
     assert_eq!(
         state.lock().unwrap().log.first().map(String::as_str),
         Some(&*format!("share {}", key(1)))
@@ -349,14 +338,7 @@ async fn a_node_still_sealed_after_the_last_share_is_waited_for_and_never_blames
     let mut fake = cluster(&[1, 2, 3]);
     fake.sealed_reads_after = 2;
     let (outcome, state) = run(fake, &text, Options::default()).await;
-    assert_eq!(
-        outcome,
-        Outcome::Unsealed {
-            shares_used: vec![1, 2, 3],
-            bad_shares: vec![],
-            failed_attempts: 0
-        }
-    );
+    assert_eq!(outcome, unsealed(&[1, 2, 3], &[], 0));
     assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2, 3]);
     // Sealed past the settle time: an error (timeout), not a wrong share, and no retry with
     // other combinations.
@@ -381,14 +363,7 @@ async fn a_share_sent_by_someone_else_between_ours_is_neither_blamed_nor_claimed
     let mut fake = cluster(&[1, 2, 3, 4, 5]);
     fake.theirs_before = Some((2, key(5)));
     let (outcome, state) = run(fake, &text, Options::default()).await;
-    assert_eq!(
-        outcome,
-        Outcome::Unsealed {
-            shares_used: vec![1, 2],
-            bad_shares: vec![],
-            failed_attempts: 0
-        }
-    );
+    assert_eq!(outcome, unsealed(&[1, 2], &[], 0));
     assert_eq!(state.lock().unwrap().sent(&text), vec![1, 2]);
 
     // Their wrong share lands there: Vault rejects the attempt at our second share. None of

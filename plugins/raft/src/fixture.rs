@@ -65,15 +65,20 @@ pub fn unreachable(name: &str) -> NodeView {
     NodeView::unknown(name, "timed out".into(), Some(ip(name)))
 }
 
-/// One raft server: node ID, address host, leader, voter.
+/// One raft server: node ID, address host (a pod name stands for that pod's IP), leader,
+/// voter.
 pub type Server<'a> = (&'a str, &'a str, bool, bool);
 
 pub fn config(servers: &[Server]) -> RaftConfiguration {
+    let host = |h: &str| match h.strip_prefix("vault-") {
+        Some(n) if n.parse::<u8>().is_ok() => ip(h),
+        _ => h.to_string(),
+    };
     serde_json::from_value(json!({
         "index": 42,
-        "servers": servers.iter().map(|(id, host, leader, voter)| json!({
+        "servers": servers.iter().map(|(id, h, leader, voter)| json!({
             "node_id": id,
-            "address": format!("{host}:8201"),
+            "address": format!("{}:8201", host(h)),
             "leader": leader,
             "voter": voter,
             "protocol_version": "3",
@@ -84,11 +89,10 @@ pub fn config(servers: &[Server]) -> RaftConfiguration {
 
 /// The usual three voters, `vault-0` leading, each at its pod's IP.
 pub fn three_voters() -> RaftConfiguration {
-    let (a, b, c) = (ip("vault-0"), ip("vault-1"), ip("vault-2"));
     config(&[
-        ("vault-0", &a, true, true),
-        ("vault-1", &b, false, true),
-        ("vault-2", &c, false, true),
+        ("vault-0", "vault-0", true, true),
+        ("vault-1", "vault-1", false, true),
+        ("vault-2", "vault-2", false, true),
     ])
 }
 

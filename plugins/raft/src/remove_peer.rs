@@ -418,11 +418,10 @@ mod tests {
         let e = refusal(&g, "vault-2", false);
         assert!(e.contains("of which 1 healthy"), "{e}");
         // A voter with no pod behind it is not healthy either.
-        let (a, b) = (ip("vault-0"), ip("vault-1"));
         g = healthy();
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
             ("vault-9", "10.9.9.9", false, true),
         ]));
         g.autopilot = Some(autopilot(&[
@@ -436,12 +435,11 @@ mod tests {
 
     #[test]
     fn a_non_voter_leaves_the_voters_alone() {
-        let (a, b, c) = (ip("vault-0"), ip("vault-1"), ip("vault-2"));
         let mut g = healthy();
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, false),
-            ("vault-2", &c, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, false),
+            ("vault-2", "vault-2", false, true),
         ]));
         let (r, plan) = judge(&g, "vault-1", false);
         let i = r.expect("allowed");
@@ -452,9 +450,8 @@ mod tests {
 
     #[test]
     fn the_last_voter_is_refused_even_with_force() {
-        let a = ip("vault-0");
         let mut g = healthy();
-        g.config = Some(config(&[("vault-0", &a, true, true)]));
+        g.config = Some(config(&[("vault-0", "vault-0", true, true)]));
         let e = refusal(&g, "vault-0", true);
         assert!(e.contains("it is the last voter"), "{e}");
     }

@@ -708,13 +708,12 @@ mod tests {
 
     #[test]
     fn node_ids_and_addresses_that_no_longer_follow_the_pods_are_drift() {
-        let (a, b, c) = (ip("vault-0"), ip("vault-1"), ip("vault-2"));
         // A node ID that is no pod's name, at vault-2's address: node-ID drift.
         let mut g = healthy();
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, true),
-            ("3f1c-uuid", &c, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("3f1c-uuid", "vault-2", false, true),
         ]));
         g.autopilot = Some(autopilot(&[
             ("vault-0", true, 100),
@@ -728,9 +727,9 @@ mod tests {
         // vault-1's node at vault-2's address: address drift, named after the node.
         g.autopilot = Some(all_healthy());
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &c, false, true),
-            ("vault-2", &c, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-2", false, true),
+            ("vault-2", "vault-2", false, true),
         ]));
         assert_eq!(
             found(&pods(3), &g, false),
@@ -738,9 +737,9 @@ mod tests {
         );
         // An IP that is no pod's (the pod came back with a new IP).
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
+            ("vault-0", "vault-0", true, true),
             ("vault-1", "10.9.9.9", false, true),
-            ("vault-2", &c, false, true),
+            ("vault-2", "vault-2", false, true),
         ]));
         assert_eq!(
             found(&pods(3), &g, false),
@@ -748,21 +747,20 @@ mod tests {
         );
         // A DNS name that does not resolve here is not drift.
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
+            ("vault-0", "vault-0", true, true),
             ("vault-1", "vault-1.vault-internal", false, true),
-            ("vault-2", &c, false, true),
+            ("vault-2", "vault-2", false, true),
         ]));
         assert_eq!(found(&pods(3), &g, false), vec![]);
     }
 
     #[test]
     fn a_peer_with_no_pod_behind_it_is_stale() {
-        let (a, b, c) = (ip("vault-0"), ip("vault-1"), ip("vault-2"));
         let mut g = healthy();
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, true),
-            ("vault-2", &c, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("vault-2", "vault-2", false, true),
             ("vault-3", "10.0.0.3", false, true),
         ]));
         let f = found(&pods(3), &g, false);
@@ -797,12 +795,11 @@ mod tests {
 
     #[test]
     fn a_non_voter_is_named_from_the_configuration() {
-        let (a, b, c) = (ip("vault-0"), ip("vault-1"), ip("vault-2"));
         let mut g = healthy();
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, true),
-            ("vault-2", &c, false, false),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("vault-2", "vault-2", false, false),
         ]));
         let f = found(&pods(3), &g, false);
         assert_eq!(f[0], (NonVoter, "vault-2".into()));
@@ -850,10 +847,9 @@ mod tests {
             vec![(DataLost, "vault-1".into())]
         );
         // Pods the configuration does not list: uninitialised, or unsealed on its own.
-        let (a, b) = (ip("vault-0"), ip("vault-1"));
         g.config = Some(config(&[
-            ("vault-0", &a, true, true),
-            ("vault-1", &b, false, true),
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
         ]));
         g.autopilot = Some(autopilot(&[("vault-0", true, 100), ("vault-1", true, 100)]));
         g.views[1] = unsealed("vault-1", "vault-0");

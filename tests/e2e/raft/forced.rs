@@ -98,45 +98,20 @@ fn rejoin_force_past_the_quorum_guard() {
 fn restore_force_brings_another_clusters_data_and_keys() {
     let r = start("raft-restore-force", 3);
     let all = [0, 1, 2];
-    let other = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "raft-restore-force-other"),
-        nodes: 1,
-        ..Default::default()
-    })
-    .expect("second sandbox");
-    let other_root = other.root_token();
-    let other_keys = other.unseal_keys();
     let policy = "path \"from-the-other-cluster/*\" { capabilities = [\"read\"] }";
-    let (code, v) = other
-        .vault(
-            0,
-            "PUT",
-            "sys/policy/from-other",
-            Some(&other_root),
-            Some(&json!({"policy": policy})),
-        )
-        .expect("write on the other cluster");
-    assert!(code < 300, "{v}");
-    let other_token = r.sb().dir().join("other-token");
-    support::write_private(&other_token, other_root.as_bytes());
-    let foreign = r.sb().dir().join("other.snap");
-    let saved = other
-        .kubectl()
-        .with_plugins(Path::new(PLUGIN).parent().unwrap())
-        .command([
-            "vault-raft",
-            "snapshot",
-            "save",
-            foreign.to_str().unwrap(),
-            "--token-file",
-            other_token.to_str().unwrap(),
-        ])
-        .env("HOME", &r.home)
-        .output()
-        .expect("save the other cluster's snapshot");
-    assert_exit(&saved, 0);
-    drop(other);
-
+    let other = r.other_clusters_snapshot("raft-restore-force-other", |o| {
+        let (code, v) = o
+            .vault(
+                0,
+                "PUT",
+                "sys/policy/from-other",
+                Some(&o.root_token()),
+                Some(&json!({"policy": policy})),
+            )
+            .expect("write on the other cluster");
+        assert!(code < 300, "{v}");
+    });
+    let (other_root, other_keys, foreign) = (other.root_token, other.keys, other.file);
     let (out, v) = r.json(&[
         "snapshot",
         "restore",
