@@ -160,6 +160,40 @@ pub fn pod_ip(pod: &Pod) -> Option<&str> {
     pod.status.as_ref()?.pod_ip.as_deref()
 }
 
+/// The Vault pods as plain data: what raft peers and node IDs are matched against. Pure
+/// decisions take this rather than a whole session, so they can be tested without a cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct Pods<'a>(pub &'a [Pod]);
+
+impl<'a> Pods<'a> {
+    pub fn get(&self, name: &str) -> Option<&'a Pod> {
+        self.0.iter().find(|p| self::name(p) == name)
+    }
+
+    /// (name, pod IP) of every pod.
+    pub fn refs(&self) -> Vec<(&'a str, Option<&'a str>)> {
+        self.0.iter().map(|p| (self::name(p), pod_ip(p))).collect()
+    }
+
+    /// The pod behind a raft node: by node ID (the chart sets it to the pod name), else by
+    /// the address's host.
+    pub fn of_node(&self, node_id: &str, address: &str) -> Option<String> {
+        let refs = self.refs();
+        if refs.iter().any(|(n, _)| *n == node_id) {
+            return Some(node_id.to_string());
+        }
+        crate::ha::pod_for_address(address, refs)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 pub fn uid(pod: &Pod) -> &str {
     pod.metadata.uid.as_deref().unwrap_or("")
 }

@@ -151,25 +151,23 @@ impl Session {
     }
 
     pub fn pod(&self, name: &str) -> Option<&Pod> {
-        self.all_pods.iter().find(|p| cluster::name(p) == name)
+        self.pods().get(name)
+    }
+
+    /// Every Vault pod, as plain data.
+    pub fn pods(&self) -> cluster::Pods<'_> {
+        cluster::Pods(&self.all_pods)
     }
 
     /// (name, pod IP) of every Vault pod.
     pub fn pod_refs(&self) -> Vec<(&str, Option<&str>)> {
-        self.all_pods
-            .iter()
-            .map(|p| (cluster::name(p), cluster::pod_ip(p)))
-            .collect()
+        self.pods().refs()
     }
 
     /// The pod behind a raft node: by node ID (the chart sets it to the pod name), else by
     /// the address's host.
     pub fn pod_of_node(&self, node_id: &str, address: &str) -> Option<String> {
-        let refs = self.pod_refs();
-        if refs.iter().any(|(n, _)| *n == node_id) {
-            return Some(node_id.to_string());
-        }
-        ha::pod_for_address(address, refs)
+        self.pods().of_node(node_id, address)
     }
 
     /// Every selected pod's view, probed concurrently.

@@ -207,6 +207,8 @@ pub async fn unseal(
         }
         let mut last = None;
         let mut wrong = false;
+        // How many of the combination's shares were sent when it ended.
+        let mut sent = need;
         for (n, &i) in combo.iter().enumerate() {
             step(&format!("share {}/{need}", n + 1));
             match client.submit_share(&shares[i]).await {
@@ -222,8 +224,20 @@ pub async fn unseal(
                     }
                     last = Some(s);
                     if done {
+                        // Before our last share only when someone else's share completed it.
+                        sent = n + 1;
                         break;
                     }
+                }
+                // Vault judges a combination only once it holds the threshold: a verdict
+                // before our last share judged someone else's share with ours, so none of
+                // ours is blamed.
+                Err(e) if is_wrong_combination(&e) && n + 1 < need => {
+                    let st = client.seal_status().await?;
+                    return Ok(Outcome::InProgress {
+                        progress: st.progress,
+                        threshold: st.t,
+                    });
                 }
                 Err(e) if is_wrong_combination(&e) => {
                     wrong = true;
@@ -245,8 +259,8 @@ pub async fn unseal(
         };
         return match await_unsealed(client, last, settle).await? {
             Settled::Unsealed => Ok(Outcome::Unsealed {
-                bad_shares: deduce_bad(&failed, &positions),
-                shares_used: positions,
+                bad_shares: deduce_bad(&failed, &positions[..sent]),
+                shares_used: positions[..sent].to_vec(),
                 failed_attempts: failed.len(),
             }),
             Settled::Interfered(s) => Ok(Outcome::InProgress {

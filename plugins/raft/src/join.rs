@@ -50,7 +50,7 @@ pub async fn run(cli: &Cli, args: &JoinArgs) -> Result<Exit> {
     }
     // "Not a member" must come from a configuration that was read.
     g.require_config()?;
-    let member = status::peers(&session, &g)
+    let member = status::peers(session.pods(), &g)
         .iter()
         .any(|p| p.pod.as_deref() == Some(&args.pod));
     match (view.initialized, view.sealed, member) {

@@ -2,6 +2,8 @@
 //! Issues" sections (and the emergency backup of "Complete Cluster Failure") as verbs.
 
 mod autopilot;
+#[cfg(test)]
+mod fixture;
 mod join;
 mod leader;
 mod peers;

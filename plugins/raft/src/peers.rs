@@ -32,9 +32,9 @@ pub async fn run(cli: &Cli) -> Result<Exit> {
                 .unwrap_or("the raft configuration could not be read")
         );
     }
-    let peers = status::peers(&session, &g);
+    let peers = status::peers(session.pods(), &g);
     // Only what is about the peers themselves: status reports the rest.
-    let findings: Vec<status::Finding> = status::findings(&session, &g, &peers, false)
+    let findings: Vec<status::Finding> = status::findings(session.pods(), &g, &peers, false)
         .into_iter()
         .filter(|f| {
             matches!(

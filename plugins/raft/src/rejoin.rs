@@ -60,7 +60,7 @@ impl steps::Step for Step {
     fn next(self, pod: &str) -> String {
         match self {
             Step::RemovePeer => format!(
-                "nothing was changed; see `kubectl vault-raft status`, then retry `kubectl vault-raft rejoin {pod}`"
+                "see `kubectl vault-raft status`; once it shows a leader, retry `kubectl vault-raft rejoin {pod}` (it skips the removal if the peer is already gone)"
             ),
             Step::ClearData => format!(
                 "the peer is removed but {pod} still holds its old raft data and must not be unsealed with it: clear it (delete the PVC data-{pod} and the pod), then `kubectl vault-raft join {pod} --keys-file …`; or retry `kubectl vault-raft rejoin {pod}`"
@@ -141,7 +141,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         .await?;
     access::require(&session.kube, "rejoin", RIGHTS).await?;
     let view = g.views.iter().find(|v| v.pod == pod_name);
-    let peers = status::peers(&session, &g);
+    let peers = status::peers(session.pods(), &g);
     let member = peers
         .iter()
         .find(|p| p.pod.as_deref() == Some(pod_name))
@@ -150,7 +150,11 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
     let mut impact = None;
     if let Some(node) = &member {
         impact = Some(remove_peer::check(
-            &session, &g, node, args.force, &mut plan,
+            session.pods(),
+            &g,
+            node,
+            args.force,
+            &mut plan,
         )?);
         plan.step(format!(
             "remove raft peer {node} through the leader {leader_name}"
@@ -231,11 +235,7 @@ pub async fn run(cli: &Cli, args: &RejoinArgs) -> Result<Exit> {
         if let Some(node) = &member {
             r.start(Step::RemovePeer);
             let removed = async {
-                leader
-                    .client
-                    .remove_peer(node)
-                    .await
-                    .map_err(|e| session.explain(e, &format!("remove raft peer {node}")))?;
+                remove_peer::remove(&session, leader, node).await?;
                 let config = leader
                     .client
                     .raft_configuration()

@@ -7,7 +7,7 @@
 use anyhow::{Result, anyhow};
 use serde::Serialize;
 use vault_shared::Exit;
-use vault_shared::cluster;
+use vault_shared::cluster::{self, Pods};
 use vault_shared::findings;
 use vault_shared::ha::{self, LeaderState, NodeView};
 use vault_shared::output::{self, Format, Styled, Tone};
@@ -176,7 +176,7 @@ pub async fn gather(session: &Session) -> Gathered {
 }
 
 /// The peers with the pod behind each and autopilot's view of it.
-pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
+pub fn peers(pods: Pods, g: &Gathered) -> Vec<Peer> {
     let Some(config) = &g.config else {
         return Vec::new();
     };
@@ -187,7 +187,7 @@ pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
             let ap = g.autopilot.as_ref().and_then(|a| a.servers.get(&s.node_id));
             Peer {
                 server: s.clone(),
-                pod: session.pod_of_node(&s.node_id, &s.address),
+                pod: pods.of_node(&s.node_id, &s.address),
                 healthy: ap.map(|a| a.healthy),
                 status: ap.map(|a| a.status.clone()),
                 last_contact: ap.and_then(|a| a.last_contact.clone()),
@@ -196,10 +196,6 @@ pub fn peers(session: &Session, g: &Gathered) -> Vec<Peer> {
             }
         })
         .collect()
-}
-
-fn pod_ip(session: &Session, pod: &str) -> Option<String> {
-    cluster::pod_ip(session.pod(pod)?).map(str::to_string)
 }
 
 fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
@@ -242,7 +238,7 @@ fn rows(session: &Session, g: &Gathered, peers: &[Peer]) -> Vec<PodRow> {
 
 /// What needs attention. `partial` is set when only some pods were selected: then pods not
 /// selected are not reported missing, and a leader outside the selection is not suspect.
-pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
+pub fn findings(pods: Pods, g: &Gathered, peers: &[Peer], partial: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |kind: RaftFinding, subject: &str, message: String, next: Option<String>| {
         out.push(Finding::new(kind, subject, message, next))
@@ -251,7 +247,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
         .config
         .as_ref()
         .and_then(|c| c.leader())
-        .and_then(|s| session.pod_of_node(&s.node_id, &s.address));
+        .and_then(|s| pods.of_node(&s.node_id, &s.address));
     match &g.leader {
         LeaderState::Active { .. } => {}
         LeaderState::Unconfirmed { pod } if partial && config_leader.as_deref() == Some(pod) => {}
@@ -309,10 +305,10 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
     // Peers: is there a pod behind each, and is it the right one?
     for p in peers {
         let s = &p.server;
-        let at = ha::pod_for_address(&s.address, session.pod_refs());
-        if session.pod(&s.node_id).is_some() {
+        let at = ha::pod_for_address(&s.address, pods.refs());
+        if pods.get(&s.node_id).is_some() {
             // The chart names raft nodes after their pods: the address must be that pod's.
-            let drift = match (&at, pod_ip(session, &s.node_id)) {
+            let drift = match (&at, pods.get(&s.node_id).and_then(cluster::pod_ip)) {
                 (Some(other), _) if *other != s.node_id => {
                     Some(format!("which is pod {other}'s address"))
                 }
@@ -457,7 +453,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
     }
     // Failure tolerance: what autopilot says against what this many pods should give.
     if !partial {
-        let expected = (session.all_pods.len().saturating_sub(1) / 2) as i64;
+        let expected = (pods.len().saturating_sub(1) / 2) as i64;
         if let Some(tolerance) = config.failure_tolerance(g.autopilot.as_ref())
             && tolerance < expected
         {
@@ -466,7 +462,7 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
                 "cluster",
                 format!(
                     "failure tolerance is {tolerance} with {} pods (expected {expected}) and {} voter(s) in the raft configuration",
-                    session.all_pods.len(),
+                    pods.len(),
                     config.voters()
                 ),
                 None,
@@ -477,8 +473,8 @@ pub fn findings(session: &Session, g: &Gathered, peers: &[Peer], partial: bool) 
 }
 
 pub fn build(session: &Session, g: &Gathered, partial: bool) -> Report {
-    let peers = peers(session, g);
-    let findings = findings(session, g, &peers, partial);
+    let peers = peers(session.pods(), g);
+    let findings = findings(session.pods(), g, &peers, partial);
     let raft = g.config.as_ref().map(|c| Raft {
         read_from: g.read_from.clone().unwrap_or_default(),
         voters: c.voters(),
@@ -636,4 +632,280 @@ pub async fn run(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
     let report = status(&session, &args.pods).await?;
     report.print(session.format)?;
     Ok(report.exit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RaftFinding::*;
+    use super::*;
+    use crate::fixture::*;
+
+    fn kinds(found: &[(RaftFinding, String)]) -> Vec<RaftFinding> {
+        found.iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn a_healthy_cluster_has_no_findings() {
+        assert_eq!(found(&pods(3), &healthy(), false), vec![]);
+    }
+
+    #[test]
+    fn every_pod_sealed_is_no_leader_and_no_raft() {
+        let g = gathered(
+            vec![sealed("vault-0"), sealed("vault-1"), sealed("vault-2")],
+            None,
+            None,
+        );
+        let f = found(&pods(3), &g, false);
+        assert_eq!(f[0], (NoLeader, "cluster".into()));
+        assert_eq!(f[1], (RaftUnavailable, "cluster".into()));
+        // Without a configuration nothing else can be judged: the sealed pods are not
+        // reported until raft answers.
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn two_active_nodes_are_a_split_brain() {
+        let mut g = healthy();
+        g.views[2] = unsealed("vault-2", "vault-2");
+        g.leader = ha::leader_state(&g.views);
+        let f = found(&pods(3), &g, false);
+        assert_eq!(kinds(&f), vec![SplitBrain], "{f:?}");
+        // Standbys naming different leaders are a split too.
+        g.views[2] = unsealed("vault-2", "vault-1");
+        g.leader = ha::leader_state(&g.views);
+        assert_eq!(kinds(&found(&pods(3), &g, false)), vec![SplitBrain]);
+    }
+
+    #[test]
+    fn a_named_leader_that_does_not_answer_is_leader_unreachable() {
+        let mut g = healthy();
+        g.views[0] = unreachable("vault-0");
+        g.leader = ha::leader_state(&g.views);
+        let f = found(&pods(3), &g, false);
+        assert_eq!(f[0], (LeaderUnreachable, "vault-0".into()));
+        assert_eq!(f[1], (Unreachable, "vault-0".into()));
+        // Autopilot's healthy verdict on it is not repeated as a second finding, and the
+        // failure tolerance is autopilot's (still healthy): two findings only.
+        assert_eq!(f.len(), 2, "{f:?}");
+        // With a pod filter that leaves the leader out, the raft leader being the pod the
+        // others name is not suspect.
+        let partial = gathered(
+            vec![
+                unsealed("vault-1", "vault-0"),
+                unsealed("vault-2", "vault-0"),
+            ],
+            Some(three_voters()),
+            Some(all_healthy()),
+        );
+        assert_eq!(found(&pods(3), &partial, true), vec![]);
+        // Without the filter it is: nobody confirmed it.
+        assert_eq!(
+            kinds(&found(&pods(3), &partial, false)),
+            vec![LeaderUnreachable]
+        );
+    }
+
+    #[test]
+    fn node_ids_and_addresses_that_no_longer_follow_the_pods_are_drift() {
+        // A node ID that is no pod's name, at vault-2's address: node-ID drift.
+        let mut g = healthy();
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("3f1c-uuid", "vault-2", false, true),
+        ]));
+        g.autopilot = Some(autopilot(&[
+            ("vault-0", true, 100),
+            ("vault-1", true, 100),
+            ("3f1c-uuid", true, 100),
+        ]));
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(NodeIdDrift, "3f1c-uuid".into())]
+        );
+        // vault-1's node at vault-2's address: address drift, named after the node.
+        g.autopilot = Some(all_healthy());
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-2", false, true),
+            ("vault-2", "vault-2", false, true),
+        ]));
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(AddressDrift, "vault-1".into())]
+        );
+        // An IP that is no pod's (the pod came back with a new IP).
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "10.9.9.9", false, true),
+            ("vault-2", "vault-2", false, true),
+        ]));
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(AddressDrift, "vault-1".into())]
+        );
+        // A DNS name that does not resolve here is not drift.
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1.vault-internal", false, true),
+            ("vault-2", "vault-2", false, true),
+        ]));
+        assert_eq!(found(&pods(3), &g, false), vec![]);
+    }
+
+    #[test]
+    fn a_peer_with_no_pod_behind_it_is_stale() {
+        let mut g = healthy();
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("vault-2", "vault-2", false, true),
+            ("vault-3", "10.0.0.3", false, true),
+        ]));
+        let f = found(&pods(3), &g, false);
+        assert_eq!(f[0], (StalePeer, "vault-3".into()));
+        // Four voters of which three healthy: tolerance 0, below the 1 three pods give.
+        assert_eq!(f[1], (FailureTolerance, "cluster".into()));
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn unhealthy_only_for_a_pod_that_answers() {
+        let mut g = healthy();
+        g.autopilot = Some(autopilot(&[
+            ("vault-0", true, 100),
+            ("vault-1", false, 100),
+            ("vault-2", true, 100),
+        ]));
+        let f = found(&pods(3), &g, false);
+        assert_eq!(
+            f,
+            vec![
+                (Unhealthy, "vault-1".into()),
+                (FailureTolerance, "cluster".into())
+            ]
+        );
+        // Unreachable already says it: no second finding for the same pod.
+        g.views[1] = unreachable("vault-1");
+        let f = found(&pods(3), &g, false);
+        assert!(!kinds(&f).contains(&Unhealthy), "{f:?}");
+        assert!(f.contains(&(Unreachable, "vault-1".into())), "{f:?}");
+    }
+
+    #[test]
+    fn a_non_voter_is_named_from_the_configuration() {
+        let mut g = healthy();
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+            ("vault-2", "vault-2", false, false),
+        ]));
+        let f = found(&pods(3), &g, false);
+        assert_eq!(f[0], (NonVoter, "vault-2".into()));
+        // Two voters, both healthy: tolerance 0 where three pods give 1.
+        assert_eq!(f[1], (FailureTolerance, "cluster".into()));
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn lagging_is_more_entries_behind_than_autopilot_tolerates() {
+        let mut g = healthy();
+        g.autopilot = Some(autopilot(&[
+            ("vault-0", true, 5000),
+            ("vault-1", true, 4000),
+            ("vault-2", true, 3999),
+        ]));
+        // The default tolerance is 1000 entries: exactly 1000 behind is not lagging.
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(Lagging, "vault-2".into())]
+        );
+        // A configured max_trailing_logs replaces it.
+        g.autopilot_config = Some(max_trailing_logs(10));
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(Lagging, "vault-1".into()), (Lagging, "vault-2".into())]
+        );
+        // Zero (unset) falls back to the default.
+        g.autopilot_config = Some(max_trailing_logs(0));
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(Lagging, "vault-2".into())]
+        );
+    }
+
+    #[test]
+    fn sealed_lost_and_unjoined_pods() {
+        let mut g = healthy();
+        g.views[1] = sealed("vault-1");
+        assert_eq!(found(&pods(3), &g, false), vec![(Sealed, "vault-1".into())]);
+        // Uninitialised but still a peer: its data is gone.
+        g.views[1] = uninitialised("vault-1");
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![(DataLost, "vault-1".into())]
+        );
+        // Pods the configuration does not list: uninitialised, or unsealed on its own.
+        g.config = Some(config(&[
+            ("vault-0", "vault-0", true, true),
+            ("vault-1", "vault-1", false, true),
+        ]));
+        g.autopilot = Some(autopilot(&[("vault-0", true, 100), ("vault-1", true, 100)]));
+        g.views[1] = unsealed("vault-1", "vault-0");
+        g.views[2] = uninitialised("vault-2");
+        // (Two voters for three pods also lower the failure tolerance.)
+        let expected = vec![
+            (NotJoined, "vault-2".into()),
+            (FailureTolerance, "cluster".into()),
+        ];
+        assert_eq!(found(&pods(3), &g, false), expected);
+        g.views[2] = unsealed("vault-2", "vault-0");
+        assert_eq!(found(&pods(3), &g, false), expected);
+    }
+
+    #[test]
+    fn failure_tolerance_is_judged_against_the_pod_count_only_when_all_are_selected() {
+        let mut g = healthy();
+        g.autopilot = Some(autopilot(&[
+            ("vault-0", true, 100),
+            ("vault-1", true, 100),
+            ("vault-2", false, 100),
+        ]));
+        g.views[2] = unreachable("vault-2");
+        assert_eq!(
+            found(&pods(3), &g, false),
+            vec![
+                (Unreachable, "vault-2".into()),
+                (FailureTolerance, "cluster".into())
+            ]
+        );
+        assert_eq!(
+            found(&pods(3), &g, true),
+            vec![(Unreachable, "vault-2".into())]
+        );
+        // Five pods expect a tolerance of 2; three healthy voters of five give 0.
+        let five = pods(5);
+        let mut g = healthy();
+        g.views.push(unsealed("vault-3", "vault-0"));
+        g.views.push(unsealed("vault-4", "vault-0"));
+        let servers: Vec<(String, String)> = (0..5)
+            .map(|i| (format!("vault-{i}"), ip(&format!("vault-{i}"))))
+            .collect();
+        let list: Vec<Server> = servers
+            .iter()
+            .enumerate()
+            .map(|(i, (id, host))| (id.as_str(), host.as_str(), i == 0, true))
+            .collect();
+        g.config = Some(config(&list));
+        g.autopilot = Some(autopilot(&[
+            ("vault-0", true, 100),
+            ("vault-1", true, 100),
+            ("vault-2", true, 100),
+            ("vault-3", false, 100),
+            ("vault-4", false, 100),
+        ]));
+        let f = found(&five, &g, false);
+        assert!(f.contains(&(FailureTolerance, "cluster".into())), "{f:?}");
+    }
 }

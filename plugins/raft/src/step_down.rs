@@ -41,7 +41,7 @@ async fn healthy_standbys(session: &Session, leader: &str) -> Result<Vec<String>
         let g = status::gather(session).await;
         let config = g.require_config()?;
         let standbys: Vec<String> = match &g.autopilot {
-            Some(_) => status::peers(session, &g)
+            Some(_) => status::peers(session.pods(), &g)
                 .into_iter()
                 .filter(|p| p.server.voter && p.healthy == Some(true))
                 .filter_map(|p| p.pod)

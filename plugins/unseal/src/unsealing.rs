@@ -107,7 +107,7 @@ fn describe(result: &PodResult) -> String {
             progress,
             threshold,
         }) => format!(
-            "an unseal someone else started is in progress ({progress}/{threshold}); nothing sent (use --continue to add to it, --reset to discard it)"
+            "another operator's unseal is in progress ({progress}/{threshold}), or their shares mixed into this one; no share of yours is blamed (use --continue to add to it, --reset to discard it)"
         ),
         Some(Outcome::NotEnoughShares { have, need }) => {
             format!("needs {need} shares, {have} given; nothing sent")

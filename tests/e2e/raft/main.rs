@@ -305,6 +305,48 @@ impl Raft {
     fn ip(&self, i: u32) -> String {
         self.sb().pod_ip(i).to_string()
     }
+
+    /// A one-pod cluster of its own (sandbox `name`), `prepare`d, then saved with the plugin
+    /// into a snapshot file beside this cluster's; the other cluster is stopped after.
+    fn other_clusters_snapshot(&self, name: &str, prepare: impl FnOnce(&Sandbox)) -> Other {
+        let other = Sandbox::start(Options {
+            dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), name),
+            nodes: 1,
+            ..Default::default()
+        })
+        .expect("second sandbox");
+        prepare(&other);
+        let file = self.sb().dir().join(format!("{name}.snap"));
+        let token = self.sb().dir().join(format!("{name}-token"));
+        support::write_private(&token, other.root_token().as_bytes());
+        let saved = other
+            .kubectl()
+            .with_plugins(Path::new(PLUGIN).parent().unwrap())
+            .command([
+                "vault-raft",
+                "snapshot",
+                "save",
+                file.to_str().unwrap(),
+                "--token-file",
+                token.to_str().unwrap(),
+            ])
+            .env("HOME", &self.home)
+            .output()
+            .expect("save the other cluster's snapshot");
+        assert_exit(&saved, 0);
+        Other {
+            file,
+            root_token: other.root_token(),
+            keys: other.unseal_keys(),
+        }
+    }
+}
+
+/// Another cluster's snapshot, and what unlocks it.
+struct Other {
+    file: PathBuf,
+    root_token: String,
+    keys: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -821,35 +863,7 @@ fn remove_peer_guards_autopilot_and_foreign_snapshot() {
     );
 
     // Another cluster's snapshot is refused without --force, and nothing changes.
-    let other = Sandbox::start(Options {
-        dir: vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "raft-guards-other"),
-        nodes: 1,
-        ..Default::default()
-    })
-    .expect("second sandbox");
-    let foreign = r.sb().dir().join("foreign.snap");
-    let (code, _) = other
-        .vault(0, "GET", "sys/seal-status", None, None)
-        .expect("other cluster");
-    assert_eq!(code, 200);
-    let other_token = r.sb().dir().join("other-token");
-    support::write_private(&other_token, other.root_token().as_bytes());
-    let saved = other
-        .kubectl()
-        .with_plugins(Path::new(PLUGIN).parent().unwrap())
-        .command([
-            "vault-raft",
-            "snapshot",
-            "save",
-            foreign.to_str().unwrap(),
-            "--token-file",
-            other_token.to_str().unwrap(),
-        ])
-        .env("HOME", &r.home)
-        .output()
-        .expect("save the other cluster's snapshot");
-    assert_exit(&saved, 0);
-    drop(other);
+    let foreign = r.other_clusters_snapshot("raft-guards-other", |_| {}).file;
     let (code, before) = r.api(leader, "GET", "sys/storage/raft/configuration", None);
     assert_eq!(code, 200);
     let out = r.run(&["snapshot", "restore", foreign.to_str().unwrap(), "--yes"]);
@@ -1028,6 +1042,8 @@ fn shell_completion_scripts_are_current_and_list_the_subcommands() {
     assert!(text.trim_end().ends_with(":4"), "{text}");
 }
 mod coverage;
+mod findings;
+mod forced;
 mod guards;
 mod guards2;
 mod rbac;

@@ -1127,3 +1127,4 @@ fn a_direct_address_and_the_tls_options() {
 }
 mod flags;
 mod guards;
+mod mixing;

@@ -2,9 +2,11 @@
 //!
 //! The rules are krew's own (`krew:internal/index/validation/validate.go`, the checks of
 //! `validate-krew-manifest` and what `krew install` needs), plus the suite's conventions
-//! (../shared/reference/plugin-conventions.md §2). Neither krew tool is available here, so the
-//! tests in this crate apply them to the committed templates and to the manifests that
-//! `scripts/package.sh` renders.
+//! (../shared/reference/plugin-conventions.md §2). krew's validator is a Go program
+//! (sigs.k8s.io/krew's `validate-krew-manifest`, which krew-index's CI runs) that no package
+//! registry CI reaches ships, and krew-index publishes no schema; so the tests in this crate
+//! apply the same rules, each marked with the krew check it follows, to the committed
+//! templates and to the manifests that `scripts/package.sh` renders.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -21,7 +23,7 @@ pub const SUITE_PLATFORMS: [(&str, &str, &str); 5] = [
     ("windows", "amd64", "x86_64-pc-windows-msvc"),
 ];
 
-/// Every `os/arch` pair krew knows.
+/// Every `os/arch` pair krew knows (validate-krew-manifest's allPlatforms).
 const KREW_PLATFORMS: [(&str, &str); 10] = [
     ("linux", "386"),
     ("linux", "amd64"),
@@ -35,7 +37,7 @@ const KREW_PLATFORMS: [(&str, &str); 10] = [
     ("windows", "arm64"),
 ];
 
-/// Names Windows reserves; krew refuses them as plugin names.
+/// Names Windows reserves; krew refuses them as plugin names (its windowsForbidden).
 const WINDOWS_FORBIDDEN: [&str; 22] = [
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
@@ -139,11 +141,14 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
     let (name, spec) = (&manifest.metadata.name, &manifest.spec);
     let (api_version, kind) = (&manifest.api_version, &manifest.kind);
 
+    // krew ValidatePlugin: isSupportedAPIVersion, then kind == PluginKind.
     ensure!(
         api_version == API_VERSION,
         "apiVersion is {api_version:?}, must be {API_VERSION:?}"
     );
     ensure!(kind == "Plugin", "kind is {kind:?}, must be \"Plugin\"");
+    // krew ValidatePlugin: IsSafePluginName; validate-krew-manifest takes the name from the
+    // file name, and metadata.name must equal it.
     ensure!(
         is_safe_plugin_name(file_stem),
         "plugin name {file_stem:?} must match ^[\\w-]+$ and not be a Windows device name"
@@ -152,16 +157,20 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
         name == file_stem,
         "metadata.name is {name:?}, must equal the file name {file_stem:?}"
     );
+    // krew ValidatePlugin: a version, and semver.Parse accepts it.
     let version = &spec.version;
     ensure!(
         is_krew_version(version),
         "spec.version {version:?} must be semver with a leading v"
     );
+    // krew-index review (not krew's validator): a homepage to send users to, over https.
     let homepage = &spec.homepage;
     ensure!(
         homepage.starts_with("https://"),
         "spec.homepage {homepage:?} must be an https URL"
     );
+    // krew ValidatePlugin: a short description without line breaks. The description is
+    // krew-index's requirement (plugin criteria), not the validator's.
     let short = &spec.short_description;
     ensure!(!short.is_empty(), "spec.shortDescription must be set");
     ensure!(
@@ -172,7 +181,9 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
         !spec.description.trim().is_empty(),
         "spec.description must be set"
     );
-    // validate-krew-manifest warns about long lines; krew-index reviewers ask to fix them.
+    // validate-krew-manifest validateLineLength: warnings over 70 (shortDescription) and 80
+    // (description, caveats) characters unless the line is one word; krew-index reviewers ask
+    // to fix them, so here they fail.
     for (field, text, max) in [
         ("shortDescription", short, 70),
         ("description", &spec.description, 80),
@@ -188,6 +199,7 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
             );
         }
     }
+    // krew ValidatePlugin: at least one platform.
     ensure!(
         !spec.platforms.is_empty(),
         "spec.platforms must list at least one platform"
@@ -197,6 +209,8 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
     let mut seen = Vec::new();
     for (i, platform) in spec.platforms.iter().enumerate() {
         let at = format!("spec.platforms[{i}] ({})", platform.os_arch());
+        // krew validateSelector: only os and arch keys. Both set (stricter than krew, which
+        // takes any selector matching some platform) so each entry is one os/arch pair.
         let labels = &platform.selector.match_labels;
         let unsupported: Vec<_> = labels
             .keys()
@@ -208,6 +222,8 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
         );
         if let (Some(os), Some(arch)) = (labels.get("os"), labels.get("arch")) {
             let pair = (os.as_str(), arch.as_str());
+            // validate-krew-manifest findAnyMatchingPlatform (a supported platform) and
+            // isOverlappingPlatformSelectors (no os/arch selected twice).
             ensure!(
                 KREW_PLATFORMS.contains(&pair),
                 "{at}: {os}/{arch} is not a platform krew supports"
@@ -220,12 +236,15 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
         } else {
             ensure!(false, "{at}: selector.matchLabels must set os and arch");
         }
+        // krew validatePlatform: uri and sha256 set, sha256 matching ^[a-f0-9]{64}$.
         let (uri, sha256) = (&platform.uri, &platform.sha256);
         ensure!(!uri.is_empty(), "{at}: uri must be set");
         ensure!(
             is_sha256(sha256),
             "{at}: sha256 {sha256:?} must match ^[a-f0-9]{{64}}$"
         );
+        // krew validatePlatform: bin set; krew links it as kubectl-<name with _ for ->
+        // (pluginNameToBin), so it must be that name.
         // Windows executables carry `.exe`, as krew's own names for them do.
         let windows = labels.get("os").map(String::as_str) == Some("windows");
         let bin = if windows {
@@ -238,6 +257,8 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
             *platform_bin == bin,
             "{at}: bin is {platform_bin:?}, must be {bin:?} for plugin {name:?}"
         );
+        // krew validateFiles: every entry has from and to. krew allows no files at all; the
+        // suite always lists them (the bin and LICENSE).
         let ops = platform.files.as_deref().unwrap_or_default();
         ensure!(!ops.is_empty(), "{at}: files must list what to install");
         for FileOp { from, to } in ops {
@@ -245,11 +266,14 @@ pub fn validate(file_stem: &str, manifest: &Manifest) -> Vec<String> {
                 !from.is_empty() && !to.is_empty(),
                 "{at}: files entry needs from and to"
             );
+            // krew install refuses a `to` outside the plugin's directory.
             ensure!(
                 is_clean_relative(to),
                 "{at}: files to {to:?} must be a clean relative path"
             );
         }
+        // validate-krew-manifest installs each platform, and validateLicenseFileExists wants
+        // a LICENSE (or alike) extracted; the bin must be among what is installed.
         let installed = platform.installed_files();
         ensure!(
             installed.contains(&bin.as_str()),

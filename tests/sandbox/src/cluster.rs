@@ -117,6 +117,10 @@ pub struct ApiFaults {
     pub delay_paths: Vec<(String, Duration)>,
     /// Requests whose path contains the fault's path get its status code.
     pub errors: Vec<ErrorFault>,
+    /// Port-forward streams to pods whose name contains this string (opened while the fault
+    /// is set) hold each chunk the client sends this long before passing it on: a slow link,
+    /// so another client can act between two of this one's requests.
+    pub stream_delays: Vec<(String, Duration)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +136,14 @@ pub struct ErrorFault {
 pub const FAULT_STATUSES: &[u16] = &[500, 503, 429];
 
 impl ApiFaults {
+    /// How long a port-forward stream to `pod` holds each chunk sent into it.
+    pub fn stream_delay(&self, pod: &str) -> Option<Duration> {
+        self.stream_delays
+            .iter()
+            .find(|(p, _)| pod.contains(p.as_str()))
+            .map(|(_, d)| *d)
+    }
+
     /// Requests whose path contains `path` ("" for all) fail with `status`, `count` times
     /// (None: until cleared).
     pub fn add_error(&mut self, status: u16, path: &str, count: Option<u32>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 
 use std::process::Stdio;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
@@ -293,12 +294,13 @@ pub fn portforward(
             "unable to upgrade connection: pod {pod} has no running container"
         ))
     })?;
+    let delay = c.api_faults.lock().ok().and_then(|f| f.stream_delay(pod));
     upgrade(req, &["v4.channel.k8s.io"], cuts, move |ws, _| async move {
-        run_portforward(ws, ip, ports).await;
+        run_portforward(ws, ip, ports, delay).await;
     })
 }
 
-async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>) {
+async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>, delay: Option<Duration>) {
     let (mut sink, mut source) = ws.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
     let mut writers = Vec::new();
@@ -353,6 +355,9 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>) {
             },
             msg = source.next() => match msg {
                 Some(Ok(Message::Binary(data))) if !data.is_empty() => {
+                    if let Some(d) = delay {
+                        tokio::time::sleep(d).await;
+                    }
                     let idx = (data[0] / 2) as usize;
                     if data[0] % 2 == 0
                         && let Some(Some(w)) = writers.get_mut(idx)
