@@ -309,6 +309,48 @@ fn working_login_and_role_binding_failures() {
             .is_some_and(|p| p.iter().any(|x| x == "proxy-api"))
     );
 
+    // The runbook's own commands work against the sandbox too: `kubectl create token`, then
+    // `vault write auth/kubernetes/login` through `kubectl exec`, with the JWT on a command
+    // line as the runbook writes it (the plugin never does that).
+    let jwt =
+        a.e.kubectl
+            .ok(["create", "token", "proxy-api", "-n", "default"])
+            .expect("kubectl create token")
+            .trim()
+            .to_string();
+    a.secrets.push(jwt.clone());
+    let jwt_arg = format!("jwt={jwt}");
+    let out =
+        a.e.kubectl
+            .command([
+                "exec",
+                "vault-0",
+                "--",
+                "vault",
+                "write",
+                "-format=json",
+                "auth/kubernetes/login",
+                "role=proxy-api",
+                &jwt_arg,
+            ])
+            .output()
+            .expect("kubectl exec vault write");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("vault write -format=json");
+    if let Some(t) = v["auth"]["client_token"].as_str() {
+        a.secrets.push(t.to_string());
+    }
+    assert!(
+        v["auth"]["policies"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "proxy-api")),
+        "the runbook's login through kubectl exec: {v}"
+    );
+
     // --keep leaves the token.
     let before = a.token_count();
     expect(
