@@ -90,6 +90,27 @@ impl Leases {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)))
     }
 
+    /// `status -o json` once the active node's lease gauge (refreshed periodically) shows
+    /// `total`; it must then exit 0.
+    fn status_with_lease_total(&self, total: u64) -> Value {
+        let start = Instant::now();
+        loop {
+            let out = self.run(&["status", "-o", "json"]);
+            let s: Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+            if s["leases"]["leases"].as_f64() == Some(total as f64) {
+                assert_exit(&out, 0);
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "lease total never {total}: {}",
+                show(&out)
+            );
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+
     /// Leases under `prefix`, counted straight through the Vault API.
     fn count(&self, prefix: &str) -> u64 {
         self.e
@@ -194,29 +215,14 @@ fn count_then_revoke_safely() {
     );
 
     // status: the active node's lease total (the gauge is refreshed periodically).
-    let start = Instant::now();
-    loop {
-        let out = l.run(&["status", "-o", "json"]);
-        let s: Value =
-            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
-        if s["leases"]["leases"].as_f64() == Some(total as f64) {
-            assert_exit(&out, 0);
-            assert_eq!(s["pods"].as_array().map(Vec::len), Some(3), "{s:#}");
-            for p in s["pods"].as_array().into_iter().flatten() {
-                let ratio = p["alloc_sys_ratio"]
-                    .as_f64()
-                    .unwrap_or_else(|| panic!("{s:#}"));
-                assert!(ratio > 0.0 && ratio < 1.0, "{s:#}");
-                assert!(p["goroutines"].as_f64().unwrap_or(0.0) > 10.0, "{s:#}");
-            }
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "lease total never {total}: {}",
-            show(&out)
-        );
-        std::thread::sleep(Duration::from_secs(2));
+    let s = l.status_with_lease_total(total);
+    assert_eq!(s["pods"].as_array().map(Vec::len), Some(3), "{s:#}");
+    for p in s["pods"].as_array().into_iter().flatten() {
+        let ratio = p["alloc_sys_ratio"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{s:#}"));
+        assert!(ratio > 0.0 && ratio < 1.0, "{s:#}");
+        assert!(p["goroutines"].as_f64().unwrap_or(0.0) > 10.0, "{s:#}");
     }
     // The metrics API: the real `kubectl top pod` reads it, and status puts each pod's working
     // set beside its Go memory (the sandbox's pods have no memory limit, so no percentage).
@@ -507,22 +513,7 @@ fn top_counts_twenty_two_thousand_leases_on_two_mounts() {
     assert_eq!(logins["leases"], LOGINS, "{top:#}");
 
     // status: the active node's lease gauge reaches the same total (refreshed periodically).
-    let start = Instant::now();
-    loop {
-        let out = l.run(&["status", "-o", "json"]);
-        let s: Value =
-            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
-        if s["leases"]["leases"].as_f64() == Some(total as f64) {
-            assert_exit(&out, 0);
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "lease total never {total}: {}",
-            show(&out)
-        );
-        std::thread::sleep(Duration::from_secs(2));
-    }
+    l.status_with_lease_total(total);
 }
 
 #[test]
