@@ -96,6 +96,21 @@ pub fn three_voters() -> RaftConfiguration {
     ])
 }
 
+/// The usual three voters with server `i` replaced by `server` (`i` = 3 adds it as a fourth).
+pub fn three_voters_with(i: usize, server: Server) -> RaftConfiguration {
+    let mut servers = vec![
+        ("vault-0", "vault-0", true, true),
+        ("vault-1", "vault-1", false, true),
+        ("vault-2", "vault-2", false, true),
+    ];
+    if i < servers.len() {
+        servers[i] = server;
+    } else {
+        servers.push(server);
+    }
+    config(&servers)
+}
+
 /// Autopilot's state: (node ID, healthy, last index) per server.
 pub fn autopilot(servers: &[(&str, bool, u64)]) -> AutopilotState {
     let healthy = servers.iter().all(|(_, h, _)| *h);

@@ -710,11 +710,7 @@ mod tests {
     fn node_ids_and_addresses_that_no_longer_follow_the_pods_are_drift() {
         // A node ID that is no pod's name, at vault-2's address: node-ID drift.
         let mut g = healthy();
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
-            ("vault-1", "vault-1", false, true),
-            ("3f1c-uuid", "vault-2", false, true),
-        ]));
+        g.config = Some(three_voters_with(2, ("3f1c-uuid", "vault-2", false, true)));
         g.autopilot = Some(autopilot(&[
             ("vault-0", true, 100),
             ("vault-1", true, 100),
@@ -726,43 +722,29 @@ mod tests {
         );
         // vault-1's node at vault-2's address: address drift, named after the node.
         g.autopilot = Some(all_healthy());
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
-            ("vault-1", "vault-2", false, true),
-            ("vault-2", "vault-2", false, true),
-        ]));
+        g.config = Some(three_voters_with(1, ("vault-1", "vault-2", false, true)));
         assert_eq!(
             found(&pods(3), &g, false),
             vec![(AddressDrift, "vault-1".into())]
         );
         // An IP that is no pod's (the pod came back with a new IP).
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
-            ("vault-1", "10.9.9.9", false, true),
-            ("vault-2", "vault-2", false, true),
-        ]));
+        g.config = Some(three_voters_with(1, ("vault-1", "10.9.9.9", false, true)));
         assert_eq!(
             found(&pods(3), &g, false),
             vec![(AddressDrift, "vault-1".into())]
         );
         // A DNS name that does not resolve here is not drift.
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
+        g.config = Some(three_voters_with(
+            1,
             ("vault-1", "vault-1.vault-internal", false, true),
-            ("vault-2", "vault-2", false, true),
-        ]));
+        ));
         assert_eq!(found(&pods(3), &g, false), vec![]);
     }
 
     #[test]
     fn a_peer_with_no_pod_behind_it_is_stale() {
         let mut g = healthy();
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
-            ("vault-1", "vault-1", false, true),
-            ("vault-2", "vault-2", false, true),
-            ("vault-3", "10.0.0.3", false, true),
-        ]));
+        g.config = Some(three_voters_with(3, ("vault-3", "10.0.0.3", false, true)));
         let f = found(&pods(3), &g, false);
         assert_eq!(f[0], (StalePeer, "vault-3".into()));
         // Four voters of which three healthy: tolerance 0, below the 1 three pods give.
@@ -796,11 +778,7 @@ mod tests {
     #[test]
     fn a_non_voter_is_named_from_the_configuration() {
         let mut g = healthy();
-        g.config = Some(config(&[
-            ("vault-0", "vault-0", true, true),
-            ("vault-1", "vault-1", false, true),
-            ("vault-2", "vault-2", false, false),
-        ]));
+        g.config = Some(three_voters_with(2, ("vault-2", "vault-2", false, false)));
         let f = found(&pods(3), &g, false);
         assert_eq!(f[0], (NonVoter, "vault-2".into()));
         // Two voters, both healthy: tolerance 0 where three pods give 1.
