@@ -157,6 +157,23 @@ fn the_release_builds_every_plugin_for_every_platform() {
         .collect();
     krew.sort_unstable();
     assert_eq!(krew, plugins(), "krew-index matrix must name every plugin");
+    // Nothing goes to krew-index before krew's own validator has passed every manifest.
+    let needs = &release["jobs"]["krew-index"]["needs"];
+    assert!(
+        needs
+            .as_array()
+            .is_some_and(|n| n.iter().any(|j| j == "krew-validate")),
+        "krew-index must wait for krew-validate: {needs}"
+    );
+    let validate = release["jobs"]["krew-validate"]["steps"]
+        .as_array()
+        .expect("a krew-validate job");
+    assert!(
+        validate.iter().any(|s| s["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("validate-krew-manifest -manifest"))),
+        "krew-validate runs validate-krew-manifest on the manifests"
+    );
     // The archives are packed by the script the packaging tests check.
     assert!(
         steps.iter().any(|s| s["run"]
