@@ -73,6 +73,11 @@ impl Kubectl {
         cmd
     }
 
+    /// `kubectl exec -n NS POD -- sh -c SCRIPT`, not yet run.
+    pub fn exec_sh(&self, ns: &str, pod: &str, script: &str) -> Command {
+        self.command(["exec", "-n", ns, pod, "--", "sh", "-c", script])
+    }
+
     pub fn run<I, S>(&self, args: I) -> Output
     where
         I: IntoIterator<Item = S>,

@@ -222,16 +222,7 @@ fn oom_and_drop_streams_faults() {
     // drop-streams cuts a running `kubectl exec`: kubectl fails at once instead of waiting
     // for the command to finish.
     let mut child = k
-        .command([
-            "exec",
-            "-n",
-            "vault",
-            "vault-0",
-            "--",
-            "sh",
-            "-c",
-            "echo started; sleep 60",
-        ])
+        .exec_sh("vault", "vault-0", "echo started; sleep 60")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -274,16 +265,14 @@ fn exec_sees_and_signals_only_its_pods_processes() {
     let sb = sandbox("pidns", 2);
     let k = sb.kubectl();
     let list = |pod: &str| {
-        let out = k.run([
-            "exec",
-            "-n",
-            "vault",
-            pod,
-            "--",
-            "sh",
-            "-c",
-            "for p in /proc/[0-9]*; do printf '%s ' ${p#/proc/}; tr '\\0' ' ' < $p/cmdline; echo; done",
-        ]);
+        let out = k
+            .exec_sh(
+                "vault",
+                pod,
+                "for p in /proc/[0-9]*; do printf '%s ' ${p#/proc/}; tr '\\0' ' ' < $p/cmdline; echo; done",
+            )
+            .output()
+            .expect("kubectl exec");
         assert!(out.status.success(), "{}", show(&out));
         stdout(&out)
     };

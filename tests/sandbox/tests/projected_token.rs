@@ -92,16 +92,7 @@ fn each_pod_has_its_own_service_account_token_ca_and_namespace() {
         );
         // Read-only, as the kubelet mounts it.
         let write = k
-            .command([
-                "exec",
-                "-n",
-                "vault",
-                pod,
-                "--",
-                "sh",
-                "-c",
-                &format!("echo x > {DIR}/token"),
-            ])
+            .exec_sh("vault", pod, &format!("echo x > {DIR}/token"))
             .output()
             .unwrap();
         assert!(!write.status.success(), "{}", show(&write));
