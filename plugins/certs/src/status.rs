@@ -12,9 +12,9 @@ use vault_shared::session::Session;
 use vault_shared::target::Target;
 use vault_shared::{Exit, cluster, fanout, transport};
 
-use crate::StatusArgs;
 use crate::cert_manager::{self, Owner};
 use crate::x509::{self, CertInfo};
+use crate::{StatusArgs, renew};
 
 /// How long one pod's handshake and reads may take.
 const POD_DEADLINE: Duration = Duration::from_secs(15);
@@ -356,15 +356,10 @@ async fn stored_fingerprint(session: &Session, secret: &str) -> Result<Option<St
         .secret(secret)
         .await
         .map_err(|e| format!("{e:#}"))?;
-    let b = s
-        .data
-        .as_ref()
-        .and_then(|d| d.get("tls.crt"))
-        .ok_or_else(|| format!("secret {secret} has no tls.crt"))?;
-    Ok(String::from_utf8(b.0.clone())
-        .ok()
-        .and_then(|pem| x509::first_pem(&pem).ok())
-        .map(|d| x509::fingerprint(&d)))
+    if !s.data.as_ref().is_some_and(|d| d.contains_key("tls.crt")) {
+        return Err(format!("secret {secret} has no tls.crt"));
+    }
+    Ok(renew::pem_of(&s, "tls.crt").and_then(|pem| renew::sha256_of_pem(&pem)))
 }
 
 fn expiry_finding(
