@@ -625,7 +625,7 @@ _kubectl__vault_reinit() {
             return 0
             ;;
         kubectl__subcmd__vault_reinit__subcmd__restore)
-            opts="-y -n -l -o -v -h --keys-file --keys-secret --wipe --skip-drill --namespace-for-drill --verify --journal --timeout --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
+            opts="-y -n -l -o -v -h --keys-file --keys-secret --namespace-for-drill --verify --journal --timeout --wipe --skip-drill --yes --dry-run --kubeconfig --context --cluster --user --as --as-group --as-uid --server --certificate-authority --insecure-skip-tls-verify --namespace --selector --statefulset --request-timeout --ca-cert --tls-server-name --tls-skip-verify --vault-addr --vault-port --vault-timeout --token-file --output --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -83,10 +83,10 @@ complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcomman
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand assess" -s h -l help -d 'Print help'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l namespace-for-drill -d 'The scratch namespace (made and deleted by the drill; it must not exist). Default: <namespace>-drill-<digits>' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l verify -d 'A KV secret that must be readable in the restored copy (value never printed; needs a token of the snapshot\'s cluster)' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-drill-<time>.jsonl here' -r -F
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l timeout -d 'How long to wait for each step (the copy\'s pod, the restore, the clean-up)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l namespace-for-drill -d 'The drill\'s scratch namespace (made and deleted by the drill; it must not exist). Default: <namespace>-drill-<digits>' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l verify -d 'A KV secret that must be readable in the restored data (value never printed; needs a token of the snapshot\'s cluster)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-<verb>-<time>.jsonl here' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l timeout -d 'How long to wait for each step (the scratch or fresh pods, the restore, healthy voters)' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -114,10 +114,10 @@ complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcomman
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand drill" -s h -l help -d 'Print help'
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l keys-secret -d 'A Kubernetes Secret holding the keys: NAME or NAME/KEY' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l namespace-for-drill -d 'The drill\'s scratch namespace. Default: <namespace>-drill-<digits>' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l verify -d 'A KV secret that must be readable after the restore (value never printed)' -r
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-restore-<time>.jsonl here' -r -F
-complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l timeout -d 'How long to wait for each step (fresh volumes, the restore, healthy voters)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l namespace-for-drill -d 'The drill\'s scratch namespace (made and deleted by the drill; it must not exist). Default: <namespace>-drill-<digits>' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l verify -d 'A KV secret that must be readable in the restored data (value never printed; needs a token of the snapshot\'s cluster)' -r
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l journal -d 'The journal of this run (JSON lines, 0600). Default: vault-reinit-<verb>-<time>.jsonl here' -r -F
+complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l timeout -d 'How long to wait for each step (the scratch or fresh pods, the restore, healthy voters)' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-vault_reinit -n "__fish_kubectl_vault_reinit_using_subcommand restore" -l cluster -d 'The kubeconfig cluster to use' -r

@@ -155,6 +155,11 @@ pub fn name(pod: &Pod) -> &str {
     pod.metadata.name.as_deref().unwrap_or("")
 }
 
+/// Whether the pod is one of `only` (the pods named on the command line; none named: all).
+pub fn is_selected(pod: &Pod, only: &[String]) -> bool {
+    only.is_empty() || only.iter().any(|w| w == name(pod))
+}
+
 /// The pod's IP, once it has one.
 pub fn pod_ip(pod: &Pod) -> Option<&str> {
     pod.status.as_ref()?.pod_ip.as_deref()
@@ -439,6 +444,25 @@ impl Kube {
     /// The Vault server pods: those matching the selector (and StatefulSet) in the namespace,
     /// narrowed to `only` when names are given, in ordinal order.
     pub async fn vault_pods(&self, only: &[String]) -> Result<Vec<Pod>> {
+        self.vault_pods_alongside(only, |_| async {})
+            .await
+            .map(|(pods, ())| pods)
+    }
+
+    /// [`Kube::vault_pods`], and `alongside` run on the listed candidates (those of `only`,
+    /// before their StatefulSet is read) while the StatefulSet is read: work that needs the
+    /// pod specs but not yet the proof of ownership (reading the CAs they mount) waits on the
+    /// API at the same time as that proof, not after it. Whatever `alongside` yields is the
+    /// caller's to use only for the pods returned.
+    pub async fn vault_pods_alongside<F, Fut, T>(
+        &self,
+        only: &[String],
+        alongside: F,
+    ) -> Result<(Vec<Pod>, T)>
+    where
+        F: FnOnce(Vec<Pod>) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
         let lp = ListParams::default().labels(&self.selector);
         let list = self
             .call(
@@ -483,8 +507,13 @@ impl Kube {
             ));
         }
         let vault = self.owned_by_one_statefulset(vault)?;
-        let vault = self.owned_for_real(vault).await?;
-        self.select(&vault, only)
+        let candidates: Vec<Pod> = vault
+            .iter()
+            .filter(|p| is_selected(p, only))
+            .cloned()
+            .collect();
+        let (vault, beside) = tokio::join!(self.owned_for_real(vault), alongside(candidates));
+        Ok((self.select(&vault?, only)?, beside))
     }
 
     /// Keys and tokens go only to the pods of one StatefulSet: pods that carry the labels but
@@ -591,7 +620,7 @@ impl Kube {
         }
         Ok(pods
             .iter()
-            .filter(|p| only.is_empty() || only.iter().any(|w| w == name(p)))
+            .filter(|p| is_selected(p, only))
             .cloned()
             .collect())
     }

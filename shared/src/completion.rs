@@ -46,13 +46,24 @@ fn script<C: CommandFactory>(bin: &str, shell: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    clap_complete::generate(
-        shell,
-        &mut crate::cli::command::<C>(),
-        bin,
-        &mut std::io::stdout(),
-    );
-    ExitCode::SUCCESS
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::command::<C>(), bin, &mut text);
+    emit(&text)
+}
+
+/// Writes `text` to stdout. A reader that stops early (`completion bash | head`) is not an
+/// error: clap_complete would panic on the closed pipe, so it writes to memory first.
+fn emit(text: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            crate::output::error_line(&format!("writing the completion script: {e}"));
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// What to offer for the word being completed.

@@ -36,12 +36,19 @@ impl std::str::FromStr for Format {
 static COLOR: OnceLock<bool> = OnceLock::new();
 static VERBOSITY: AtomicU8 = AtomicU8::new(0);
 
-/// Decides once whether to colour: a terminal, no NO_COLOR, no `--no-color` (CLICOLOR_FORCE wins).
+/// Decides once whether to colour (see `wants_color`).
 pub fn init(no_color: bool, verbosity: u8) {
-    let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
-    let disabled = no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let _ = COLOR.set(forced || (!disabled && std::io::stdout().is_terminal()));
+    let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+    let env_off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let tty = std::io::stdout().is_terminal();
+    let _ = COLOR.set(wants_color(no_color || env_off, forced, tty));
     VERBOSITY.store(verbosity, Ordering::Relaxed);
+}
+
+/// Colour on a terminal; `--no-color` or NO_COLOR turn it off whatever else is set (the
+/// NO_COLOR convention); CLICOLOR_FORCE turns it on off a terminal (CI logs, `| less -R`).
+fn wants_color(off: bool, forced: bool, tty: bool) -> bool {
+    !off && (forced || tty)
 }
 
 pub fn color() -> bool {
@@ -333,6 +340,18 @@ impl Task {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_color_wins_over_clicolor_force() {
+        use super::wants_color;
+        assert!(wants_color(false, false, true), "a terminal");
+        assert!(!wants_color(false, false, false), "a pipe");
+        assert!(wants_color(false, true, false), "CLICOLOR_FORCE on a pipe");
+        assert!(
+            !wants_color(true, true, true),
+            "NO_COLOR or --no-color beat CLICOLOR_FORCE"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -15,6 +15,7 @@ use crate::ha::{self, LeaderState, NodeView};
 use crate::keys::{self, Token};
 use crate::output::{self, Format};
 use crate::target::{self, Target};
+use crate::transport::CaReads;
 use crate::vault::{ErrorKind, Redirects, TokenCell, VaultError};
 
 pub struct Session {
@@ -36,17 +37,59 @@ impl Session {
     /// Connects to the cluster and sets up a Vault client per selected pod (`only`, or all),
     /// or for `--vault-addr`. Fails when no pod can be reached at all.
     pub async fn connect(args: &CommonArgs, only: &[String]) -> Result<Session> {
+        Self::connect_early(args, only, |_, _, _| ())
+            .await
+            .map(|(session, _)| session)
+    }
+
+    /// [`Session::connect`], and `early` called on the selected pods as soon as they are
+    /// listed, before their StatefulSet is read (with the pods' API and the namespace), to
+    /// start work that sends the pods nothing (a TLS handshake to look at their certificate)
+    /// while the session is set up. Its result (None with `--vault-addr`) is the caller's to
+    /// use only for the pods of [`Session::targets`]: a pod the StatefulSet turns out not to
+    /// own is not there.
+    pub async fn connect_early<T>(
+        args: &CommonArgs,
+        only: &[String],
+        early: impl FnOnce(kube::Api<Pod>, String, &[Pod]) -> T,
+    ) -> Result<(Session, Option<T>)> {
         let kube = cluster::connect(&args.kube).await?;
         let token = TokenCell::default();
         let redirects = Redirects::default();
+        let mut started = None;
         let (all_pods, targets) = match &args.vault.vault_addr {
             Some(addr) => (Vec::new(), vec![target::direct(addr, &args.vault, &token)]),
             None => {
-                let all = kube.vault_pods(&[]).await?;
+                // The CAs the selected pods mount are read while their StatefulSet is (one
+                // wait on the API, not two in a row); they are used only for the pods that
+                // StatefulSet owns.
+                let cas = CaReads::default();
+                let (all, early) = kube
+                    .vault_pods_alongside(&[], |pods| {
+                        let (kube, cas) = (&kube, &cas);
+                        async move {
+                            let wanted: Vec<Pod> = pods
+                                .into_iter()
+                                .filter(|p| cluster::is_selected(p, only))
+                                .collect();
+                            let early = early(kube.pods(), kube.namespace.clone(), &wanted);
+                            cas.prefetch(kube, &wanted, &args.vault).await;
+                            early
+                        }
+                    })
+                    .await?;
                 let selected = kube.select(&all, only)?;
-                let targets =
-                    target::for_pods(&kube, selected, &args.vault, &token, &redirects).await;
+                let targets = target::for_pods_with_cas(
+                    &kube,
+                    selected,
+                    &args.vault,
+                    &token,
+                    &redirects,
+                    &cas,
+                )
+                .await;
                 let _ = redirects.set(target::peers(&targets));
+                started = Some(early);
                 (all, targets)
             }
         };
@@ -55,7 +98,7 @@ impl Session {
         {
             bail!("{first:#}");
         }
-        Ok(Session {
+        let session = Session {
             kube,
             all_pods,
             targets,
@@ -64,7 +107,8 @@ impl Session {
             token,
             redirects,
             token_source: OnceLock::new(),
-        })
+        };
+        Ok((session, started))
     }
 
     pub fn vault_args(&self) -> &VaultArgs {

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::cli::VaultArgs;
 use crate::cluster::{self, Kube};
-use crate::transport::Connector;
+use crate::transport::{CaReads, Connector};
 use crate::vault::{Peer, Redirects, TokenCell, VaultClient};
 
 pub struct Target {
@@ -52,9 +52,22 @@ pub async fn for_pods(
     token: &TokenCell,
     redirects: &Redirects,
 ) -> Vec<Result<Target>> {
+    for_pods_with_cas(kube, pods, args, token, redirects, &CaReads::default()).await
+}
+
+/// [`for_pods`] with the CA reads shared with (and maybe already started by) the caller:
+/// see [`CaReads::prefetch`].
+pub async fn for_pods_with_cas(
+    kube: &Kube,
+    pods: Vec<Pod>,
+    args: &VaultArgs,
+    token: &TokenCell,
+    redirects: &Redirects,
+    cas: &CaReads,
+) -> Vec<Result<Target>> {
     let futs = pods.into_iter().map(|pod| async move {
         let name = cluster::name(&pod).to_string();
-        let connector = Connector::for_pod(kube, &pod, args)
+        let connector = Connector::for_pod(kube, &pod, args, cas)
             .await
             .map_err(|error| TargetError {
                 pod: name.clone(),

@@ -2,6 +2,7 @@
 //! (no exec, no `vault` binary in the pod), or a direct TCP address; TLS on top (rustls),
 //! verified against a CA discovered from the pod spec or given with `--ca-cert`; then HTTP/1.1.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::Api;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
@@ -81,6 +82,92 @@ pub fn endpoint(pod: &Pod, args: &VaultArgs) -> Endpoint {
 /// Finds the CA the pod itself trusts: the volume mounted over VAULT_CACERT's directory, and
 /// the key of its Secret (or ConfigMap) that the file comes from.
 pub async fn discover_ca(kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String> {
+    read_ca(kube, &ca_source(pod, ca_path)?, ca_path).await
+}
+
+async fn read_ca(kube: &Kube, source: &CaSource, ca_path: &str) -> Result<String> {
+    match source {
+        CaSource::Secret { name, key } => {
+            let secret = kube.secret(name).await?;
+            ca_in_secret(&secret, key, ca_path)
+        }
+        CaSource::ConfigMap { name, key } => {
+            let cm = kube
+                .config_map(name)
+                .await?
+                .with_context(|| format!("configmap {name} not found"))?;
+            cm.data
+                .as_ref()
+                .and_then(|d| d.get(key))
+                .cloned()
+                .with_context(|| format!("configmap {name} has no key {key}"))
+        }
+    }
+}
+
+/// [`discover_ca`] for pods set up together: the pods of a StatefulSet mount the same CA, so
+/// each source is read once, not once per pod (on HTTP/1 each concurrent read would also open
+/// its own connection to the API).
+#[derive(Default)]
+pub struct CaReads(Mutex<HashMap<(CaSource, String), CaRead>>);
+
+type CaRead = Arc<tokio::sync::OnceCell<Result<String, String>>>;
+
+impl CaReads {
+    pub async fn discover(&self, kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String> {
+        let source = ca_source(pod, ca_path)?;
+        let read = self
+            .0
+            .lock()
+            .map_err(|_| anyhow!("CA reads poisoned"))?
+            .entry((source.clone(), ca_path.to_string()))
+            .or_default()
+            .clone();
+        read.get_or_init(|| async {
+            read_ca(kube, &source, ca_path)
+                .await
+                .map_err(|e| format!("{e:#}"))
+        })
+        .await
+        .clone()
+        .map_err(|e| anyhow!(e))
+    }
+}
+
+impl CaReads {
+    /// Starts now, all at once, the reads [`Connector::for_pod`] will need for `pods` (the CA
+    /// each one's listener is to be verified against), so that setting the pods up later
+    /// finds them done; a read that fails is reported then, for the pods that need it.
+    pub async fn prefetch(&self, kube: &Kube, pods: &[Pod], args: &VaultArgs) {
+        let reads = pods.iter().filter_map(|pod| {
+            let path = discovered_ca_path(&endpoint(pod, args), args)?;
+            Some(async move {
+                let _ = self.discover(kube, pod, &path).await;
+            })
+        });
+        futures::future::join_all(reads).await;
+    }
+}
+
+/// Where the CA to verify a pod's listener is read from, when it is read from the cluster at
+/// all: HTTPS, no `--ca-cert`, no `--tls-skip-verify`, and VAULT_CACERT set in the pod.
+fn discovered_ca_path(ep: &Endpoint, args: &VaultArgs) -> Option<String> {
+    match (ep.https, &args.ca_cert, args.tls_skip_verify) {
+        (true, None, false) => ep.ca_path.clone(),
+        _ => None,
+    }
+}
+
+/// Where the file at VAULT_CACERT comes from: a key of a Secret or of a ConfigMap.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CaSource {
+    Secret { name: String, key: String },
+    ConfigMap { name: String, key: String },
+}
+
+/// The volume mounted over VAULT_CACERT's directory in `pod`, and the key its file comes
+/// from; nothing is read.
+pub fn ca_source(pod: &Pod, ca_path: &str) -> Result<CaSource> {
     let spec = pod.spec.as_ref().context("pod has no spec")?;
     let mount = spec
         .containers
@@ -107,33 +194,32 @@ pub async fn discover_ca(kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String
             .secret_name
             .clone()
             .context("secret volume without a name")?;
-        let key = key_for(src.items.as_ref());
-        let secret = kube.secret(&name).await?;
-        let data = secret
-            .data
-            .as_ref()
-            .and_then(|d| d.get(&key))
-            .with_context(|| format!("secret {name} has no key {key} (VAULT_CACERT={ca_path})"))?;
-        return String::from_utf8(data.0.clone()).context("the CA in the secret is not text");
+        return Ok(CaSource::Secret {
+            name,
+            key: key_for(src.items.as_ref()),
+        });
     }
     if let Some(src) = &volume.config_map {
-        let name = src.name.clone();
-        let key = key_for(src.items.as_ref());
-        let cm = kube
-            .config_map(&name)
-            .await?
-            .with_context(|| format!("configmap {name} not found"))?;
-        return cm
-            .data
-            .as_ref()
-            .and_then(|d| d.get(&key))
-            .cloned()
-            .with_context(|| format!("configmap {name} has no key {key}"));
+        return Ok(CaSource::ConfigMap {
+            name: src.name.clone(),
+            key: key_for(src.items.as_ref()),
+        });
     }
     bail!(
         "VAULT_CACERT={ca_path} comes from volume {}, which is neither a Secret nor a ConfigMap",
         mount.name
     )
+}
+
+/// The CA PEM under `key` of `secret`, the Secret mounted where VAULT_CACERT (`ca_path`) points.
+pub fn ca_in_secret(secret: &Secret, key: &str, ca_path: &str) -> Result<String> {
+    let name = secret.metadata.name.as_deref().unwrap_or_default();
+    let data = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .with_context(|| format!("secret {name} has no key {key} (VAULT_CACERT={ca_path})"))?;
+    String::from_utf8(data.0.clone()).context("the CA in the secret is not text")
 }
 
 /// Accepts any certificate (`--tls-skip-verify`), still checking handshake signatures.
@@ -285,14 +371,20 @@ pub(crate) fn server_name(name: &str) -> Result<ServerName<'static>> {
 }
 
 impl Connector {
-    /// A connector to `pod`'s listener through a port-forward.
-    pub async fn for_pod(kube: &Kube, pod: &Pod, args: &VaultArgs) -> Result<Connector> {
+    /// A connector to `pod`'s listener through a port-forward; the CA it trusts comes through
+    /// `cas`, shared with the pods set up with it.
+    pub async fn for_pod(
+        kube: &Kube,
+        pod: &Pod,
+        args: &VaultArgs,
+        cas: &CaReads,
+    ) -> Result<Connector> {
         let ep = endpoint(pod, args);
         let name = cluster::name(pod).to_string();
         let tls = if ep.https {
             let ca = match (&args.ca_cert, args.tls_skip_verify, &ep.ca_path) {
                 (Some(_), _, _) | (None, true, _) => None,
-                (None, false, Some(path)) => Some(discover_ca(kube, pod, path).await.with_context(|| {
+                (None, false, Some(path)) => Some(cas.discover(kube, pod, path).await.with_context(|| {
                     format!("find the CA of pod {name} (give --ca-cert, or --tls-skip-verify at your own risk)")
                 })?),
                 (None, false, None) => bail!(
@@ -490,35 +582,77 @@ pub async fn peer_chain(
     server_name: &str,
     timeout: Duration,
 ) -> Result<Vec<CertificateDer<'static>>> {
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(None, true)?));
-    let name = self::server_name(server_name)?;
-    let handshake = async {
-        let (stream, error) = port_forward(&kube.pods(), pod, port)
-            .await
-            .map_err(|e| anyhow!(e))?;
-        match connector.connect(name, stream).await {
-            Ok(tls) => Ok(tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
-                .unwrap_or_default()),
-            Err(e) => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                match error.lock().ok().and_then(|s| s.clone()) {
-                    Some(msg) => bail!("TLS handshake with {pod}:{port}: {e}: {msg}"),
-                    None => bail!("TLS handshake with {pod}:{port}: {e}"),
-                }
-            }
-        }
-    };
-    let chain: Vec<CertificateDer<'static>> = tokio::time::timeout(timeout, handshake)
+    PeerChain::start(kube.pods(), pod, port, server_name, timeout)?
+        .chain()
         .await
-        .map_err(|_| anyhow!("{pod}:{port} did not finish a TLS handshake within {timeout:?}"))??;
-    if chain.is_empty() {
-        bail!("{pod}:{port} presented no certificate");
+}
+
+/// A [`peer_chain`] under way: the port-forward and the handshake run on their own task, so
+/// the handshakes of several pods proceed on all the runtime's threads, not in turn on the
+/// caller's, and may be started before the caller is ready to wait for them. Dropped, the
+/// handshake is abandoned.
+pub struct PeerChain(AbortOnDrop<Result<Vec<CertificateDer<'static>>>>);
+
+impl PeerChain {
+    pub fn start(
+        pods: Api<Pod>,
+        pod: &str,
+        port: u16,
+        server_name: &str,
+        timeout: Duration,
+    ) -> Result<PeerChain> {
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(None, true)?));
+        let name = self::server_name(server_name)?;
+        let pod = pod.to_string();
+        let task = tokio::spawn(async move {
+            let handshake = async {
+                let (stream, error) = port_forward(&pods, &pod, port)
+                    .await
+                    .map_err(|e| anyhow!(e))?;
+                match connector.connect(name, stream).await {
+                    Ok(tls) => Ok(tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
+                        .unwrap_or_default()),
+                    Err(e) => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        match error.lock().ok().and_then(|s| s.clone()) {
+                            Some(msg) => bail!("TLS handshake with {pod}:{port}: {e}: {msg}"),
+                            None => bail!("TLS handshake with {pod}:{port}: {e}"),
+                        }
+                    }
+                }
+            };
+            let chain: Vec<CertificateDer<'static>> = tokio::time::timeout(timeout, handshake)
+                .await
+                .map_err(|_| {
+                    anyhow!("{pod}:{port} did not finish a TLS handshake within {timeout:?}")
+                })??;
+            if chain.is_empty() {
+                bail!("{pod}:{port} presented no certificate");
+            }
+            Ok(chain)
+        });
+        Ok(PeerChain(AbortOnDrop(task)))
     }
-    Ok(chain)
+
+    /// The chain, once the handshake is over.
+    pub async fn chain(mut self) -> Result<Vec<CertificateDer<'static>>> {
+        (&mut self.0.0)
+            .await
+            .map_err(|e| anyhow!("the TLS handshake task failed: {e}"))?
+    }
+}
+
+/// Aborts a spawned task when its handle is dropped before it finishes.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn http1<S>(io: S) -> Result<Sender, String>

@@ -14,6 +14,8 @@ use crate::exec;
 
 /// Where Vault's raft data lives in the chart (`server.dataStorage.mountPath`).
 pub const DEFAULT_DATA_DIR: &str = "/vault/data";
+/// Where the OpenBao chart mounts it (its `server.dataStorage.mountPath`).
+pub const OPENBAO_DATA_DIR: &str = "/openbao/data";
 
 /// A PVC mounted into the Vault container.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,8 +26,10 @@ pub struct DataVolume {
     pub mount_path: String,
 }
 
-/// The pod's data volume: the PVC mounted at the chart's data path, else the first PVC
-/// mounted into the Vault container.
+/// The pod's data volume: the PVC mounted at either chart's data path (/vault/data,
+/// /openbao/data), else the one from the `data` claim template, else the first PVC mounted
+/// into the Vault container. (The OpenBao chart mounts its audit volume first: "the first"
+/// alone would pick the audit claim.)
 pub fn data_volume(pod: &Pod) -> Option<DataVolume> {
     let spec = pod.spec.as_ref()?;
     let claims: Vec<(String, String)> = spec
@@ -50,9 +54,14 @@ pub fn data_volume(pod: &Pod) -> Option<DataVolume> {
             })
         })
         .collect();
+    let at_data_dir = |m: &&DataVolume| {
+        let path = m.mount_path.trim_end_matches('/');
+        path == DEFAULT_DATA_DIR || path == OPENBAO_DATA_DIR
+    };
     mounts
         .iter()
-        .find(|m| m.mount_path.trim_end_matches('/') == DEFAULT_DATA_DIR)
+        .find(at_data_dir)
+        .or_else(|| mounts.iter().find(|m| m.volume == "data"))
         .or(mounts.first())
         .cloned()
 }
@@ -216,6 +225,38 @@ mod tests {
         let out = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/sdb          10255636   512000   9727252       6% /vault/data\n";
         assert_eq!(parse_df(out), Some((10255636 * 1024, 512000 * 1024)));
         assert_eq!(parse_df("garbage"), None);
+    }
+
+    fn pod_with(mounts: Value, volumes: Value) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "openbao-0"},
+            "spec": {"containers": [{"name": "openbao", "volumeMounts": mounts}], "volumes": volumes},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn data_volume_on_either_chart_not_the_audit_claim() {
+        // The OpenBao chart mounts its audit volume first.
+        let volumes = json!([
+            {"name": "audit", "persistentVolumeClaim": {"claimName": "audit-openbao-0"}},
+            {"name": "data", "persistentVolumeClaim": {"claimName": "data-openbao-0"}},
+        ]);
+        let pod = pod_with(
+            json!([{"name": "audit", "mountPath": "/openbao/audit"}, {"name": "data", "mountPath": "/openbao/data"}]),
+            volumes.clone(),
+        );
+        let v = data_volume(&pod).unwrap();
+        assert_eq!(
+            (v.claim.as_str(), v.mount_path.as_str()),
+            ("data-openbao-0", "/openbao/data")
+        );
+        // Elsewhere: the `data` claim template's volume.
+        let pod = pod_with(
+            json!([{"name": "audit", "mountPath": "/srv/audit"}, {"name": "data", "mountPath": "/srv/raft"}]),
+            volumes,
+        );
+        assert_eq!(data_volume(&pod).unwrap().claim, "data-openbao-0");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Benchmark: `kubectl vault-certs` (status) over all 5 pods of one 5-pod sandbox, against
 //! the same command limited to one pod and against the runbook's loop — per pod,
 //! `kubectl exec … openssl s_client … | openssl x509 -noout -dates` — in the same run,
-//! interleaved so drift on the shared machine hits all alike.
+//! interleaved so drift on the shared machine hits all alike. A fourth row is the ceiling:
+//! kubectl dispatching a plugin executable that does nothing (`true` under a plugin's name),
+//! what any plugin pays for kubectl's start-up and plugin discovery before its own first
+//! instruction; runbook / that is the most any plugin could reach.
 //!
 //! Run: `cargo bench -p kubectl-vault-certs --bench status`
 //! It prints a Markdown table for BENCHMARKS.md.
@@ -57,6 +60,17 @@ fn main() {
         NODES,
         PLUGIN,
     );
+    // The do-nothing plugin, in a directory of its own put first on kubectl's PATH.
+    let noop_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-certs-noop");
+    std::fs::create_dir_all(&noop_dir).expect("create the no-op plugin's directory");
+    std::fs::copy(which_true(), noop_dir.join("kubectl-vault_noop")).expect("copy true");
+    let noop = || {
+        let mut cmd = kubectl.command(["vault-noop"]);
+        let mut path = vec![noop_dir.clone()];
+        path.extend(std::env::split_paths(&kubectl.path_env()));
+        cmd.env("PATH", std::env::join_paths(path).expect("PATH"));
+        cmd
+    };
     let status = |pods: &[&str]| {
         let mut args = vec!["vault-certs", "status"];
         args.extend_from_slice(pods);
@@ -65,16 +79,20 @@ fn main() {
     // Warm up discovery caches once.
     vault_sandbox::timed(status(&[]), &[0]);
     runbook_loop(&sb, &kubectl);
+    vault_sandbox::timed(noop(), &[0]);
 
-    let (mut all, mut one, mut runbook) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut all, mut one, mut runbook, mut dispatch) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         all.push(vault_sandbox::timed(status(&[]), &[0]));
         one.push(vault_sandbox::timed(status(&["vault-0"]), &[0]));
         runbook.push(runbook_loop(&sb, &kubectl));
+        dispatch.push(vault_sandbox::timed(noop(), &[0]));
     }
     let median = |xs: &[f64]| Stats::of(xs.to_vec()).median;
     let ratio_runbook = median(&runbook) / median(&all);
     let ratio_one = median(&all) / median(&one);
+    let ceiling = median(&runbook) / median(&dispatch);
     vault_sandbox::print_runs_table(
         NODES,
         [
@@ -84,7 +102,23 @@ fn main() {
                 "runbook: `kubectl exec … openssl s_client … \\| openssl x509 -noout -dates` on each of 5 pods",
                 runbook,
             ),
+            (
+                "ceiling: `kubectl vault-noop` (kubectl dispatching a plugin that does nothing)",
+                dispatch,
+            ),
         ],
     );
-    println!("\nrunbook / plugin (5 pods): {ratio_runbook:.1}×; 5 pods / 1 pod: {ratio_one:.2}×");
+    println!(
+        "\nrunbook / plugin (5 pods): {ratio_runbook:.1}×; 5 pods / 1 pod: {ratio_one:.2}×; \
+         runbook / do-nothing plugin (the ceiling): {ceiling:.1}×"
+    );
+}
+
+/// The `true` executable, to run under a plugin's name.
+fn which_true() -> std::path::PathBuf {
+    ["/usr/bin/true", "/bin/true"]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file())
+        .expect("no true executable in /usr/bin or /bin")
 }

@@ -181,16 +181,20 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         anyhow::bail!("--critical must not be longer than --warn");
     }
     // Renewal and issuing act on the whole StatefulSet: every pod.
-    let only = match &cmd {
-        Cmd::Status(a) => a.pods.clone(),
-        _ => Vec::new(),
-    };
-    let session = Session::connect(&cli.common, &only).await?;
+    let connect = || Session::connect(&cli.common, &[]);
     match cmd {
-        Cmd::Status(a) => status::run(&session, &a).await,
-        Cmd::Renew(a) => renew::run(&session, &a).await,
-        Cmd::IssueClient(a) => issue_client::run(&session, &a).await,
-        Cmd::Clients(a) => clients::run(&session, &a).await,
+        Cmd::Status(a) => {
+            // The handshakes send the pods nothing: they start as soon as the pods are
+            // listed, while the session reads their StatefulSet and CAs.
+            let (session, early) = Session::connect_early(&cli.common, &a.pods, |api, ns, pods| {
+                status::start_handshakes(api, &ns, pods, &cli.common.vault, &a)
+            })
+            .await?;
+            status::run(&session, &a, early.unwrap_or_default()).await
+        }
+        Cmd::Renew(a) => renew::run(&connect().await?, &a).await,
+        Cmd::IssueClient(a) => issue_client::run(&connect().await?, &a).await,
+        Cmd::Clients(a) => clients::run(&connect().await?, &a).await,
     }
 }
 

@@ -147,6 +147,20 @@ pub(crate) async fn gather(session: &Session, args: &RenewArgs) -> Result<(State
     if pods.is_empty() {
         bail!("no Vault pods in namespace {ns}");
     }
+    // A listener without TLS (the charts' `global.tlsDisable`) serves no certificate: writing
+    // one into a Secret would change nothing the pods serve.
+    let plain: Vec<&str> = pods
+        .iter()
+        .filter(|p| !transport::endpoint(p, session.vault_args()).https)
+        .map(cluster::name)
+        .collect();
+    if !plain.is_empty() {
+        bail!(
+            "{} serve{} plain HTTP (VAULT_ADDR/BAO_ADDR is http://, TLS disabled on the listener): there is no certificate to renew; enable TLS on the listener first. Nothing was changed",
+            plain.join(", "),
+            if plain.len() == 1 { "s" } else { "" }
+        );
+    }
     let config: ServerConfig = status::server_config(session).await;
     let mut names = Vec::new();
     let mut mounted = Vec::new();

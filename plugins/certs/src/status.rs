@@ -1,16 +1,20 @@
 //! `status`: the certificate each pod serves, from a real TLS handshake through a
 //! port-forward, judged against the trusted CA, the names in use and the TLS Secret.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, Secret};
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
+use vault_shared::cli::VaultArgs;
 use vault_shared::findings::{self, Finding};
 use vault_shared::output::{self, Styled, Tone};
 use vault_shared::session::Session;
 use vault_shared::target::Target;
-use vault_shared::{Exit, cluster, fanout, transport};
+use vault_shared::transport::{self, CaSource, PeerChain};
+use vault_shared::{Exit, cluster, fanout};
 
 use crate::cert_manager::{self, Owner};
 use crate::x509::{self, CertInfo};
@@ -42,6 +46,9 @@ pub struct PodCert {
     pub pod: String,
     pub server_name: String,
     pub port: u16,
+    /// The pod's listener serves plain HTTP (its VAULT_ADDR/BAO_ADDR is `http://`, the
+    /// charts' `global.tlsDisable`): no certificate to check.
+    pub plain_http: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub served: Option<CertInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,7 +84,37 @@ pub struct Status {
     pub findings: Vec<Finding<CertFinding>>,
 }
 
-pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
+/// Handshakes started before the session was set up, by pod name (see [`start_handshakes`]).
+pub type Handshakes = std::sync::Mutex<BTreeMap<String, PeerChain>>;
+
+/// Starts the TLS handshake with each of `pods` (what [`run`] would ask each for), each on its
+/// own task; a pod whose handshake cannot be started is left to [`run`], and a plain-HTTP pod
+/// gets none (it has no certificate to show).
+pub fn start_handshakes(
+    api: kube::Api<Pod>,
+    namespace: &str,
+    pods: &[Pod],
+    vault: &VaultArgs,
+    args: &StatusArgs,
+) -> Handshakes {
+    let started = pods
+        .iter()
+        .filter_map(|pod| {
+            let name = cluster::name(pod);
+            let ep = transport::endpoint(pod, vault);
+            if !ep.https {
+                return None;
+            }
+            let port = ep.port;
+            let sni = server_name_in(namespace, pod, args);
+            let chain = PeerChain::start(api.clone(), name, port, &sni, POD_DEADLINE).ok()?;
+            Some((name.to_string(), chain))
+        })
+        .collect();
+    std::sync::Mutex::new(started)
+}
+
+pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Result<Exit> {
     let ca_flag = match &session.vault_args().ca_cert {
         Some(p) => Some(
             std::fs::read_to_string(p)
@@ -85,34 +122,34 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
         ),
         None => None,
     };
-    let config = server_config(session).await;
     let now = jiff::Timestamp::now().as_second();
-    let results = fanout::each_pod(&session.targets, POD_DEADLINE, |t| {
-        pod_cert(session, t, args, ca_flag.as_deref(), &config, now)
-    })
-    .await;
-    let pods: Vec<PodCert> = results
+    // The handshakes, the TLS Secrets (trusted CA, stored certificate, cert-manager owner; each
+    // read once, however many pods mount it) and the server configuration do not depend on
+    // each other: one round of waiting, not one after another.
+    let (config, secrets, served) = tokio::join!(
+        server_config(session),
+        tls_secrets(session),
+        fanout::each_pod(&session.targets, POD_DEADLINE, |t| served(
+            session, t, args, &early
+        ))
+    );
+    let pods: Vec<PodCert> = served
         .into_iter()
         .map(|(name, r)| {
-            r.unwrap_or_else(|e| PodCert {
-                pod: name,
-                error: Some(format!("{e:#}")),
-                ..PodCert::default()
-            })
+            r.and_then(|s| pod_cert(session, s, args, ca_flag.as_deref(), &config, &secrets, now))
+                .unwrap_or_else(|e| PodCert {
+                    pod: name,
+                    error: Some(format!("{e:#}")),
+                    ..PodCert::default()
+                })
         })
         .collect();
-    let mut secrets: Vec<&str> = pods.iter().filter_map(|p| p.secret.as_deref()).collect();
-    secrets.sort();
-    secrets.dedup();
-    let mut owners = Vec::new();
-    for name in secrets {
-        // A Secret that cannot be read is already an error of the pods that mount it.
-        if let Ok(secret) = session.kube.secret(name).await
-            && let Some(owner) = cert_manager::status_of(session, &secret).await
-        {
-            owners.push(owner);
-        }
-    }
+    // The owners of the Secrets that the pods whose certificate could be read mount.
+    let owners = secrets
+        .iter()
+        .filter(|(name, _)| pods.iter().any(|p| p.secret.as_ref() == Some(*name)))
+        .filter_map(|(_, s)| s.owner.clone())
+        .collect();
     let mut status = Status {
         warn_days: args.warn.as_secs() as i64 / DAY,
         critical_days: args.critical.as_secs() as i64 / DAY,
@@ -123,6 +160,19 @@ pub async fn run(session: &Session, args: &StatusArgs) -> Result<Exit> {
     status.findings = findings_of(&status, args);
     output::print(session.format, &status, |s| {
         println!("{}", table(s));
+        let plain: Vec<&str> = s
+            .pods
+            .iter()
+            .filter(|p| p.plain_http)
+            .map(|p| p.pod.as_str())
+            .collect();
+        if !plain.is_empty() {
+            println!(
+                "No TLS: {} serve{} plain HTTP (VAULT_ADDR/BAO_ADDR is http://): no certificate to check.",
+                plain.join(", "),
+                if plain.len() == 1 { "s" } else { "" }
+            );
+        }
         for o in &s.cert_manager {
             println!("{}", o.line());
         }
@@ -161,9 +211,14 @@ pub(crate) fn names_in_use(
     }
     names.extend(config.retry_join.iter().cloned());
     if let Some(api) = &config.api_addr {
-        // The chart's entrypoint puts the pod's IP for POD_IP (also as $(POD_IP)).
+        // The chart's entrypoint puts the pod's IP for POD_IP and its name for HOSTNAME (also
+        // as $(POD_IP), $(HOSTNAME)): `https://HOSTNAME.vault-internal:8200` is this pod's name.
         let ip = cluster::pod_ip(pod).unwrap_or("POD_IP");
-        let addr = api.replace("$(POD_IP)", ip).replace("POD_IP", ip);
+        let addr = api
+            .replace("$(POD_IP)", ip)
+            .replace("POD_IP", ip)
+            .replace("$(HOSTNAME)", name)
+            .replace("HOSTNAME", name);
         if let Some(h) = host_of(&addr) {
             names.push(h);
         }
@@ -252,60 +307,159 @@ fn days_left(info: &CertInfo, now: i64) -> i64 {
     (info.not_after_unix - now).div_euclid(DAY)
 }
 
-async fn pod_cert(
+/// A TLS Secret the pods mount, read once for all of them.
+struct TlsSecret {
+    secret: Result<Secret, String>,
+    /// The cert-manager Certificate that owns it, if one does.
+    owner: Option<Owner>,
+}
+
+/// The TLS Secrets mounted where the selected pods' VAULT_CACERT points, by name.
+async fn tls_secrets(session: &Session) -> BTreeMap<String, TlsSecret> {
+    let names: BTreeSet<String> = session
+        .reachable()
+        .filter_map(|t| t.pod.as_ref())
+        .filter_map(|pod| {
+            let ep = transport::endpoint(pod, session.vault_args());
+            mounted_secret(pod, ep.ca_path.as_deref()?)
+        })
+        .collect();
+    let reads = names.into_iter().map(|name| async move {
+        let secret = tokio::time::timeout(POD_DEADLINE, session.kube.secret(&name))
+            .await
+            .map_err(|_| anyhow::anyhow!("get secret {name}: no answer within {POD_DEADLINE:?}"))
+            .and_then(|r| r)
+            .map_err(|e| format!("{e:#}"));
+        let owner = match &secret {
+            Ok(s) => cert_manager::status_of(session, s).await,
+            Err(_) => None,
+        };
+        (name, TlsSecret { secret, owner })
+    });
+    futures::future::join_all(reads).await.into_iter().collect()
+}
+
+/// What a pod serves: its chain from the handshake; and the CA it trusts when that comes
+/// from a ConfigMap rather than from its TLS Secret.
+struct Served<'a> {
+    target: &'a Target,
+    pod: &'a Pod,
+    /// None: the listener is plain HTTP (no handshake was tried).
+    chain: Option<Vec<CertificateDer<'static>>>,
+    ca_in_config_map: Option<Result<String, String>>,
+}
+
+async fn served<'a>(
     session: &Session,
-    t: &Target,
+    t: &'a Target,
     args: &StatusArgs,
-    ca_flag: Option<&str>,
-    config: &ServerConfig,
-    now: i64,
-) -> Result<PodCert> {
+    early: &Handshakes,
+) -> Result<Served<'a>> {
     let pod = t
         .pod
         .as_ref()
         .with_context(|| format!("{}: no pod", t.name))?;
-    let ns = session.kube.namespace.as_str();
-    // The chart names the StatefulSet and the Service after the release.
-    let release = cluster::owner_statefulset(pod)
-        .unwrap_or("vault")
-        .to_string();
     let ep = transport::endpoint(pod, session.vault_args());
-    let server_name = args
-        .server_name
+    if !ep.https {
+        return Ok(Served {
+            target: t,
+            pod,
+            chain: None,
+            ca_in_config_map: None,
+        });
+    }
+    let server_name = server_name(session, pod, args);
+    let config_map_ca = async {
+        let path = ep.ca_path.as_deref()?;
+        match transport::ca_source(pod, path) {
+            Ok(CaSource::ConfigMap { .. }) if session.vault_args().ca_cert.is_none() => Some(
+                transport::discover_ca(&session.kube, pod, path)
+                    .await
+                    .map_err(|e| format!("{e:#}")),
+            ),
+            _ => None,
+        }
+    };
+    let started = early.lock().ok().and_then(|mut e| e.remove(&t.name));
+    let chain = async {
+        match started {
+            Some(handshake) => handshake.chain().await,
+            None => {
+                transport::peer_chain(&session.kube, &t.name, ep.port, &server_name, POD_DEADLINE)
+                    .await
+            }
+        }
+    };
+    let (chain, ca_in_config_map) = tokio::join!(chain, config_map_ca);
+    Ok(Served {
+        target: t,
+        pod,
+        chain: Some(chain?),
+        ca_in_config_map,
+    })
+}
+
+/// The chart names the StatefulSet and the Service after the release.
+fn release(pod: &Pod) -> String {
+    cluster::owner_statefulset(pod)
+        .unwrap_or("vault")
+        .to_string()
+}
+
+/// The TLS server name (SNI) to ask `pod` for.
+fn server_name(session: &Session, pod: &Pod, args: &StatusArgs) -> String {
+    server_name_in(&session.kube.namespace, pod, args)
+}
+
+fn server_name_in(namespace: &str, pod: &Pod, args: &StatusArgs) -> String {
+    args.server_name
         .clone()
-        .unwrap_or_else(|| format!("{release}.{ns}.svc"));
+        .unwrap_or_else(|| format!("{}.{namespace}.svc", release(pod)))
+}
+
+/// Judges what a pod serves against the CA it trusts, the names in use and its TLS Secret.
+fn pod_cert(
+    session: &Session,
+    s: Served<'_>,
+    args: &StatusArgs,
+    ca_flag: Option<&str>,
+    config: &ServerConfig,
+    secrets: &BTreeMap<String, TlsSecret>,
+    now: i64,
+) -> Result<PodCert> {
+    let Served {
+        target: t,
+        pod,
+        chain,
+        ca_in_config_map,
+    } = s;
+    let ns = session.kube.namespace.as_str();
+    let ep = transport::endpoint(pod, session.vault_args());
+    let Some(chain) = chain else {
+        return Ok(PodCert {
+            pod: t.name.clone(),
+            port: ep.port,
+            plain_http: true,
+            ..PodCert::default()
+        });
+    };
     let mut out = PodCert {
         pod: t.name.clone(),
-        server_name: server_name.clone(),
+        server_name: server_name(session, pod, args),
         port: ep.port,
-        names_in_use: names_in_use(pod, ns, &release, config),
+        names_in_use: names_in_use(pod, ns, &release(pod), config),
         ..PodCert::default()
     };
-    // The handshake through the port-forward and the API reads of the trusted CA and the
-    // stored certificate do not depend on each other: one round of waiting, not three.
-    let ca_source = async {
-        match (ca_flag, &ep.ca_path) {
-            (Some(pem), _) => Ok(pem.to_string()),
-            (None, Some(path)) => transport::discover_ca(&session.kube, pod, path)
-                .await
-                .map_err(|e| format!("trusted CA: {e:#}")),
-            (None, None) => Err("the pod sets no VAULT_CACERT: give --ca-cert".to_string()),
-        }
+    let ca = match (ca_flag, &ep.ca_path) {
+        (Some(pem), _) => Ok(pem.to_string()),
+        (None, Some(path)) => trusted_ca(pod, path, secrets, ca_in_config_map),
+        (None, None) => Err("the pod sets no VAULT_CACERT: give --ca-cert".to_string()),
     };
     // The Secret holding the pod's certificate: the one mounted where VAULT_CACERT points.
     let secret_name = ep.ca_path.as_deref().and_then(|p| mounted_secret(pod, p));
-    let stored = async {
-        match &secret_name {
-            Some(secret) => Some(stored_fingerprint(session, secret).await),
-            None => None,
-        }
-    };
-    let (chain, ca, stored) = tokio::join!(
-        transport::peer_chain(&session.kube, &t.name, ep.port, &server_name, POD_DEADLINE),
-        ca_source,
-        stored
-    );
-    let chain = chain?;
+    let stored = secret_name
+        .as_ref()
+        .map(|name| stored_fingerprint(name, secrets));
     let served = x509::parse(&chain[0])?;
     out.days_left = Some(days_left(&served, now));
     out.names_missing = out
@@ -348,18 +502,45 @@ async fn pod_cert(
     Ok(out)
 }
 
-/// The SHA-256 fingerprint of `tls.crt` in Secret `secret` (None when it is not a PEM
+/// The CA `pod` trusts at VAULT_CACERT `path`: a key of its TLS Secret (read once for every
+/// pod) or of a ConfigMap (read with the handshake).
+fn trusted_ca(
+    pod: &Pod,
+    path: &str,
+    secrets: &BTreeMap<String, TlsSecret>,
+    ca_in_config_map: Option<Result<String, String>>,
+) -> Result<String, String> {
+    let ca = match transport::ca_source(pod, path) {
+        Err(e) => Err(format!("{e:#}")),
+        Ok(CaSource::Secret { name, key }) => match secrets.get(&name).map(|s| &s.secret) {
+            Some(Ok(secret)) => {
+                transport::ca_in_secret(secret, &key, path).map_err(|e| format!("{e:#}"))
+            }
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(format!("secret {name} was not read")),
+        },
+        Ok(CaSource::ConfigMap { name, .. }) => {
+            ca_in_config_map.unwrap_or_else(|| Err(format!("configmap {name} was not read")))
+        }
+    };
+    ca.map_err(|e| format!("trusted CA: {e}"))
+}
+
+/// The SHA-256 fingerprint of `tls.crt` in Secret `name` (None when it is not a PEM
 /// certificate).
-async fn stored_fingerprint(session: &Session, secret: &str) -> Result<Option<String>, String> {
-    let s = session
-        .kube
-        .secret(secret)
-        .await
-        .map_err(|e| format!("{e:#}"))?;
+fn stored_fingerprint(
+    name: &str,
+    secrets: &BTreeMap<String, TlsSecret>,
+) -> Result<Option<String>, String> {
+    let s = match secrets.get(name).map(|s| &s.secret) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => return Err(e.clone()),
+        None => return Err(format!("secret {name} was not read")),
+    };
     if !s.data.as_ref().is_some_and(|d| d.contains_key("tls.crt")) {
-        return Err(format!("secret {secret} has no tls.crt"));
+        return Err(format!("secret {name} has no tls.crt"));
     }
-    Ok(renew::pem_of(&s, "tls.crt").and_then(|pem| renew::sha256_of_pem(&pem)))
+    Ok(renew::pem_of(s, "tls.crt").and_then(|pem| renew::sha256_of_pem(&pem)))
 }
 
 fn expiry_finding(
@@ -418,6 +599,10 @@ fn expiry_finding(
 fn findings_of(s: &Status, _args: &StatusArgs) -> Vec<Finding<CertFinding>> {
     let mut out = Vec::new();
     for p in &s.pods {
+        // Plain HTTP is the listener's configuration, not a certificate problem.
+        if p.plain_http {
+            continue;
+        }
         let Some(served) = &p.served else {
             out.push(Finding::new(
                 CertFinding::Unreadable,
@@ -598,6 +783,16 @@ fn table(s: &Status) -> String {
                         Styled::new(&c.serial, Tone::Plain),
                     ]
                 }
+                None if p.plain_http => vec![
+                    Styled::new(&p.pod, Tone::Plain),
+                    dash(),
+                    dash(),
+                    dash(),
+                    Styled::new("no TLS (plain HTTP)", Tone::Warn),
+                    dash(),
+                    dash(),
+                    dash(),
+                ],
                 None => vec![
                     Styled::new(&p.pod, Tone::Plain),
                     dash(),
@@ -625,4 +820,33 @@ fn table(s: &Status) -> String {
         ],
         rows,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_addr_with_hostname_names_the_pod_itself() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "vault-1"},
+            "status": {"podIP": "10.0.0.7"},
+        }))
+        .unwrap();
+        let config = ServerConfig {
+            api_addr: Some("https://HOSTNAME.vault-internal:8200".into()),
+            ..Default::default()
+        };
+        let names = names_in_use(&pod, "vault", "vault", &config);
+        assert!(
+            names.contains(&"vault-1.vault-internal".to_string()),
+            "{names:?}"
+        );
+        assert!(!names.iter().any(|n| n.contains("HOSTNAME")), "{names:?}");
+        let config = ServerConfig {
+            api_addr: Some("https://$(POD_IP):8200".into()),
+            ..Default::default()
+        };
+        assert!(names_in_use(&pod, "vault", "vault", &config).contains(&"10.0.0.7".to_string()));
+    }
 }

@@ -1,7 +1,8 @@
 //! The walk of the lease tree (`LIST sys/leases/lookup/…`): concurrent, within a request
 //! budget, backing off when Vault pushes back, so counting leases never becomes the next
-//! incident. It keeps one count per directory, never the lease IDs themselves, so memory
-//! grows with the number of prefixes, not of leases.
+//! incident. It keeps one count per directory, never the lease IDs themselves, and reads
+//! each directory's listing as a stream, so memory grows with the number of prefixes, not
+//! of leases.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -22,7 +23,8 @@ pub struct DirCount {
     /// The directory, with its trailing slash (`auth/token/create/ci/`).
     pub dir: String,
     pub leases: u64,
-    /// A few of its leases' times (the first and last listed, …), when sampled.
+    /// A few of its leases' times (the first listed, then others spread over the listing),
+    /// when sampled.
     pub samples: Vec<LeaseInfo>,
 }
 
@@ -225,18 +227,16 @@ async fn worker(
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
-        match with_backoff(budget, || client.list_leases(&dir)).await {
-            Ok(keys) => {
-                let (subdirs, leases): (Vec<String>, Vec<String>) =
-                    keys.into_iter().partition(|k| k.ends_with('/'));
+        match with_backoff(budget, || client.count_lease_dir(&dir, limits.sample)).await {
+            Ok(listing) => {
                 shared
                     .queue
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .extend(subdirs.into_iter().map(|s| format!("{dir}{s}")));
-                if !leases.is_empty() {
-                    let samples = sample(client, budget, &dir, &leases, limits.sample).await;
-                    let n = leases.len() as u64;
+                    .extend(listing.subdirs.iter().map(|s| format!("{dir}{s}")));
+                if listing.leases > 0 {
+                    let samples = sample(client, budget, &dir, &listing.sample).await;
+                    let n = listing.leases;
                     let total = shared.leases.fetch_add(n, Ordering::SeqCst) + n;
                     shared
                         .dirs
@@ -268,21 +268,16 @@ async fn worker(
     }
 }
 
-/// Looks up a few leases of a directory, spread over its listing; a lease that cannot be
-/// looked up (revoked meanwhile, budget spent) is left out: the sample is best effort.
+/// Looks up the sampled leases of a directory; a lease that cannot be looked up (revoked
+/// meanwhile, budget spent) is left out: the sample is best effort.
 async fn sample(
     client: &VaultClient,
     budget: &Budget,
     dir: &str,
-    leases: &[String],
-    n: usize,
+    keys: &[String],
 ) -> Vec<LeaseInfo> {
     let mut out = Vec::new();
-    if n == 0 || leases.is_empty() {
-        return out;
-    }
-    let step = (leases.len() / n).max(1);
-    for key in leases.iter().step_by(step).take(n) {
+    for key in keys {
         let id = format!("{dir}{key}");
         if let Ok(info) = with_backoff(budget, || client.lookup_lease(&id)).await {
             out.push(info);

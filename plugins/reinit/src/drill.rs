@@ -26,7 +26,7 @@ use vault_shared::vault::KvRead;
 use crate::journal::Journal;
 use crate::restore_snapshot;
 use crate::snapshot_file;
-use crate::{DrillArgs, RestoreArgs};
+use crate::{DrillArgs, SnapshotArgs};
 
 /// What a drill found.
 #[derive(Debug, Clone, Serialize)]
@@ -63,7 +63,8 @@ pub fn default_namespace(ns: &str) -> String {
     format!("{ns}-drill-{suffix}")
 }
 
-pub async fn run(common: &CommonArgs, a: &DrillArgs) -> Result<Exit> {
+pub async fn run(common: &CommonArgs, args: &DrillArgs) -> Result<Exit> {
+    let a = &args.from;
     let session = Session::connect(common, &[]).await?;
     let old = crate::restore::old_keys(&session, &a.keys).await?;
     let info = snapshot_file::inspect(&a.snapshot);
@@ -136,18 +137,15 @@ pub struct Target<'a> {
     pub timeout: Duration,
 }
 
-// `drill` and `restore` both name the snapshot, the secret and the time budget the same way.
-macro_rules! target_from {
-    ($($args:ty),*) => {$(
-        impl<'a> From<&'a $args> for Target<'a> {
-            fn from(a: &'a $args) -> Target<'a> {
-                let (snapshot, verify) = (&a.snapshot, a.verify.as_deref());
-                Target { snapshot, verify, timeout: a.timeout }
-            }
+impl<'a> From<&'a SnapshotArgs> for Target<'a> {
+    fn from(a: &'a SnapshotArgs) -> Target<'a> {
+        Target {
+            snapshot: &a.snapshot,
+            verify: a.verify.as_deref(),
+            timeout: a.timeout,
         }
-    )*};
+    }
 }
-target_from!(DrillArgs, RestoreArgs);
 
 /// Runs a drill; never fails itself: what went wrong is in the report, and the scratch
 /// namespace is deleted in every case.

@@ -108,52 +108,46 @@ pub struct InitArgs {
     pub confirm: ConfirmArgs,
 }
 
+/// What `drill` and `restore` both take: the snapshot, the old cluster's keys, the drill's
+/// scratch namespace, the secret that proves the data is back, the journal and the time budget.
 #[derive(Args, Debug, Clone)]
-pub struct DrillArgs {
-    /// The raft snapshot to drill.
+pub struct SnapshotArgs {
+    /// The raft snapshot to drill or restore.
     pub snapshot: PathBuf,
     #[command(flatten)]
     pub keys: KeyArgs,
-    /// The scratch namespace (made and deleted by the drill; it must not exist).
+    /// The drill's scratch namespace (made and deleted by the drill; it must not exist).
     /// Default: <namespace>-drill-<digits>.
     #[arg(long, value_name = "NS")]
     pub namespace_for_drill: Option<String>,
-    /// A KV secret that must be readable in the restored copy (value never printed; needs a
+    /// A KV secret that must be readable in the restored data (value never printed; needs a
     /// token of the snapshot's cluster).
     #[arg(long, value_name = "PATH")]
     pub verify: Option<String>,
-    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-drill-<time>.jsonl here.
+    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-<verb>-<time>.jsonl here.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-    /// How long to wait for each step (the copy's pod, the restore, the clean-up).
+    /// How long to wait for each step (the scratch or fresh pods, the restore, healthy voters).
     #[arg(long, default_value = "5m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct RestoreArgs {
-    /// The raft snapshot to restore.
-    pub snapshot: PathBuf,
+pub struct DrillArgs {
     #[command(flatten)]
-    pub keys: KeyArgs,
+    pub from: SnapshotArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub from: SnapshotArgs,
     /// Delete the pods' PVCs first (asks to type the namespace) and wait for fresh volumes.
     #[arg(long)]
     pub wipe: bool,
     /// Restore without a drill first (asks to type `skip-drill`).
     #[arg(long)]
     pub skip_drill: bool,
-    /// The drill's scratch namespace. Default: <namespace>-drill-<digits>.
-    #[arg(long, value_name = "NS")]
-    pub namespace_for_drill: Option<String>,
-    /// A KV secret that must be readable after the restore (value never printed).
-    #[arg(long, value_name = "PATH")]
-    pub verify: Option<String>,
-    /// The journal of this run (JSON lines, 0600). Default: vault-reinit-restore-<time>.jsonl here.
-    #[arg(long, value_name = "FILE")]
-    pub journal: Option<PathBuf>,
-    /// How long to wait for each step (fresh volumes, the restore, healthy voters).
-    #[arg(long, default_value = "5m", value_parser = vault_shared::cli::parse_duration, value_name = "DURATION")]
-    pub timeout: std::time::Duration,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
 }

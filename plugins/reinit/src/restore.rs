@@ -95,16 +95,16 @@ pub async fn old_keys(session: &Session, args: &KeyArgs) -> Result<Vec<Share>> {
 }
 
 pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
-    let info = snapshot_file::inspect(&a.snapshot);
+    let info = snapshot_file::inspect(&a.from.snapshot);
     if !info.readable {
         bail!(
             "{}: {}; nothing was changed",
-            a.snapshot.display(),
+            a.from.snapshot.display(),
             info.error.as_deref().unwrap_or("not readable")
         );
     }
     let mut session = Session::connect(common, &[]).await?;
-    let old = old_keys(&session, &a.keys).await?;
+    let old = old_keys(&session, &a.from.keys).await?;
     session.require_token(
         "restore (a token of the snapshot's cluster, to check the restored voters)",
     )?;
@@ -119,12 +119,13 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
         Vec::new()
     };
     let scratch = a
+        .from
         .namespace_for_drill
         .clone()
         .unwrap_or_else(|| drill::default_namespace(&ns));
     let mut plan = Plan::new(format!(
         "restore Vault in namespace {ns} from {}",
-        a.snapshot.display()
+        a.from.snapshot.display()
     ));
     if a.skip_drill {
         plan.warn(
@@ -154,11 +155,11 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
             a.confirm.yes,
         )?;
     }
-    let journal = Journal::create(a.journal.as_deref(), "restore")?;
+    let journal = Journal::create(a.from.journal.as_deref(), "restore")?;
     journal.note(
         "plan",
         "confirmed",
-        json!({"namespace": ns, "steps": plan.steps, "wipe": a.wipe, "snapshot": a.snapshot.display().to_string()}),
+        json!({"namespace": ns, "steps": plan.steps, "wipe": a.wipe, "snapshot": a.from.snapshot.display().to_string()}),
     );
     let start = Instant::now();
     let progress = Progress::new();
@@ -169,7 +170,16 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
     let mut drill_report = None;
     if !a.skip_drill {
         log.start(RestoreStep::Drill);
-        let r = drill::drill(common, &session, a.into(), &old, &scratch, &journal, &work).await;
+        let r = drill::drill(
+            common,
+            &session,
+            (&a.from).into(),
+            &old,
+            &scratch,
+            &journal,
+            &work,
+        )
+        .await;
         if !r.passed {
             let why = r.error.clone().unwrap_or_default();
             output::print(session.format, &r, drill::print_table)?;
@@ -187,7 +197,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
     }
     let mut wiped = Vec::new();
     if a.wipe {
-        let wiper = wipe::Wiper::new(common, &doomed, a.timeout, &work);
+        let wiper = wipe::Wiper::new(common, &doomed, a.from.timeout, &work);
         (session, wiped) = wiper
             .step(&journal, &mut log, RestoreStep::Wipe, &session)
             .await?;
@@ -202,9 +212,9 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
                 restore_snapshot::onto_empty_node(
                     &session,
                     t0,
-                    &a.snapshot,
+                    &a.from.snapshot,
                     &old,
-                    a.timeout,
+                    a.from.timeout,
                     &work,
                 ),
             ),
@@ -221,7 +231,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
                 "Restore",
                 &format!(
                     "kubectl-vault reinit restored snapshot {} onto this pod",
-                    a.snapshot.display()
+                    a.from.snapshot.display()
                 ),
             ),
         )
@@ -236,7 +246,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
                 &work,
                 &first,
                 &old,
-                a.timeout,
+                a.from.timeout,
             ),
         )
         .await?;
@@ -257,7 +267,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
                     conf.voters(),
                     pods.len()
                 );
-                let verify = match &a.verify {
+                let verify = match &a.from.verify {
                     Some(path) => {
                         let result = leader
                             .client
@@ -286,7 +296,7 @@ pub async fn run(common: &CommonArgs, a: &RestoreArgs) -> Result<Exit> {
     ));
     let report = Report {
         namespace: ns,
-        snapshot: a.snapshot.display().to_string(),
+        snapshot: a.from.snapshot.display().to_string(),
         drill: drill_report,
         wiped,
         restored_on: first,

@@ -57,6 +57,13 @@ fn fill(file: &Path, bytes: u64, leaked: &str, other: &str, seed: u64) -> u64 {
     hits
 }
 
+/// Pod `vault-<i>`'s audit log, as the host sees it in the pod's mounted audit volume.
+fn audit_log(sb: &Sandbox, i: u64) -> std::path::PathBuf {
+    sb.volume_view(&format!("vault-{i}"), &format!("audit-vault-{i}"))
+        .expect("the audit volume is mounted")
+        .join("audit.log")
+}
+
 fn main() {
     let sizes: Vec<u64> = std::env::var("VAULT_REVOKE_BENCH_MB")
         .unwrap_or_else(|_| "256,1024".into())
@@ -68,6 +75,8 @@ fn main() {
         dir: dir.clone(),
         nodes: 3,
         audit: true,
+        // Room for the largest logs: each claim is a real filesystem of this size.
+        claim_size: "2Gi".into(),
         ..Default::default()
     })
     .expect("sandbox");
@@ -155,7 +164,7 @@ fn main() {
     for total in sizes {
         let per_pod = (total - made) * 1_000_000 / 3;
         for i in 0..3u64 {
-            let file = dir.join(format!("volumes/audit-vault-{i}/audit.log"));
+            let file = audit_log(&sb, i);
             expected += fill(
                 &file,
                 per_pod,
@@ -167,7 +176,7 @@ fn main() {
         made = total;
         let bytes: u64 = (0..3)
             .map(|i| {
-                std::fs::metadata(dir.join(format!("volumes/audit-vault-{i}/audit.log")))
+                std::fs::metadata(audit_log(&sb, i))
                     .map(|m| m.len())
                     .unwrap_or(0)
             })

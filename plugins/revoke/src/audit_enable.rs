@@ -79,6 +79,13 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
         bail!("--path must be an absolute file path inside the pods");
     }
     let shares = keys::load(&args.keys, Some(&session.kube)).await?;
+    // Both rolls below (the pods, then standbys that loaded the old audit table) alike.
+    let roll = |why| Restart {
+        shares: shares.as_deref(),
+        timeout: args.timeout,
+        why,
+        only_unhealthy: false,
+    };
     session.require_token("enabling an audit device")?;
     let leader = session.leader(&session.views().await)?;
     let devices = leader
@@ -123,7 +130,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
         "add to {key} of ConfigMap {cm_name}:{}",
         stanza(&name, &args.path, args.log_raw).trim_end()
     ));
-    plan.step(format!("restart the pods one at a time, standbys first, each unsealed and Ready before the next: {}", restart_order(session, &pods).await.join(", ")));
+    plan.step(format!("restart the pods one at a time, standbys first, each unsealed and Ready before the next: {}; then once more the standbys restarted before the device was in the active node's table", restart_order(session, &pods).await.join(", ")));
     plan.step("check: sys/audit lists it, every pod is unsealed, a request is in the new file");
     if args.log_raw {
         plan.warn(RAW_WARNING);
@@ -184,12 +191,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
                     cms.replace(&cm_name, &PostParams::default(), &new),
                 )
                 .await?;
-            let how = Restart {
-                shares: shares.as_deref(),
-                timeout: args.timeout,
-                why: "kubectl-vault restarts the pod to load a new audit device",
-                only_unhealthy: false,
-            };
+            let how = roll("kubectl-vault restarts the pod to load a new audit device");
             report.restarted = rolling_restart(session, &pods, &how, &Progress::new())
                 .await
                 .map_err(|s| anyhow!("{s}; the ConfigMap already has the audit stanza"))?;
@@ -197,13 +199,32 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
         Err(e) => return Err(session.explain(e, &format!("enable the audit device {name}"))),
     }
     // The last pod restarted was the active node: wait for the election it caused.
-    let deadline = std::time::Instant::now() + args.timeout;
-    let views = loop {
-        let views = session.views().await;
-        if session.leader(&views).is_ok() || std::time::Instant::now() > deadline {
-            break views;
+    let views = views_with_a_leader(session, args.timeout).await;
+    // OpenBao's standbys serve reads themselves and audit them with the devices of the table
+    // they loaded when unsealed: a standby restarted before the new active node added the
+    // declared device to the table audits only to the old ones. Restart those again, now that
+    // the table has it.
+    let views = match report.restarted.split_last() {
+        Some((_, earlier)) if !earlier.is_empty() => {
+            let active = session.leader(&views).ok().map(|l| l.name.clone());
+            let again: Vec<String> = earlier
+                .iter()
+                .filter(|p| Some(*p) != active.as_ref())
+                .cloned()
+                .collect();
+            if again.is_empty() {
+                views
+            } else {
+                let how =
+                    roll("kubectl-vault restarts the standby so that it audits to the new device");
+                rolling_restart(session, &again, &how, &Progress::new())
+                    .await
+                    .map_err(|s| anyhow!("{s}; the audit device is declared and active"))?;
+                report.restarted.extend(again);
+                views_with_a_leader(session, args.timeout).await
+            }
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        _ => views,
     };
     report.all_unsealed = !views.is_empty() && views.iter().all(|v| v.sealed == Some(false));
     let leader = session.leader(&views)?;
@@ -275,4 +296,19 @@ fn print(session: &Session, report: &AuditEnableReport, exit: Exit) -> Result<Ex
         );
     })?;
     Ok(exit)
+}
+
+/// The pods' views once one of them answers as the active node (or `timeout` has passed).
+async fn views_with_a_leader(
+    session: &Session,
+    timeout: Duration,
+) -> Vec<vault_shared::ha::NodeView> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let views = session.views().await;
+        if session.leader(&views).is_ok() || std::time::Instant::now() > deadline {
+            return views;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

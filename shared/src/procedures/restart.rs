@@ -86,7 +86,15 @@ pub async fn rolling_restart(
                 return Err(stopped(error));
             }
         }
-        if let Err(error) = restart_one(session, pod, how, &views, &task).await {
+        // Leadership may have moved while the pods before this one restarted (a pod made anew
+        // comes back on a new IP, and its peers reach it once its name resolves there): whether
+        // this pod is the active node is read again now, not taken from the plan.
+        let now = if i == 0 {
+            views.clone()
+        } else {
+            session.views().await
+        };
+        if let Err(error) = restart_one(session, pod, how, &now, &task).await {
             task.clear();
             return Err(stopped(error));
         }
@@ -124,7 +132,12 @@ async fn restart_one(
     task: &Task,
 ) -> Result<()> {
     let kube = &session.kube;
-    if ha::leader_state(views).active() == Some(pod) {
+    // A cluster of one has nobody to hand over to: its restart is the outage it always is.
+    let alone = views.iter().all(|v| v.pod == pod);
+    if ha::leader_state(views).active() == Some(pod) && !alone {
+        if let Some(why) = no_successor(pod, views) {
+            bail!("{pod} is the active node and {why}: not stepping it down");
+        }
         task.step("stepping down: it is the active node");
         let previous = ha::term_of(views);
         session
@@ -172,9 +185,44 @@ async fn restart_one(
     kube.wait_ready(pod, how.timeout).await
 }
 
+/// Why no other pod could take over from the active node `pod`, if none can: a step-down
+/// then leaves the cluster without a leader.
+fn no_successor(pod: &str, views: &[NodeView]) -> Option<String> {
+    let others: Vec<&NodeView> = views.iter().filter(|v| v.pod != pod).collect();
+    (!others.iter().any(|v| v.unsealed())).then(|| {
+        let names: Vec<&str> = others.iter().map(|v| v.pod.as_str()).collect();
+        format!(
+            "no other pod is unsealed to take over ({})",
+            names.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_active_node_is_not_stepped_down_without_an_unsealed_successor() {
+        let mut views = vec![
+            view("vault-0", true),
+            view("vault-1", false),
+            view("vault-2", false),
+        ];
+        assert_eq!(no_successor("vault-0", &views), None);
+        views[1].sealed = Some(true);
+        assert_eq!(
+            no_successor("vault-0", &views),
+            None,
+            "vault-2 can take over"
+        );
+        views[2].sealed = None;
+        views[2].reachable = false;
+        assert_eq!(
+            no_successor("vault-0", &views).as_deref(),
+            Some("no other pod is unsealed to take over (vault-1, vault-2)")
+        );
+    }
 
     fn view(pod: &str, active: bool) -> NodeView {
         let mut v = NodeView::unknown(pod, String::new(), None);

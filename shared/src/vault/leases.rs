@@ -4,11 +4,15 @@
 //! Lease listing and prefix revocation need a `sudo` token. Every call goes to the active node:
 //! a standby redirects some of them, which fails over a port-forward.
 
+use std::fmt;
+
+use bytes::{Buf, Bytes};
 use http::Method;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Body, VaultClient, VaultError};
+use super::{Body, ErrorKind, VaultClient, VaultError};
 
 /// One lease's times, from `sys/leases/lookup`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -50,6 +54,53 @@ impl VaultClient {
     pub async fn list_leases(&self, prefix: &str) -> Result<Vec<String>, VaultError> {
         let path = format!("sys/leases/lookup/{}", lease_dir(prefix));
         self.list_keys(&path).await
+    }
+
+    /// One directory of the lease tree, counted as its LIST answer streams in: the answer
+    /// (every key of the directory in one JSON body) is never held whole, nor are its lease
+    /// IDs, so memory stays the same whatever the number of leases. `sample` lease IDs,
+    /// spread over the listing, are kept for expiry lookups. An empty or unknown prefix has
+    /// no leases (Vault answers 404).
+    pub async fn count_lease_dir(
+        &self,
+        prefix: &str,
+        sample: usize,
+    ) -> Result<LeaseDirCount, VaultError> {
+        let path = format!("sys/leases/lookup/{}", lease_dir(prefix));
+        // Two chunks in flight between the connection and the parser, no more.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
+        // serde_json parses from a blocking reader: the parser runs off the async workers.
+        let parser =
+            tokio::task::spawn_blocking(move || LeaseDirCount::read(ChunkReader::new(rx), sample));
+        let list = Method::from_bytes(b"LIST").expect("LIST is a method");
+        let streamed = tokio::time::timeout(
+            self.timeout,
+            self.stream(list, &path, self.timeout, async move |chunk| {
+                // A closed channel means the parser stopped at an error: it says which.
+                let _ = tx.send(chunk).await;
+                Ok(())
+            }),
+        )
+        .await
+        .map_err(|_| self.timed_out(self.timeout))?;
+        match streamed {
+            Ok(0) => return Err(self.redirected(&path)),
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound && e.errors().is_empty() => {
+                return Ok(LeaseDirCount::default());
+            }
+            Err(e) => return Err(e),
+        }
+        let parsed = parser.await.map_err(|e| VaultError::Protocol {
+            target: self.target.clone(),
+            status: 200,
+            message: format!("{path}: the parser of the answer stopped: {e}"),
+        })?;
+        parsed.map_err(|e| VaultError::Protocol {
+            target: self.target.clone(),
+            status: 200,
+            message: format!("{path}: not a LIST answer ({e}; is this a Vault server?)"),
+        })
     }
 
     /// One lease's issue and expiry times.
@@ -125,6 +176,227 @@ impl VaultClient {
     }
 }
 
+/// What one directory of the lease tree holds: how many leases, which sub-directories, and
+/// a few lease IDs spread over the listing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeaseDirCount {
+    pub leases: u64,
+    /// Sub-directories, relative to the directory, with their trailing slash.
+    pub subdirs: Vec<String>,
+    /// Lease IDs relative to the directory, in listing order: the first listed, then others
+    /// at even steps through the listing.
+    pub sample: Vec<String>,
+}
+
+impl LeaseDirCount {
+    /// Counts a LIST answer (`{"data": {"keys": [...]}, ...}`) read from `reader`.
+    fn read(reader: impl std::io::Read, sample: usize) -> serde_json::Result<LeaseDirCount> {
+        let mut tally = Tally {
+            leases: 0,
+            subdirs: Vec::new(),
+            kept: Vec::new(),
+            stride: 1,
+            // Enough that small directories sample exactly where a full listing would.
+            cap: if sample == 0 { 0 } else { (4 * sample).max(64) },
+        };
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        Answer(&mut tally).deserialize(&mut de)?;
+        de.end()?;
+        Ok(tally.finish(sample))
+    }
+}
+
+/// The counts so far. Every `stride`-th lease ID is kept; when more than `cap` are, every
+/// other one is dropped and the stride doubles, so the kept IDs stay spread over the whole
+/// listing and few, however long it is.
+struct Tally {
+    leases: u64,
+    subdirs: Vec<String>,
+    kept: Vec<(u64, String)>,
+    stride: u64,
+    cap: usize,
+}
+
+impl Tally {
+    fn key(&mut self, key: &str) {
+        if key.ends_with('/') {
+            self.subdirs.push(key.to_string());
+            return;
+        }
+        let i = self.leases;
+        self.leases += 1;
+        if self.cap == 0 || !i.is_multiple_of(self.stride) {
+            return;
+        }
+        self.kept.push((i, key.to_string()));
+        if self.kept.len() > self.cap {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.kept.retain(|(i, _)| i.is_multiple_of(stride));
+        }
+    }
+
+    /// `n` IDs at even steps through the listing (the kept one at or before each step).
+    fn finish(self, n: usize) -> LeaseDirCount {
+        let step = (self.leases / n.max(1) as u64).max(1);
+        let mut sample: Vec<String> = Vec::new();
+        let mut last = None;
+        for k in 0..n as u64 {
+            let at = k * step;
+            if at >= self.leases {
+                break;
+            }
+            let pick = self.kept.partition_point(|(i, _)| *i <= at).checked_sub(1);
+            if let Some(p) = pick
+                && last != Some(p)
+            {
+                sample.push(self.kept[p].1.clone());
+                last = Some(p);
+            }
+        }
+        LeaseDirCount {
+            leases: self.leases,
+            subdirs: self.subdirs,
+            sample,
+        }
+    }
+}
+
+/// The chunks of a streamed body as a blocking reader.
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    chunk: Bytes,
+}
+
+impl ChunkReader {
+    fn new(rx: tokio::sync::mpsc::Receiver<Bytes>) -> ChunkReader {
+        ChunkReader {
+            rx,
+            chunk: Bytes::new(),
+        }
+    }
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(c) => self.chunk = c,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        self.chunk.advance(n);
+        Ok(n)
+    }
+}
+
+/// The whole answer: only `data` is looked into.
+struct Answer<'a>(&'a mut Tally);
+
+impl<'de> DeserializeSeed<'de> for Answer<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(Fields {
+            tally: self.0,
+            field: "data",
+        })
+    }
+}
+
+/// An object whose `field` is read by the next level (`data`, then `keys`); other fields are
+/// skipped without being kept.
+struct Fields<'a> {
+    tally: &'a mut Tally,
+    field: &'static str,
+}
+
+impl<'de> Visitor<'de> for Fields<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object (with {:?})", self.field)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match (self.field, name.as_ref()) {
+                ("data", "data") => map.next_value_seed(Nullable(Level::Data(self.tally)))?,
+                ("keys", "keys") => map.next_value_seed(Nullable(Level::Keys(self.tally)))?,
+                _ => map.next_value::<IgnoredAny>().map(drop)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Level<'a> {
+    Data(&'a mut Tally),
+    Keys(&'a mut Tally),
+}
+
+/// `data` or `keys`, or null (nothing listed).
+struct Nullable<'a>(Level<'a>);
+
+impl<'de> DeserializeSeed<'de> for Nullable<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Nullable<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the listing or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0 {
+            Level::Data(tally) => d.deserialize_map(Fields {
+                tally,
+                field: "keys",
+            }),
+            Level::Keys(tally) => d.deserialize_seq(Keys(tally)),
+        }
+    }
+}
+
+/// The `keys` array: each key is counted as it is read, then dropped.
+struct Keys<'a>(&'a mut Tally);
+
+impl<'de> Visitor<'de> for Keys<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of keys")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Key(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+struct Key<'a>(&'a mut Tally);
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key (a string)")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<(), E> {
+        self.0.key(key);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +407,142 @@ mod tests {
         assert_eq!(lease_dir("/"), "");
         assert_eq!(lease_dir("auth/token/create/a"), "auth/token/create/a/");
         assert_eq!(lease_dir("/auth/token/"), "auth/token/");
+    }
+
+    /// Counts `body` fed to the parser in pieces of `piece` bytes.
+    fn count_in_pieces(
+        body: &str,
+        piece: usize,
+        sample: usize,
+    ) -> serde_json::Result<LeaseDirCount> {
+        let (tx, rx) = tokio::sync::mpsc::channel(body.len() + 1);
+        for c in body.as_bytes().chunks(piece) {
+            tx.try_send(Bytes::copy_from_slice(c)).unwrap();
+        }
+        drop(tx);
+        LeaseDirCount::read(ChunkReader::new(rx), sample)
+    }
+
+    #[test]
+    fn a_listing_is_counted_whatever_the_chunks() {
+        let body = r#"{"request_id":"x","lease_id":"","data":{"keys":["a1","b\"2","ro/","c\u0033","d\/","rw/"],"x":[1]},"wrap_info":null,"warnings":null}"#;
+        for piece in [1, 2, 3, 7, body.len()] {
+            let c = count_in_pieces(body, piece, 2).unwrap();
+            assert_eq!(c.leases, 3, "pieces of {piece}");
+            // An escaped slash ends a key as a plain one does.
+            assert_eq!(c.subdirs, ["ro/", "d/", "rw/"], "pieces of {piece}");
+            assert_eq!(c.sample, ["a1", "b\"2"], "pieces of {piece}");
+        }
+    }
+
+    #[test]
+    fn empty_listings_have_no_leases() {
+        for body in [
+            r#"{"data":{"keys":[]}}"#,
+            r#"{"data":null}"#,
+            r#"{"data":{}}"#,
+            r#"{"errors":[]}"#,
+        ] {
+            assert_eq!(
+                count_in_pieces(body, 4, 2).unwrap(),
+                LeaseDirCount::default()
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_listing_is_an_error() {
+        let err = |body: &str| count_in_pieces(body, 5, 2).unwrap_err().to_string();
+        assert!(err(r#"{"data":{"keys":["a","b"#).contains("EOF"));
+        assert!(err(r#"{"data":{"keys":["a",2]}}"#).contains("expected a key (a string)"));
+        assert!(err(r#"{"data":{"keys":"a"}}"#).contains("expected an array of keys"));
+        assert!(err("<html>bad gateway</html>").contains("expected value"));
+        assert!(err(r#"{"data":{"keys":[]}} trailing"#).contains("trailing"));
+    }
+
+    #[test]
+    fn the_sample_is_spread_over_the_listing() {
+        let keys: Vec<String> = (0..1000).map(|i| format!("\"k{i:04}\"")).collect();
+        let body = format!(r#"{{"data":{{"keys":[{}]}}}}"#, keys.join(","));
+        let c = count_in_pieces(&body, 4096, 4).unwrap();
+        assert_eq!(c.leases, 1000);
+        let at: Vec<u64> = c.sample.iter().map(|k| k[1..].parse().unwrap()).collect();
+        // At or just before each quarter of the listing, as at most 64 IDs are kept.
+        assert_eq!(at.len(), 4);
+        for (k, i) in at.iter().enumerate() {
+            let ideal = k as u64 * 250;
+            assert!(*i <= ideal && ideal - i < 32, "{at:?}");
+        }
+        // A short listing samples exactly where a full one would: every 5th of 10.
+        let body = r#"{"data":{"keys":["a","b","c","d","e","f","g","h","i","j"]}}"#;
+        assert_eq!(count_in_pieces(body, 3, 2).unwrap().sample, ["a", "f"]);
+        assert_eq!(
+            count_in_pieces(body, 3, 0).unwrap().sample,
+            Vec::<String>::new()
+        );
+    }
+
+    /// Through HTTP: a long listing arrives in many frames; Vault's bare 404 is an empty
+    /// directory; a refusal stays an error; an answer that is not Vault's says so.
+    #[tokio::test]
+    async fn count_lease_dir_reads_vault_answers() {
+        let keys: Vec<String> = (0..20_000).map(|i| format!("\"lease-{i:05}\"")).collect();
+        let long = format!(r#"{{"data":{{"keys":["sub/",{}]}}}}"#, keys.join(","));
+        let answers: Vec<(u16, String)> = vec![
+            (200, long),
+            (404, r#"{"errors":[]}"#.into()),
+            (403, r#"{"errors":["permission denied"]}"#.into()),
+            (200, "<html>not vault</html>".into()),
+        ];
+        let mut clients = Vec::new();
+        for (status, body) in answers {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .unwrap();
+            let addr = listener.local_addr().unwrap();
+            super::super::tests::server(listener, move || {
+                http::Response::builder()
+                    .status(status)
+                    .body(http_body_util::Full::new(Bytes::from(body.clone())))
+                    .unwrap()
+            })
+            .await;
+            let args = crate::cli::VaultArgs::default();
+            let connector =
+                crate::transport::Connector::direct(&format!("http://{addr}"), &args).unwrap();
+            clients.push(VaultClient::new(
+                "vault-0",
+                connector,
+                std::time::Duration::from_secs(10),
+            ));
+        }
+        let c = clients[0]
+            .count_lease_dir("auth/token/create/ci", 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (c.leases, c.subdirs.as_slice()),
+            (20_000, &["sub/".to_string()][..])
+        );
+        // The first listed, and one at or a little before the middle.
+        assert_eq!(c.sample.len(), 2);
+        assert_eq!(c.sample[0], "lease-00000");
+        assert!(
+            ("lease-09000".."lease-10001").contains(&c.sample[1].as_str()),
+            "{c:?}"
+        );
+        let none = clients[1].count_lease_dir("nothing/here", 2).await.unwrap();
+        assert_eq!(none, LeaseDirCount::default());
+        let denied = clients[2].count_lease_dir("", 2).await.unwrap_err();
+        assert_eq!(denied.kind(), ErrorKind::PermissionDenied, "{denied}");
+        let odd = clients[3]
+            .count_lease_dir("", 2)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            odd.contains("not a LIST answer") && odd.contains("sys/leases/lookup/"),
+            "{odd}"
+        );
     }
 }

@@ -555,10 +555,21 @@ impl VaultClient {
         &self,
         path: &str,
         idle: Duration,
+        each: impl AsyncFnMut(Bytes) -> Result<(), VaultError>,
+    ) -> Result<u64, VaultError> {
+        self.stream(Method::GET, path, idle, each).await
+    }
+
+    /// `download` for any bodiless method (LIST, …).
+    async fn stream(
+        &self,
+        method: Method,
+        path: &str,
+        idle: Duration,
         mut each: impl AsyncFnMut(Bytes) -> Result<(), VaultError>,
     ) -> Result<u64, VaultError> {
         let resp = self
-            .exchange(Method::GET, path, Body::Empty, true, self.timeout)
+            .exchange(method, path, Body::Empty, true, self.timeout)
             .await?;
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
@@ -626,7 +637,7 @@ mod tests {
     }
 
     /// A plain HTTP server on `ip` answering every request with `answer(path)`.
-    async fn server(
+    pub(super) async fn server(
         listener: tokio::net::TcpListener,
         answer: impl Fn() -> Response<Full<Bytes>> + Clone + Send + Sync + 'static,
     ) {

@@ -22,24 +22,6 @@ fn with_token_env(r: &Raft, args: &[&str], env_token: Option<&str>, home_token: 
     cmd.output().expect("run kubectl vault-raft")
 }
 
-/// Bytes used and capacity of the filesystem holding `path`, as the host's df says.
-fn host_df(path: &Path) -> (u64, u64) {
-    let out = Command::new("df")
-        .args(["-B1", "--output=size,used"])
-        .arg(path)
-        .output()
-        .expect("run df");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let nums: Vec<u64> = text
-        .lines()
-        .nth(1)
-        .expect("df's figures")
-        .split_whitespace()
-        .map(|n| n.parse().expect("a number"))
-        .collect();
-    (nums[0], nums[1])
-}
-
 #[test]
 fn token_sources_read_verbs_and_status_findings() {
     let r = start("raft-coverage", 3);
@@ -129,8 +111,12 @@ fn token_sources_read_verbs_and_status_findings() {
     assert_exit(&out, 0);
     let p = &v["pods"][0];
     assert_eq!(p["source"], "df", "{v:#}");
-    // The sandbox's volume is a directory: df in the pod sees the host's filesystem.
-    let (size, used) = host_df(&r.sb().dir().join("volumes/data-vault-1"));
+    // The claim is a filesystem of its own, mounted in the pod: df on it as the pod has it.
+    let view = r
+        .sb()
+        .volume_view("vault-1", "data-vault-1")
+        .expect("vault-1's data volume is mounted");
+    let (size, used) = df(&view);
     assert_eq!(p["capacity_bytes"], size, "{v:#}");
     let said = p["used_bytes"].as_u64().unwrap() as f64;
     assert!(

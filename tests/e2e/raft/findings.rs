@@ -160,19 +160,19 @@ fn status_flags_a_non_voter_drift_and_a_split_brain() {
                 r.server(&others, &renamed).is_some_and(|s| {
                     s["address"]
                         .as_str()
-                        .is_some_and(|a| a.starts_with(&format!("{}:", r.ip(v))))
+                        .is_some_and(|a| a.starts_with(&format!("{}:", r.host(v))))
                 })
             },
         )
         .expect("the pod joined as another node");
     r.flags(&[], &[("node_id_drift", &renamed)]);
 
-    // Address drift: the pod advertises a cluster address that is not its IP (as after a
-    // restart onto a new IP, or a wrong cluster_addr); it joins under its own name, and raft
+    // Address drift: the pod advertises a cluster address that is not its own (as a wrong
+    // cluster_addr would); it joins under its own name, and raft
     // lists it at that address. It never gets the keyring there, so it stays sealed.
     r.remove_peer_directly(&others, &renamed);
     let elsewhere = r.sb().pod_ip(9).to_string();
-    let line = "cluster_addr = \"https://POD_IP:8201\"";
+    let line = "cluster_addr = \"https://HOSTNAME.vault-internal:8201\"";
     assert!(original.contains(line), "{original}");
     r.set_server_config(&original.replace(
         line,
@@ -326,7 +326,7 @@ fn status_flags_a_lagging_unhealthy_follower_and_an_unreachable_leader() {
         b["is_self"] == false
             && b["leader_address"]
                 .as_str()
-                .is_some_and(|a| a.contains(&r.ip(l)))
+                .is_some_and(|a| a.contains(&format!("//{}:", r.host(l))))
     };
     r.sb()
         .wait_until(

@@ -13,6 +13,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod network;
 mod portable;
 
 use std::collections::BTreeSet;
@@ -40,7 +41,19 @@ struct Raft {
 }
 
 fn start(name: &str, nodes: u32) -> Raft {
-    let e = support::env(name, nodes, PLUGIN);
+    start_with(
+        name,
+        Options {
+            nodes,
+            ..Default::default()
+        },
+    )
+}
+
+/// A sandbox made with `opts` (a chart variant), settled as [`start`] leaves it.
+fn start_with(name: &str, opts: Options) -> Raft {
+    let nodes = opts.nodes;
+    let e = support::env_with(name, PLUGIN, opts);
     let token_file = e.token_file();
     let home = e.sb.dir().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -306,6 +319,12 @@ impl Raft {
         self.sb().pod_ip(i).to_string()
     }
 
+    /// The pod's own name under the headless service, its raft address's host (the chart's
+    /// `$(HOSTNAME).vault-internal`).
+    fn host(&self, i: u32) -> String {
+        format!("vault-{i}.vault-internal")
+    }
+
     /// A one-pod cluster of its own (sandbox `name`), `prepare`d, then saved with the plugin
     /// into a snapshot file beside this cluster's; the other cluster is stopped after.
     fn other_clusters_snapshot(&self, name: &str, prepare: impl FnOnce(&Sandbox)) -> Other {
@@ -375,24 +394,28 @@ fn findings(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Bytes the directory tree takes on disk, as `du` measures it: a measurement that shares no
-/// code with the sandbox's stats summary.
-fn disk_usage(path: &Path) -> u64 {
-    let out = Command::new("du")
-        .args(["-s", "--block-size=1"])
+/// A mounted filesystem's size and the bytes in use, as `stat -f` (statfs) reports them: one that
+/// shares no code with the sandbox's stats summary.
+fn df(path: &Path) -> (u64, u64) {
+    // statfs on the path itself (`stat -f`): `df` would look the path up in this process's
+    // mount table, where a pod's mount seen through /proc/PID/root is not listed.
+    let out = Command::new("stat")
+        .args(["-f", "-c", "%b %f %S"])
         .arg(path)
         .output()
-        .expect("run du");
+        .expect("run stat -f");
     assert!(
         out.status.success(),
-        "du failed: {}",
+        "stat -f failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let n: Vec<u64> = text
         .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("du's figure")
+        .map(|n| n.parse().expect("a number"))
+        .collect();
+    let (blocks, free, size) = (n[0], n[1], n[2]);
+    (blocks * size, (blocks - free) * size)
 }
 
 fn sha256_hex(path: &Path) -> String {
@@ -505,7 +528,7 @@ fn hung_leader_step_down_and_storage() {
         let (_, l) = r.api(i, "GET", "sys/leader", None);
         assert_eq!(
             l["leader_address"],
-            format!("https://{}:8200", r.ip(now)),
+            format!("https://{}:8200", r.host(now)),
             "vault-{i}: {l}"
         );
     }
@@ -546,14 +569,23 @@ fn hung_leader_step_down_and_storage() {
     assert_eq!(pods.len(), 3);
     for p in pods {
         let pod = p["pod"].as_str().unwrap();
-        let real = disk_usage(&r.sb().dir().join("volumes").join(format!("data-{pod}")));
+        let view = r
+            .sb()
+            .volume_view(pod, &format!("data-{pod}"))
+            .expect("the data volume is mounted");
+        let (size, real) = df(&view);
         let used = p["used_bytes"].as_u64().unwrap() as f64;
         assert!(real > 500_000, "{pod}: only {real} bytes on disk");
         assert!(
             (used - real as f64).abs() <= real as f64 * 0.10,
-            "{pod}: storage says {used} bytes, the directory holds {real}"
+            "{pod}: storage says {used} bytes, statfs on the volume {real}"
         );
-        assert_eq!(p["capacity_bytes"], 10u64 * 1024 * 1024 * 1024);
+        // The claim's 256Mi, less what ext4 keeps for itself.
+        assert_eq!(p["capacity_bytes"], size);
+        assert!(
+            size > 200 * 1024 * 1024 && size <= 256 * 1024 * 1024,
+            "{size}"
+        );
         assert_eq!(p["source"], "kubelet_stats");
         assert_eq!(p["raft_errors"], 0.0);
     }
@@ -625,7 +657,7 @@ fn rejoin_and_lost_volumes() {
         let id = s["node_id"].as_str().unwrap();
         assert!(s["voter"] == true, "{s}");
         // No stale entries: every server is a pod, at that pod's address.
-        assert_eq!(s["address"], format!("{}:8201", r.ip(ordinal(id))), "{s}");
+        assert_eq!(s["address"], format!("{}:8201", r.host(ordinal(id))), "{s}");
     }
     let trail = r.events_on("vault-2");
     for reason in [
@@ -1047,3 +1079,4 @@ mod forced;
 mod guards;
 mod guards2;
 mod rbac;
+mod variants;

@@ -134,7 +134,7 @@ fn assess_names_the_road_back() {
     assert_eq!(pvcs.len(), 3, "{v}");
     assert!(
         pvcs.iter()
-            .all(|p| p["phase"] == "Bound" && p["capacity"] == "10Gi"),
+            .all(|p| p["phase"] == "Bound" && p["capacity"] == "256Mi"),
         "{v}"
     );
     assert!(v["events"].as_array().is_some_and(|a| !a.is_empty()), "{v}");
@@ -365,34 +365,29 @@ fn gpg_holder(dir: &Path, holder: &str) -> (PathBuf, PathBuf) {
     let params = format!(
         "Key-Type: RSA\nKey-Length: 2048\nSubkey-Type: RSA\nSubkey-Length: 2048\nName-Real: {holder}\nName-Email: {holder}@example.org\nExpire-Date: 0\n%no-protection\n%commit\n"
     );
+    let out = gpg(&home, &["--gen-key"], params.as_bytes());
+    assert!(out.status.success(), "gpg --gen-key: {}", show(&out));
+    let out = gpg(&home, &["--export", "--armor"], b"");
+    assert!(out.status.success(), "gpg --export: {}", show(&out));
+    let public = dir.join(format!("{holder}.asc"));
+    std::fs::write(&public, &out.stdout).unwrap();
+    (home, public)
+}
+
+/// Runs `gpg --batch --homedir HOME ARGS` with `input` on its stdin.
+fn gpg(home: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
     let mut child = Command::new("gpg")
         .args(["--batch", "--homedir"])
-        .arg(&home)
-        .args(["--gen-key"])
+        .arg(home)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run gpg");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(params.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "gpg --gen-key: {}", show(&out));
-    let out = Command::new("gpg")
-        .args(["--batch", "--homedir"])
-        .arg(&home)
-        .args(["--export", "--armor"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "gpg --export: {}", show(&out));
-    let public = dir.join(format!("{holder}.asc"));
-    std::fs::write(&public, &out.stdout).unwrap();
-    (home, public)
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// Decrypts a base64 share with the key in `home`; None when that key cannot.
@@ -401,18 +396,7 @@ fn gpg_decrypt(home: &Path, share_b64: &str) -> Option<String> {
     let cipher = base64::engine::general_purpose::STANDARD
         .decode(share_b64)
         .expect("an encrypted share is base64");
-    let mut child = Command::new("gpg")
-        .args(["--batch", "--quiet", "--homedir"])
-        .arg(home)
-        .args(["--decrypt"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run gpg");
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(&cipher).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = gpg(home, &["--quiet", "--decrypt"], &cipher);
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -835,6 +819,43 @@ echo "setup: done"
     script
 }
 
+/// The secret the setup script `name` wrote, read through the Vault API with the token the
+/// script left for the test; returns that token.
+fn setup_wrote_the_secret(e: &Env, dir: &Path, name: &str) -> String {
+    let file = dir.join(format!("{name}.check-token.json"));
+    let check: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
+    let (code, body) =
+        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
+            .unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["data"]["password"], "set-up");
+    token
+}
+
+/// `init` with a setup script, a threshold of 2, the key file and the journal: what both
+/// setup-script tests run.
+fn init_with_setup<'a>(
+    shares: &'a str,
+    keys: &'a str,
+    journal: &'a str,
+    script: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "init",
+        "--key-shares",
+        shares,
+        "--key-threshold",
+        "2",
+        "--output-file",
+        keys,
+        "--journal",
+        journal,
+        "--setup",
+        script,
+    ]
+}
+
 /// `init --setup`: a failing script stops the run with the step log (exit 1) and the root
 /// token revoked; a working one configures the new cluster (a KV secret and a policy, read
 /// back through the Vault API) before the root token is revoked; the token appears in no
@@ -846,20 +867,8 @@ fn init_runs_the_setup_script_before_revoking_the_root_token() {
     let arg = |p: &Path| p.to_str().unwrap().to_string();
     let init = |script: &Path, keys: &str, journal: &str, extra: &[&str]| {
         let script = arg(script);
-        let mut args = vec![
-            "init",
-            "--key-shares",
-            "3",
-            "--key-threshold",
-            "2",
-            "--output-file",
-            keys,
-            "--journal",
-            journal,
-            "--setup",
-            &script,
-            "--yes",
-        ];
+        let mut args = init_with_setup("3", keys, journal, &script);
+        args.push("--yes");
         args.extend_from_slice(extra);
         reinit(&e, &args)
     };
@@ -941,15 +950,7 @@ fn init_runs_the_setup_script_before_revoking_the_root_token() {
 
     // What the script wrote, read through the Vault API with the orphan token it made (OpenBao
     // 2.7.2 refuses the unauthenticated sys/generate-root by default: 405).
-    let check: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("working.check-token.json")).unwrap())
-            .unwrap();
-    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
-    let (code, body) =
-        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
-            .unwrap();
-    assert_eq!(code, 200, "{body}");
-    assert_eq!(body["data"]["data"]["password"], "set-up");
+    let token = setup_wrote_the_secret(&e, &dir, "working");
     let (code, body) =
         e.sb.vault(0, "GET", "sys/policies/acl/app-read", Some(&token), None)
             .unwrap();
@@ -1021,25 +1022,17 @@ fn init_with_pgp_keys_waits_for_the_holders_then_runs_the_setup_script() {
     .unwrap();
     let child = e
         .kubectl
-        .command([
-            "vault-reinit",
-            "init",
-            "--pgp-keys",
-            &pgp_keys,
-            "--key-shares",
-            "2",
-            "--key-threshold",
-            "2",
-            "--output-file",
-            keys.to_str().unwrap(),
-            "--journal",
-            journal.to_str().unwrap(),
-            "--setup",
-            script.to_str().unwrap(),
-            "--timeout",
-            "3m",
-            "--yes",
-        ])
+        .command(
+            ["vault-reinit"]
+                .into_iter()
+                .chain(init_with_setup(
+                    "2",
+                    keys.to_str().unwrap(),
+                    journal.to_str().unwrap(),
+                    script.to_str().unwrap(),
+                ))
+                .chain(["--pgp-keys", &pgp_keys, "--timeout", "3m", "--yes"]),
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1093,14 +1086,7 @@ fn init_with_pgp_keys_waits_for_the_holders_then_runs_the_setup_script() {
     );
 
     // What the script did, through the Vault API with the token it made for the test.
-    let check: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("pgp.check-token.json")).unwrap()).unwrap();
-    let token = check["auth"]["client_token"].as_str().unwrap().to_string();
-    let (code, body) =
-        e.sb.vault(0, "GET", "secret/data/app/db", Some(&token), None)
-            .unwrap();
-    assert_eq!(code, 200, "{body}");
-    assert_eq!(body["data"]["data"]["password"], "set-up");
+    let token = setup_wrote_the_secret(&e, &dir, "pgp");
     // The root token the script was given is gone.
     let accessor = std::fs::read_to_string(dir.join("pgp.seen.accessor")).unwrap();
     assert!(!accessor.trim().is_empty());

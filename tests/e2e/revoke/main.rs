@@ -24,6 +24,7 @@ struct Leak {
     root_file: PathBuf,
     /// Every token and secret value of the test: none may be printed.
     secrets: Vec<String>,
+    nodes: u32,
 }
 
 impl Leak {
@@ -39,6 +40,7 @@ impl Leak {
         );
         let root_file = e.token_file();
         Leak {
+            nodes,
             secrets: e.secrets(),
             root: e.sb.root_token(),
             root_file,
@@ -156,6 +158,23 @@ impl Leak {
             );
             std::thread::sleep(std::time::Duration::from_millis(250));
         }
+        // A standby serves reads itself, and its KV backend answers 400 "Waiting for the
+        // primary to upgrade…" until it sees the upgrade done (it looks once a second). Only
+        // vault-1 is asked: a pod no request reaches keeps no audit file.
+        if self.nodes > 1 {
+            loop {
+                let (status, v) = self.vault_as(1, &self.root, "GET", "secret/data/probe", None);
+                if status < 300 {
+                    break;
+                }
+                assert!(
+                    v.to_string().contains("upgrade")
+                        && start.elapsed() < std::time::Duration::from_secs(60),
+                    "vault-1 does not serve the KV mount: {status} {v}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        }
         for (path, value) in [
             ("app/db", "db-password-7Qx"),
             ("app/api", "api-key-9Zr"),
@@ -195,12 +214,14 @@ fn ok_reads(report: &Value) -> Vec<String> {
 
 #[test]
 fn a_leaked_token_is_found_by_hmac_revoked_with_its_child_and_bad_input_changes_nothing() {
-    let mut t = Leak::start("revoke-leak", 2);
+    // Three pods: vault-2 serves no request, so it has no audit file.
+    let mut t = Leak::start("revoke-leak", 3);
     t.setup();
     let (leaked, accessor) = t.token(&t.root.clone(), 0, &["app-read"]);
     let (other, _) = t.token(&t.root.clone(), 0, &["app-read"]);
-    // The leaked token reads two secrets, one through each pod (a standby forwards to the
-    // active node, which audits), makes a child, and is refused elsewhere.
+    // The leaked token reads two secrets, one through the active pod and one through a standby
+    // (which serves the read itself and audits it in its own file), makes a child, and is
+    // refused elsewhere.
     for (pod, path) in [(0, "secret/data/app/db"), (1, "secret/data/app/api")] {
         let (status, v) = t.vault_as(pod, &leaked, "GET", path, None);
         assert_eq!(status, 200, "{v}");
@@ -262,19 +283,27 @@ fn a_leaked_token_is_found_by_hmac_revoked_with_its_child_and_bad_input_changes_
         "{text}"
     );
 
-    // A log that cannot be read (here a directory where the file should be, on the pod that
-    // never wrote one) makes the scan incomplete, never "nothing found".
+    // A log that cannot be read (here a directory where the file should be, on the standby
+    // that served no request: its device made an empty file) makes the scan incomplete,
+    // never "nothing found".
     let standby = report["sources"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["result"] == "no_file")
-        .unwrap_or_else(|| panic!("the standby has no audit file: {report:#}"))["pod"]
+        .find(|s| s["result"] == "read" && s["lines"] == 0)
+        .unwrap_or_else(|| panic!("a standby has an empty audit file: {report:#}"))["pod"]
         .as_str()
         .unwrap()
         .to_string();
     t.e.kubectl
-        .ok(["exec", &standby, "--", "mkdir", "/vault/audit/audit.log"])
+        .ok([
+            "exec",
+            &standby,
+            "--",
+            "sh",
+            "-c",
+            "rm /vault/audit/audit.log && mkdir /vault/audit/audit.log",
+        ])
         .expect("mkdir");
     let out = t.run(&["scan", "--leaked-token-file", leaked_arg, "-o", "json"]);
     assert_exit(&out, 2);
@@ -842,8 +871,12 @@ fn policy_names_its_holders_and_a_missing_deny() {
 #[test]
 fn rotate_database_root_and_static_role_against_a_real_postgres() {
     let t = Leak::start("revoke-rotate-db", 1);
-    let pg = vault_sandbox::postgres::Postgres::start(&t.e.sb.dir().join("postgres"))
-        .expect("PostgreSQL");
+    // Outside the cluster, on the node address the pods reach.
+    let pg = vault_sandbox::postgres::Postgres::start_for_pods(
+        &t.e.sb.dir().join("postgres"),
+        t.e.sb.node_ip(),
+    )
+    .expect("PostgreSQL");
     pg.psql(
         &pg.superuser,
         &pg.password,
@@ -930,7 +963,8 @@ fn rotate_database_root_and_static_role_against_a_real_postgres() {
 
 #[test]
 fn respond_scans_revokes_destroys_rotates_and_reports_without_a_secret() {
-    let mut t = Leak::start("revoke-respond", 2);
+    // Three pods: vault-2 serves no request, so it has no audit file.
+    let mut t = Leak::start("revoke-respond", 3);
     t.setup();
     let (leaked, accessor) = t.token(&t.root.clone(), 0, &["app-read"]);
     for (pod, path) in [(0, "secret/data/app/db"), (1, "secret/data/app/api")] {
@@ -1083,9 +1117,21 @@ fn audit_enable_on_openbao_adds_the_stanza_and_rolls_the_pods_unsealed() {
             "vault-{i} sealed"
         );
     }
-    let (status, devices) = t.vault_as(0, &t.root, "GET", "sys/audit", None);
-    assert_eq!(status, 200);
-    assert!(devices["data"]["detailed/"].is_object(), "{devices:#}");
+    // The active node adds the declared device to the audit table; vault-0, a standby that
+    // serves reads itself, sees it once raft has brought it the table (a restarted pod's
+    // cluster port refuses the leader's TLS for a few seconds first).
+    let mut devices = serde_json::Value::Null;
+    t.e.sb
+        .wait_until(
+            "vault-0 lists the new audit device",
+            Duration::from_secs(60),
+            || {
+                let (status, d) = t.vault_as(0, &t.root, "GET", "sys/audit", None);
+                devices = d;
+                status == 200 && devices["data"]["detailed/"].is_object()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}: {devices:#}"));
     assert_eq!(
         devices["data"]["detailed/"]["options"]["log_raw"], "true",
         "{devices:#}"

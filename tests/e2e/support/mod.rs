@@ -202,6 +202,14 @@ pub fn jsonpath(kubectl: &Kubectl, object: &[&str], path: &str) -> anyhow::Resul
     kubectl.ok(args)
 }
 
+/// The entry for `pod` in a plugin's JSON `pods` array; panics naming the pod when absent.
+pub fn pod_row<'a>(v: &'a Value, pod: &str) -> &'a Value {
+    v["pods"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["pod"] == pod))
+        .unwrap_or_else(|| panic!("no {pod} in {v:#}"))
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -436,6 +444,18 @@ pub fn assert_completion_scripts_current(plugin: &str) {
             "completions/{file} is stale: run scripts/completions.sh"
         );
     }
+    // `completion bash | head`: the reader is gone before the script is written; the plugin
+    // still exits 0, quietly.
+    let mut child = Command::new(plugin)
+        .args(["completion", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the plugin's completion");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for the plugin");
+    assert_exit(&out, 0);
+    assert!(out.stderr.is_empty(), "{}", show(&out));
 }
 
 /// What `plugin`'s kubectl completion helper (`kubectl_complete-…`, run by kubectl 1.26+ for

@@ -117,6 +117,20 @@ fn connection_output_and_selection_flags() {
         !shown.contains('\u{1b}'),
         "colour with --no-color:\n{shown:?}"
     );
+    // Off a terminal: CLICOLOR_FORCE colours the output, unless NO_COLOR says otherwise.
+    let piped = |env: &[(&str, &str)]| {
+        let out = e
+            .kubectl
+            .command(["vault-unseal", "--status"])
+            .env_remove("NO_COLOR")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run the plugin");
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        stdout(&out)
+    };
+    assert!(piped(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
+    assert!(!piped(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
 
     // Positional pod names: only vault-1 is unsealed; --no-wait returns without waiting for
     // Ready; -v says what it does on stderr.

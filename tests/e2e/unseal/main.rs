@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use support::{
     Env, Pty, assert_exit, assert_exit_saying, assert_fails_with, assert_no_secret, one_error_line,
-    show, stderr, stdout,
+    pod_row, show, stderr, stdout,
 };
 use vault_sandbox::{ApiFaults, Fault};
 
@@ -494,15 +494,7 @@ fn keys_from_a_secret_and_the_why_and_verify_reports() {
     e.seal_by(Fault::Seal, &[2]);
     let why = e.run(&["vault-unseal", "--why", "-o", "json"], None);
     let v: Value = serde_json::from_str(&stdout(&why)).expect("json");
-    let why_of = |pod: &str| {
-        v["pods"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pod"] == pod)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {pod}: {v:#}"))
-    };
+    let why_of = |pod: &str| pod_row(&v, pod).clone();
     let cause = why_of("vault-2")["cause"].clone();
     assert!(
         cause.as_str().unwrap().starts_with("sealed while running"),
@@ -924,22 +916,25 @@ fn auto_unseal_clusters_get_a_kms_diagnosis_and_a_rolling_restart() {
         )
         .unwrap();
     }
-    let kms_token = std::fs::read_to_string(
-        e.sb.dir()
-            .join("pods/vault-0/root/vault/config/extraconfig-from-values.hcl"),
-    )
-    .unwrap()
-    .lines()
-    .find_map(|l| {
-        l.trim().strip_prefix("token").map(|t| {
-            t.trim()
-                .trim_start_matches('=')
-                .trim()
-                .trim_matches('"')
-                .to_string()
+    // The pods' configuration, as the ConfigMap volume holds it.
+    let config = e
+        .kubectl
+        .json(["get", "configmap", "vault-config"])
+        .unwrap();
+    let kms_token = config["data"]["extraconfig-from-values.hcl"]
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("token").map(|t| {
+                t.trim()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
         })
-    })
-    .expect("the KMS token in the config");
+        .expect("the KMS token in the config");
     let mut secrets = e.secrets();
     secrets.push(kms_token);
 
@@ -1128,3 +1123,4 @@ fn a_direct_address_and_the_tls_options() {
 mod flags;
 mod guards;
 mod mixing;
+mod variants;

@@ -63,14 +63,18 @@ async fn call(c: &Cluster, ordinal: u32, call: VaultCall<'_>) -> Result<(u16, Va
     c.vault_call(ordinal, call, Duration::from_secs(30)).await
 }
 
+/// Waits for pod `ordinal`'s server to answer a real seal status (200 with `sealed`): any
+/// HTTP answer is not enough before `sys/init` (over plain HTTP nothing like a handshake
+/// stands for "the server is up").
 async fn listening(c: &Cluster, ordinal: u32) -> Result<()> {
     until(
-        &format!("vault-{ordinal} to listen"),
+        &format!("{} to listen", c.pod_name(ordinal)),
         Duration::from_secs(60),
         || async {
             Ok(call(c, ordinal, VaultCall::new("GET", "sys/seal-status"))
                 .await
                 .ok()
+                .filter(|(code, body)| *code == 200 && body["sealed"].is_boolean())
                 .map(|_| ()))
         },
     )
@@ -86,7 +90,7 @@ pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
         )
         .await?;
         if code >= 300 {
-            bail!("unseal vault-{ordinal}: {code} {body}");
+            bail!("unseal {}: {code} {body}", c.pod_name(ordinal));
         }
         if body["sealed"] == false {
             return Ok(());
@@ -94,7 +98,7 @@ pub async fn unseal(c: &Cluster, ordinal: u32, keys: &[String]) -> Result<()> {
     }
     // A node that has just joined raft stays sealed until it has fetched the cluster's keys.
     until(
-        &format!("vault-{ordinal} to unseal"),
+        &format!("{} to unseal", c.pod_name(ordinal)),
         Duration::from_secs(60),
         || async {
             let (_, st) = call(c, ordinal, VaultCall::new("GET", "sys/seal-status")).await?;
@@ -120,7 +124,7 @@ pub async fn initialize(
     };
     let (code, init) = call(c, 0, VaultCall::new("PUT", "sys/init").body(&request)).await?;
     if code >= 300 {
-        bail!("initialise vault-0: {code} {init}");
+        bail!("initialise {}: {code} {init}", c.pod_name(0));
     }
     crate::sandbox::write_private(
         &c.cfg.dir.join("init.json"),
@@ -166,17 +170,39 @@ pub async fn initialize(
         let c = c.clone();
         async move {
             listening(&c, ordinal).await?;
-            let leader = format!("https://{}:8200", c.cfg.pod_ip(0));
-            let body = json!({"leader_api_addr": leader, "leader_ca_cert": c.cfg.ca_pem});
-            let (code, resp) = call(
-                &c,
-                ordinal,
-                VaultCall::new("POST", "sys/storage/raft/join").body(&body),
+            let v = c.variant();
+            let leader = format!(
+                "{}://{}.{}:8200",
+                v.scheme(),
+                c.pod_name(0),
+                v.internal_service()
+            );
+            let body = if v.tls {
+                json!({"leader_api_addr": leader, "leader_ca_cert": c.cfg.ca_pem})
+            } else {
+                json!({"leader_api_addr": leader})
+            };
+            // A loaded machine's new leader may not answer the raft challenge yet ("failed
+            // to get raft challenge", 500), and with `retry_join` in the configuration the
+            // server may refuse an explicit join until its own attempt gives way. A failed
+            // join changes nothing: retry for up to a minute.
+            until(
+                &format!("{} to join raft", c.pod_name(ordinal)),
+                Duration::from_secs(60),
+                || async {
+                    let (code, resp) = call(
+                        &c,
+                        ordinal,
+                        VaultCall::new("POST", "sys/storage/raft/join").body(&body),
+                    )
+                    .await?;
+                    if code >= 300 || resp["joined"] != true {
+                        bail!("{} failed to join raft: {code} {resp}", c.pod_name(ordinal));
+                    }
+                    Ok(Some(()))
+                },
             )
             .await?;
-            if code >= 300 || resp["joined"] != true {
-                bail!("vault-{ordinal} failed to join raft: {code} {resp}");
-            }
             unseal(&c, ordinal, &keys).await
         }
     });

@@ -27,34 +27,42 @@ pub struct Config {
     pub ca_pem: String,
     /// The API server's CA, a different one (as in a real install).
     pub api_ca_pem: String,
+    /// The chart the objects follow, and whether the pods' listener serves TLS.
+    pub variant: crate::chart::Variant,
 }
 
 impl Config {
+    /// The node's address in the sandbox's private /24 (10.a.b.1): the in-cluster address of
+    /// the API server, reachable from every pod.
     pub fn node_ip(&self) -> Ipv4Addr {
-        let [a, b, c] = self.subnet;
+        let [a, b, c] = self.pod_net();
         Ipv4Addr::new(a, b, c, 1)
     }
 
-    /// Pod `vault-i` lives on 127.a.b.(10+i), like a pod IP in a real cluster.
-    pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
-        let [a, b, c] = self.subnet;
-        Ipv4Addr::new(a, b, c, 10 + ordinal as u8)
+    /// The sandbox's private /24 for its node and pods (10.a.b.0/24 for 127.a.b.0/24).
+    pub fn pod_net(&self) -> [u8; 3] {
+        crate::network::private_net(self.subnet)
     }
 
     /// The pod's own DNS name under the StatefulSet's headless service, which its certificate
     /// carries. Fully qualified: webpki (rustls) refuses a wildcard over a single label such as
     /// `*.vault-internal`, which Go clients accept.
     pub fn pod_dns_name(&self, ordinal: u32) -> String {
+        let v = &self.variant;
         format!(
-            "{0}-{ordinal}.{0}-internal.{1}.svc.cluster.local",
-            crate::objects::STS_NAME,
+            "{}-{ordinal}.{}.{}.svc.cluster.local",
+            v.statefulset(),
+            v.internal_service(),
             self.namespace
         )
     }
 
-    /// Every address a pod of this sandbox may have.
+    /// Every address a pod of this sandbox may have (the pool's).
     pub fn pod_ips(&self) -> Vec<String> {
-        (0..32).map(|i| self.pod_ip(i).to_string()).collect()
+        crate::network::pool_ips(self.pod_net())
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect()
     }
 
     pub fn pod_dir(&self, name: &str) -> PathBuf {
@@ -63,11 +71,6 @@ impl Config {
 
     pub fn volume_dir(&self, claim: &str) -> PathBuf {
         self.dir.join("volumes").join(claim)
-    }
-
-    /// Where `vault` and `bao` resolve inside pods.
-    pub fn bin_dir(&self) -> PathBuf {
-        self.dir.join("bin")
     }
 }
 
@@ -105,6 +108,14 @@ pub struct Cluster {
     pub vault_ca: std::sync::Mutex<Option<Arc<crate::pki::Ca>>>,
     /// Signs and validates service-account tokens.
     pub issuer: crate::tokens::Issuer,
+    /// The pod IPs not in use.
+    pub ip_pool: std::sync::Mutex<crate::network::IpPool>,
+    /// The pause process that holds the node address.
+    pub node: std::sync::Mutex<Option<crate::procs::Proc>>,
+    /// Pods cut off from the others by a `partition` fault (kept for a re-created pod).
+    pub partitioned: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// Pods whose Vault API answers late (a `slow` fault): the delay per port-forward chunk.
+    pub slow: std::sync::Mutex<std::collections::BTreeMap<String, Duration>>,
 }
 
 /// Faults that make the API server itself misbehave. Paths match by substring
@@ -204,11 +215,16 @@ impl ApiFaults {
 
 impl Cluster {
     pub fn new(cfg: Config, admin_token: String) -> anyhow::Result<Arc<Cluster>> {
-        let vault = VaultHttp::new(&cfg.ca_pem)?;
+        let vault = if cfg.variant.tls {
+            VaultHttp::new(&cfg.ca_pem)?
+        } else {
+            VaultHttp::plain()
+        };
         let (shutdown, _) = watch::channel(false);
         let store = Store::new();
         crate::api::policy::seed(&store)?;
         let issuer = crate::tokens::Issuer::generate(format!("https://{}", cfg.api_addr))?;
+        let ip_pool = std::sync::Mutex::new(crate::network::IpPool::new(cfg.pod_net()));
         Ok(Arc::new(Cluster {
             cfg,
             store,
@@ -227,6 +243,10 @@ impl Cluster {
             kms: Default::default(),
             vault_ca: Default::default(),
             issuer,
+            ip_pool,
+            node: Default::default(),
+            partitioned: Default::default(),
+            slow: Default::default(),
         }))
     }
 
@@ -265,18 +285,45 @@ impl Cluster {
         let _ = self.store.create("events", &ns, ev);
     }
 
+    /// The chart and listener the sandbox's objects follow.
+    pub fn variant(&self) -> &crate::chart::Variant {
+        &self.cfg.variant
+    }
+
+    /// The name of the sandbox's pod of ordinal `ordinal` (`vault-0`, `openbao-0`).
+    pub fn pod_name(&self, ordinal: u32) -> String {
+        format!("{}-{ordinal}", self.cfg.variant.statefulset())
+    }
+
     /// One Vault API call to pod `vault-<ordinal>`, verifying its certificate for the pod's own
-    /// DNS name.
+    /// DNS name (plain HTTP when the listener has TLS disabled).
     pub async fn vault_call(
         &self,
         ordinal: u32,
         call: VaultCall<'_>,
         timeout: Duration,
     ) -> anyhow::Result<(u16, Value)> {
-        let addr = (self.cfg.pod_ip(ordinal), 8200).into();
+        let ip = self
+            .pod_addr(ordinal)
+            .ok_or_else(|| anyhow::anyhow!("pod {} is not running", self.pod_name(ordinal)))?;
         self.vault
-            .call_as(addr, &self.cfg.pod_dns_name(ordinal), call, timeout)
+            .call_as(
+                (ip, 8200).into(),
+                &self.cfg.pod_dns_name(ordinal),
+                call,
+                timeout,
+            )
             .await
+    }
+
+    /// The current IP of pod `vault-<ordinal>` while the kubelet runs it, else of the pod the
+    /// kubelet runs in that slot (an impostor's, another StatefulSet's).
+    pub fn pod_addr(&self, ordinal: u32) -> Option<Ipv4Addr> {
+        if let Some(run) = self.kubelet.get(&self.pod_name(ordinal)) {
+            return Some(run.ip);
+        }
+        let runs = self.kubelet.running();
+        runs.iter().find(|r| r.ordinal == ordinal).map(|r| r.ip)
     }
 
     pub fn kms(&self) -> Option<Arc<crate::kms::Kms>> {

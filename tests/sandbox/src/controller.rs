@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
 use crate::kubelet;
-use crate::objects::{self, PodIdentity, STS_NAME};
+use crate::objects::{self, PodIdentity};
 
 pub async fn run(c: Arc<Cluster>) {
     let shutdown = c.shut_down();
@@ -68,7 +68,7 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let own = ns == c.ns() && sts_name == STS_NAME;
+    let own = ns == c.ns() && sts_name == c.variant().statefulset();
     let ordinal_of = |p: &Value| ordinal_of(p, &sts_name);
     let sts = sts.clone();
     // A StatefulSet being deleted creates no pods (the garbage collector is removing them).
@@ -77,7 +77,11 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
     }
     let replicas = sts["spec"]["replicas"].as_u64().unwrap_or(1) as u32;
     let template = sts["spec"]["template"].clone();
-    let update_revision = objects::revision_of(&template);
+    let update_revision = objects::revision_of(&sts_name, &template);
+    let subdomain = sts["spec"]["serviceName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let sts_uid = sts["metadata"]["uid"]
         .as_str()
         .unwrap_or_default()
@@ -111,11 +115,18 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
         }) {
             continue;
         }
-        for claim in &claims {
+        for (template, claim) in templates.iter().zip(&claims) {
             if c.store.get("persistentvolumeclaims", &ns, claim).is_some() {
                 continue;
             }
-            let pvc = objects::pvc(&ns, claim, ordinal);
+            let storage = objects::template_storage(&sts, template);
+            let pvc = objects::pvc(
+                &sts["spec"]["selector"]["matchLabels"],
+                &ns,
+                claim,
+                ordinal,
+                &storage,
+            );
             if c.store.create("persistentvolumeclaims", &ns, pvc).is_ok() {
                 c.record(
                     &sts,
@@ -126,14 +137,26 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
                 );
             }
         }
+        // A new pod gets a new IP from the pool, as from a real cluster's IPAM.
+        let Some(ip) = c.ip_pool.lock().ok().and_then(|mut p| p.allocate()) else {
+            c.record(
+                &sts,
+                "Warning",
+                "FailedCreate",
+                &format!("create Pod {name} in StatefulSet {sts_name} failed: no free pod IP"),
+                "statefulset-controller",
+            );
+            continue;
+        };
         let id = PodIdentity {
             namespace: &ns,
             statefulset: &sts_name,
             ordinal,
-            ip: c.cfg.pod_ip(slot),
+            ip,
             host_ip: c.cfg.node_ip(),
             sts_uid: &sts_uid,
             revision: &update_revision,
+            subdomain: &subdomain,
         };
         match c
             .store
@@ -160,6 +183,9 @@ fn reconcile_one(c: &Arc<Cluster>, sts: &Value) {
                 kubelet::start_pod(c, &pod, slot);
             }
             Err(e) => {
+                if let Ok(mut pool) = c.ip_pool.lock() {
+                    pool.release(ip);
+                }
                 c.record(
                     &sts,
                     "Warning",

@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::cluster::Cluster;
-use crate::objects::TLS_SECRET;
 use crate::pki::VaultCert;
 use crate::{controller, kubelet};
 
@@ -39,6 +38,15 @@ pub enum Fault {
     ExpireCert,
     /// The `vault-tls` Secret gets a certificate without the Service names.
     WrongSan,
+    /// The pod's data volume is filled (one preallocated file), so writes fail with ENOSPC.
+    DiskFull,
+    /// … and that file removed again.
+    FreeDisk,
+    /// The pod's traffic to and from the other pods is cut (its API stays reachable through
+    /// port-forward, and its own localhost).
+    Partition,
+    /// … and flows again.
+    Heal,
 }
 
 pub const KINDS: &[(&str, Fault)] = &[
@@ -54,6 +62,10 @@ pub const KINDS: &[(&str, Fault)] = &[
     ("drop-streams", Fault::DropStreams),
     ("expire-cert", Fault::ExpireCert),
     ("wrong-san", Fault::WrongSan),
+    ("disk-full", Fault::DiskFull),
+    ("free-disk", Fault::FreeDisk),
+    ("partition", Fault::Partition),
+    ("heal", Fault::Heal),
 ];
 
 impl Fault {
@@ -181,14 +193,63 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
         Fault::KmsDown | Fault::KmsUp | Fault::ExpireCert | Fault::WrongSan => {
             unreachable!("faults without a pod return before the pod lookup")
         }
+        Fault::DiskFull => {
+            let taken = kubelet::fill_data_volume(c, pod)?;
+            note(
+                "FaultInjected",
+                "sandbox fault: data volume full (writes fail with ENOSPC)",
+            );
+            Ok(format!(
+                "{pod}: data volume full ({} MiB taken by {}/{}); undo with free-disk",
+                taken / (1024 * 1024),
+                c.variant().data_dir(),
+                kubelet::DISK_FILLER
+            ))
+        }
+        Fault::FreeDisk => Ok(if kubelet::free_data_volume(c, pod)? {
+            format!("{pod}: data volume freed")
+        } else {
+            format!("{pod}: the data volume was not filled by disk-full")
+        }),
+        Fault::Partition | Fault::Heal => {
+            let on = fault == Fault::Partition;
+            let was = {
+                let mut cut = c.partitioned.lock().map_err(|_| "partition lock")?;
+                if on {
+                    !cut.insert(pod.to_string())
+                } else {
+                    cut.remove(pod)
+                }
+            };
+            let pid = c
+                .kubelet
+                .get(pod)
+                .and_then(|r| r.netns_pid())
+                .ok_or_else(|| format!("pod {pod} has no network namespace"))?;
+            if on || was {
+                crate::network::partition(pid, c.cfg.pod_net(), on).await?;
+            }
+            if on {
+                note(
+                    "FaultInjected",
+                    "sandbox fault: network partition from the other pods",
+                );
+                Ok(format!(
+                    "{pod}: cut off from the other pods (its API stays reachable through port-forward)"
+                ))
+            } else {
+                Ok(format!("{pod}: reaches the other pods again"))
+            }
+        }
         Fault::LoseVolume => {
             let run = c.kubelet.get(pod).ok_or("pod is not running")?;
             let proc = run.current().ok_or("pod has no running container")?;
             // Stop first so the server cannot write while the data goes away.
             proc.signal(libc::SIGSTOP);
-            let volume = c.cfg.volume_dir(&format!("data-{pod}"));
+            let volume = kubelet::data_view(c, pod)?;
             if let Ok(entries) = std::fs::read_dir(&volume) {
-                for e in entries.flatten() {
+                // What a fresh ext4 filesystem holds stays.
+                for e in entries.flatten().filter(|e| e.file_name() != "lost+found") {
                     let p = e.path();
                     let _ = if p.is_dir() {
                         std::fs::remove_dir_all(&p)
@@ -207,6 +268,55 @@ pub async fn inject(c: &Arc<Cluster>, fault: Fault, pod: &str) -> Result<String,
     }
 }
 
+/// The `slow` fault: pod `pod`'s Vault API answers `delay` late (zero: on time again).
+/// Through port-forward always (each chunk a client sends waits that long); to the other pods
+/// too where the kernel has tc netem (a delay on the pod's interface).
+pub async fn slow(c: &Arc<Cluster>, pod: &str, delay: Duration) -> Result<String, String> {
+    if delay > Duration::from_secs(60) {
+        return Err(format!(
+            "--delay must be at most 60000 ms (got {})",
+            delay.as_millis()
+        ));
+    }
+    let obj = c
+        .pod(pod)
+        .ok_or_else(|| format!("pod {pod:?} not found in namespace {:?}", c.ns()))?;
+    let pid = c
+        .kubelet
+        .get(pod)
+        .and_then(|r| r.netns_pid())
+        .ok_or_else(|| format!("pod {pod} is not running"))?;
+    {
+        let mut slow = c.slow.lock().map_err(|_| "slow lock")?;
+        if delay.is_zero() {
+            slow.remove(pod);
+        } else {
+            slow.insert(pod.to_string(), delay);
+        }
+    }
+    let netem = crate::network::netem_delay(pid, (!delay.is_zero()).then_some(delay)).await;
+    if delay.is_zero() {
+        return Ok(format!("{pod}: its Vault API answers on time again"));
+    }
+    c.record(
+        &obj,
+        "Warning",
+        "FaultInjected",
+        &format!("sandbox fault: slow API ({} ms)", delay.as_millis()),
+        "vault-sandbox",
+    );
+    let ms = delay.as_millis();
+    Ok(if netem {
+        format!(
+            "{pod}: its Vault API answers {ms} ms late, through port-forward and to other pods (tc netem)"
+        )
+    } else {
+        format!(
+            "{pod}: its Vault API answers {ms} ms late through port-forward (port-forward streams opened from now on; no tc netem in this kernel, so pod-to-pod traffic is not delayed)"
+        )
+    })
+}
+
 pub fn root_token(c: &Cluster) -> Option<String> {
     let init = std::fs::read_to_string(c.cfg.dir.join("init.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&init).ok()?;
@@ -217,6 +327,13 @@ pub fn root_token(c: &Cluster) -> Option<String> {
 /// rotation would); the kubelet brings the new files into the running pods.
 fn install_cert(c: &Cluster, cert: VaultCert) -> Result<String, String> {
     use base64::Engine;
+    let v = c.variant();
+    if !v.tls {
+        return Err(
+            "the pods' listener has TLS disabled (--tls-disable): no certificate to replace".into(),
+        );
+    }
+    let secret = v.tls_secret();
     let ca = c
         .vault_ca
         .lock()
@@ -224,21 +341,21 @@ fn install_cert(c: &Cluster, cert: VaultCert) -> Result<String, String> {
         .clone()
         .ok_or("the sandbox has no Vault CA")?;
     let issued = ca
-        .vault_cert(c.ns(), &c.cfg.pod_ips(), cert)
+        .vault_cert(v, c.ns(), &c.cfg.pod_ips(), cert)
         .map_err(|e| format!("issue a certificate: {e:#}"))?;
     let b64 = |s: &str| json!(base64::engine::general_purpose::STANDARD.encode(s));
     c.store
-        .update("secrets", c.ns(), TLS_SECRET, |s| {
+        .update("secrets", c.ns(), &secret, |s| {
             s["data"]["tls.crt"] = b64(&issued.cert_pem);
             s["data"]["tls.key"] = b64(&issued.key_pem);
             Ok(())
         })
-        .map_err(|e| format!("update secret {TLS_SECRET}: {}", e.message))?;
+        .map_err(|e| format!("update secret {secret}: {}", e.message))?;
     let what = match cert {
         VaultCert::Expired => "an expired certificate",
         _ => "a certificate without the Service names",
     };
     Ok(format!(
-        "secret {TLS_SECRET} now holds {what}; pods serve it after a reload (SIGHUP) or a restart"
+        "secret {secret} now holds {what}; pods serve it after a reload (SIGHUP) or a restart"
     ))
 }

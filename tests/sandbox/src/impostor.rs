@@ -44,26 +44,12 @@ pub async fn start(c: &Arc<Cluster>, name: &str, model: &str) -> Result<()> {
     let created =
         registry::create(c, res, &ns, pod, false).map_err(|e| anyhow!("create pod {name}: {e}"))?;
 
-    let from = c.cfg.volume_dir(&format!("data-{model}"));
-    let to = c.cfg.volume_dir(&format!("data-{name}"));
     kubelet::signal_container(c, model, libc::SIGSTOP).map_err(|e| anyhow!(e))?;
-    let copied = copy_dir(&from, &to);
+    let copied = kubelet::copy_data_volume(c, model, &format!("data-{name}")).await;
     kubelet::signal_container(c, model, libc::SIGCONT).map_err(|e| anyhow!(e))?;
-    copied.with_context(|| format!("copy {} to {}", from.display(), to.display()))?;
+    copied
+        .map_err(|e| anyhow!(e))
+        .with_context(|| format!("copy the data volume of {model} to {name}"))?;
     kubelet::start_pod(c, &created, IMPOSTOR_ORDINAL);
-    Ok(())
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
     Ok(())
 }

@@ -45,11 +45,11 @@ impl Kms {
     }
 }
 
-/// Starts the KMS on 127.a.b.6 and its proxy on 127.a.b.5.
+/// Starts the KMS on 127.a.b.6 and its proxy on the node address, where pods reach it.
 pub async fn start(c: &Arc<Cluster>) -> Result<Arc<Kms>> {
     let [a, b, d] = c.cfg.subnet;
     let server: SocketAddr = (Ipv4Addr::new(a, b, d, 6), 8200).into();
-    let front: SocketAddr = (Ipv4Addr::new(a, b, d, 5), 8200).into();
+    let front: SocketAddr = (c.cfg.node_ip(), 8200).into();
     let token = format!("kms{}", hex::encode(rand::random::<[u8; 12]>()));
     let home = c.cfg.dir.join("kms");
     std::fs::create_dir_all(&home)?;

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod api;
 pub mod bootstrap;
+pub mod chart;
 pub mod cluster;
 pub mod controller;
 pub mod faults;
@@ -18,12 +19,16 @@ pub mod impostor;
 pub mod kms;
 pub mod kubectl;
 pub mod kubelet;
+pub mod leaks;
 pub mod leases;
+pub mod names;
+pub mod network;
 pub mod objects;
 pub mod pki;
 pub mod postgres;
 pub mod procs;
 pub mod pvc_protection;
+pub mod pvc_resize;
 pub mod sandbox;
 pub mod selector;
 pub mod server_bin;
@@ -85,6 +90,17 @@ impl Sandbox {
         &self.dir
     }
 
+    /// The node address (the API's in-cluster address), which the pods reach.
+    pub fn node_ip(&self) -> std::net::Ipv4Addr {
+        self.running().cluster.cfg.node_ip()
+    }
+
+    /// The address `name` resolves to inside the pods (`vault-0.vault-internal`, `vault-active`,
+    /// `vault.vault.svc.cluster.local`, …).
+    pub fn resolve(&self, name: &str) -> Option<std::net::Ipv4Addr> {
+        self.running().resolve(name)
+    }
+
     pub fn kubeconfig(&self) -> &Path {
         &self.running().kubeconfig
     }
@@ -136,6 +152,11 @@ impl Sandbox {
 
     pub fn fault(&self, fault: Fault, pod: &str) -> Result<String> {
         self.rt.block_on(self.running().fault(fault, pod))
+    }
+
+    /// The `slow` fault: pod `pod`'s Vault API answers `delay` late (zero: on time again).
+    pub fn slow(&self, pod: &str, delay: Duration) -> Result<String> {
+        self.rt.block_on(self.running().slow(pod, delay))
     }
 
     /// Starts an impostor: pod `name` with the Vault pods' labels but no StatefulSet owner,
@@ -237,6 +258,13 @@ impl Sandbox {
     /// list continuations from an older resourceVersion get 410 Gone.
     pub fn compact_history(&self) {
         self.running().cluster.store.compact()
+    }
+
+    /// Where the host sees claim `claim` as the sandbox's pod `pod` has it mounted (its
+    /// filesystem, inside the pod's mount namespace); None unless the pod runs.
+    pub fn volume_view(&self, pod: &str, claim: &str) -> Option<PathBuf> {
+        let c = &self.running().cluster;
+        kubelet::volume_view(c, c.ns(), pod, claim)
     }
 
     /// PIDs of the pods' server processes.
@@ -361,7 +389,7 @@ impl Sandbox {
     fn node_addrs(&self) -> Vec<std::net::SocketAddr> {
         let c = &self.running().cluster;
         (0..c.cfg.replicas)
-            .map(|o| (c.cfg.pod_ip(o), 8200).into())
+            .filter_map(|o| Some((c.pod_addr(o)?, 8200).into()))
             .collect()
     }
 

@@ -41,7 +41,8 @@ enum Cmd {
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
     },
-    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom, drop-streams POD;
+    /// Inject a fault: seal, kill, stop, resume, delete, lose-volume, oom, drop-streams,
+    /// disk-full, free-disk, partition, heal POD; slow POD --delay MS;
     /// kms-down, kms-up; expire-cert, wrong-san; api-error --status 500|503|429 [--path P]
     /// [--count N]; api-delay --seconds S [--path P]; api-clear; lease-flood --count N
     /// [--role R] (N token leases under auth/token/create/R).
@@ -80,6 +81,9 @@ struct ApiFaultArgs {
     /// api-delay: answer this many seconds late.
     #[arg(long)]
     seconds: Option<f64>,
+    /// slow: the pod's Vault API answers this many milliseconds late (0: on time again).
+    #[arg(long)]
+    delay: Option<u64>,
 }
 
 #[derive(Args, Clone)]
@@ -119,6 +123,24 @@ struct UpArgs {
     /// /vault/audit/audit.log, declared in the server configuration.
     #[arg(long)]
     audit: bool,
+    /// What each claim (data, audit) asks for: each is an ext4 filesystem of this size, a
+    /// sparse image under DIR/volumes.
+    #[arg(long, default_value = vault_sandbox::objects::PVC_SIZE)]
+    claim_size: String,
+    /// The chart's HA raft `retry_join` stanzas in the server configuration (each pod at
+    /// `<pod>.<sts>-internal:8200`, with the Vault CA unless `--tls-disable`): a pod that lost its volume
+    /// rejoins by itself once unsealed.
+    #[arg(long)]
+    retry_join: bool,
+    /// The Helm chart the objects follow: vault (hashicorp/vault-helm: StatefulSet `vault`,
+    /// VAULT_* env, /vault paths) or openbao (openbao/openbao-helm: `openbao`,
+    /// `openbao-internal`, `app.kubernetes.io/name=openbao`, BAO_* env, /openbao paths).
+    #[arg(long, default_value = "vault")]
+    chart: vault_sandbox::chart::Chart,
+    /// Plain HTTP on the pods' listener (`tls_disable = 1`, VAULT_ADDR/BAO_ADDR
+    /// http://127.0.0.1:8200), the charts' default; no TLS Secret.
+    #[arg(long)]
+    tls_disable: bool,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -154,6 +176,10 @@ impl UpArgs {
             seal: self.seal,
             cert_days: self.cert_days,
             audit: self.audit,
+            claim_size: self.claim_size.clone(),
+            retry_join: self.retry_join,
+            chart: self.chart,
+            tls_disable: self.tls_disable,
             ..Options::default()
         };
         opts.validate()?;
@@ -179,6 +205,13 @@ fn main() -> ExitCode {
             role,
             ..
         } if kind == "lease-flood" => lease_flood(&dir, &role, api.count.unwrap_or(1000) as usize),
+        Cmd::Fault {
+            kind,
+            pod,
+            dir,
+            api,
+            ..
+        } if kind == "slow" => slow(&dir, pod.as_deref(), api.delay),
         Cmd::Fault { kind, pod, dir, .. } => fault(&dir, &kind, pod.as_deref()),
         Cmd::InstallServer => server_bin::resolve(None).map(|p| println!("{}", p.display())),
     };
@@ -235,7 +268,8 @@ fn print_ready(dir: &Path, state: &Value, opts: &Options) {
         );
     }
     println!(
-        "  # break something:  vault-sandbox fault kill vault-1 --dir {}",
+        "  # break something:  vault-sandbox fault kill {}-1 --dir {}",
+        opts.variant().statefulset(),
         dir.display()
     );
     println!(
@@ -292,6 +326,16 @@ fn up(args: UpArgs) -> Result<()> {
     }
     if args.audit {
         cmd.arg("--audit");
+    }
+    if args.retry_join {
+        cmd.arg("--retry-join");
+    }
+    cmd.args(["--claim-size", &args.claim_size]);
+    if args.chart == vault_sandbox::chart::Chart::Openbao {
+        cmd.args(["--chart", "openbao"]);
+    }
+    if args.tls_disable {
+        cmd.arg("--tls-disable");
     }
     if let Some(a) = args.api_addr {
         cmd.arg("--api-addr").arg(a.to_string());
@@ -507,6 +551,21 @@ fn fault(dir: &Path, kind: &str, pod: Option<&str>) -> Result<()> {
         "POST",
         "faults",
         Some(json!({"kind": kind, "pod": pod})),
+    )?;
+    println!("{}", v["message"].as_str().unwrap_or("done"));
+    Ok(())
+}
+
+/// `slow POD --delay MS`: the pod's Vault API answers late.
+fn slow(dir: &Path, pod: Option<&str>, delay: Option<u64>) -> Result<()> {
+    let pod = pod.context("fault slow needs a pod: vault-sandbox fault slow POD --delay MS")?;
+    let ms = delay.context("fault slow needs --delay MS")?;
+    require_running(dir)?;
+    let v = control(
+        dir,
+        "POST",
+        "faults",
+        Some(json!({"kind": "slow", "pod": pod, "delay_ms": ms})),
     )?;
     println!("{}", v["message"].as_str().unwrap_or("done"));
     Ok(())

@@ -1,5 +1,6 @@
 //! The Kubernetes objects the sandbox serves, shaped like those of the official Vault Helm
-//! chart (hashicorp/vault-helm) with its HA raft defaults and TLS enabled.
+//! chart (hashicorp/vault-helm) with its HA raft defaults and TLS enabled, or of the OpenBao
+//! chart, or without TLS (see [`Variant`]).
 
 use std::net::Ipv4Addr;
 
@@ -7,37 +8,34 @@ use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use crate::chart::{Chart, Variant};
 use crate::time;
 
 pub const NODE_NAME: &str = "sandbox-node";
-pub const STS_NAME: &str = "vault";
-pub const CONTAINER: &str = "vault";
-pub const TLS_SECRET: &str = "vault-tls";
-pub const CONFIG_MAP: &str = "vault-config";
 pub const CONFIG_KEY: &str = "extraconfig-from-values.hcl";
 pub const IMAGE: &str = "quay.io/openbao/openbao:2.7.2";
-pub const PVC_SIZE: &str = "10Gi";
-pub const PVC_BYTES: u64 = 10 * 1024 * 1024 * 1024;
-/// Where the chart mounts its audit volume (`server.auditStorage`).
-pub const AUDIT_DIR: &str = "/vault/audit";
-/// The file the declared file audit device writes, inside the pod.
-pub const AUDIT_LOG: &str = "/vault/audit/audit.log";
+/// The sandbox's own claims: small, as each is a real filesystem on the machine's disk (a
+/// sparse image; the chart's default is 10Gi).
+pub const PVC_SIZE: &str = "256Mi";
+pub const PVC_BYTES: u64 = 256 * 1024 * 1024;
+/// The StorageClass every claim of the sandbox is provisioned by.
+pub const STORAGE_CLASS: &str = "standard";
 
 /// The labels the chart puts on server pods; the suite's default selector matches them.
-pub fn selector_labels() -> Value {
+pub fn selector_labels(v: &Variant) -> Value {
     json!({
-        "app.kubernetes.io/name": "vault",
-        "app.kubernetes.io/instance": "vault",
+        "app.kubernetes.io/name": v.name(),
+        "app.kubernetes.io/instance": v.name(),
         "component": "server",
     })
 }
 
-fn chart_labels() -> Value {
+fn chart_labels(v: &Variant) -> Value {
     json!({
-        "app.kubernetes.io/name": "vault",
-        "app.kubernetes.io/instance": "vault",
+        "app.kubernetes.io/name": v.name(),
+        "app.kubernetes.io/instance": v.name(),
         "app.kubernetes.io/managed-by": "Helm",
-        "helm.sh/chart": "vault-0.30.1",
+        "helm.sh/chart": v.chart_label(),
     })
 }
 
@@ -46,31 +44,47 @@ fn meta(name: &str, namespace: &str, labels: Value) -> Value {
 }
 
 /// The server configuration as the chart's ConfigMap holds it. The kubelet substitutes
-/// POD_IP and HOSTNAME as the chart's entrypoint does with `sed`.
-pub fn server_config_template(extra: &str) -> String {
+/// POD_IP and HOSTNAME as the chart's entrypoint does with `sed`. The listeners take every
+/// address of the pod (so `127.0.0.1:8200` in the pod reaches them); the raft addresses are
+/// the pods' names under the headless service, as the chart's HA configuration has them.
+/// Without TLS the listener has `tls_disable = 1` (the charts' default) and `api_addr` is
+/// http; the cluster port (8201) is TLS either way (the server's own certificates).
+pub fn server_config_template(v: &Variant, extra: &str) -> String {
+    server_config_with_raft(v, extra, "")
+}
+
+/// [`server_config_template`] with `raft_extra` inside the `storage "raft"` stanza (the
+/// `retry_join` stanzas).
+pub fn server_config_with_raft(v: &Variant, extra: &str, raft_extra: &str) -> String {
+    let tls = v.tls_dir();
+    let listener_tls = if v.tls {
+        format!(
+            "  tls_cert_file      = \"{tls}/tls.crt\"\n  tls_key_file       = \"{tls}/tls.key\"\n  tls_client_ca_file = \"{tls}/ca.crt\"\n"
+        )
+    } else {
+        "  tls_disable        = 1\n".to_string()
+    };
+    let (data, scheme, internal) = (v.data_dir(), v.scheme(), v.internal_service());
     format!(
         r#"ui = false
 
 listener "tcp" {{
-  address            = "POD_IP:8200"
-  cluster_address    = "POD_IP:8201"
-  tls_cert_file      = "/vault/userconfig/vault-tls/tls.crt"
-  tls_key_file       = "/vault/userconfig/vault-tls/tls.key"
-  tls_client_ca_file = "/vault/userconfig/vault-tls/ca.crt"
-}}
+  address            = "0.0.0.0:8200"
+  cluster_address    = "0.0.0.0:8201"
+{listener_tls}}}
 
 storage "raft" {{
-  path    = "/vault/data"
+  path    = "{data}"
   node_id = "HOSTNAME"
   # Sandbox tuning: faster elections (default 5) and autopilot rounds (defaults 10s/2s),
   # so new voters are promoted within seconds.
   performance_multiplier       = 1
   autopilot_reconcile_interval = "1s"
   autopilot_update_interval    = "500ms"
-}}
+{raft_extra}}}
 
-api_addr     = "https://POD_IP:8200"
-cluster_addr = "https://POD_IP:8201"
+api_addr     = "{scheme}://HOSTNAME.{internal}:8200"
+cluster_addr = "https://HOSTNAME.{internal}:8201"
 
 telemetry {{
   prometheus_retention_time = "30s"
@@ -80,14 +94,40 @@ telemetry {{
     )
 }
 
+/// The chart's HA raft `retry_join`: one stanza per pod, the leader's API at its name under
+/// the headless service, verified with the Vault CA the pods mount. An uninitialised server
+/// keeps trying these addresses and completes the join once it is unsealed with the cluster's
+/// keys. The stanzas go inside `storage "raft"` (see [`server_config_template`]).
+pub fn retry_join_stanzas(v: &Variant, replicas: u32) -> String {
+    let (scheme, sts, internal) = (v.scheme(), v.statefulset(), v.internal_service());
+    // Plain HTTP (`--tls-disable`) has no CA to verify with.
+    let ca = if v.tls {
+        format!("\n    leader_ca_cert_file = \"{}/ca.crt\"", v.tls_dir())
+    } else {
+        String::new()
+    };
+    (0..replicas)
+        .map(|i| {
+            format!(
+                r#"
+  retry_join {{
+    leader_api_addr     = "{scheme}://{sts}-{i}.{internal}:8200"{ca}
+  }}
+"#
+            )
+        })
+        .collect()
+}
+
 /// The file audit device, declared in the server configuration: OpenBao refuses audit
 /// devices enabled through the API.
-pub fn audit_stanza() -> String {
+pub fn audit_stanza(v: &Variant) -> String {
+    let audit_log = v.audit_log();
     format!(
         r#"
 audit "file" "file" {{
   options {{
-    file_path = "{AUDIT_LOG}"
+    file_path = "{audit_log}"
   }}
 }}
 "#
@@ -95,8 +135,8 @@ audit "file" "file" {{
 }
 
 /// The chart's `server.auditStorage.enabled`: an `audit` claim template per pod, mounted at
-/// /vault/audit.
-pub fn add_audit_storage(sts: &mut Value) {
+/// /vault/audit (/openbao/audit: that chart mounts it before the data volume).
+pub fn add_audit_storage(v: &Variant, sts: &mut Value) {
     sts["spec"]["volumeClaimTemplates"]
         .as_array_mut()
         .expect("claim templates")
@@ -105,10 +145,25 @@ pub fn add_audit_storage(sts: &mut Value) {
             "metadata": {"name": "audit"},
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": PVC_SIZE}}, "volumeMode": "Filesystem"},
         }));
-    sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    let mounts = sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
         .as_array_mut()
-        .expect("volume mounts")
-        .push(json!({"name": "audit", "mountPath": AUDIT_DIR}));
+        .expect("volume mounts");
+    let mount = json!({"name": "audit", "mountPath": v.audit_dir()});
+    match v.chart {
+        Chart::Vault => mounts.push(mount),
+        Chart::Openbao => mounts.insert(0, mount),
+    }
+}
+
+/// Sets what every claim template of the StatefulSet asks for (a quantity such as `1Gi`).
+pub fn set_claim_size(sts: &mut Value, storage: &str) {
+    for t in sts["spec"]["volumeClaimTemplates"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        t["spec"]["resources"]["requests"]["storage"] = json!(storage);
+    }
 }
 
 /// The names of a StatefulSet's claim templates (`data`, and `audit` when enabled).
@@ -148,8 +203,8 @@ pub fn node(ip: Ipv4Addr) -> Value {
     })
 }
 
-pub fn service_account(namespace: &str) -> Value {
-    json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("vault", namespace, chart_labels())})
+pub fn service_account(v: &Variant, namespace: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(v.name(), namespace, chart_labels(v))})
 }
 
 /// The account every namespace has, as the service-account controller creates it.
@@ -165,19 +220,19 @@ pub fn root_ca_config_map(namespace: &str, ca_pem: &str) -> Value {
            "data": {"ca.crt": ca_pem}})
 }
 
-pub fn services(namespace: &str) -> Vec<Value> {
+pub fn services(v: &Variant, namespace: &str) -> Vec<Value> {
     let ports = json!([
-        {"name": "https", "port": 8200, "protocol": "TCP", "targetPort": 8200},
+        {"name": v.scheme(), "port": 8200, "protocol": "TCP", "targetPort": 8200},
         {"name": "https-internal", "port": 8201, "protocol": "TCP", "targetPort": 8201},
     ]);
     let svc = |name: &str, headless: bool, extra_selector: Option<(&str, &str)>| {
-        let mut selector = selector_labels();
+        let mut selector = selector_labels(v);
         if let Some((k, v)) = extra_selector {
             selector[k] = json!(v);
         }
         json!({
             "apiVersion": "v1", "kind": "Service",
-            "metadata": meta(name, namespace, chart_labels()),
+            "metadata": meta(name, namespace, chart_labels(v)),
             "spec": {
                 "type": "ClusterIP",
                 "clusterIP": if headless { "None" } else { "10.96.0.20" },
@@ -188,42 +243,45 @@ pub fn services(namespace: &str) -> Vec<Value> {
             "status": {"loadBalancer": {}},
         })
     };
+    let [main, internal, active, standby] = v.service_names();
+    let label = v.registration_label("active");
     vec![
-        svc("vault", false, None),
-        svc("vault-internal", true, None),
-        svc("vault-active", false, Some(("vault-active", "true"))),
-        svc("vault-standby", false, Some(("vault-active", "false"))),
+        svc(&main, false, None),
+        svc(&internal, true, None),
+        svc(&active, false, Some((&label, "true"))),
+        svc(&standby, false, Some((&label, "false"))),
     ]
 }
 
-pub fn config_map(namespace: &str, config: &str) -> Value {
+pub fn config_map(v: &Variant, namespace: &str, config: &str) -> Value {
     json!({
         "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": meta(CONFIG_MAP, namespace, chart_labels()),
+        "metadata": meta(&v.config_map(), namespace, chart_labels(v)),
         "data": {CONFIG_KEY: config},
     })
 }
 
-pub fn tls_secret(namespace: &str, cert: &str, key: &str, ca: &str) -> Value {
+pub fn tls_secret(v: &Variant, namespace: &str, cert: &str, key: &str, ca: &str) -> Value {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     json!({
         "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-        "metadata": meta(TLS_SECRET, namespace, json!({})),
+        "metadata": meta(&v.tls_secret(), namespace, json!({})),
         "data": {"tls.crt": b64(cert), "tls.key": b64(key), "ca.crt": b64(ca)},
     })
 }
 
 /// DNS names the Vault certificate carries: the pods' own names under the headless service
 /// (wildcards, as in the chart's TLS guide), the Services in every form, and localhost.
-pub fn vault_dns_names(namespace: &str) -> Vec<String> {
+pub fn vault_dns_names(v: &Variant, namespace: &str) -> Vec<String> {
+    let internal = v.internal_service();
     let mut names = vec![
         "localhost".to_string(),
-        "*.vault-internal".into(),
-        format!("*.vault-internal.{namespace}.svc"),
-        format!("*.vault-internal.{namespace}.svc.cluster.local"),
+        format!("*.{internal}"),
+        format!("*.{internal}.{namespace}.svc"),
+        format!("*.{internal}.{namespace}.svc.cluster.local"),
     ];
-    for svc in ["vault", "vault-active", "vault-standby", "vault-internal"] {
-        names.push(svc.into());
+    for svc in v.service_names() {
+        names.push(svc.clone());
         names.push(format!("{svc}.{namespace}"));
         names.push(format!("{svc}.{namespace}.svc"));
         names.push(format!("{svc}.{namespace}.svc.cluster.local"));
@@ -232,85 +290,101 @@ pub fn vault_dns_names(namespace: &str) -> Vec<String> {
     names
 }
 
-pub fn pod_template() -> Value {
-    let mut labels = selector_labels();
-    labels["helm.sh/chart"] = json!("vault-0.30.1");
+/// The server pod template of the chart: its env (`VAULT_*` or `BAO_*`, the listener's
+/// scheme), paths (`/vault/...` or `/openbao/...`), probe and volumes; the TLS Secret is
+/// mounted only when the listener serves TLS.
+pub fn pod_template(v: &Variant) -> Value {
+    let mut labels = selector_labels(v);
+    labels["helm.sh/chart"] = json!(v.chart_label());
+    let (p, scheme, cli) = (v.env_prefix(), v.scheme(), v.cli());
+    let field = |path: &str| json!({"fieldRef": {"apiVersion": "v1", "fieldPath": path}});
+    let mut env = vec![
+        json!({"name": "HOST_IP", "valueFrom": field("status.hostIP")}),
+        json!({"name": "POD_IP", "valueFrom": field("status.podIP")}),
+        json!({"name": format!("{p}_K8S_POD_NAME"), "valueFrom": field("metadata.name")}),
+        json!({"name": format!("{p}_K8S_NAMESPACE"), "valueFrom": field("metadata.namespace")}),
+        json!({"name": format!("{p}_ADDR"), "value": format!("{scheme}://127.0.0.1:8200")}),
+        json!({"name": format!("{p}_API_ADDR"), "value": format!("{scheme}://$(POD_IP):8200")}),
+        json!({"name": "SKIP_CHOWN", "value": "true"}),
+        json!({"name": "SKIP_SETCAP", "value": "true"}),
+        json!({"name": "HOSTNAME", "valueFrom": field("metadata.name")}),
+        json!({"name": format!("{p}_CLUSTER_ADDR"), "value": format!("https://$(HOSTNAME).{}:8201", v.internal_service())}),
+        json!({"name": format!("{p}_RAFT_NODE_ID"), "valueFrom": field("metadata.name")}),
+        json!({"name": "HOME", "value": v.home()}),
+    ];
+    let mut mounts = vec![
+        json!({"name": "data", "mountPath": v.data_dir()}),
+        json!({"name": "config", "mountPath": v.config_dir()}),
+    ];
+    let mut volumes =
+        vec![json!({"name": "config", "configMap": {"name": v.config_map(), "defaultMode": 420}})];
+    if v.tls {
+        let secret = v.tls_secret();
+        let volume = format!("userconfig-{secret}");
+        env.push(
+            json!({"name": format!("{p}_CACERT"), "value": format!("{}/ca.crt", v.tls_dir())}),
+        );
+        mounts.push(json!({"name": volume, "mountPath": v.tls_dir(), "readOnly": true}));
+        volumes.push(json!({"name": volume, "secret": {"secretName": secret, "defaultMode": 420}}));
+    }
+    mounts.push(json!({"name": "home", "mountPath": v.home()}));
+    volumes.push(json!({"name": "home", "emptyDir": {}}));
     json!({
         "metadata": {"labels": labels, "annotations": {}},
         "spec": {
-            "serviceAccountName": "vault",
+            "serviceAccountName": v.name(),
             "terminationGracePeriodSeconds": 10,
             "securityContext": {"runAsNonRoot": true, "runAsUser": 100, "runAsGroup": 1000, "fsGroup": 1000},
             "containers": [{
-                "name": CONTAINER,
+                "name": v.container(),
                 "image": IMAGE,
                 "imagePullPolicy": "IfNotPresent",
                 "command": ["/bin/sh", "-ec"],
-                "args": ["cp /vault/config/extraconfig-from-values.hcl /tmp/storageconfig.hcl;\n[ -n \"${HOST_IP}\" ] && sed -Ei \"s|HOST_IP|${HOST_IP?}|g\" /tmp/storageconfig.hcl;\n[ -n \"${POD_IP}\" ] && sed -Ei \"s|POD_IP|${POD_IP?}|g\" /tmp/storageconfig.hcl;\n[ -n \"${HOSTNAME}\" ] && sed -Ei \"s|HOSTNAME|${HOSTNAME?}|g\" /tmp/storageconfig.hcl;\n/usr/local/bin/docker-entrypoint.sh bao server -config=/tmp/storageconfig.hcl\n"],
-                "env": [
-                    {"name": "HOST_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.hostIP"}}},
-                    {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
-                    {"name": "VAULT_K8S_POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
-                    {"name": "VAULT_K8S_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
-                    {"name": "VAULT_ADDR", "value": "https://127.0.0.1:8200"},
-                    {"name": "VAULT_API_ADDR", "value": "https://$(POD_IP):8200"},
-                    {"name": "SKIP_CHOWN", "value": "true"},
-                    {"name": "SKIP_SETCAP", "value": "true"},
-                    {"name": "HOSTNAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
-                    {"name": "VAULT_CLUSTER_ADDR", "value": "https://$(HOSTNAME).vault-internal:8201"},
-                    {"name": "VAULT_RAFT_NODE_ID", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
-                    {"name": "HOME", "value": "/home/vault"},
-                    {"name": "VAULT_CACERT", "value": "/vault/userconfig/vault-tls/ca.crt"},
-                ],
+                "args": [v.entrypoint_args()],
+                "env": env,
                 "ports": [
-                    {"containerPort": 8200, "name": "https", "protocol": "TCP"},
+                    {"containerPort": 8200, "name": scheme, "protocol": "TCP"},
                     {"containerPort": 8201, "name": "https-internal", "protocol": "TCP"},
-                    {"containerPort": 8202, "name": "https-rep", "protocol": "TCP"},
+                    {"containerPort": 8202, "name": format!("{scheme}-rep"), "protocol": "TCP"},
                 ],
                 "readinessProbe": {
-                    "exec": {"command": ["/bin/sh", "-ec", "vault status -tls-skip-verify"]},
-                    "failureThreshold": 2, "initialDelaySeconds": 5, "periodSeconds": 5,
+                    "exec": {"command": ["/bin/sh", "-ec", format!("{cli} status -tls-skip-verify")]},
+                    // The chart's probe runs every 5 s after 5 s; the sandbox's is as fast as
+                    // the API allows, and the kubelet honours whatever the spec says.
+                    "failureThreshold": 2, "initialDelaySeconds": 0, "periodSeconds": 1,
                     "successThreshold": 1, "timeoutSeconds": 3,
                 },
                 "lifecycle": {"preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 5 && kill -SIGTERM $(pidof bao)"]}}},
                 "resources": {},
-                "volumeMounts": [
-                    {"name": "data", "mountPath": "/vault/data"},
-                    {"name": "config", "mountPath": "/vault/config"},
-                    {"name": "userconfig-vault-tls", "mountPath": "/vault/userconfig/vault-tls", "readOnly": true},
-                    {"name": "home", "mountPath": "/home/vault"},
-                ],
+                "volumeMounts": mounts,
                 "terminationMessagePath": "/dev/termination-log",
                 "terminationMessagePolicy": "File",
             }],
-            "volumes": [
-                {"name": "config", "configMap": {"name": CONFIG_MAP, "defaultMode": 420}},
-                {"name": "userconfig-vault-tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 420}},
-                {"name": "home", "emptyDir": {}},
-            ],
+            "volumes": volumes,
         },
     })
 }
 
-pub fn revision_of(template: &Value) -> String {
+/// The controller-revision-hash of a template of StatefulSet `sts`.
+pub fn revision_of(sts: &str, template: &Value) -> String {
     let digest = Sha256::digest(template.to_string().as_bytes());
-    format!("{STS_NAME}-{}", &hex::encode(digest)[..10])
+    format!("{sts}-{}", &hex::encode(digest)[..10])
 }
 
-pub fn statefulset(namespace: &str, replicas: u32) -> Value {
-    let template = pod_template();
+pub fn statefulset(v: &Variant, namespace: &str, replicas: u32) -> Value {
+    let template = pod_template(v);
     json!({
         "apiVersion": "apps/v1", "kind": "StatefulSet",
-        "metadata": {"name": STS_NAME, "namespace": namespace, "labels": chart_labels(), "generation": 1},
+        "metadata": {"name": v.statefulset(), "namespace": namespace, "labels": chart_labels(v), "generation": 1},
         "spec": {
-            "serviceName": "vault-internal",
+            "serviceName": v.internal_service(),
             "podManagementPolicy": "Parallel",
             "replicas": replicas,
             "revisionHistoryLimit": 10,
             // The chart's default: a changed template restarts nothing until pods are deleted.
             "updateStrategy": {"type": "OnDelete"},
             "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
-            "selector": {"matchLabels": selector_labels()},
+            "selector": {"matchLabels": selector_labels(v)},
             "template": template,
             "volumeClaimTemplates": [{
                 "apiVersion": "v1", "kind": "PersistentVolumeClaim",
@@ -323,17 +397,44 @@ pub fn statefulset(namespace: &str, replicas: u32) -> Value {
     })
 }
 
-pub fn pvc(namespace: &str, name: &str, ordinal: u32) -> Value {
-    let mut labels = selector_labels();
+/// The storage the claim template `template` of a StatefulSet asks for.
+pub fn template_storage(sts: &Value, template: &str) -> String {
+    sts["spec"]["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["metadata"]["name"] == template)
+        .and_then(|t| t["spec"]["resources"]["requests"]["storage"].as_str())
+        .unwrap_or(PVC_SIZE)
+        .to_string()
+}
+
+/// The sandbox's default StorageClass: claims are provisioned by the sandbox, deleted with
+/// their claim, and may grow.
+pub fn storage_class() -> Value {
+    json!({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": STORAGE_CLASS, "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": PROVISIONER, "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+        "allowVolumeExpansion": true,
+    })
+}
+
+const PROVISIONER: &str = "sandbox.local/hostpath";
+
+/// A bound claim of `storage` (a quantity), provisioned by the sandbox; labelled as the
+/// StatefulSet `sts_labels` (its selector) creates it.
+pub fn pvc(sts_labels: &Value, namespace: &str, name: &str, ordinal: u32, storage: &str) -> Value {
+    let mut labels = sts_labels.clone();
     labels["apps.kubernetes.io/pod-index"] = json!(ordinal.to_string());
     json!({
         "apiVersion": "v1", "kind": "PersistentVolumeClaim",
         "metadata": {"name": name, "namespace": namespace, "labels": labels,
                      "finalizers": ["kubernetes.io/pvc-protection"],
-                     "annotations": {"pv.kubernetes.io/bind-completed": "yes", "volume.kubernetes.io/storage-provisioner": "sandbox.local/hostpath"}},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": PVC_SIZE}},
-                 "storageClassName": "standard", "volumeMode": "Filesystem", "volumeName": format!("pvc-{name}")},
-        "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": PVC_SIZE}},
+                     "annotations": {"pv.kubernetes.io/bind-completed": "yes", "volume.kubernetes.io/storage-provisioner": PROVISIONER}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}},
+                 "storageClassName": STORAGE_CLASS, "volumeMode": "Filesystem", "volumeName": format!("pvc-{name}")},
+        "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": storage}},
     })
 }
 
@@ -346,6 +447,8 @@ pub struct PodIdentity<'a> {
     pub host_ip: Ipv4Addr,
     pub sts_uid: &'a str,
     pub revision: &'a str,
+    /// The StatefulSet's `serviceName` (the pod's DNS subdomain).
+    pub subdomain: &'a str,
 }
 
 /// A pod of the StatefulSet as the controller creates it, before the kubelet starts it; one
@@ -359,7 +462,7 @@ pub fn pod(id: &PodIdentity, template: &Value, claims: &[String]) -> Value {
     labels["controller-revision-hash"] = json!(id.revision);
     let mut spec = template["spec"].clone();
     spec["hostname"] = json!(name);
-    spec["subdomain"] = json!("vault-internal");
+    spec["subdomain"] = json!(id.subdomain);
     spec["nodeName"] = json!(NODE_NAME);
     spec["restartPolicy"] = json!("Always");
     spec["dnsPolicy"] = json!("ClusterFirst");
@@ -422,7 +525,10 @@ pub fn event(
         "eventTime": null, "reportingComponent": component, "reportingInstance": "",
     });
     if kind == "Pod" {
-        obj["involvedObject"]["fieldPath"] = json!(format!("spec.containers{{{CONTAINER}}}"));
+        let container = involved["spec"]["containers"][0]["name"]
+            .as_str()
+            .unwrap_or("vault");
+        obj["involvedObject"]["fieldPath"] = json!(format!("spec.containers{{{container}}}"));
         obj["source"]["host"] = json!(NODE_NAME);
         obj["reportingInstance"] = json!(NODE_NAME);
     }
@@ -432,4 +538,40 @@ pub fn event(
 pub fn decode_secret_data(secret: &Value, key: &str) -> Option<Vec<u8>> {
     let b64 = secret["data"][key].as_str()?;
     base64::engine::general_purpose::STANDARD.decode(b64).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::Chart;
+
+    #[test]
+    fn retry_join_stanzas_follow_the_variant() {
+        let vault = retry_join_stanzas(&Variant::default(), 2);
+        assert_eq!(vault.matches("retry_join {").count(), 2, "{vault}");
+        assert!(
+            vault.contains(r#""https://vault-1.vault-internal:8200""#),
+            "{vault}"
+        );
+        assert!(
+            vault.contains(r#""/vault/userconfig/vault-tls/ca.crt""#),
+            "{vault}"
+        );
+        let bao = retry_join_stanzas(
+            &Variant {
+                chart: Chart::Openbao,
+                tls: false,
+            },
+            3,
+        );
+        assert!(
+            bao.contains(r#""http://openbao-2.openbao-internal:8200""#),
+            "{bao}"
+        );
+        assert!(!bao.contains("leader_ca_cert_file"), "{bao}");
+        let config = server_config_with_raft(&Variant::default(), "", &vault);
+        let raft = &config[config.find("storage \"raft\"").unwrap()..];
+        let raft = &raft[..raft.find("\n}\n").unwrap()];
+        assert_eq!(raft.matches("retry_join {").count(), 2, "{config}");
+    }
 }

@@ -100,8 +100,13 @@ pub enum VaultCert {
 /// headless service, as the chart's TLS guide has it), the Services, localhost and 127.0.0.1,
 /// and `pod_ips`: the pods' raft `api_addr` is still their IP, as in the chart's default
 /// (`VAULT_API_ADDR=https://$(POD_IP):8200`), and a join to it checks that IP.
-pub fn vault_sans(namespace: &str, pod_ips: &[String], cert: VaultCert) -> Vec<String> {
-    let mut sans = crate::objects::vault_dns_names(namespace);
+pub fn vault_sans(
+    v: &crate::chart::Variant,
+    namespace: &str,
+    pod_ips: &[String],
+    cert: VaultCert,
+) -> Vec<String> {
+    let mut sans = crate::objects::vault_dns_names(v, namespace);
     if cert == VaultCert::WrongSan {
         sans.retain(|n| n.starts_with("*.") || n == "localhost");
     }
@@ -114,11 +119,12 @@ impl Ca {
     /// The certificate and key for the `vault-tls` Secret.
     pub fn vault_cert(
         &self,
+        v: &crate::chart::Variant,
         namespace: &str,
         pod_ips: &[String],
         cert: VaultCert,
     ) -> Result<Issued> {
-        let sans = vault_sans(namespace, pod_ips, cert);
+        let sans = vault_sans(v, namespace, pod_ips, cert);
         let now = OffsetDateTime::now_utc();
         match cert {
             VaultCert::Valid { days } => self.issue("vault", &sans, Duration::days(days)),

@@ -16,6 +16,8 @@ pub struct Postgres {
     /// The superuser made by initdb, and its password.
     pub superuser: String,
     pub password: String,
+    /// Where Vault's pods reach it (see [`Postgres::start_for_pods`]).
+    host: std::net::Ipv4Addr,
     bin: PathBuf,
     child: Option<tokio::process::Child>,
     rt: tokio::runtime::Runtime,
@@ -71,6 +73,17 @@ fn free_port() -> Result<u16> {
 impl Postgres {
     /// initdb in `dir` (made anew) and a server on 127.0.0.1.
     pub fn start(dir: &Path) -> Result<Postgres> {
+        Postgres::start_on(dir, None)
+    }
+
+    /// As [`Postgres::start`], also listening on `node` (a sandbox's node address), where the
+    /// sandbox's pods reach it: a database outside the cluster. [`Postgres::connection_url`]
+    /// names that address.
+    pub fn start_for_pods(dir: &Path, node: std::net::Ipv4Addr) -> Result<Postgres> {
+        Postgres::start_on(dir, Some(node))
+    }
+
+    fn start_on(dir: &Path, node: Option<std::net::Ipv4Addr>) -> Result<Postgres> {
         let bin = bin_dir()?;
         let ids = run_as()?;
         let _ = std::fs::remove_dir_all(dir);
@@ -101,6 +114,16 @@ impl Postgres {
             bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         let _ = std::fs::remove_file(&pwfile);
+        if let Some(ip) = node {
+            // The pods connect from their own IPs in the node's /24, with a password.
+            let [a, b, c, _] = ip.octets();
+            let mut hba = std::fs::OpenOptions::new()
+                .append(true)
+                .open(data.join("pg_hba.conf"))
+                .context("open pg_hba.conf")?;
+            use std::io::Write;
+            writeln!(hba, "host all all {a}.{b}.{c}.0/24 scram-sha-256")?;
+        }
         let port = free_port()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -108,7 +131,12 @@ impl Postgres {
         let mut cmd = tokio::process::Command::new(bin.join("postgres"));
         cmd.arg("-D")
             .arg(&data)
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-k"])
+            .arg("-h")
+            .arg(match node {
+                Some(ip) => format!("127.0.0.1,{ip}"),
+                None => "127.0.0.1".into(),
+            })
+            .args(["-p", &port.to_string(), "-k"])
             .arg(dir)
             .args(["-c", "fsync=off", "-c", "max_connections=50"])
             .stdout(std::process::Stdio::null())
@@ -124,6 +152,7 @@ impl Postgres {
             dir: dir.to_path_buf(),
             superuser: "vaultadmin".into(),
             password,
+            host: node.unwrap_or(std::net::Ipv4Addr::LOCALHOST),
             bin,
             child: Some(child),
             rt,
@@ -178,8 +207,8 @@ impl Postgres {
     /// The connection URL template Vault's database engine takes.
     pub fn connection_url(&self) -> String {
         format!(
-            "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable",
-            self.port
+            "postgresql://{{{{username}}}}:{{{{password}}}}@{}:{}/postgres?sslmode=disable",
+            self.host, self.port
         )
     }
 }

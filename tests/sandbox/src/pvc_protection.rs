@@ -47,8 +47,7 @@ pub fn release(c: &Arc<Cluster>) {
             Ok(())
         });
         if released.is_ok() {
-            let volume = crate::kubelet::run_key(c, ns, name(claim));
-            let _ = std::fs::remove_dir_all(c.cfg.volume_dir(&volume));
+            crate::kubelet::remove_volume(c, ns, name(claim));
             c.reconcile.notify_one();
         }
     }

@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use crate::access;
 use crate::api;
 use crate::bootstrap;
+use crate::chart::{Chart, Variant};
 use crate::cluster::{ApiFaults, Cluster, Config};
 use crate::controller;
 use crate::faults::{self, Fault};
@@ -63,6 +64,18 @@ pub struct Options {
     /// The chart's audit volume at /vault/audit and a file audit device declared in the
     /// server configuration, writing /vault/audit/audit.log.
     pub audit: bool,
+    /// What each claim (data, audit) asks for: a real filesystem of that size per pod.
+    pub claim_size: String,
+    /// The chart's HA raft `retry_join` stanzas in the server configuration (each pod's
+    /// `<pod>.<sts>-internal:8200`, with the Vault CA unless `tls_disable`): a wiped pod rejoins by itself
+    /// once unsealed.
+    pub retry_join: bool,
+    /// The chart the objects follow (`vault`: hashicorp/vault-helm; `openbao`: the OpenBao
+    /// chart's names, labels, paths and `BAO_*` environment).
+    pub chart: Chart,
+    /// The pods' listener serves plain HTTP (`tls_disable = 1`, `VAULT_ADDR=http://…`), the
+    /// charts' default; no TLS Secret is created or mounted.
+    pub tls_disable: bool,
 }
 
 impl Default for Options {
@@ -82,11 +95,23 @@ impl Default for Options {
             seal: Seal::Shamir,
             cert_days: 365,
             audit: false,
+            claim_size: objects::PVC_SIZE.into(),
+            retry_join: false,
+            chart: Chart::Vault,
+            tls_disable: false,
         }
     }
 }
 
 impl Options {
+    /// The chart and listener these options ask for.
+    pub fn variant(&self) -> Variant {
+        Variant {
+            chart: self.chart,
+            tls: !self.tls_disable,
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.nodes == 0 || self.nodes > 32 {
             bail!("--nodes must be between 1 and 32 (got {})", self.nodes);
@@ -96,6 +121,13 @@ impl Options {
                 "--key-threshold must be between 1 and --key-shares (got {} of {})",
                 self.key_threshold,
                 self.key_shares
+            );
+        }
+        let bytes = crate::api::control::parse_quantity(&self.claim_size).unwrap_or(0);
+        if !(16 * 1024 * 1024..=64 * 1024 * 1024 * 1024).contains(&bytes) {
+            bail!(
+                "--claim-size must be a quantity between 16Mi and 64Gi (got {:?})",
+                self.claim_size
             );
         }
         if self.cert_days == 0 || self.cert_days > 36500 {
@@ -122,6 +154,12 @@ impl Options {
         Ok(())
     }
 }
+
+/// The API server's port, on the node address (in-cluster, and in the kubeconfig) and on the
+/// sandbox's loopback address.
+pub const API_PORT: u16 = 6443;
+/// The `kubernetes` Service's port: the API also answers there on the node address.
+pub const SERVICE_PORT: u16 = 443;
 
 /// Files a sandbox writes in its directory; `up` clears them (and only them) before starting.
 const OWN_ENTRIES: &[&str] = &[
@@ -162,8 +200,9 @@ fn busy(addr: SocketAddr, what: &str) -> anyhow::Error {
     anyhow!("{what} {addr} is already in use")
 }
 
-/// Binds the API listener and checks that the pods' ports are free, choosing a random
-/// 127.x.y.0/24 when no subnet was given.
+/// Binds the API listener on the sandbox's loopback address (which claims the /24 against
+/// other sandboxes), choosing a random 127.x.y.0/24 when no subnet was given, whose private
+/// range 10.x.y.0/24 (node and pods) the host must not route already.
 async fn claim_addresses(opts: &Options) -> Result<([u8; 3], TcpListener)> {
     let attempts = if opts.subnet.is_some() { 1 } else { 40 };
     let mut last = None;
@@ -175,36 +214,60 @@ async fn claim_addresses(opts: &Options) -> Result<([u8; 3], TcpListener)> {
                 rand::random_range(0..=255),
             ]
         });
-        let api_addr = opts.api_addr.unwrap_or_else(|| {
-            SocketAddr::from((Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 1), 6443))
-        });
-        let listener = match TcpListener::bind(api_addr).await {
-            Ok(l) => l,
-            Err(_) if opts.api_addr.is_some() => return Err(busy(api_addr, "the API address")),
-            Err(_) => {
-                last = Some(busy(api_addr, "the API address"));
-                continue;
-            }
-        };
-        let mut free = true;
-        'pods: for i in 0..opts.nodes {
-            for port in [8200, 8201] {
-                let addr = SocketAddr::from((
-                    Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i as u8),
-                    port,
-                ));
-                if std::net::TcpListener::bind(addr).is_err() {
-                    last = Some(busy(addr, &format!("port {port} of pod vault-{i} at")));
-                    free = false;
-                    break 'pods;
-                }
-            }
+        let net = crate::network::private_net(subnet);
+        if crate::network::overlaps_host_route(net) {
+            last = Some(anyhow!(
+                "the pods' range {}.{}.{}.0/24 is already routed on this host",
+                net[0],
+                net[1],
+                net[2]
+            ));
+            continue;
         }
-        if free {
-            return Ok((subnet, listener));
+        let api_addr = opts.api_addr.unwrap_or_else(|| {
+            SocketAddr::from((Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 1), API_PORT))
+        });
+        match TcpListener::bind(api_addr).await {
+            Ok(l) => return Ok((subnet, l)),
+            Err(_) if opts.api_addr.is_some() => return Err(busy(api_addr, "the API address")),
+            Err(_) => last = Some(busy(api_addr, "the API address")),
         }
     }
     Err(last.unwrap_or_else(|| anyhow!("no free loopback subnet")))
+}
+
+/// Starts the pause process that holds the node address (10.a.b.1) and binds the API's
+/// in-cluster listeners there: the API port, and 443, the port of the `kubernetes` Service
+/// that `https://kubernetes.default.svc` (the name in pods' /etc/hosts) means.
+async fn start_node(subnet: [u8; 3]) -> Result<(crate::procs::Proc, TcpListener, TcpListener)> {
+    crate::network::enable_forwarding().map_err(|e| anyhow!(e))?;
+    let net = crate::network::private_net(subnet);
+    let node = Ipv4Addr::new(net[0], net[1], net[2], 1);
+    let pause = crate::network::pause("sandbox-node")
+        .await
+        .map_err(|e| anyhow!(e))?;
+    let wired = async {
+        crate::network::wire_node(pause.pid, node)
+            .await
+            .map_err(|e| anyhow!("the node address {node}: {e}"))?;
+        let api = TcpListener::bind((node, API_PORT))
+            .await
+            .map_err(|_| busy((node, API_PORT).into(), "the API's in-cluster address"))?;
+        let service = TcpListener::bind((node, SERVICE_PORT)).await.map_err(|_| {
+            busy(
+                (node, SERVICE_PORT).into(),
+                "the kubernetes Service's address",
+            )
+        })?;
+        Ok((api, service))
+    };
+    match wired.await {
+        Ok((l, s)) => Ok((pause, l, s)),
+        Err(e) => {
+            pause.signal(libc::SIGKILL);
+            Err(e)
+        }
+    }
 }
 
 fn kubeconfig(server: &str, ca_pem: &str, namespace: &str, user: &str, token: &str) -> String {
@@ -241,6 +304,7 @@ fn random_token() -> String {
 /// Starts a sandbox in the current tokio runtime and returns once it is ready.
 pub async fn start(opts: &Options) -> Result<Running> {
     opts.validate()?;
+    crate::kubelet::require_root().map_err(|e| anyhow!(e))?;
     let server_bin = server_bin::resolve(opts.server_bin.as_deref())?;
     std::fs::create_dir_all(&opts.dir).with_context(|| format!("create {}", opts.dir.display()))?;
     let dir = std::fs::canonicalize(&opts.dir)?;
@@ -260,7 +324,14 @@ pub async fn start(opts: &Options) -> Result<Running> {
         };
     }
     let (subnet, listener) = claim_addresses(opts).await?;
-    let api_addr = listener.local_addr()?;
+    let (node, node_listener, service_listener) = start_node(subnet).await?;
+    let node_addr = node_listener.local_addr()?;
+    // The kubeconfig names the node address, which pods reach too (a host loopback address
+    // they cannot), unless an API address was given.
+    let api_addr = match opts.api_addr {
+        Some(_) => listener.local_addr()?,
+        None => node_addr,
+    };
 
     // Certificates: the API server's CA is not Vault's, as in a real install. The Vault CA
     // issues the pods' certificate, kept in the `vault-tls` Secret with its CA.
@@ -268,18 +339,25 @@ pub async fn start(opts: &Options) -> Result<Running> {
     let api_cert = api_ca.issue(
         "vault-sandbox-apiserver",
         &[
-            api_addr.ip().to_string(),
+            node_addr.ip().to_string(),
+            listener.local_addr()?.ip().to_string(),
             "127.0.0.1".into(),
             "localhost".into(),
+            "kubernetes".into(),
+            "kubernetes.default".into(),
             "kubernetes.default.svc".into(),
+            "kubernetes.default.svc.cluster.local".into(),
         ],
         time::Duration::days(365),
     )?;
     let ca = Ca::generate("vault-sandbox Vault CA")?;
-    let pod_ips: Vec<String> = (0..32u8)
-        .map(|i| Ipv4Addr::new(subnet[0], subnet[1], subnet[2], 10 + i).to_string())
+    let pod_ips: Vec<String> = crate::network::pool_ips(crate::network::private_net(subnet))
+        .iter()
+        .map(|ip| ip.to_string())
         .collect();
+    let variant = opts.variant();
     let vault_cert = ca.vault_cert(
+        &variant,
         &opts.namespace,
         &pod_ips,
         VaultCert::Valid {
@@ -288,13 +366,6 @@ pub async fn start(opts: &Options) -> Result<Running> {
     )?;
     std::fs::write(dir.join("ca.crt"), &ca.cert_pem)?;
     std::fs::write(dir.join("api-ca.crt"), &api_ca.cert_pem)?;
-
-    // `vault` and `bao` inside pods resolve to the server binary.
-    let bin_dir = dir.join("bin");
-    std::fs::create_dir_all(&bin_dir)?;
-    for name in ["vault", "bao"] {
-        std::os::unix::fs::symlink(&server_bin, bin_dir.join(name))?;
-    }
 
     let cfg = Config {
         dir: dir.clone(),
@@ -306,10 +377,12 @@ pub async fn start(opts: &Options) -> Result<Running> {
         probe_period: opts.probe_period,
         ca_pem: ca.cert_pem.clone(),
         api_ca_pem: api_ca.cert_pem.clone(),
+        variant,
     };
     let admin_token = random_token();
     let cluster = Cluster::new(cfg, admin_token.clone())?;
     *cluster.vault_ca.lock().map_err(|_| anyhow!("CA lock"))? = Some(Arc::new(ca));
+    *cluster.node.lock().map_err(|_| anyhow!("node lock"))? = Some(node);
     let c = &cluster;
     let ns = opts.namespace.as_str();
     let mut server_config = opts.extra_config.clone();
@@ -319,25 +392,48 @@ pub async fn start(opts: &Options) -> Result<Running> {
         *c.kms.lock().map_err(|_| anyhow!("kms lock"))? = Some(kms);
     }
     if opts.audit {
-        server_config.push_str(&objects::audit_stanza());
+        server_config.push_str(&objects::audit_stanza(&variant));
     }
-    let seed = [
+    let v = &variant;
+    let mut seed = vec![
         ("namespaces", "", objects::namespace("default")),
         ("namespaces", "", objects::namespace("kube-system")),
         ("namespaces", "", objects::namespace(ns)),
         ("nodes", "", objects::node(c.cfg.node_ip())),
-        ("serviceaccounts", ns, objects::service_account(ns)),
+        ("storageclasses", "", objects::storage_class()),
+        ("serviceaccounts", ns, objects::service_account(v, ns)),
         (
             "configmaps",
             ns,
-            objects::config_map(ns, &objects::server_config_template(&server_config)),
-        ),
-        (
-            "secrets",
-            ns,
-            objects::tls_secret(ns, &vault_cert.cert_pem, &vault_cert.key_pem, &c.cfg.ca_pem),
+            objects::config_map(
+                v,
+                ns,
+                &objects::server_config_with_raft(
+                    v,
+                    &server_config,
+                    &if opts.retry_join {
+                        objects::retry_join_stanzas(v, opts.nodes)
+                    } else {
+                        String::new()
+                    },
+                ),
+            ),
         ),
     ];
+    // Without TLS on the listener the server needs no certificate: no TLS Secret.
+    if v.tls {
+        seed.push((
+            "secrets",
+            ns,
+            objects::tls_secret(
+                v,
+                ns,
+                &vault_cert.cert_pem,
+                &vault_cert.key_pem,
+                &c.cfg.ca_pem,
+            ),
+        ));
+    }
     for (res, ns, obj) in seed {
         if res != "namespaces"
             || c.store
@@ -352,7 +448,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
     for namespace in ["default", "kube-system", ns] {
         api::registry::populate_namespace(c, namespace);
     }
-    for svc in objects::services(ns) {
+    for svc in objects::services(v, ns) {
         c.store
             .create("services", ns, svc)
             .map_err(|e| anyhow!("seed services: {e}"))?;
@@ -373,16 +469,21 @@ pub async fn start(opts: &Options) -> Result<Running> {
     )?;
 
     let tls = api_tls(&api_cert.cert_pem, &api_cert.key_pem)?;
-    tokio::spawn(api::serve(cluster.clone(), listener, tls));
-    let mut sts = objects::statefulset(ns, opts.nodes);
+    tokio::spawn(api::serve(cluster.clone(), listener, tls.clone()));
+    tokio::spawn(api::serve(cluster.clone(), node_listener, tls.clone()));
+    tokio::spawn(api::serve(cluster.clone(), service_listener, tls));
+    tokio::spawn(crate::names::refresh_loop(cluster.clone()));
+    let mut sts = objects::statefulset(v, ns, opts.nodes);
     if opts.audit {
-        objects::add_audit_storage(&mut sts);
+        objects::add_audit_storage(v, &mut sts);
     }
+    objects::set_claim_size(&mut sts, &opts.claim_size);
     c.store
         .create("statefulsets", ns, sts)
         .map_err(|e| anyhow!("create statefulset: {e}"))?;
     tokio::spawn(controller::run(cluster.clone()));
     tokio::spawn(crate::gc::run(cluster.clone()));
+    tokio::spawn(crate::pvc_resize::run(cluster.clone()));
 
     let running = Running {
         cluster: cluster.clone(),
@@ -414,7 +515,7 @@ async fn wait_all_running(c: &Arc<Cluster>, n: u32) -> Result<()> {
         let up = (0..n)
             .filter(|i| {
                 c.kubelet
-                    .get(&format!("{}-{i}", objects::STS_NAME))
+                    .get(&c.pod_name(*i))
                     .is_some_and(|r| r.current().is_some())
             })
             .count();
@@ -459,11 +560,40 @@ impl Running {
                 let _ = tokio::time::timeout(left, p.wait()).await;
             }
         }
+        // The pods' network namespaces, then the node's: their veths and routes go with them.
+        let pauses = self
+            .cluster
+            .kubelet
+            .running()
+            .into_iter()
+            .filter_map(|r| r.netns_proc());
+        let node = self.cluster.node.lock().ok().and_then(|mut n| n.take());
+        for p in pauses.chain(node) {
+            p.signal(libc::SIGKILL);
+            let left = deadline.saturating_duration_since(Instant::now());
+            let _ = tokio::time::timeout(left, p.wait()).await;
+        }
     }
 
-    /// The address of pod `vault-<ordinal>`.
+    /// The current IP of pod `vault-<ordinal>`; for a pod that is not running, an address of
+    /// the pods' range that no pod has.
     pub fn pod_ip(&self, ordinal: u32) -> Ipv4Addr {
-        self.cluster.cfg.pod_ip(ordinal)
+        self.cluster
+            .pod_addr(ordinal)
+            .unwrap_or_else(|| crate::network::unassigned_ip(self.cluster.cfg.pod_net(), ordinal))
+    }
+
+    /// The address `name` resolves to inside the sandbox's pods (`vault-0.vault-internal`,
+    /// `vault-active.vault.svc`, …).
+    pub fn resolve(&self, name: &str) -> Option<Ipv4Addr> {
+        crate::names::resolve(&self.cluster, name)
+    }
+
+    /// The `slow` fault: pod `pod`'s Vault API answers `delay` late (zero: on time again).
+    pub async fn slow(&self, pod: &str, delay: Duration) -> Result<String> {
+        faults::slow(&self.cluster, pod, delay)
+            .await
+            .map_err(|e| anyhow!(e))
     }
 
     pub async fn fault(&self, fault: Fault, pod: &str) -> Result<String> {

@@ -281,9 +281,15 @@ fn exec_sees_and_signals_only_its_pods_processes() {
         let servers: Vec<&str> = text.lines().filter(|l| l.contains(" server ")).collect();
         assert_eq!(servers.len(), 1, "one server in {pod}:\n{text}");
         assert!(servers[0].starts_with("1 "), "its server is PID 1:\n{text}");
+        let config = k
+            .exec_sh("vault", pod, "grep node_id /tmp/storageconfig.hcl")
+            .output()
+            .expect("kubectl exec");
         assert!(
-            servers[0].contains(&format!("/{pod}/")),
-            "{pod}'s own server:\n{text}"
+            servers[0].contains("-config=/tmp/storageconfig.hcl")
+                && stdout(&config).contains(&format!("\"{pod}\"")),
+            "{pod}'s own server:\n{text}\n{}",
+            show(&config)
         );
         assert!(
             text.lines().count() < 6,

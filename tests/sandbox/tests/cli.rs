@@ -99,7 +99,18 @@ fn pod(k: &Kubectl, name: &str) -> Value {
 fn sandbox_pids(dir: &Path) -> (u32, BTreeSet<u32>) {
     let supervisor = supervisor_pid(dir);
     assert!(alive(supervisor), "supervisor {supervisor} is not running");
-    let servers: BTreeSet<u32> = children(supervisor).into_iter().collect();
+    // Not the pause processes that hold the pods' (and the node's) network namespaces.
+    let pauses: BTreeSet<u32> = children(supervisor)
+        .into_iter()
+        .filter(|&p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep")
+        })
+        .collect();
+    assert_eq!(pauses.len(), 4, "a pause process per pod and the node's");
+    let servers: BTreeSet<u32> = children(supervisor)
+        .into_iter()
+        .filter(|p| !pauses.contains(p))
+        .collect();
     let status: Value = serde_json::from_str(&sandbox_ok(&[
         "status",
         "--dir",
@@ -235,8 +246,38 @@ fn cli_faults_and_teardown() {
     k.ok(["get", "pods", "--request-timeout=5s"])
         .expect("no API fault left");
 
+    // partition/heal: vault-2 no longer reaches vault-0 (its own localhost still answers),
+    // then does again; slow: its API answers late.
+    let reach =
+        "curl -sk --max-time 3 -o /dev/null https://vault-0.vault-internal:8200/v1/sys/health";
+    let own = "curl -sk --max-time 3 -o /dev/null https://127.0.0.1:8200/v1/sys/health";
+    let sh = |script: &str| k.exec_sh("vault", "vault-2", script).output().unwrap();
+    assert!(sh(reach).status.success(), "{}", show(&sh(reach)));
+    let out = sandbox_ok(&["fault", "partition", "vault-2", "--dir", d]);
+    assert!(out.contains("cut off"), "{out}");
+    assert!(
+        !sh(reach).status.success(),
+        "partitioned vault-2 reached vault-0"
+    );
+    assert!(sh(own).status.success(), "{}", show(&sh(own)));
+    sandbox_ok(&["fault", "heal", "vault-2", "--dir", d]);
+    assert!(sh(reach).status.success(), "{}", show(&sh(reach)));
+    let out = sandbox_ok(&["fault", "slow", "vault-2", "--delay", "200", "--dir", d]);
+    assert!(out.contains("200 ms late"), "{out}");
+    let out = sandbox_cli(["fault", "slow", "vault-2", "--dir", d]);
+    assert_one_error_line(&out, "needs --delay", &[]);
+    sandbox_ok(&["fault", "slow", "vault-2", "--delay", "0", "--dir", d]);
+
     // down: no supervisor or server process is left, even with a node hung (SIGSTOP).
     let (supervisor, servers) = sandbox_pids(&dir);
+    // The host ends of the pods' veth pairs are named after the pod IPs (10.a.b.c).
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap();
+    let api: SocketAddr = state["api"].as_str().unwrap()[8..].parse().unwrap();
+    let std::net::IpAddr::V4(node) = api.ip() else {
+        panic!("{api}")
+    };
+    let link_prefix = format!("vsb{:02x}{:02x}", node.octets()[1], node.octets()[2]);
     sandbox_ok(&["fault", "stop", "vault-1", "--dir", d]);
     let out = sandbox_ok(&["down", "--dir", d]);
     assert!(out.contains("stopped"), "{out}");
@@ -248,6 +289,20 @@ fn cli_faults_and_teardown() {
         );
     }
     assert_nothing_runs_in(&dir);
+    // Nor a network interface: the pods' veths go with their namespaces (asynchronously).
+    let links = || {
+        let out = std::process::Command::new("ip")
+            .args(["-br", "link"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with(&link_prefix))
+            .count()
+    };
+    wait_for("the sandbox's veths gone", Duration::from_secs(20), || {
+        links() == 0
+    });
     assert!(!dir.join("state.json").exists(), "state.json left behind");
 
     // up again, then SIGKILL the supervisor: every server dies with it.
@@ -331,19 +386,20 @@ fn cli_rejects_bad_input() {
     eprintln!("busy API port → {line}");
     assert_nothing_runs_in(&dir);
 
-    // A busy pod port (8200 of vault-0's address) in a chosen subnet.
+    // A busy API port of a chosen subnet (the pods have network namespaces of their own:
+    // nothing on the host can take their ports).
     let held_pod = (0..20)
         .find_map(|i| {
             let subnet = format!("127.231.{}", 17 + i);
-            std::net::TcpListener::bind(format!("{subnet}.10:8200"))
+            std::net::TcpListener::bind(format!("{subnet}.1:6443"))
                 .ok()
                 .map(|l| (subnet, l))
         })
-        .expect("hold a pod port");
+        .expect("hold an API port");
     let out = sandbox_cli(["up", "--dir", d, "--subnet", &held_pod.0]);
     let line = assert_one_error_line(&out, "already in use", &[]);
-    assert!(line.contains(&format!("{}.10:8200", held_pod.0)), "{line}");
-    eprintln!("busy pod port → {line}");
+    assert!(line.contains(&format!("{}.1:6443", held_pod.0)), "{line}");
+    eprintln!("busy API port of a subnet → {line}");
     assert_nothing_runs_in(&dir);
     drop((held, held_pod));
 
@@ -383,4 +439,47 @@ fn cli_rejects_bad_input() {
         .filter(|n| n != ".install.lock")
         .collect();
     assert!(cached.is_empty(), "a failed install left {cached:?}");
+}
+
+/// `vault-sandbox up --retry-join`: the supervisor gets the flag, the ConfigMap the chart's
+/// `retry_join` stanzas (one per pod), the servers run them, and the bootstrap still joins.
+#[test]
+fn up_with_retry_join_configures_and_bootstraps() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "cli-retry-join");
+    let sb = Daemon::up(&dir, &["--retry-join", "--nodes", "2"]);
+    let k = sb.kubectl();
+    let config = server_config(&k);
+    assert_eq!(config.matches("retry_join {").count(), 2, "{config}");
+    for i in 0..2 {
+        assert!(
+            config.contains(&format!("\"https://vault-{i}.vault-internal:8200\"")),
+            "{config}"
+        );
+    }
+    let logs = k
+        .ok(["logs", "-n", "vault", "vault-1"])
+        .expect("kubectl logs");
+    assert!(logs.contains("raft retry join initiated"), "{logs}");
+    let pods = pods_table(&k);
+    assert_eq!(pods.len(), 2, "{pods:#?}");
+    assert!(pods.iter().all(|p| p["READY"] == "1/1"), "{pods:#?}");
+    // Two voters, as vault-0 lists them (the token goes through stdin, not argv).
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "jq -r .root_token init.json | kubectl exec -i -n vault vault-0 -- vault login - >/dev/null \
+             && kubectl exec -n vault vault-0 -- vault operator raft list-peers",
+        ])
+        .current_dir(&dir)
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .env("KUBECACHEDIR", dir.join("kube-cache"))
+        .output()
+        .expect("run sh");
+    assert!(out.status.success(), "{}", show(&out));
+    let peers = stdout(&out);
+    let voters = peers
+        .lines()
+        .filter(|l| l.starts_with("vault-") && l.trim_end().ends_with("true"))
+        .count();
+    assert_eq!(voters, 2, "{peers}");
 }

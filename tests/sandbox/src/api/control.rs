@@ -1,7 +1,6 @@
 //! The sandbox's own endpoints (`/sandbox/v1/...`: status, faults, shutdown) and the node
 //! proxy's kubelet stats summary.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -38,6 +37,15 @@ pub async fn handle(
                 return api_fault(c, kind, &body).map(|message| json!({"message": message}));
             }
             let pod = body["pod"].as_str().unwrap_or_default();
+            if kind == "slow" {
+                let ms = body["delay_ms"].as_u64().ok_or_else(|| {
+                    ApiError::bad_request("fault slow needs delay_ms (--delay MS)")
+                })?;
+                let message = faults::slow(c, pod, std::time::Duration::from_millis(ms))
+                    .await
+                    .map_err(ApiError::bad_request)?;
+                return Ok(json!({"message": message}));
+            }
             let fault: Fault = kind.parse().map_err(ApiError::bad_request)?;
             let message = faults::inject(c, fault, pod)
                 .await
@@ -122,7 +130,7 @@ pub fn status(c: &Cluster) -> Value {
                 "ip": p["status"]["podIP"],
                 "phase": p["status"]["phase"],
                 "ready": p["status"]["conditions"].as_array().is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True")),
-                "sealed": p["metadata"]["labels"]["vault-sealed"],
+                "sealed": p["metadata"]["labels"][c.variant().registration_label("sealed")],
                 "pid": run.as_ref().and_then(|r| r.current()).map(|p| p.pid),
                 "restarts": run.as_ref().map(|r| r.restarts()).unwrap_or(0),
             })
@@ -135,28 +143,6 @@ pub fn status(c: &Cluster) -> Value {
         "supervisor_pid": std::process::id(),
         "pods": pods,
     })
-}
-
-/// Bytes a directory tree occupies on disk (as `du`, and the kubelet's volume stats, count them).
-pub fn disk_usage(path: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return 0;
-    };
-    let own = meta.blocks() * 512;
-    if !meta.is_dir() {
-        return own;
-    }
-    own + std::fs::read_dir(path)
-        .map(|rd| rd.flatten().map(|e| disk_usage(&e.path())).sum())
-        .unwrap_or(0)
-}
-
-fn capacity_bytes(pvc: &Value) -> u64 {
-    let q = pvc["status"]["capacity"]["storage"]
-        .as_str()
-        .unwrap_or(objects::PVC_SIZE);
-    parse_quantity(q).unwrap_or(objects::PVC_BYTES)
 }
 
 /// Parses a Kubernetes quantity such as `10Gi`, `500M` or `1024`.
@@ -180,7 +166,7 @@ pub fn parse_quantity(q: &str) -> Option<u64> {
 }
 
 /// `GET /api/v1/nodes/{node}/proxy/stats/summary`: the kubelet's summary with each pod's PVC
-/// usage, measured on the volume's directory.
+/// usage, measured with statfs on the volume's filesystem as the pod has it mounted.
 pub async fn node_proxy(c: &Arc<Cluster>, node: &str, rest: &[String]) -> Result<Value, ApiError> {
     if node != objects::NODE_NAME {
         return Err(ApiError::not_found("nodes", node));
@@ -198,15 +184,18 @@ pub async fn node_proxy(c: &Arc<Cluster>, node: &str, rest: &[String]) -> Result
             let Some(claim) = v["persistentVolumeClaim"]["claimName"].as_str() else {
                 continue;
             };
-            let Some(pvc) = c.store.get("persistentvolumeclaims", ns, claim) else {
+            if c.store.get("persistentvolumeclaims", ns, claim).is_none() {
+                continue;
+            }
+            // Only volumes mounted in a running container are measured, as the kubelet does.
+            let pod = p["metadata"]["name"].as_str().unwrap_or_default();
+            let Some(u) = crate::kubelet::volume_usage(c, ns, pod, claim) else {
                 continue;
             };
-            let used = disk_usage(&c.cfg.volume_dir(claim));
-            let capacity = capacity_bytes(&pvc);
             volumes.push(json!({
                 "time": now, "name": v["name"],
-                "capacityBytes": capacity, "usedBytes": used, "availableBytes": capacity.saturating_sub(used),
-                "inodes": 1_000_000, "inodesUsed": 100, "inodesFree": 999_900,
+                "capacityBytes": u.capacity, "usedBytes": u.used, "availableBytes": u.available,
+                "inodes": u.inodes, "inodesUsed": u.inodes - u.inodes_free, "inodesFree": u.inodes_free,
                 "pvcRef": {"name": claim, "namespace": ns},
             }));
         }

@@ -37,13 +37,15 @@ fn tail(data: &[u8], lines: usize) -> &[u8] {
 pub async fn logs(c: Arc<Cluster>, name: &str, p: LogParams) -> Result<Body, ApiError> {
     let run = c.kubelet.get(name).ok_or_else(|| {
         ApiError::bad_request(format!(
-            "container \"vault\" in pod \"{name}\" is not available"
+            "container \"{}\" in pod \"{name}\" is not available",
+            c.variant().container()
         ))
     })?;
     let dir = c.cfg.pod_dir(name);
     let path = run.log_file(&dir, p.previous).ok_or_else(|| {
         ApiError::bad_request(format!(
-            "previous terminated container \"vault\" in pod \"{name}\" not found"
+            "previous terminated container \"{}\" in pod \"{name}\" not found",
+            c.variant().container()
         ))
     })?;
     let data = tokio::fs::read(&path).await.unwrap_or_default();

@@ -135,7 +135,7 @@ fn pods(c: &Cluster, ns: Option<&str>, selector: &LabelSelector) -> Vec<Value> {
                 "metadata": {"name": name, "namespace": pod["metadata"]["namespace"],
                              "labels": pod["metadata"]["labels"], "creationTimestamp": now},
                 "timestamp": now, "window": format!("{}s", age.round().max(1.0)),
-                "containers": [{"name": objects::CONTAINER,
+                "containers": [{"name": c.variant().container(),
                                 "usage": {"cpu": format!("{}n", nanocores.round()), "memory": format!("{}Ki", rss / 1024)}}],
             }))
         })

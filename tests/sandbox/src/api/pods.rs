@@ -8,9 +8,10 @@ use super::{Body, Call, logs, streams};
 use crate::cluster::Cluster;
 use crate::status::ApiError;
 
-fn check_container(q: &Query, pod: &str) -> Result<(), ApiError> {
+fn check_container(c: &Cluster, q: &Query, pod: &str) -> Result<(), ApiError> {
     match q.get("container") {
-        None | Some("") | Some(crate::objects::CONTAINER) => Ok(()),
+        None | Some("") => Ok(()),
+        Some(name) if name == c.variant().container() => Ok(()),
         Some(other) => Err(ApiError::bad_request(format!(
             "container {other} is not valid for pod {pod}"
         ))),
@@ -43,10 +44,10 @@ pub async fn log(call: &Call) -> Result<Response<Body>, ApiError> {
     if call.route.ns() != call.c.ns() && call.c.kubelet.get(&key).is_none() {
         return Err(ApiError::bad_request(format!(
             "container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating",
-            crate::objects::CONTAINER
+            call.c.variant().container()
         )));
     }
-    check_container(q, name)?;
+    check_container(&call.c, q, name)?;
     let body = logs::logs(
         call.c.clone(),
         &key,
@@ -67,7 +68,7 @@ pub async fn log(call: &Call) -> Result<Response<Body>, ApiError> {
 pub fn exec(call: &Call, req: &mut Request<Incoming>) -> Result<Response<Body>, ApiError> {
     let name = call.route.target.name();
     pod_running(&call.c, call.route.ns(), name)?;
-    check_container(&call.q, name)?;
+    check_container(&call.c, &call.q, name)?;
     let command = call.q.all("command");
     if command.is_empty() {
         return Err(ApiError::bad_request(

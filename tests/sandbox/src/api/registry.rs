@@ -269,10 +269,20 @@ pub fn update(
     dry_run: bool,
     change: impl FnOnce(&mut Value) -> Result<(), ApiError>,
 ) -> Result<Value, ApiError> {
+    let claims = res.plural == "persistentvolumeclaims";
+    let expandable = if claims {
+        crate::pvc_resize::expandable_classes(c)
+    } else {
+        Vec::new()
+    };
     let apply = |cur: &mut Value| -> Result<(), ApiError> {
         let old = cur.clone();
         change(cur)?;
-        prepare_update(res, part, &old, cur)
+        prepare_update(res, part, &old, cur)?;
+        if claims {
+            crate::pvc_resize::admit(&expandable, &old, cur)?;
+        }
+        Ok(())
     };
     if dry_run {
         let mut obj = c

@@ -208,6 +208,14 @@ pub static RESOURCES: &[Resource] = &[
         .subresources(&["proxy", "status"])
         .verbs(&["get", "list", "patch", "update", "watch"])
         .fields(&["metadata.name", "spec.unschedulable"]),
+    Resource::new(
+        "storage.k8s.io",
+        "storageclasses",
+        "storageclass",
+        "StorageClass",
+    )
+    .cluster_scoped()
+    .short(&["sc"]),
     Resource::new("apps", "statefulsets", "statefulset", "StatefulSet")
         .short(&["sts"])
         .subresources(&["scale", "status"]),

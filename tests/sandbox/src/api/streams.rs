@@ -288,19 +288,28 @@ pub fn portforward(
             "query parameter \"ports\" is required",
         ));
     }
-    let ip = c.cfg.pod_ip(run.ordinal);
+    let netns = run.netns_pid().ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "unable to upgrade connection: pod {pod} has no network namespace"
+        ))
+    })?;
     let cuts = kubelet::stream_cuts(&c, pod).ok_or_else(|| {
         ApiError::bad_request(format!(
             "unable to upgrade connection: pod {pod} has no running container"
         ))
     })?;
-    let delay = c.api_faults.lock().ok().and_then(|f| f.stream_delay(pod));
+    let delay = c
+        .api_faults
+        .lock()
+        .ok()
+        .and_then(|f| f.stream_delay(pod))
+        .or_else(|| c.slow.lock().ok()?.get(pod).copied());
     upgrade(req, &["v4.channel.k8s.io"], cuts, move |ws, _| async move {
-        run_portforward(ws, ip, ports, delay).await;
+        run_portforward(ws, netns, ports, delay).await;
     })
 }
 
-async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>, delay: Option<Duration>) {
+async fn run_portforward(ws: Ws, netns: u32, ports: Vec<u16>, delay: Option<Duration>) {
     let (mut sink, mut source) = ws.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
     let mut writers = Vec::new();
@@ -313,7 +322,8 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>, delay:
                 return;
             }
         }
-        match tokio::net::TcpStream::connect((ip, *port)).await {
+        // As the kubelet does: localhost inside the pod's network namespace.
+        match crate::network::connect_in(netns, *port).await {
             Ok(stream) => {
                 // As the kubelet's (Go) connection to the pod: no Nagle delay.
                 let _ = stream.set_nodelay(true);
@@ -330,7 +340,7 @@ async fn run_portforward(ws: Ws, ip: std::net::Ipv4Addr, ports: Vec<u16>, delay:
             Err(e) => {
                 writers.push(None);
                 let msg = format!(
-                    "error forwarding port {port} to pod, uid : failed to connect to {ip}:{port}: {e}"
+                    "error forwarding port {port} to pod, uid : failed to connect to localhost:{port} inside namespace: {e}"
                 );
                 let _ = sink
                     .send(Message::binary([&[err_ch][..], msg.as_bytes()].concat()))

@@ -94,6 +94,14 @@ fn columns(resource: &str) -> Vec<Value> {
         "configmaps" => named(&[("Name", 0), ("Data", 0), ("Age", 0)]),
         "serviceaccounts" => named(&[("Name", 0), ("Secrets", 0), ("Age", 0)]),
         "namespaces" => named(&[("Name", 0), ("Status", 0), ("Age", 0)]),
+        "storageclasses" => named(&[
+            ("Name", 0),
+            ("Provisioner", 0),
+            ("ReclaimPolicy", 0),
+            ("VolumeBindingMode", 0),
+            ("AllowVolumeExpansion", 0),
+            ("Age", 0),
+        ]),
         "nodes" => named(&[
             ("Name", 0),
             ("Status", 0),
@@ -288,6 +296,20 @@ fn cells(resource: &str, o: &Value) -> Vec<Value> {
         ],
         "serviceaccounts" => vec![name, json!(0), age],
         "namespaces" => vec![name, json!(s(&o["status"]["phase"])), age],
+        "storageclasses" => vec![
+            // kube's printer marks the default class in the name.
+            if o["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+            {
+                json!(format!("{} (default)", s(&o["metadata"]["name"])))
+            } else {
+                name
+            },
+            json!(s(&o["provisioner"])),
+            json!(s(&o["reclaimPolicy"])),
+            json!(s(&o["volumeBindingMode"])),
+            json!(o["allowVolumeExpansion"] == true),
+            age,
+        ],
         "nodes" => vec![
             name,
             json!("Ready"),

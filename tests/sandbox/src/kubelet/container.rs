@@ -7,10 +7,11 @@ use std::sync::atomic::Ordering;
 
 use tokio::process::Command;
 
-use super::PodRun;
-use super::env::{pod_env, rewrite_paths};
+use super::env::pod_env;
+use super::rootfs::{self, Source};
+use super::{PodRun, filesystems};
 use crate::cluster::Cluster;
-use crate::objects::{CONFIG_KEY, CONFIG_MAP};
+use crate::objects::CONFIG_KEY;
 use crate::procs::{self, Proc};
 
 /// Lays out the pod's filesystem and starts the server process.
@@ -20,39 +21,28 @@ pub(super) async fn start_container(
     restart: u32,
 ) -> Result<Proc, String> {
     let pod_dir = c.cfg.pod_dir(&run.key);
-    let root = pod_dir.join("root");
-    let ip = c.cfg.pod_ip(run.ordinal);
-    for d in ["vault/logs", "vault/config", "home/vault", "tmp"] {
-        std::fs::create_dir_all(root.join(d)).map_err(|e| format!("create {d}: {e}"))?;
+    if restart == 0 {
+        rootfs::forget_earlier_pods(c, run);
     }
-    std::fs::create_dir_all(pod_dir.join("logs")).map_err(|e| e.to_string())?;
-    // A claim volume (data, audit) is the PVC's directory; it outlives the pod.
-    for (claim, mount) in claim_mounts(c, &run.namespace, &run.name) {
-        let volume = c.cfg.volume_dir(&super::run_key(c, &run.namespace, &claim));
-        std::fs::create_dir_all(&volume).map_err(|e| format!("volume {claim}: {e}"))?;
-        let link = root.join(mount.trim_start_matches('/'));
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&volume, &link).map_err(|e| format!("mount {claim}: {e}"))?;
+    for dir in [pod_dir.join("logs"), rootfs::mount_point(c, run)] {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     }
-
-    // Mount the TLS Secret and the config ConfigMap as the chart does.
-    super::volumes::write_tls_secret(c, run)?;
-    let cm = c
-        .store
-        .get("configmaps", &run.namespace, CONFIG_MAP)
-        .ok_or_else(|| format!("configmap \"{CONFIG_MAP}\" not found"))?;
-    let template = cm["data"][CONFIG_KEY].as_str().unwrap_or_default();
-    std::fs::write(root.join("vault/config").join(CONFIG_KEY), template)
-        .map_err(|e| e.to_string())?;
-    let config = rewrite_paths(
-        &template
-            .replace("POD_IP", &ip.to_string())
-            .replace("HOST_IP", &c.cfg.node_ip().to_string())
-            .replace("HOSTNAME", &run.name),
-        &root,
-    );
-    let config_path = root.join("tmp/storageconfig.hcl");
-    std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
+    let pod = run
+        .object(c)
+        .ok_or_else(|| format!("pod {} not found", run.name))?;
+    let mounts = rootfs::volume_mounts(&pod);
+    // A claim volume (data, audit) is the PVC's filesystem, loop-mounted at the PVC's directory
+    // inside the pod's mount namespace (see `claim_filesystems`), then bound into the root.
+    let filesystems = claim_filesystems(c, run, &mounts).await?;
+    // Mount the Secret and ConfigMap volumes as the chart does.
+    super::volumes::write_projected(c, run, &mut Vec::new())?;
+    let own_paths = rootfs::own_paths(c, run, &mounts)?;
+    // The chart's entrypoint copies the configuration to /tmp with the pod's addresses in it.
+    std::fs::write(
+        rootfs::own_dir(c, run).join("tmp/storageconfig.hcl"),
+        server_config(c, run)?,
+    )
+    .map_err(|e| e.to_string())?;
 
     let container_id = format!("{}-{restart}", run.uid);
     let log_path = pod_dir.join("logs").join(format!("{container_id}.log"));
@@ -67,20 +57,33 @@ pub(super) async fn start_container(
     let renewal = super::service_account::write(c, run)?;
     run.token_renewal.store(renewal, Ordering::SeqCst);
 
-    // The server runs in a PID namespace of its own (with its own /proc), so a process search
-    // or `kill` in `kubectl exec` sees only this pod's processes, as in a real container; its
-    // mount namespace (private, as unshare makes it) holds the service-account volume.
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--pid", "--fork", "--mount-proc", "--kill-child", "--"])
-        .args(super::service_account::mount_then_exec(
-            &super::service_account::dir(c, run),
-        ))
-        .arg(&c.cfg.server_bin)
-        .arg("server")
-        .arg(format!("-config={}", config_path.display()))
-        .current_dir(&root)
+    // The pod's network and UTS namespaces (kept across container restarts).
+    let netns = super::network::ensure(c, run).await?;
+    let (hosts, resolv) = crate::names::files(c, run);
+
+    // The server runs in the pod's network and UTS namespaces, and in PID and mount namespaces
+    // of its own, in the pod's own root: a process search or `kill` in `kubectl exec` sees
+    // only this pod's processes, and its paths and listeners are the container's.
+    let script = [
+        "set -e\n".to_string(),
+        filesystems::mount_step(&filesystems),
+        rootfs::assemble(c, run),
+        own_paths,
+        names_step(&hosts, &resolv),
+        super::service_account::mount_step(&super::service_account::dir(c, run)),
+        rootfs::pivot(),
+        "exec \"$@\"\n".to_string(),
+    ]
+    .concat();
+    let mut cmd = Command::new("nsenter");
+    cmd.arg(format!("--target={netns}"))
+        .args(["--net", "--uts", "--", "unshare"])
+        .args(["--pid", "--fork", "--mount", "--kill-child", "--"])
+        .args(["/bin/sh", "-c", &script, "sh"])
+        .arg(format!("{}/bao", rootfs::BIN_DIR))
+        .args(["server", "-config=/tmp/storageconfig.hcl"])
         .env_clear()
-        .envs(pod_env(c, run, &root))
+        .envs(pod_env(c, run))
         .stdin(Stdio::null())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log2));
@@ -93,7 +96,7 @@ pub(super) async fn start_container(
     while super::server_pid(&proc).is_none() {
         if let Some(status) = proc.exited() {
             return Err(format!(
-                "unshare --pid --fork --mount-proc (root needed) ended: {status}; see {}",
+                "the container's launch (unshare, mount, pivot_root: root needed) ended: {status}; see {}",
                 log_path.display()
             ));
         }
@@ -105,28 +108,62 @@ pub(super) async fn start_container(
     Ok(proc)
 }
 
-/// The pod's claim volumes and where its container mounts them; the data volume at
-/// /vault/data when the pod object is gone.
-fn claim_mounts(c: &Cluster, ns: &str, pod: &str) -> Vec<(String, String)> {
-    let Some(obj) = c.store.get("pods", ns, pod) else {
-        return vec![(format!("data-{pod}"), "/vault/data".into())];
-    };
-    let spec = &obj["spec"];
-    let claim_of = |volume: &str| {
-        spec["volumes"].as_array()?.iter().find_map(|v| {
-            (v["name"] == volume)
-                .then(|| v["persistentVolumeClaim"]["claimName"].as_str())
-                .flatten()
-                .map(str::to_string)
-        })
-    };
-    spec["containers"][0]["volumeMounts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| {
-            let claim = claim_of(m["name"].as_str()?)?;
-            Some((claim, m["mountPath"].as_str()?.to_string()))
-        })
-        .collect()
+/// The launch step for the pod's names: its /etc/hosts and /etc/resolv.conf (rewritten in
+/// place as addresses change) bound over the image's.
+fn names_step(hosts: &std::path::Path, resolv: &std::path::Path) -> String {
+    let r = rootfs::ROOT_VAR;
+    let q = |p: &std::path::Path| rootfs::quote(&p.display().to_string());
+    format!(
+        "mount --bind {} \"${r}\"/etc/hosts\nmount --bind {} \"${r}\"/etc/resolv.conf\n",
+        q(hosts),
+        q(resolv)
+    )
+}
+
+/// The server configuration: the ConfigMap's, with the pod's addresses and name in it.
+fn server_config(c: &Cluster, run: &PodRun) -> Result<String, String> {
+    let name = c.variant().config_map();
+    let cm = c
+        .store
+        .get("configmaps", &run.namespace, &name)
+        .ok_or_else(|| format!("configmap \"{name}\" not found"))?;
+    let template = cm["data"][CONFIG_KEY].as_str().unwrap_or_default();
+    Ok(template
+        .replace("POD_IP", &run.ip.to_string())
+        .replace("HOST_IP", &c.cfg.node_ip().to_string())
+        .replace("HOSTNAME", &run.name))
+}
+
+/// Each claim of the pod as an `(image, mount point)` pair for the launch: the image made (or
+/// grown) as the provisioner and kubelet would, mounted at the PVC's directory.
+async fn claim_filesystems(
+    c: &Arc<Cluster>,
+    run: &PodRun,
+    mounts: &[rootfs::VolumeMount],
+) -> Result<Vec<(std::path::PathBuf, std::path::PathBuf)>, String> {
+    let mut out = Vec::new();
+    for m in mounts {
+        let Source::Claim(claim) = &m.source else {
+            continue;
+        };
+        let key = super::run_key(c, &run.namespace, claim);
+        let pvc = c.store.get("persistentvolumeclaims", &run.namespace, claim);
+        let bytes = pvc
+            .as_ref()
+            .map(filesystems::requested_bytes)
+            .unwrap_or(crate::objects::PVC_BYTES);
+        let image = filesystems::image(c, &key);
+        filesystems::provision(&image, bytes)
+            .await
+            .map_err(|e| format!("volume {claim}: {e}"))?;
+        // A grown volume whose filesystem waits for a pod to mount it: grow it now.
+        if let Some(pvc) = pvc.filter(crate::pvc_resize::fs_resize_pending) {
+            filesystems::resize_offline(&image)
+                .await
+                .map_err(|e| format!("volume {claim}: {e}"))?;
+            crate::pvc_resize::filesystem_grown(c, &pvc, run.object(c).as_ref());
+        }
+        out.push((image, c.cfg.volume_dir(&key)));
+    }
+    Ok(out)
 }

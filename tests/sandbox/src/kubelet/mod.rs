@@ -3,7 +3,10 @@
 
 mod container;
 mod env;
+mod filesystems;
+mod network;
 mod probe;
+mod rootfs;
 mod service_account;
 mod status;
 mod streams;
@@ -20,10 +23,10 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::cluster::Cluster;
-use crate::objects;
 use crate::procs::Proc;
 
-pub use env::{exec_command, pod_env, rewrite_paths};
+pub use env::{exec_command, pod_env};
+pub use rootfs::require_root;
 pub use service_account::MOUNT_PATH as SERVICE_ACCOUNT_PATH;
 pub use streams::Cuttable;
 
@@ -44,6 +47,10 @@ pub struct PodRun {
     /// The pod's address slot (its IP is the sandbox's pod IP of this number): the ordinal in
     /// the sandbox's own StatefulSet, a free slot for the pods of any other.
     pub ordinal: u32,
+    /// The pod IP, from the pool when the pod was created.
+    pub ip: std::net::Ipv4Addr,
+    /// The pause process holding the pod's network and UTS namespaces.
+    pause: Mutex<Option<Proc>>,
     proc: Mutex<Option<Proc>>,
     terminating: AtomicBool,
     finished: AtomicBool,
@@ -86,6 +93,21 @@ impl PodRun {
             .filter(|p| p.exited().is_none())
     }
 
+    /// The pid of the pause process holding the pod's network namespace, while it lives.
+    pub fn netns_pid(&self) -> Option<u32> {
+        self.pause
+            .lock()
+            .ok()?
+            .as_ref()
+            .filter(|p| p.exited().is_none())
+            .map(|p| p.pid)
+    }
+
+    /// The pause process holding the pod's network namespace.
+    pub fn netns_proc(&self) -> Option<Proc> {
+        self.pause.lock().ok()?.clone()
+    }
+
     pub fn restarts(&self) -> u32 {
         self.restarts.load(Ordering::SeqCst)
     }
@@ -120,7 +142,8 @@ impl Kubelet {
     }
 }
 
-/// Starts the pod described by `pod` (already in the store) in address slot `ordinal`.
+/// Starts the pod described by `pod` (already in the store, its IP from the pool in
+/// `status.podIP`) in slot `ordinal`.
 pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
     let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let (name, namespace) = (
@@ -137,6 +160,8 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
             .unwrap_or_default()
             .to_string(),
         ordinal,
+        ip: pod_ip(c, pod),
+        pause: Mutex::new(None),
         proc: Mutex::new(None),
         terminating: AtomicBool::new(false),
         finished: AtomicBool::new(false),
@@ -155,6 +180,32 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
     tokio::spawn(supervise::run_loop(c.clone(), run.clone()));
     tokio::spawn(volumes::sync_loop(c.clone(), run.clone()));
     tokio::spawn(probe::probe_loop(c.clone(), run));
+}
+
+/// The pod's IP: the one the controller gave it from the pool, or (a pod created otherwise)
+/// a new one, recorded in its status.
+fn pod_ip(c: &Cluster, pod: &Value) -> std::net::Ipv4Addr {
+    if let Some(ip) = pod["status"]["podIP"]
+        .as_str()
+        .and_then(|ip| ip.parse().ok())
+    {
+        return ip;
+    }
+    let Some(ip) = c.ip_pool.lock().ok().and_then(|mut p| p.allocate()) else {
+        return std::net::Ipv4Addr::UNSPECIFIED;
+    };
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let _ = c.store.update(
+        "pods",
+        &s(&pod["metadata"]["namespace"]),
+        &s(&pod["metadata"]["name"]),
+        |p| {
+            p["status"]["podIP"] = serde_json::json!(ip.to_string());
+            p["status"]["podIPs"] = serde_json::json!([{"ip": ip.to_string()}]);
+            Ok(())
+        },
+    );
+    ip
 }
 
 /// Deletes a pod the way the kubelet does: SIGTERM, SIGKILL after the grace period, then the
@@ -178,7 +229,7 @@ pub fn terminate_in(c: &Arc<Cluster>, ns: &str, name: &str, grace: Duration) {
             &pod,
             "Normal",
             "Killing",
-            &format!("Stopping container {}", objects::CONTAINER),
+            &format!("Stopping container {}", c.variant().container()),
             "kubelet",
         );
     }
@@ -258,4 +309,98 @@ fn running_container(c: &Cluster, name: &str) -> Result<(Arc<PodRun>, Proc), Str
         .current()
         .ok_or_else(|| format!("pod {name} has no running container"))?;
     Ok((run, proc))
+}
+
+pub use filesystems::{FILLER as DISK_FILLER, Usage as VolumeUsage, can_resize_online};
+
+/// Where the host sees claim `claim` as pod `pod` (of namespace `ns`) has it mounted: through
+/// the server's `/proc/<pid>/root`. None unless the container runs with the volume mounted.
+pub fn volume_view(c: &Cluster, ns: &str, pod: &str, claim: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let run = c.kubelet.get(&run_key(c, ns, pod))?;
+    let pid = server_pid(&run.current()?)?;
+    // The pod's root is its own (pivot_root): the claim is where its volumeMount puts it.
+    let at = rootfs::volume_mounts(&run.object(c)?)
+        .into_iter()
+        .find(|m| m.source == rootfs::Source::Claim(claim.to_string()))?
+        .path;
+    let view = filesystems::view(pid, Path::new(&at));
+    // A mount point has a device of its own; until the launch step mounts it, it is the
+    // host's directory.
+    let dev = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+    let parent = view.parent()?;
+    (dev(&view)? != dev(parent)?).then_some(view)
+}
+
+/// The filesystem usage of claim `claim` mounted in pod `pod` (statfs, as the kubelet's
+/// volume stats measure it).
+pub fn volume_usage(c: &Cluster, ns: &str, pod: &str, claim: &str) -> Option<VolumeUsage> {
+    filesystems::statfs(&volume_view(c, ns, pod, claim)?)
+}
+
+/// The image file behind claim `claim` of namespace `ns`.
+pub fn volume_image(c: &Cluster, ns: &str, claim: &str) -> PathBuf {
+    filesystems::image(c, &run_key(c, ns, claim))
+}
+
+/// Deletes the volume of claim `claim` of namespace `ns` (its image and mount point).
+pub fn remove_volume(c: &Cluster, ns: &str, claim: &str) {
+    filesystems::remove(c, &run_key(c, ns, claim))
+}
+
+/// Grows the image of claim `claim` to `bytes` (the volume's expansion, by the provisioner);
+/// false when the claim has no image yet (its first mount makes it at the claim's size).
+pub fn grow_volume(c: &Cluster, ns: &str, claim: &str, bytes: u64) -> Result<bool, String> {
+    let image = volume_image(c, ns, claim);
+    if !image.exists() {
+        return Ok(false);
+    }
+    filesystems::grow_image(&image, bytes).map(|()| true)
+}
+
+/// Grows the filesystem of claim `claim`, mounted in pod `pod`, to its image's size while it
+/// stays mounted (the kubelet's part of a resize).
+pub async fn expand_mounted_volume(
+    c: &Cluster,
+    ns: &str,
+    pod: &str,
+    claim: &str,
+) -> Result<(), String> {
+    volume_view(c, ns, pod, claim).ok_or_else(|| format!("{claim} is not mounted in {pod}"))?;
+    let run = pod_run(c, &run_key(c, ns, pod))?;
+    let pid = run
+        .current()
+        .as_ref()
+        .and_then(server_pid)
+        .ok_or_else(|| format!("pod {pod} has no running container"))?;
+    filesystems::resize_online(pid, &volume_image(c, ns, claim)).await
+}
+
+/// Fills the data volume of pod `name` so writes to it fail with ENOSPC; the bytes taken.
+pub fn fill_data_volume(c: &Cluster, name: &str) -> Result<u64, String> {
+    filesystems::fill(&data_view(c, name)?)
+}
+
+/// Removes what [`fill_data_volume`] wrote; whether there was anything.
+pub fn free_data_volume(c: &Cluster, name: &str) -> Result<bool, String> {
+    filesystems::free(&data_view(c, name)?)
+}
+
+/// Copies the data volume of running pod `from` (stopped by the caller) to a new claim
+/// `to_claim`'s image, as a volume snapshot restored into a new claim.
+pub async fn copy_data_volume(c: &Cluster, from: &str, to_claim: &str) -> Result<(), String> {
+    let view = data_view(c, from)?;
+    let image = volume_image(c, c.ns(), to_claim);
+    filesystems::copy_image(
+        &view,
+        &volume_image(c, c.ns(), &format!("data-{from}")),
+        &image,
+    )
+    .await
+}
+
+/// The mounted data volume (`data-<pod>`) of the sandbox's own pod `name`.
+pub fn data_view(c: &Cluster, name: &str) -> Result<PathBuf, String> {
+    volume_view(c, c.ns(), name, &format!("data-{name}"))
+        .ok_or_else(|| format!("pod {name} has no running container with its data volume mounted"))
 }

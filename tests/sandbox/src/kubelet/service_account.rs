@@ -2,8 +2,7 @@
 //! `/var/run/secrets/kubernetes.io/serviceaccount/` inside the pod's own mount namespace.
 //!
 //! The files live in the pod's directory on the host and are bind-mounted (read-only) into the
-//! container's mount namespace over a `/run` of its own (a tmpfs, as a container's `/run` is
-//! its own), so neither the host nor another pod sees them there. The token is what the
+//! pod's root, so neither the host nor another pod sees them there. The token is what the
 //! kubelet asks TokenRequest for: the pod's service account, the API's audience, bound to the
 //! pod, renewed once 80% of its lifetime has passed.
 
@@ -60,18 +59,13 @@ pub(super) fn write(c: &Cluster, run: &PodRun) -> Result<i64, String> {
     }
 }
 
-/// The shell words that mount `dir` at [`MOUNT_PATH`] in the container's (private) mount
-/// namespace, then run the container's command (the words after them).
-pub(super) fn mount_then_exec(dir: &Path) -> Vec<String> {
-    let script = format!(
-        "set -e; mount -t tmpfs -o mode=0755 tmpfs \"$(readlink -f /var/run)\"; mkdir -p {MOUNT_PATH}; \
-         mount --bind \"$1\" {MOUNT_PATH}; mount -o remount,bind,ro {MOUNT_PATH}; shift; exec \"$@\""
-    );
-    vec![
-        "/bin/sh".into(),
-        "-c".into(),
-        script,
-        "sh".into(),
-        dir.display().to_string(),
-    ]
+/// The launch script's step that mounts `dir` read-only at [`MOUNT_PATH`] in the pod's root
+/// (under its own `/run`).
+pub(super) fn mount_step(dir: &Path) -> String {
+    use super::rootfs::{ROOT_VAR, quote};
+    format!(
+        "mkdir -p \"${ROOT_VAR}\"{MOUNT_PATH}; mount --bind {} \"${ROOT_VAR}\"{MOUNT_PATH}; \
+         mount -o remount,bind,ro \"${ROOT_VAR}\"{MOUNT_PATH}\n",
+        quote(&dir.display().to_string())
+    )
 }

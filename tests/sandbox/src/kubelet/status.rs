@@ -34,14 +34,28 @@ pub(super) fn set_condition(pod: &mut Value, kind: &str, ok: bool) {
     }
 }
 
-fn container_status(run: &PodRun, state: Value, last: Value, ready: bool) -> Value {
+/// The name of the pod's (only) container, as its spec has it.
+fn container_name(pod: &Value) -> String {
+    pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or("vault")
+        .to_string()
+}
+
+fn container_status(
+    container: &str,
+    run: &PodRun,
+    state: Value,
+    last: Value,
+    ready: bool,
+) -> Value {
     let id = run
         .container_id
         .lock()
         .map(|s| s.clone())
         .unwrap_or_default();
     json!([{
-        "name": objects::CONTAINER,
+        "name": container,
         "image": objects::IMAGE,
         "imageID": format!("{}@sha256:{}", objects::IMAGE, "0".repeat(64)),
         "containerID": format!("sandbox://{id}"),
@@ -66,8 +80,13 @@ pub(super) fn set_running(c: &Cluster, run: &PodRun, started: &str) {
         set_condition(pod, "ContainersReady", false);
         set_condition(pod, "Ready", false);
         let last = if last.is_null() { json!({}) } else { last };
-        pod["status"]["containerStatuses"] =
-            container_status(run, json!({"running": {"startedAt": started}}), last, false);
+        pod["status"]["containerStatuses"] = container_status(
+            &container_name(pod),
+            run,
+            json!({"running": {"startedAt": started}}),
+            last,
+            false,
+        );
     });
 }
 
@@ -86,6 +105,7 @@ pub(super) fn set_terminated(c: &Cluster, run: &PodRun, code: i32, started: &str
         set_condition(pod, "ContainersReady", false);
         set_condition(pod, "Ready", false);
         pod["status"]["containerStatuses"] = container_status(
+            &container_name(pod),
             run,
             json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}}),
             last,
@@ -99,6 +119,7 @@ pub(super) fn set_waiting(c: &Cluster, run: &PodRun, reason: &str, message: &str
         let last = pod["status"]["containerStatuses"][0]["lastState"].clone();
         let last = if last.is_null() { json!({}) } else { last };
         pod["status"]["containerStatuses"] = container_status(
+            &container_name(pod),
             run,
             json!({"waiting": {"reason": reason, "message": message}}),
             last,

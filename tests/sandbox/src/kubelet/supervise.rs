@@ -103,7 +103,10 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
             pods.remove(&run.key);
         }
     }
+    super::network::teardown(&c, &run).await;
     if run.terminating.load(Ordering::SeqCst) {
+        // The pod is gone: so are its emptyDirs and its container's files.
+        super::rootfs::forget(&c, &run);
         let still_ours = run
             .object(&c)
             .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(&run.uid));

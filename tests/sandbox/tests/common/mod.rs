@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -352,8 +353,10 @@ pub fn children(parent: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Live processes whose command line mentions `needle` (a sandbox directory: the supervisor
-/// has `--dir DIR`, each server `-config=DIR/pods/…`), with their command lines.
+/// Live processes whose command line or mounts mention `needle` (a sandbox directory: the
+/// supervisor has `--dir DIR`, the `unshare` holding a pod's namespaces its launch script; a
+/// server, in its pod's root, has mounts of `DIR/pods/…` and `DIR/volumes/…`), with their
+/// command lines.
 pub fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
     let me = std::process::id();
     all_pids()
@@ -362,7 +365,11 @@ pub fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
         .filter_map(|p| {
             let raw = std::fs::read(format!("/proc/{p}/cmdline")).ok()?;
             let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
-            cmdline.contains(needle).then_some((p, cmdline))
+            let mounts = || {
+                std::fs::read_to_string(format!("/proc/{p}/mountinfo"))
+                    .is_ok_and(|m| m.contains(needle))
+            };
+            (cmdline.contains(needle) || mounts()).then_some((p, cmdline))
         })
         .collect()
 }
@@ -376,4 +383,99 @@ pub fn fails(k: &Kubectl, args: &[&str]) -> String {
         show(&out)
     );
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `kubectl exec -n vault POD -- ARGS…`, returning the whole output whatever the exit code.
+pub fn exec(k: &Kubectl, pod: &str, args: &[&str]) -> Output {
+    let mut argv = vec!["exec", "-n", "vault", pod, "--"];
+    argv.extend_from_slice(args);
+    k.run(&argv)
+}
+
+pub fn exec_ok(k: &Kubectl, pod: &str, args: &[&str]) -> String {
+    let out = exec(k, pod, args);
+    assert!(
+        out.status.success(),
+        "kubectl exec {pod} -- {args:?}: {}",
+        redact(&show(&out))
+    );
+    stdout(&out)
+}
+
+/// `vault login -` on POD with the root token on stdin (never in argv).
+pub fn login(sb: &Sandbox, k: &Kubectl, pod: &str) {
+    stdin_exec(k, pod, &["vault", "login", "-"], &sb.root_token());
+}
+
+/// `kubectl exec -i -n vault POD -- ARGS` with `input` on stdin; must succeed.
+pub fn stdin_exec(k: &Kubectl, pod: &str, args: &[&str], input: &str) -> String {
+    let mut argv = vec!["exec", "-i", "-n", "vault", pod, "--"];
+    argv.extend_from_slice(args);
+    let mut child = k
+        .command(&argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubectl exec");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{input}").expect("write stdin");
+    drop(stdin);
+    let out = child.wait_with_output().expect("kubectl exec");
+    assert!(out.status.success(), "{args:?} on {pod}: {}", show(&out));
+    stdout(&out)
+}
+
+/// A shell script on the operator's machine, with kubectl pointed at the sandbox: the
+/// runbook's pipelines (`kubectl exec … | grep`, `| jq`, here-documents) as it writes them,
+/// in the sandbox's directory, where its relative paths (`./x.snap`, `new-cert.pem`) land.
+pub fn host_sh(sb: &Sandbox, script: &str) -> Output {
+    std::process::Command::new("sh")
+        .args(["-c", script])
+        .current_dir(sb.dir())
+        .env("KUBECONFIG", sb.kubeconfig())
+        .env("KUBECACHEDIR", sb.dir().join("kube-cache"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sh")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `text` with every service-account JWT (they all start `eyJ`) replaced, for failure messages.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("eyJ") {
+        out.push_str(&rest[..i]);
+        out.push_str("<JWT>");
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A line `KEY   VALUE` of the CLI's table output.
+pub fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(key)?;
+        rest.starts_with(char::is_whitespace).then(|| rest.trim())
+    })
+}
+
+/// The server configuration in the `vault-config` ConfigMap, as kubectl reads it.
+pub fn server_config(k: &Kubectl) -> String {
+    let cm = k
+        .json(["get", "configmap", "vault-config", "-n", "vault"])
+        .expect("get configmap");
+    cm["data"][vault_sandbox::objects::CONFIG_KEY]
+        .as_str()
+        .expect("server configuration")
+        .to_string()
 }
