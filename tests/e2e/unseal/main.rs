@@ -682,20 +682,26 @@ fn a_hung_pod_times_out_without_holding_back_the_others() {
             t.elapsed()
         });
         let out = child.wait_with_output().expect("the plugin ends");
-        if stopped_at.is_some() {
-            e.sb.fault(Fault::Resume, "vault-0").expect("resume");
-        }
         let v = json_of(&out);
         let hung = unseal_result(&v, "vault-0");
         if hung["error"].is_null() {
             // vault-0 finished before the stop took effect: try again.
             eprintln!("attempt {attempt}: vault-0 was unsealed before it was stopped");
+            if stopped_at.is_some() {
+                e.sb.fault(Fault::Resume, "vault-0").expect("resume");
+            }
             continue;
         }
         caught = Some((out, v, others_done.expect("vault-0 was stopped")));
         break;
     }
     let (out, v, others_done) = caught.expect("vault-0 hung mid-unseal in one of three attempts");
+    // While it hangs, the kubelet's readiness probe (an independent path) has not seen it
+    // unsealed. Only then is it resumed: the share that was in flight when it stopped is
+    // still in its socket and may land (on a loaded CI machine it was once the last share of
+    // the right combination), so its seal state after the resume proves nothing about us.
+    assert!(!e.ready("vault-0"), "vault-0 Ready while it hung");
+    e.sb.fault(Fault::Resume, "vault-0").expect("resume");
     assert_exit(&out, 1);
     let hung = unseal_result(&v, "vault-0");
     assert!(
@@ -721,7 +727,6 @@ fn a_hung_pod_times_out_without_holding_back_the_others() {
         );
         assert!(e.ready(pod), "{pod} not Ready");
     }
-    assert!(e.sealed(0), "vault-0 should still be sealed");
 }
 
 #[test]
