@@ -281,7 +281,7 @@ complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcomman
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -l no-color -d 'Never colour the output (NO_COLOR is honoured too)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s v -l verbose -d 'More detail on stderr (-v, -vv)'
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand respond" -s h -l help -d 'Print help'
-complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand audit-enable" -l path -d 'The file the device writes, inside the pods' -r
+complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand audit-enable" -l path -d 'The file the device writes, inside the pods [default: audit-detailed.log on the pods\' audit volume, /vault/audit or /openbao/audit]' -r
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand audit-enable" -l name -d 'The device\'s name (its path under sys/audit)' -r
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand audit-enable" -l timeout -d 'How long each pod may take to come back unsealed and Ready' -r
 complete -c kubectl-vault_revoke -n "__fish_kubectl_vault_revoke_using_subcommand audit-enable" -l keys-file -d 'File with the keys: the JSON `vault operator init -format=json` writes, or one key per line (base64 or hex). `-` reads stdin' -r -F

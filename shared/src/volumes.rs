@@ -66,6 +66,21 @@ pub fn data_volume(pod: &Pod) -> Option<DataVolume> {
         .cloned()
 }
 
+/// Where the Vault container mounts the chart's audit volume (`server.auditStorage`: the
+/// `audit` claim at /vault/audit, or /openbao/audit on the OpenBao chart).
+pub fn audit_volume(pod: &Pod) -> Option<String> {
+    let mounts = cluster::vault_container(pod)?.volume_mounts.as_ref()?;
+    mounts
+        .iter()
+        .find(|m| m.name == "audit")
+        .or_else(|| {
+            mounts
+                .iter()
+                .find(|m| m.mount_path.trim_end_matches('/').ends_with("/audit"))
+        })
+        .map(|m| m.mount_path.clone())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UsageSource {
@@ -257,6 +272,27 @@ mod tests {
             volumes,
         );
         assert_eq!(data_volume(&pod).unwrap().claim, "data-openbao-0");
+    }
+
+    #[test]
+    fn audit_volume_on_either_chart_or_none() {
+        let volumes =
+            json!([{"name": "audit", "persistentVolumeClaim": {"claimName": "audit-openbao-0"}}]);
+        let pod = pod_with(
+            json!([{"name": "audit", "mountPath": "/openbao/audit"}, {"name": "data", "mountPath": "/openbao/data"}]),
+            volumes.clone(),
+        );
+        assert_eq!(audit_volume(&pod).as_deref(), Some("/openbao/audit"));
+        let pod = pod_with(
+            json!([{"name": "logs", "mountPath": "/vault/audit/"}]),
+            volumes.clone(),
+        );
+        assert_eq!(audit_volume(&pod).as_deref(), Some("/vault/audit/"));
+        let pod = pod_with(
+            json!([{"name": "data", "mountPath": "/vault/data"}]),
+            volumes,
+        );
+        assert_eq!(audit_volume(&pod), None);
     }
 
     #[test]

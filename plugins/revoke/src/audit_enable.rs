@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::api::{Api, PostParams};
 use serde::Serialize;
 use vault_shared::Exit;
@@ -16,7 +16,7 @@ use vault_shared::events::Note;
 use vault_shared::output::{self, Progress};
 use vault_shared::procedures::restart::{Restart, rolling_restart};
 use vault_shared::session::Session;
-use vault_shared::{cluster, exec, keys};
+use vault_shared::{cluster, exec, keys, volumes};
 
 use crate::AuditEnableArgs;
 
@@ -73,9 +73,30 @@ async fn server_config(session: &Session) -> Result<(ConfigMap, String)> {
     )
 }
 
+/// The file the device writes when `--path` is not given: on the chart's audit volume
+/// (`server.auditStorage`, /vault/audit or /openbao/audit), so it survives the restarts. No
+/// audit volume: refuse, since a path on the container's own filesystem would be lost with
+/// the pod or, where the directory does not exist, keep the server from starting.
+fn default_path(pods: &[Pod]) -> Result<String> {
+    let pod = pods
+        .first()
+        .ok_or_else(|| anyhow!("no Vault pods selected"))?;
+    let dir = volumes::audit_volume(pod).ok_or_else(|| {
+        anyhow!(
+            "{} mounts no audit volume (the chart's server.auditStorage): give --path with a file on a persistent volume; nothing was changed",
+            cluster::name(pod)
+        )
+    })?;
+    Ok(format!("{}/audit-detailed.log", dir.trim_end_matches('/')))
+}
+
 pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
     let name = args.name.trim_matches('/').to_string();
-    if !args.path.starts_with('/') || args.path.contains('"') {
+    let path = match &args.path {
+        Some(p) => p.clone(),
+        None => default_path(&session.all_pods)?,
+    };
+    if !path.starts_with('/') || path.contains('"') {
         bail!("--path must be an absolute file path inside the pods");
     }
     let shares = keys::load(&args.keys, Some(&session.kube)).await?;
@@ -98,7 +119,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
     }
     let mut report = AuditEnableReport {
         name: name.clone(),
-        file_path: args.path.clone(),
+        file_path: path.clone(),
         log_raw: args.log_raw,
         via: "configuration",
         restarted: Vec::new(),
@@ -119,16 +140,13 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
         .await
         .iter()
         .any(|v| v.seal_type.as_deref() == Some("shamir"));
-    let mut plan = Plan::new(format!(
-        "enable file audit device {name}/ writing {}",
-        args.path
-    ));
+    let mut plan = Plan::new(format!("enable file audit device {name}/ writing {}", path));
     plan.step(format!(
         "try sys/audit/{name} through the API (Vault); OpenBao refuses it, then:"
     ));
     plan.step(format!(
         "add to {key} of ConfigMap {cm_name}:{}",
-        stanza(&name, &args.path, args.log_raw).trim_end()
+        stanza(&name, &path, args.log_raw).trim_end()
     ));
     plan.step(format!("restart the pods one at a time, standbys first, each unsealed and Ready before the next: {}; then once more the standbys restarted before the device was in the active node's table", restart_order(session, &pods).await.join(", ")));
     plan.step("check: sys/audit lists it, every pod is unsealed, a request is in the new file");
@@ -154,7 +172,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
     }
     let api = leader
         .client
-        .enable_file_audit(&name, &args.path, args.log_raw)
+        .enable_file_audit(&name, &path, args.log_raw)
         .await;
     match api {
         Ok(()) => report.via = "api",
@@ -181,7 +199,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
                 .as_mut()
                 .and_then(|d| d.get_mut(&key))
                 .ok_or_else(|| anyhow!("{key} vanished"))?;
-            text.push_str(&stanza(&name, &args.path, args.log_raw));
+            text.push_str(&stanza(&name, &path, args.log_raw));
             let cms: Api<ConfigMap> =
                 Api::namespaced(session.kube.client.clone(), &session.kube.namespace);
             session
@@ -248,7 +266,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
         &session.kube,
         &leader.name,
         container.as_deref(),
-        &["cat", &args.path],
+        &["cat", &path],
         Duration::from_secs(30),
         |line| {
             seen |= line
@@ -266,7 +284,7 @@ pub async fn run(session: &Session, args: &AuditEnableArgs) -> Result<Exit> {
                 "EnableAudit",
                 &format!(
                     "file audit device {name}/ writing {}{} ({})",
-                    args.path,
+                    path,
                     if args.log_raw { " with log_raw" } else { "" },
                     report.via
                 ),

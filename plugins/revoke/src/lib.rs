@@ -79,13 +79,10 @@ pub enum Cmd {
 
 #[derive(Args, Debug, Clone)]
 pub struct AuditEnableArgs {
-    /// The file the device writes, inside the pods.
-    #[arg(
-        long,
-        default_value = "/vault/audit/audit-detailed.log",
-        value_name = "PATH"
-    )]
-    pub path: String,
+    /// The file the device writes, inside the pods [default: audit-detailed.log on the
+    /// pods' audit volume, /vault/audit or /openbao/audit].
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
     /// The device's name (its path under sys/audit).
     #[arg(long, default_value = "detailed", value_name = "NAME")]
     pub name: String,

@@ -428,6 +428,79 @@ fn scan_without_a_file_audit_device_says_so() {
         None,
     );
     assert_fails_with(&out, "no file audit device");
+
+    // Without the chart's audit volume, audit-enable has nowhere durable to write and says
+    // so before anything changes.
+    let before = e
+        .kubectl
+        .json(["get", "configmap", "vault-config"])
+        .unwrap();
+    let out = e.run(
+        &[
+            "vault-revoke",
+            "audit-enable",
+            "--yes",
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_fails_with(&out, "mounts no audit volume");
+    let after = e
+        .kubectl
+        .json(["get", "configmap", "vault-config"])
+        .unwrap();
+    assert_eq!(
+        after["metadata"]["resourceVersion"],
+        before["metadata"]["resourceVersion"]
+    );
+}
+
+#[test]
+fn audit_enable_writes_on_the_openbao_charts_audit_volume() {
+    let e = support::env_with(
+        "revoke-audit-openbao",
+        PLUGIN,
+        Options {
+            nodes: 1,
+            audit: true,
+            chart: vault_sandbox::chart::Chart::Openbao,
+            ..Options::default()
+        },
+    );
+    let token_file = e.token_file();
+    let out = e.run(
+        &[
+            "vault-revoke",
+            "audit-enable",
+            "--dry-run",
+            "-o",
+            "json",
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_exit(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    // Where the pod spec (read independently) mounts the audit volume.
+    let pod = e.kubectl.json(["get", "pod", "openbao-0"]).unwrap();
+    let mount = pod["spec"]["containers"][0]["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "audit")
+        .expect("an audit mount")["mountPath"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(mount, "/openbao/audit");
+    assert_eq!(
+        v["file_path"],
+        format!("{mount}/audit-detailed.log"),
+        "{v:#}"
+    );
+    assert_eq!(v["dry_run"], true, "{v:#}");
 }
 
 #[test]
