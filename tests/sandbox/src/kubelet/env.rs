@@ -72,9 +72,9 @@ pub fn pod_env(c: &Cluster, run: &PodRun) -> Vec<(String, String)> {
     {
         extra.push(("BAO_ADDR".into(), addr));
     }
-    let ca = get("BAO_CACERT").or_else(|| get("VAULT_CACERT"));
-    if let Some(ca) = ca {
-        if get("BAO_CACERT").is_none() {
+    let bao_ca = get("BAO_CACERT");
+    if let Some(ca) = bao_ca.clone().or_else(|| get("VAULT_CACERT")) {
+        if bao_ca.is_none() {
             extra.push(("BAO_CACERT".into(), ca.clone()));
         }
         // Outgoing TLS from the server (raft join) trusts the cluster CA, as a CA bundle in
