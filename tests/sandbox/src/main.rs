@@ -145,6 +145,11 @@ struct UpArgs {
     /// http://127.0.0.1:8200), the charts' default; no TLS Secret.
     #[arg(long)]
     tls_disable: bool,
+    /// The kubelet holds each container to its `resources.limits.memory`: a server whose
+    /// working set (what `kubectl top` shows) exceeds it is OOM-killed as the `oom` fault does
+    /// (exit 137, OOMKilled, restarted sealed). Off by default.
+    #[arg(long)]
+    enforce_memory_limits: bool,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -184,6 +189,7 @@ impl UpArgs {
             retry_join: self.retry_join,
             chart: self.chart,
             tls_disable: self.tls_disable,
+            enforce_memory_limits: self.enforce_memory_limits,
             ..Options::default()
         };
         opts.validate()?;
@@ -345,6 +351,9 @@ fn up(args: UpArgs) -> Result<()> {
     }
     if args.tls_disable {
         cmd.arg("--tls-disable");
+    }
+    if args.enforce_memory_limits {
+        cmd.arg("--enforce-memory-limits");
     }
     if let Some(a) = args.api_addr {
         cmd.arg("--api-addr").arg(a.to_string());
