@@ -29,6 +29,8 @@ pub struct Config {
     pub api_ca_pem: String,
     /// The chart the objects follow, and whether the pods' listener serves TLS.
     pub variant: crate::chart::Variant,
+    /// The kubelet OOM-kills a container whose working set exceeds its memory limit.
+    pub enforce_memory_limits: bool,
 }
 
 impl Config {

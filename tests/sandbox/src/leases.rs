@@ -1,18 +1,20 @@
-//! Many real leases, fast: tokens with a TTL created under `auth/token/create/<role>`,
-//! concurrently, on the active node. Each token is a lease under
-//! `auth/token/create/<role>/` in `sys/leases/lookup`, as a CI system's tokens would be.
+//! Many real leases, fast, on the active node, over a few kept-open connections: tokens with
+//! a TTL under `auth/token/create/<role>` (as a CI system's tokens would be), AppRole logins
+//! under `auth/<mount>/login`, and dynamic secrets (PKI certificates with `generate_lease`)
+//! under `<mount>/issue/<role>`. Each is a lease under that path in `sys/leases/lookup`.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use futures::StreamExt;
 use serde_json::json;
 
-use crate::vault::{VaultCall, VaultHttp};
+use crate::vault::{VaultCall, VaultConn, VaultHttp};
 
-/// Requests in flight while flooding: enough to be fast, few enough for a 2-core machine.
-const CONCURRENCY: usize = 24;
+/// Connections (so requests in flight) while flooding: enough to keep the server's raft
+/// batches full, few enough for a 2-core machine.
+const CONNECTIONS: usize = 16;
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Tries per token while the cluster elects a new leader, and the pause that grows with each.
 const RETRIES: u32 = 8;
@@ -130,6 +132,113 @@ pub async fn flood_approle(
     .await
 }
 
+/// Creates `count` leases under the lease path `path`, setting up what it needs first:
+/// `auth/token/create/<role>` (a token role), `auth/<mount>/login` (an AppRole mount and role)
+/// or `<mount>/issue/<role>` (a PKI mount, its CA and a role with `generate_lease`).
+pub async fn flood_path(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    token: &str,
+    path: &str,
+    count: usize,
+    ttl: &str,
+) -> Result<usize> {
+    let path = path.trim_matches('/');
+    if let Some(role) = path.strip_prefix("auth/token/create/") {
+        return flood(http, addr, token, role, count, ttl).await;
+    }
+    if let Some(mount) = path
+        .strip_prefix("auth/")
+        .and_then(|p| p.strip_suffix("/login"))
+        .filter(|m| !m.is_empty())
+    {
+        return flood_approle(http, addr, token, mount, count, ttl).await;
+    }
+    if let Some((mount, role)) = path.rsplit_once("/issue/")
+        && !mount.is_empty()
+        && !mount.starts_with("auth/")
+        && !role.is_empty()
+        && !role.contains('/')
+    {
+        return flood_pki(http, addr, token, mount, role, count, ttl).await;
+    }
+    bail!(
+        "lease path {path:?}: expected auth/token/create/ROLE, auth/MOUNT/login or MOUNT/issue/ROLE"
+    )
+}
+
+/// Mounts the PKI engine at `mount` (unless it is there) with a root CA of its own (unless it
+/// has an issuer), a role `role` whose certificates are leases (`generate_lease`), and issues
+/// `count` certificates: real dynamic-secret leases under `<mount>/issue/<role>/`.
+pub async fn flood_pki(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    token: &str,
+    mount: &str,
+    role: &str,
+    count: usize,
+    ttl: &str,
+) -> Result<usize> {
+    let call = |method: &'static str, path: String, body: Option<serde_json::Value>| async move {
+        let mut c = VaultCall::new(method, &path).token(token);
+        if let Some(b) = &body {
+            c = c.body(b);
+        }
+        http.call(addr, c, TIMEOUT)
+            .await
+            .with_context(|| format!("{method} {path}"))
+    };
+    let (code, v) = call(
+        "POST",
+        format!("sys/mounts/{mount}"),
+        Some(json!({"type": "pki", "config": {"max_lease_ttl": "87600h"}})),
+    )
+    .await?;
+    if code >= 300 && !v.to_string().contains("path is already in use") {
+        bail!("enable pki at {mount}: {code} {v}");
+    }
+    let (code, _) = call("LIST", format!("{mount}/issuers"), None).await?;
+    if code != 200 {
+        // EC keys: generating one per certificate stays cheap on a small machine.
+        let body = json!({"common_name": "vault-sandbox lease flood", "key_type": "ec", "key_bits": 256, "ttl": "87600h"});
+        let (code, v) = call(
+            "POST",
+            format!("{mount}/root/generate/internal"),
+            Some(body),
+        )
+        .await?;
+        if code >= 300 {
+            bail!("generate a root CA at {mount}: {code} {v}");
+        }
+    }
+    let (code, v) = call("GET", format!("{mount}/roles/{role}"), None).await?;
+    match code {
+        // A role a test set up is left as it is, if it makes leases.
+        200 if v["data"]["generate_lease"] == true => {}
+        200 => bail!(
+            "{mount}/roles/{role} exists without generate_lease=true: its certificates are no leases"
+        ),
+        _ => {
+            let body = json!({"allow_any_name": true, "generate_lease": true, "key_type": "ec",
+                              "key_bits": 256, "ttl": ttl, "max_ttl": ttl});
+            let (code, v) = call("POST", format!("{mount}/roles/{role}"), Some(body)).await?;
+            if code >= 300 {
+                bail!("create {mount}/roles/{role}: {code} {v}");
+            }
+        }
+    }
+    let path = format!("{mount}/issue/{role}");
+    let body = json!({"common_name": "flood.vault-sandbox.test", "ttl": ttl});
+    exactly(
+        http,
+        addr,
+        token,
+        VaultCall::new("POST", &path).token(token).body(&body),
+        count,
+    )
+    .await
+}
+
 /// Makes `count` more leases under `call.path` with [`many`], then trims what a retry doubled:
 /// a create that timed out on a loaded machine may have happened anyway, and its retry made
 /// one more. Tests compare exact counts, so the surplus is revoked (with the root `token`).
@@ -183,7 +292,8 @@ async fn exactly(
     Ok(count)
 }
 
-/// Sends `call` `count` times, concurrently, each retried while the cluster elects a leader.
+/// Sends `call` `count` times over [`CONNECTIONS`] kept-open connections, each sending one
+/// request after another, and each request retried while the cluster elects a leader.
 async fn many(
     http: &VaultHttp,
     addr: SocketAddr,
@@ -191,47 +301,79 @@ async fn many(
     count: usize,
 ) -> Result<usize> {
     let path = call.path;
-    let created = futures::stream::iter(0..count)
-        .map(|_| async {
-            // A busy 2-core machine can cost the leader its lease mid-flood ("leadership lost
-            // while committing log"); the write did not happen, so try again once the cluster
-            // has a leader (standbys forward to it; one that has just lost the lease answers
-            // 307 until it knows the new active node).
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let (code, v) = match http.call(addr, call, TIMEOUT).await {
-                    Ok(answer) => answer,
-                    Err(_) if attempt < RETRIES => {
-                        tokio::time::sleep(RETRY_PAUSE * attempt).await;
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
-                let transient = code >= 500
-                    || code == 307
-                    || (code == 400 && v.to_string().contains("leadership lost"));
-                if transient && attempt < RETRIES {
-                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
-                    continue;
-                }
-                if code >= 300 {
-                    return Err(anyhow!("{path}: {code} {v}"));
-                }
-                return Ok(());
+    let next = &AtomicUsize::new(0);
+    let worker = move || async move {
+        let mut errors = Vec::new();
+        let mut conn = None;
+        while next.fetch_add(1, Ordering::Relaxed) < count {
+            if let Err(e) = once(http, addr, call, &mut conn).await {
+                errors.push(e);
             }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect::<Vec<Result<()>>>()
-        .await;
-    let failed: Vec<&anyhow::Error> = created.iter().filter_map(|r| r.as_ref().err()).collect();
-    if let Some(first) = failed.first() {
+        }
+        errors
+    };
+    let errors: Vec<anyhow::Error> = futures::future::join_all((0..CONNECTIONS).map(|_| worker()))
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(first) = errors.first() {
         bail!(
             "{} of {count} requests to {path} failed; the first error: {first:#}",
-            failed.len()
+            errors.len()
         );
     }
     Ok(count)
+}
+
+/// One request of [`many`] on `conn` (opened, or opened again after an error, as needed).
+async fn once(
+    http: &VaultHttp,
+    addr: SocketAddr,
+    call: VaultCall<'_>,
+    conn: &mut Option<VaultConn>,
+) -> Result<()> {
+    // A busy 2-core machine can cost the leader its lease mid-flood ("leadership lost while
+    // committing log"); the write did not happen, so try again once the cluster has a leader
+    // (standbys forward to it; one that has just lost the lease answers 307 until it knows
+    // the new active node).
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let answer = match conn.take() {
+            Some(c) => Ok(c),
+            None => http.connect(addr, TIMEOUT).await,
+        };
+        let answer = match answer {
+            Ok(mut c) => {
+                let a = c.call(call, TIMEOUT).await;
+                if a.is_ok() {
+                    *conn = Some(c);
+                }
+                a
+            }
+            Err(e) => Err(e),
+        };
+        let (code, v) = match answer {
+            Ok(answer) => answer,
+            Err(_) if attempt < RETRIES => {
+                tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let transient = code >= 500
+            || code == 307
+            || (code == 400 && v.to_string().contains("leadership lost"));
+        if transient && attempt < RETRIES {
+            tokio::time::sleep(RETRY_PAUSE * attempt).await;
+            continue;
+        }
+        if code >= 300 {
+            return Err(anyhow!("{}: {code} {v}", call.path));
+        }
+        return Ok(());
+    }
 }
 
 /// How many leases are under `prefix` (a recursive `LIST sys/leases/lookup/…`), counted

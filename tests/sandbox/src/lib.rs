@@ -376,6 +376,18 @@ impl Sandbox {
         })
     }
 
+    /// Creates `count` real leases (TTL one hour) under the lease path `path`, setting up what
+    /// it needs: `auth/token/create/ROLE` (tokens under a role), `auth/MOUNT/login` (AppRole
+    /// logins) or `MOUNT/issue/ROLE` (PKI certificates with `generate_lease`).
+    pub fn lease_flood_path(&self, path: &str, count: usize) -> Result<usize> {
+        let c = &self.running().cluster;
+        let token = self.root_token();
+        self.rt.block_on(async {
+            let addr = leases::active_node(&c.vault, &self.node_addrs()).await?;
+            leases::flood_path(&c.vault, addr, &token, path, count, "1h").await
+        })
+    }
+
     /// How many leases are under `prefix`, counted on the active node through the Vault API.
     pub fn count_leases(&self, prefix: &str) -> Result<u64> {
         let c = &self.running().cluster;

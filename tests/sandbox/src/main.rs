@@ -45,14 +45,15 @@ enum Cmd {
     /// disk-full, free-disk, partition, heal POD; slow POD --delay MS;
     /// kms-down, kms-up; expire-cert, wrong-san; api-error --status 500|503|429 [--path P]
     /// [--count N]; api-delay --seconds S [--path P]; api-clear; lease-flood --count N
-    /// [--role R] (N token leases under auth/token/create/R).
+    /// [--role R | --path P] (N leases under auth/token/create/R, or under the lease path P:
+    /// auth/token/create/ROLE, auth/MOUNT/login or MOUNT/issue/ROLE).
     Fault {
         kind: String,
         /// The pod (not for the kms-*, certificate and api-* faults).
         pod: Option<String>,
-        /// lease-flood: the token role they are created under.
-        #[arg(long, default_value = "flood")]
-        role: String,
+        /// lease-flood: the token role they are created under (default flood).
+        #[arg(long)]
+        role: Option<String>,
         #[arg(long, default_value = ".sandbox")]
         dir: PathBuf,
         #[command(flatten)]
@@ -72,6 +73,9 @@ struct ApiFaultArgs {
     #[arg(long)]
     status: Option<u16>,
     /// api-error, api-delay: only requests whose path contains this (default: all).
+    /// lease-flood: the lease path they are created under: auth/token/create/ROLE (tokens),
+    /// auth/MOUNT/login (AppRole logins) or MOUNT/issue/ROLE (PKI certificates), each set up
+    /// as needed.
     #[arg(long)]
     path: Option<String>,
     /// api-error: fail this many requests, then answer normally again (default: until
@@ -141,6 +145,11 @@ struct UpArgs {
     /// http://127.0.0.1:8200), the charts' default; no TLS Secret.
     #[arg(long)]
     tls_disable: bool,
+    /// The kubelet holds each container to its `resources.limits.memory`: a server whose
+    /// working set (what `kubectl top` shows) exceeds it is OOM-killed as the `oom` fault does
+    /// (exit 137, OOMKilled, restarted sealed). Off by default.
+    #[arg(long)]
+    enforce_memory_limits: bool,
     /// Stay in the foreground (Ctrl-C stops the sandbox).
     #[arg(long)]
     foreground: bool,
@@ -180,6 +189,7 @@ impl UpArgs {
             retry_join: self.retry_join,
             chart: self.chart,
             tls_disable: self.tls_disable,
+            enforce_memory_limits: self.enforce_memory_limits,
             ..Options::default()
         };
         opts.validate()?;
@@ -204,7 +214,12 @@ fn main() -> ExitCode {
             api,
             role,
             ..
-        } if kind == "lease-flood" => lease_flood(&dir, &role, api.count.unwrap_or(1000) as usize),
+        } if kind == "lease-flood" => lease_flood(
+            &dir,
+            role.as_deref(),
+            api.path.as_deref(),
+            api.count.unwrap_or(1000) as usize,
+        ),
         Cmd::Fault {
             kind,
             pod,
@@ -336,6 +351,9 @@ fn up(args: UpArgs) -> Result<()> {
     }
     if args.tls_disable {
         cmd.arg("--tls-disable");
+    }
+    if args.enforce_memory_limits {
+        cmd.arg("--enforce-memory-limits");
     }
     if let Some(a) = args.api_addr {
         cmd.arg("--api-addr").arg(a.to_string());
@@ -593,8 +611,14 @@ fn api_fault(dir: &Path, kind: &str, a: &ApiFaultArgs) -> Result<()> {
     Ok(())
 }
 
-/// Creates real token leases on the running sandbox's active node, with its root token.
-fn lease_flood(dir: &Path, role: &str, count: usize) -> Result<()> {
+/// Creates real leases on the running sandbox's active node, with its root token: tokens
+/// under a role, or whatever `--path` names.
+fn lease_flood(dir: &Path, role: Option<&str>, path: Option<&str>, count: usize) -> Result<()> {
+    let path = match (role, path) {
+        (Some(_), Some(_)) => bail!("lease-flood takes --role or --path, not both"),
+        (_, Some(p)) => p.trim_matches('/').to_string(),
+        (r, None) => format!("auth/token/create/{}", r.unwrap_or("flood")),
+    };
     require_running(dir)?;
     let pods = control(dir, "GET", "status", None)?;
     let nodes: Vec<SocketAddr> = pods["pods"]
@@ -612,10 +636,10 @@ fn lease_flood(dir: &Path, role: &str, count: usize) -> Result<()> {
     let start = Instant::now();
     let n = runtime()?.block_on(async {
         let addr = leases::active_node(&http, &nodes).await?;
-        leases::flood(&http, addr, token, role, count, "1h").await
+        leases::flood_path(&http, addr, token, &path, count, "1h").await
     })?;
     println!(
-        "created {n} token leases under auth/token/create/{role}/ in {:.1}s",
+        "created {n} leases under {path}/ in {:.1}s",
         start.elapsed().as_secs_f64()
     );
     Ok(())

@@ -206,3 +206,22 @@ pub fn exit_code(status: &ExitStatus) -> i32 {
         .code()
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
+
+/// The working set (bytes) of a container whose process is `pid`: the resident memory of it
+/// and its children (the server under its `unshare`), from /proc. What the metrics API serves
+/// as the container's memory, and what an enforced limit holds it to.
+pub fn working_set(pid: u32) -> u64 {
+    let mut pids = vec![pid];
+    pids.extend(children(pid));
+    pids.iter()
+        .map(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/status"))
+                .unwrap_or_default()
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+                * 1024
+        })
+        .sum()
+}

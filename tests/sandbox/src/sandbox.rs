@@ -76,6 +76,11 @@ pub struct Options {
     /// The pods' listener serves plain HTTP (`tls_disable = 1`, `VAULT_ADDR=http://…`), the
     /// charts' default; no TLS Secret is created or mounted.
     pub tls_disable: bool,
+    /// The kubelet holds each container to its `resources.limits.memory`: every ~200 ms it
+    /// compares the working set (what the metrics API serves) with the limit and, above it,
+    /// kills the server as the kernel's OOM killer would (the `oom` fault: exit 137,
+    /// `OOMKilled`, restarted sealed). Off by default: nothing is killed for its memory.
+    pub enforce_memory_limits: bool,
 }
 
 impl Default for Options {
@@ -99,6 +104,7 @@ impl Default for Options {
             retry_join: false,
             chart: Chart::Vault,
             tls_disable: false,
+            enforce_memory_limits: false,
         }
     }
 }
@@ -378,6 +384,7 @@ pub async fn start(opts: &Options) -> Result<Running> {
         ca_pem: ca.cert_pem.clone(),
         api_ca_pem: api_ca.cert_pem.clone(),
         variant,
+        enforce_memory_limits: opts.enforce_memory_limits,
     };
     let admin_token = random_token();
     let cluster = Cluster::new(cfg, admin_token.clone())?;

@@ -147,10 +147,28 @@ impl VaultHttp {
         header: Option<(&str, String)>,
         body: Option<&Value>,
     ) -> Result<(u16, Value)> {
+        let mut conn = self.open(addr, server_name).await?;
+        conn.send(method, uri, header, body).await
+    }
+
+    /// A connection to `addr` kept open for many requests, one after another (HTTP/1.1
+    /// keep-alive): a flood of thousands of requests then costs a few TLS handshakes, not one
+    /// each.
+    pub async fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<VaultConn> {
+        tokio::time::timeout(timeout, self.open(addr, None))
+            .await
+            .map_err(|_| anyhow!("connect to {addr}: timed out after {timeout:?}"))?
+    }
+
+    async fn open(
+        &self,
+        addr: SocketAddr,
+        server_name: Option<ServerName<'static>>,
+    ) -> Result<VaultConn> {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
             .with_context(|| format!("connect to {addr}"))?;
-        let mut send = match &self.tls {
+        let send = match &self.tls {
             Some(tls) => {
                 let name = server_name.unwrap_or(ServerName::IpAddress(addr.ip().into()));
                 let stream = tls.connect(name, tcp).await.context("TLS handshake")?;
@@ -165,15 +183,43 @@ impl VaultHttp {
                 send
             }
         };
+        Ok(VaultConn { addr, send })
+    }
+}
+
+/// An open connection to one Vault server (see [`VaultHttp::connect`]).
+pub struct VaultConn {
+    addr: SocketAddr,
+    send: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+}
+
+impl VaultConn {
+    /// One call on this connection. After an error the connection is unusable: open another.
+    pub async fn call(&mut self, call: VaultCall<'_>, timeout: Duration) -> Result<(u16, Value)> {
+        let (method, uri, addr) = (call.method, call.uri(), self.addr);
+        tokio::time::timeout(timeout, self.send(method, &uri, call.header(), call.body))
+            .await
+            .map_err(|_| anyhow!("{method} {uri} on {addr}: timed out after {timeout:?}"))?
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        uri: &str,
+        header: Option<(&str, String)>,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        self.send.ready().await?;
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
-            .header("host", addr.to_string());
+            .header("host", self.addr.to_string());
         if let Some((name, value)) = header {
             req = req.header(name, value);
         }
         let payload = body.map(|b| b.to_string()).unwrap_or_default();
-        let resp = send
+        let resp = self
+            .send
             .send_request(req.body(Full::new(Bytes::from(payload)))?)
             .await?;
         let status = resp.status().as_u16();

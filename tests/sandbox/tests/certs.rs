@@ -198,6 +198,110 @@ fn vault_ca_names_validity_and_certificate_faults() {
     assert_eq!(code, 200, "{v}");
 }
 
+/// Sets memory limit `limit` on the StatefulSet's container (the runbook's JSON patch) and
+/// deletes vault-0 so the StatefulSet recreates it with the limit (the chart's `OnDelete`).
+fn recreate_with_memory_limit(k: &Kubectl, limit: &str) {
+    let uid = pod_uid(&pod_json(k, "vault-0").expect("vault-0"));
+    let patch = format!(
+        r#"[{{"op":"add","path":"/spec/template/spec/containers/0/resources/limits","value":{{"memory":"{limit}"}}}}]"#
+    );
+    k.ok([
+        "patch",
+        "statefulset",
+        "vault",
+        "-n",
+        "vault",
+        "--type",
+        "json",
+        "-p",
+        &patch,
+    ])
+    .expect("patch the StatefulSet");
+    k.ok(["delete", "pod", "vault-0", "-n", "vault", "--wait=false"])
+        .expect("delete vault-0");
+    wait_for(
+        "vault-0 recreated with the limit",
+        Duration::from_secs(90),
+        || {
+            pod_json(k, "vault-0").is_some_and(|p| {
+                pod_uid(&p) != uid
+                    && p["spec"]["containers"][0]["resources"]["limits"]["memory"] == limit
+            })
+        },
+    );
+}
+
+/// `Options::enforce_memory_limits`: a pod whose server uses more than its container's memory
+/// limit is OOM-killed by the kubelet as the kernel would (exit 137, `OOMKilled`, restarted),
+/// as `kubectl get pod -o json` shows.
+#[test]
+fn an_enforced_memory_limit_oom_kills_the_server() {
+    let sb = sandbox_with(
+        "oom-enforced",
+        Options {
+            nodes: 1,
+            enforce_memory_limits: true,
+            ..Options::default()
+        },
+    );
+    let k = sb.kubectl();
+    // The chart sets no limit (`resources: {}`): nothing to enforce yet.
+    assert_eq!(restart_count(&pod_json(&k, "vault-0").expect("vault-0")), 0);
+    // A running OpenBao server holds well over 32 MiB resident.
+    recreate_with_memory_limit(&k, "32Mi");
+    let mut pod = Value::Null;
+    wait_for(
+        "vault-0 OOMKilled and restarted",
+        Duration::from_secs(120),
+        || {
+            let Ok(p) = k.json(["get", "pod", "vault-0", "-n", "vault"]) else {
+                return false;
+            };
+            pod = p;
+            let status = &pod["status"]["containerStatuses"][0];
+            status["restartCount"].as_u64().unwrap_or(0) >= 1
+                && status["lastState"]["terminated"]["reason"] == "OOMKilled"
+        },
+    );
+    let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
+    assert_eq!(last["exitCode"], 137, "{pod:#}");
+}
+
+/// Without `Options::enforce_memory_limits` (the default), the same limit is only a number in
+/// the spec: the server runs on above it (as the metrics API shows) and nothing is killed.
+#[test]
+fn an_unenforced_memory_limit_kills_nothing() {
+    let sb = sandbox("oom-unenforced", 1);
+    let k = sb.kubectl();
+    recreate_with_memory_limit(&k, "32Mi");
+    let over = || {
+        k.ok([
+            "get",
+            "--raw",
+            "/apis/metrics.k8s.io/v1beta1/namespaces/vault/pods/vault-0",
+        ])
+        .ok()
+        .and_then(|m| serde_json::from_str::<Value>(&m).ok())
+        .and_then(|m| {
+            let mem = m["containers"][0]["usage"]["memory"].as_str()?.to_string();
+            vault_sandbox::api::control::parse_quantity(&mem)
+        })
+        .is_some_and(|b| b > 32 << 20)
+    };
+    wait_for(
+        "vault-0's working set above 32Mi",
+        Duration::from_secs(90),
+        over,
+    );
+    // 15 of the enforcing kubelet's polls.
+    std::thread::sleep(Duration::from_secs(3));
+    let pod = pod_json(&k, "vault-0").expect("vault-0");
+    let status = &pod["status"]["containerStatuses"][0];
+    assert_eq!(status["restartCount"], 0, "{pod:#}");
+    assert!(status["state"]["running"].is_object(), "{pod:#}");
+    assert!(status["lastState"]["terminated"].is_null(), "{pod:#}");
+}
+
 #[test]
 fn oom_and_drop_streams_faults() {
     let sb = sandbox("oom", 1);

@@ -42,6 +42,18 @@ impl Direct {
         body: Option<&Value>,
         timeout: Duration,
     ) -> anyhow::Result<(u16, Value)> {
+        self.call_with(pod, method, path, None, body, timeout)
+    }
+
+    fn call_with(
+        &self,
+        pod: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> anyhow::Result<(u16, Value)> {
         let addr: SocketAddr = format!("{}:8200", self.ips[pod]).parse()?;
         // The pod's own DNS name is on its certificate; its IP is not.
         let name = format!("{pod}.vault-internal.vault.svc.cluster.local");
@@ -51,7 +63,7 @@ impl Direct {
             VaultCall {
                 method,
                 path,
-                token: None,
+                token,
                 body,
             },
             timeout,
@@ -482,4 +494,105 @@ fn up_with_retry_join_configures_and_bootstraps() {
         .filter(|l| l.starts_with("vault-") && l.trim_end().ends_with("true"))
         .count();
     assert_eq!(voters, 2, "{peers}");
+}
+
+/// `fault lease-flood --path P` for each kind of lease path (token role, AppRole login, PKI
+/// dynamic secret), each set up by the flood itself: every lease it reports is there, counted
+/// with a LIST of `sys/leases/lookup/P/` straight to the pod with the root token; a second
+/// flood on a set-up path adds to it; `--role` with `--path` is refused.
+#[test]
+fn cli_lease_flood_by_path() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "cli-lease-flood");
+    let sb = Daemon::up(&dir, &["--nodes", "1"]);
+    let d = sb.arg();
+    let direct = Direct::new(&dir, &sb.kubectl());
+    let init: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("init.json")).unwrap()).unwrap();
+    let root = init["root_token"].as_str().expect("root token");
+    let leases = |path: &str| -> Vec<String> {
+        let (code, v) = direct
+            .call_with(
+                "vault-0",
+                "LIST",
+                &format!("sys/leases/lookup/{path}/"),
+                Some(root),
+                None,
+                Duration::from_secs(60),
+            )
+            .expect("list leases");
+        assert_eq!(code, 200, "LIST sys/leases/lookup/{path}/: {v}");
+        let keys: Vec<String> = v["data"]["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect();
+        assert!(keys.iter().all(|k| !k.ends_with('/')), "{keys:?}");
+        keys
+    };
+    let flood = |path: &str, n: usize| {
+        let out = sandbox_ok(&[
+            "fault",
+            "lease-flood",
+            "--count",
+            &n.to_string(),
+            "--path",
+            path,
+            "--dir",
+            d,
+        ]);
+        assert!(
+            out.contains(&format!("created {n} leases under {path}/")),
+            "{out}"
+        );
+    };
+    let cases = [
+        ("auth/token/create/ci", 300),
+        ("auth/approle-ci/login", 200),
+        ("pki-flood/issue/web", 100),
+    ];
+    for (path, n) in cases {
+        flood(path, n);
+    }
+    for (path, n) in cases {
+        assert_eq!(leases(path).len(), n, "leases under {path}/");
+    }
+    // The certificates are dynamic-secret leases with the flood's one-hour TTL.
+    let id = format!("pki-flood/issue/web/{}", leases("pki-flood/issue/web")[0]);
+    let (code, v) = direct
+        .call_with(
+            "vault-0",
+            "PUT",
+            "sys/leases/lookup",
+            Some(root),
+            Some(&json!({"lease_id": id})),
+            Duration::from_secs(30),
+        )
+        .expect("lease lookup");
+    assert_eq!(code, 200, "{v}");
+    let ttl = v["data"]["ttl"].as_u64().expect("ttl");
+    assert!(ttl > 0 && ttl <= 3600, "{v}");
+    // Set up already: the same path again adds its leases.
+    flood("pki-flood/issue/web", 50);
+    assert_eq!(leases("pki-flood/issue/web").len(), 150);
+    let out = sandbox_cli([
+        "fault",
+        "lease-flood",
+        "--role",
+        "x",
+        "--path",
+        "auth/token/create/x",
+        "--dir",
+        d,
+    ]);
+    assert_one_error_line(&out, "--role or --path", &[]);
+    let out = sandbox_cli([
+        "fault",
+        "lease-flood",
+        "--path",
+        "secret/data/x",
+        "--dir",
+        d,
+    ]);
+    assert_one_error_line(&out, "MOUNT/issue/ROLE", &[]);
 }

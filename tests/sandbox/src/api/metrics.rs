@@ -82,7 +82,8 @@ fn list(kind: &str, items: Vec<Value>) -> Value {
     json!({"kind": kind, "apiVersion": format!("{GROUP}/{VERSION}"), "metadata": {}, "items": items})
 }
 
-/// Resident memory (bytes) and CPU seconds of a process and its children.
+/// The working set (bytes, [`procs::working_set`]) and CPU seconds of a process and its
+/// children, and how long it has lived.
 fn usage(pid: u32) -> (u64, f64, f64) {
     let mut pids = vec![pid];
     pids.extend(procs::children(pid));
@@ -91,15 +92,8 @@ fn usage(pid: u32) -> (u64, f64, f64) {
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0);
-    let (mut rss, mut cpu, mut age) = (0, 0.0, 0.0_f64);
+    let (mut cpu, mut age) = (0.0, 0.0_f64);
     for p in pids {
-        let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
-        rss += status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-            .unwrap_or(0)
-            * 1024;
         let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
         let fields: Vec<&str> = stat
             .rsplit_once(')')
@@ -115,7 +109,7 @@ fn usage(pid: u32) -> (u64, f64, f64) {
         cpu += (num(14) + num(15)) / ticks;
         age = age.max(uptime - num(22) / ticks);
     }
-    (rss, cpu, age)
+    (procs::working_set(pid), cpu, age)
 }
 
 fn pods(c: &Cluster, ns: Option<&str>, selector: &LabelSelector) -> Vec<Value> {

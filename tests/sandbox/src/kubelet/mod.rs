@@ -4,6 +4,7 @@
 mod container;
 mod env;
 mod filesystems;
+mod memory;
 mod network;
 mod probe;
 mod rootfs;
@@ -26,6 +27,7 @@ use crate::cluster::Cluster;
 use crate::procs::Proc;
 
 pub use env::{exec_command, pod_env};
+pub use memory::memory_limit;
 pub use rootfs::require_root;
 pub use service_account::MOUNT_PATH as SERVICE_ACCOUNT_PATH;
 pub use streams::Cuttable;
@@ -179,6 +181,9 @@ pub fn start_pod(c: &Arc<Cluster>, pod: &Value, ordinal: u32) {
         .insert(run.key.clone(), run.clone());
     tokio::spawn(supervise::run_loop(c.clone(), run.clone()));
     tokio::spawn(volumes::sync_loop(c.clone(), run.clone()));
+    if c.cfg.enforce_memory_limits {
+        tokio::spawn(memory::limit_loop(c.clone(), run.clone()));
+    }
     tokio::spawn(probe::probe_loop(c.clone(), run));
 }
 
