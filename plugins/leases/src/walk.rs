@@ -1,8 +1,8 @@
 //! The walk of the lease tree (`LIST sys/leases/lookup/…`): concurrent, within a request
 //! budget, backing off when Vault pushes back, so counting leases never becomes the next
-//! incident. It keeps one count per directory, never the lease IDs themselves, and reads
-//! each directory's listing as a stream, so memory grows with the number of prefixes, not
-//! of leases.
+//! incident. It keeps one count per directory, never the lease IDs themselves, counts each
+//! directory's listing as it streams in, and reads few listings at once, so memory grows with
+//! the number of prefixes, not of leases.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -142,7 +142,14 @@ pub fn progress(label: &str) -> Option<ProgressBar> {
     })
 }
 
+/// LIST answers read at once, whatever the concurrency: each carries a whole directory's
+/// keys, and the bytes of those in flight wait in the transport's buffers (the port-forward
+/// holds up to 1 MiB per connection), so more of them at once would make the peak memory
+/// follow the directories' size. The expiry lookups, with small answers, use every connection.
+const LISTS_IN_FLIGHT: usize = 2;
+
 struct Shared {
+    lists: tokio::sync::Semaphore,
     queue: Mutex<VecDeque<String>>,
     /// Directories taken from the queue and not yet done (their children may still come).
     busy: AtomicU64,
@@ -161,6 +168,7 @@ pub async fn walk(
 ) -> Result<Walk> {
     let budget = Budget::new(limits.max_requests);
     let shared = Shared {
+        lists: tokio::sync::Semaphore::new(LISTS_IN_FLIGHT),
         queue: Mutex::new(VecDeque::from([lease_dir(prefix)])),
         busy: AtomicU64::new(0),
         dirs: Mutex::new(Vec::new()),
@@ -227,7 +235,12 @@ async fn worker(
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
-        match with_backoff(budget, || client.count_lease_dir(&dir, limits.sample)).await {
+        let listed = with_backoff(budget, || async {
+            let _one_of_few = shared.lists.acquire().await;
+            client.count_lease_dir(&dir, limits.sample).await
+        })
+        .await;
+        match listed {
             Ok(listing) => {
                 shared
                     .queue
