@@ -655,11 +655,18 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// The most a connection's read buffer grows to. hyper's default (about 400 KiB) lets a
+/// long body that arrives faster than it is read swell each connection's buffer to that
+/// size; a body is streamed in chunks anyway, and Vault's headers are far smaller.
+const READ_BUF_MAX: usize = 16 * 1024;
+
 async fn http1<S>(io: S) -> Result<Sender, String>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+    let (sender, conn) = hyper::client::conn::http1::Builder::new()
+        .max_buf_size(READ_BUF_MAX)
+        .handshake(TokioIo::new(io))
         .await
         .map_err(|e| format!("HTTP handshake: {e}"))?;
     tokio::spawn(async move {

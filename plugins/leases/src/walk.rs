@@ -1,8 +1,8 @@
 //! The walk of the lease tree (`LIST sys/leases/lookup/…`): concurrent, within a request
 //! budget, backing off when Vault pushes back, so counting leases never becomes the next
-//! incident. It keeps one count per directory, never the lease IDs themselves, and reads
-//! each directory's listing as a stream, so memory grows with the number of prefixes, not
-//! of leases.
+//! incident. It keeps one count per directory, never the lease IDs themselves, counts each
+//! directory's listing as it streams in, and reads few listings at once, so memory grows with
+//! the number of prefixes, not of leases.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vault_shared::vault::leases::{LeaseInfo, lease_dir};
+use vault_shared::vault::leases::{LeaseDirCount, LeaseInfo, lease_dir};
 use vault_shared::vault::{VaultClient, VaultError};
 
 use vault_shared::session::Session;
@@ -142,7 +142,62 @@ pub fn progress(label: &str) -> Option<ProgressBar> {
     })
 }
 
+/// LIST answers read at once, each on a connection kept for LISTs. An answer carries a
+/// whole directory's keys, and when it arrives faster than it is counted its bytes wait in
+/// the transport's buffers (kube's port-forward pipe, up to 1 MiB, and the websocket's read
+/// buffer), which keep the size they grew to for the connection's life. Were every
+/// connection to LIST, each would swell to the largest directory it read, and the peak
+/// memory would follow the directories' size; with LISTs on two connections only, the
+/// expiry lookups (small answers) on the others, that growth is two connections' worth,
+/// whatever the concurrency.
+const LISTS_IN_FLIGHT: usize = 2;
+
+/// The connections kept for LISTs; a permit of `free` comes with one of `idle`.
+struct Listers {
+    free: tokio::sync::Semaphore,
+    idle: Mutex<Vec<VaultClient>>,
+}
+
+impl Listers {
+    fn new(client: &VaultClient) -> Listers {
+        Listers {
+            free: tokio::sync::Semaphore::new(LISTS_IN_FLIGHT),
+            idle: Mutex::new(
+                (0..LISTS_IN_FLIGHT)
+                    .map(|_| client.another_connection())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Counts one directory on a LIST connection, once one is free.
+    async fn count(&self, dir: &str, sample: usize) -> Result<LeaseDirCount, VaultError> {
+        let _permit = self.free.acquire().await;
+        let lent = Lent {
+            idle: &self.idle,
+            client: self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop(),
+        };
+        let client = lent.client.as_ref().expect("a connection for each permit");
+        client.count_lease_dir(dir, sample).await
+    }
+}
+
+/// A LIST connection on loan, given back even when its request is dropped half-way.
+struct Lent<'a> {
+    idle: &'a Mutex<Vec<VaultClient>>,
+    client: Option<VaultClient>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.client.take() {
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(c);
+        }
+    }
+}
+
 struct Shared {
+    listers: Listers,
     queue: Mutex<VecDeque<String>>,
     /// Directories taken from the queue and not yet done (their children may still come).
     busy: AtomicU64,
@@ -161,6 +216,7 @@ pub async fn walk(
 ) -> Result<Walk> {
     let budget = Budget::new(limits.max_requests);
     let shared = Shared {
+        listers: Listers::new(client),
         queue: Mutex::new(VecDeque::from([lease_dir(prefix)])),
         busy: AtomicU64::new(0),
         dirs: Mutex::new(Vec::new()),
@@ -227,7 +283,8 @@ async fn worker(
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
-        match with_backoff(budget, || client.count_lease_dir(&dir, limits.sample)).await {
+        let listed = with_backoff(budget, || shared.listers.count(&dir, limits.sample)).await;
+        match listed {
             Ok(listing) => {
                 shared
                     .queue

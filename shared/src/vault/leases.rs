@@ -4,14 +4,12 @@
 //! Lease listing and prefix revocation need a `sudo` token. Every call goes to the active node:
 //! a standby redirects some of them, which fails over a port-forward.
 
-use std::fmt;
-
-use bytes::{Buf, Bytes};
 use http::Method;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub use super::list_scan::LeaseDirCount;
+use super::list_scan::ListScanner;
 use super::{Body, ErrorKind, VaultClient, VaultError};
 
 /// One lease's times, from `sys/leases/lookup`.
@@ -67,40 +65,31 @@ impl VaultClient {
         sample: usize,
     ) -> Result<LeaseDirCount, VaultError> {
         let path = format!("sys/leases/lookup/{}", lease_dir(prefix));
-        // Two chunks in flight between the connection and the parser, no more.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
-        // serde_json parses from a blocking reader: the parser runs off the async workers.
-        let parser =
-            tokio::task::spawn_blocking(move || LeaseDirCount::read(ChunkReader::new(rx), sample));
+        let mut scan = ListScanner::new(sample);
+        let bad = |e: super::list_scan::ScanError| VaultError::Protocol {
+            target: self.target.clone(),
+            status: 200,
+            message: format!("{path}: not a LIST answer ({e}; is this a Vault server?)"),
+        };
         let list = Method::from_bytes(b"LIST").expect("LIST is a method");
+        // Each chunk is counted as soon as it arrives, on this task: the connection is read
+        // only as fast as it is counted, so no buffer fills up with the answer.
         let streamed = tokio::time::timeout(
             self.timeout,
-            self.stream(list, &path, self.timeout, async move |chunk| {
-                // A closed channel means the parser stopped at an error: it says which.
-                let _ = tx.send(chunk).await;
-                Ok(())
+            self.stream(list, &path, self.timeout, async |chunk| {
+                scan.feed(&chunk).map_err(bad)
             }),
         )
         .await
         .map_err(|_| self.timed_out(self.timeout))?;
         match streamed {
-            Ok(0) => return Err(self.redirected(&path)),
-            Ok(_) => {}
+            Ok(0) => Err(self.redirected(&path)),
+            Ok(_) => scan.finish().map_err(bad),
             Err(e) if e.kind() == ErrorKind::NotFound && e.errors().is_empty() => {
-                return Ok(LeaseDirCount::default());
+                Ok(LeaseDirCount::default())
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
-        let parsed = parser.await.map_err(|e| VaultError::Protocol {
-            target: self.target.clone(),
-            status: 200,
-            message: format!("{path}: the parser of the answer stopped: {e}"),
-        })?;
-        parsed.map_err(|e| VaultError::Protocol {
-            target: self.target.clone(),
-            status: 200,
-            message: format!("{path}: not a LIST answer ({e}; is this a Vault server?)"),
-        })
     }
 
     /// One lease's issue and expiry times.
@@ -176,227 +165,6 @@ impl VaultClient {
     }
 }
 
-/// What one directory of the lease tree holds: how many leases, which sub-directories, and
-/// a few lease IDs spread over the listing.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LeaseDirCount {
-    pub leases: u64,
-    /// Sub-directories, relative to the directory, with their trailing slash.
-    pub subdirs: Vec<String>,
-    /// Lease IDs relative to the directory, in listing order: the first listed, then others
-    /// at even steps through the listing.
-    pub sample: Vec<String>,
-}
-
-impl LeaseDirCount {
-    /// Counts a LIST answer (`{"data": {"keys": [...]}, ...}`) read from `reader`.
-    fn read(reader: impl std::io::Read, sample: usize) -> serde_json::Result<LeaseDirCount> {
-        let mut tally = Tally {
-            leases: 0,
-            subdirs: Vec::new(),
-            kept: Vec::new(),
-            stride: 1,
-            // Enough that small directories sample exactly where a full listing would.
-            cap: if sample == 0 { 0 } else { (4 * sample).max(64) },
-        };
-        let mut de = serde_json::Deserializer::from_reader(reader);
-        Answer(&mut tally).deserialize(&mut de)?;
-        de.end()?;
-        Ok(tally.finish(sample))
-    }
-}
-
-/// The counts so far. Every `stride`-th lease ID is kept; when more than `cap` are, every
-/// other one is dropped and the stride doubles, so the kept IDs stay spread over the whole
-/// listing and few, however long it is.
-struct Tally {
-    leases: u64,
-    subdirs: Vec<String>,
-    kept: Vec<(u64, String)>,
-    stride: u64,
-    cap: usize,
-}
-
-impl Tally {
-    fn key(&mut self, key: &str) {
-        if key.ends_with('/') {
-            self.subdirs.push(key.to_string());
-            return;
-        }
-        let i = self.leases;
-        self.leases += 1;
-        if self.cap == 0 || !i.is_multiple_of(self.stride) {
-            return;
-        }
-        self.kept.push((i, key.to_string()));
-        if self.kept.len() > self.cap {
-            self.stride *= 2;
-            let stride = self.stride;
-            self.kept.retain(|(i, _)| i.is_multiple_of(stride));
-        }
-    }
-
-    /// `n` IDs at even steps through the listing (the kept one at or before each step).
-    fn finish(self, n: usize) -> LeaseDirCount {
-        let step = (self.leases / n.max(1) as u64).max(1);
-        let mut sample: Vec<String> = Vec::new();
-        let mut last = None;
-        for k in 0..n as u64 {
-            let at = k * step;
-            if at >= self.leases {
-                break;
-            }
-            let pick = self.kept.partition_point(|(i, _)| *i <= at).checked_sub(1);
-            if let Some(p) = pick
-                && last != Some(p)
-            {
-                sample.push(self.kept[p].1.clone());
-                last = Some(p);
-            }
-        }
-        LeaseDirCount {
-            leases: self.leases,
-            subdirs: self.subdirs,
-            sample,
-        }
-    }
-}
-
-/// The chunks of a streamed body as a blocking reader.
-struct ChunkReader {
-    rx: tokio::sync::mpsc::Receiver<Bytes>,
-    chunk: Bytes,
-}
-
-impl ChunkReader {
-    fn new(rx: tokio::sync::mpsc::Receiver<Bytes>) -> ChunkReader {
-        ChunkReader {
-            rx,
-            chunk: Bytes::new(),
-        }
-    }
-}
-
-impl std::io::Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.chunk.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(c) => self.chunk = c,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.chunk.len());
-        buf[..n].copy_from_slice(&self.chunk[..n]);
-        self.chunk.advance(n);
-        Ok(n)
-    }
-}
-
-/// The whole answer: only `data` is looked into.
-struct Answer<'a>(&'a mut Tally);
-
-impl<'de> DeserializeSeed<'de> for Answer<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(Fields {
-            tally: self.0,
-            field: "data",
-        })
-    }
-}
-
-/// An object whose `field` is read by the next level (`data`, then `keys`); other fields are
-/// skipped without being kept.
-struct Fields<'a> {
-    tally: &'a mut Tally,
-    field: &'static str,
-}
-
-impl<'de> Visitor<'de> for Fields<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "an object (with {:?})", self.field)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match (self.field, name.as_ref()) {
-                ("data", "data") => map.next_value_seed(Nullable(Level::Data(self.tally)))?,
-                ("keys", "keys") => map.next_value_seed(Nullable(Level::Keys(self.tally)))?,
-                _ => map.next_value::<IgnoredAny>().map(drop)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-enum Level<'a> {
-    Data(&'a mut Tally),
-    Keys(&'a mut Tally),
-}
-
-/// `data` or `keys`, or null (nothing listed).
-struct Nullable<'a>(Level<'a>);
-
-impl<'de> DeserializeSeed<'de> for Nullable<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Nullable<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("the listing or null")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        match self.0 {
-            Level::Data(tally) => d.deserialize_map(Fields {
-                tally,
-                field: "keys",
-            }),
-            Level::Keys(tally) => d.deserialize_seq(Keys(tally)),
-        }
-    }
-}
-
-/// The `keys` array: each key is counted as it is read, then dropped.
-struct Keys<'a>(&'a mut Tally);
-
-impl<'de> Visitor<'de> for Keys<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of keys")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Key(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-}
-
-struct Key<'a>(&'a mut Tally);
-
-impl<'de> DeserializeSeed<'de> for Key<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key (a string)")
-    }
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<(), E> {
-        self.0.key(key);
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,18 +177,17 @@ mod tests {
         assert_eq!(lease_dir("/auth/token/"), "auth/token/");
     }
 
-    /// Counts `body` fed to the parser in pieces of `piece` bytes.
+    /// Counts `body` fed to the scanner in pieces of `piece` bytes.
     fn count_in_pieces(
         body: &str,
         piece: usize,
         sample: usize,
-    ) -> serde_json::Result<LeaseDirCount> {
-        let (tx, rx) = tokio::sync::mpsc::channel(body.len() + 1);
+    ) -> Result<LeaseDirCount, super::super::list_scan::ScanError> {
+        let mut scan = ListScanner::new(sample);
         for c in body.as_bytes().chunks(piece) {
-            tx.try_send(Bytes::copy_from_slice(c)).unwrap();
+            scan.feed(c)?;
         }
-        drop(tx);
-        LeaseDirCount::read(ChunkReader::new(rx), sample)
+        scan.finish()
     }
 
     #[test]
@@ -503,7 +270,7 @@ mod tests {
             super::super::tests::server(listener, move || {
                 http::Response::builder()
                     .status(status)
-                    .body(http_body_util::Full::new(Bytes::from(body.clone())))
+                    .body(http_body_util::Full::new(bytes::Bytes::from(body.clone())))
                     .unwrap()
             })
             .await;

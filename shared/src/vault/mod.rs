@@ -12,6 +12,7 @@ pub mod database;
 pub mod init;
 pub mod kv;
 pub mod leases;
+pub mod list_scan;
 pub mod metrics;
 pub mod pki;
 pub mod policy;
