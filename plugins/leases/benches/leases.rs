@@ -62,6 +62,8 @@ fn main() {
     let sb = Sandbox::start(Options {
         dir: dir.clone(),
         nodes: 3,
+        // 100 000 leases fill the default 256Mi data volumes (raft's log and snapshots).
+        claim_size: "3Gi".into(),
         ..Default::default()
     })
     .expect("sandbox");
