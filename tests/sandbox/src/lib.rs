@@ -588,13 +588,33 @@ pub fn runbook_status_loop(kubectl: &Kubectl, nodes: u32) -> f64 {
 /// Logs the runbook in inside pods `vault-0` … `vault-<nodes - 1>`: the root token in each
 /// pod's /tmp/bench-token, where [`runbook_vault`]'s shell reads it.
 pub fn runbook_login(sb: &Sandbox, nodes: u32) {
+    use std::io::Write;
+    // Through `kubectl exec`: each pod's /tmp is its own (its mount namespace).
     for i in 0..nodes {
-        sandbox::write_private(
-            &sb.dir()
-                .join(format!("pods/vault-{i}/root/tmp/bench-token")),
-            sb.root_token().as_bytes(),
-        )
-        .expect("pod token file");
+        let mut child = sb
+            .kubectl()
+            .command([
+                "exec",
+                "-i",
+                &format!("vault-{i}"),
+                "--",
+                "sh",
+                "-c",
+                "umask 077 && cat > /tmp/bench-token",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("kubectl exec");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(sb.root_token().as_bytes())
+            .expect("pod token file");
+        assert!(
+            child.wait().expect("kubectl exec").success(),
+            "pod token file"
+        );
     }
 }
 
