@@ -177,13 +177,7 @@ fn main() {
         .with_plugins(Path::new(PLUGIN).parent().unwrap());
     let root = sb.root_token();
     let old_keys = sb.unseal_keys();
-    for i in 0..3 {
-        vault_sandbox::sandbox::write_private(
-            &dir.join(format!("pods/vault-{i}/root/tmp/bench-token")),
-            root.as_bytes(),
-        )
-        .expect("pod token file");
-    }
+    vault_sandbox::runbook_login(&sb, 3);
     let (code, body) = sb
         .vault(
             0,
@@ -212,7 +206,9 @@ fn main() {
         "operator raft snapshot save /tmp/backup.snap",
     );
     let snapshot = dir.join("backup.snap");
-    std::fs::copy(dir.join("pods/vault-0/root/tmp/backup.snap"), &snapshot).expect("snapshot");
+    // Out of the pod's own /tmp as the runbook would take it.
+    k.ok(["cp", "vault-0:/tmp/backup.snap", snapshot.to_str().unwrap()])
+        .expect("kubectl cp the snapshot");
     let token_file = dir.join("root-token");
     vault_sandbox::sandbox::write_private(&token_file, root.as_bytes()).unwrap();
 
