@@ -205,18 +205,7 @@ fn recreate_with_memory_limit(k: &Kubectl, limit: &str) {
     let patch = format!(
         r#"[{{"op":"add","path":"/spec/template/spec/containers/0/resources/limits","value":{{"memory":"{limit}"}}}}]"#
     );
-    k.ok([
-        "patch",
-        "statefulset",
-        "vault",
-        "-n",
-        "vault",
-        "--type",
-        "json",
-        "-p",
-        &patch,
-    ])
-    .expect("patch the StatefulSet");
+    json_patch_sts(k, &patch);
     k.ok(["delete", "pod", "vault-0", "-n", "vault", "--wait=false"])
         .expect("delete vault-0");
     wait_for(

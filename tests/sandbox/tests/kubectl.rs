@@ -37,21 +37,6 @@ fn force_revoke_prefix(k: &Kubectl, prefix: &str) {
     assert!(text.contains("Force revoked"), "{text}");
 }
 
-/// `kubectl patch statefulset vault -n vault --type=json -p PATCH`.
-fn json_patch_sts(k: &Kubectl, patch: &str) {
-    k.ok([
-        "patch",
-        "statefulset",
-        "vault",
-        "-n",
-        "vault",
-        "--type=json",
-        "-p",
-        patch,
-    ])
-    .expect("patch the StatefulSet");
-}
-
 /// The raft servers as vault-0 reports them through the Vault API (root token).
 fn raft_servers(sb: &Sandbox) -> Vec<Value> {
     let (code, body) = sb

@@ -479,3 +479,18 @@ pub fn server_config(k: &Kubectl) -> String {
         .expect("server configuration")
         .to_string()
 }
+
+/// `kubectl patch statefulset vault -n vault --type=json -p PATCH`.
+pub fn json_patch_sts(k: &Kubectl, patch: &str) {
+    k.ok([
+        "patch",
+        "statefulset",
+        "vault",
+        "-n",
+        "vault",
+        "--type=json",
+        "-p",
+        patch,
+    ])
+    .expect("patch the StatefulSet");
+}
