@@ -16,6 +16,7 @@ use kube::{Client, Config};
 
 use crate::cli::KubeArgs;
 
+#[derive(Clone)]
 pub struct Kube {
     pub client: Client,
     /// Where the Events this run records go.
@@ -34,6 +35,7 @@ pub struct Kube {
 /// `--certificate-authority`, `--insecure-skip-tls-verify`, `--as`, `--as-group`, `--as-uid`.
 pub async fn connect(args: &KubeArgs) -> Result<Kube> {
     let mut config = load_config(args).await?;
+    crate::timing::mark("kubeconfig loaded");
     apply_overrides(&mut config, args)?;
     if !args.request_timeout.is_zero() {
         config.connect_timeout = Some(args.request_timeout.min(Duration::from_secs(30)));
@@ -44,6 +46,7 @@ pub async fn connect(args: &KubeArgs) -> Result<Kube> {
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
     let client = Client::try_from(config).context("create the Kubernetes client")?;
+    crate::timing::mark("Kubernetes client built");
     Ok(Kube {
         events: crate::events::recorder(client.clone()),
         client,
@@ -382,6 +385,20 @@ fn ordinal_key(name: &str) -> (String, u64) {
 }
 
 impl Kube {
+    /// Opens `n` more connections to the API now, in the background, each with the cheapest
+    /// request there is (`GET /version`), so that the port-forwards started a moment later —
+    /// each takes an HTTP/1.1 connection of its own for its upgrade — find one ready in the
+    /// client's pool instead of first connecting and shaking hands with the API.
+    pub fn warm_connections(&self, n: usize) {
+        for _ in 0..n {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.apiserver_version().await;
+                crate::timing::mark("a connection to the API warmed");
+            });
+        }
+    }
+
     /// The API server's URL, as the kubeconfig names it.
     pub fn server(&self) -> &str {
         &self.server
@@ -470,6 +487,7 @@ impl Kube {
                 self.pods().list(&lp),
             )
             .await?;
+        crate::timing::mark("pods listed");
         let mut pods: Vec<Pod> = list
             .items
             .into_iter()

@@ -50,18 +50,26 @@ where
     F: Future<Output = anyhow::Result<Exit>>,
 {
     let shield = stdout_shield::install();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = if std::env::var_os("KV_EXP_RT").is_some_and(|v| v == "current") {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    };
+    let rt = match rt {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
+    crate::timing::mark("runtime started");
     let result = rt.block_on(main);
+    crate::timing::mark("verb done");
     // Do not wait for lingering port-forward tasks.
     rt.shutdown_background();
     let code = match result {
@@ -153,6 +161,7 @@ where
     C: clap::Parser,
     Fut: Future<Output = anyhow::Result<Exit>>,
 {
+    crate::timing::init();
     if let Some(code) = crate::completion::intercept::<C>() {
         return code;
     }
@@ -160,7 +169,9 @@ where
         return code;
     }
     no_core_dumps();
-    self::run(run(parse()))
+    let cli = parse();
+    crate::timing::mark("command line parsed");
+    self::run(run(cli))
 }
 
 /// Keeps keys and tokens out of core dumps and away from same-user ptrace: no core file, and
