@@ -385,20 +385,6 @@ fn ordinal_key(name: &str) -> (String, u64) {
 }
 
 impl Kube {
-    /// Opens `n` more connections to the API now, in the background, each with the cheapest
-    /// request there is (`GET /version`), so that the port-forwards started a moment later —
-    /// each takes an HTTP/1.1 connection of its own for its upgrade — find one ready in the
-    /// client's pool instead of first connecting and shaking hands with the API.
-    pub fn warm_connections(&self, n: usize) {
-        for _ in 0..n {
-            let client = self.client.clone();
-            tokio::spawn(async move {
-                let _ = client.apiserver_version().await;
-                crate::timing::mark("a connection to the API warmed");
-            });
-        }
-    }
-
     /// The API server's URL, as the kubeconfig names it.
     pub fn server(&self) -> &str {
         &self.server

@@ -50,17 +50,11 @@ where
     F: Future<Output = anyhow::Result<Exit>>,
 {
     let shield = stdout_shield::install();
-    let rt = if std::env::var_os("KV_EXP_RT").is_some_and(|v| v == "current") {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-    };
-    let rt = match rt {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: start the async runtime: {e}");

@@ -56,12 +56,6 @@ impl Session {
         early: impl FnOnce(&Kube, &Arc<CaReads>, &[Pod]) -> T,
     ) -> Result<(Session, Option<T>)> {
         let kube = cluster::connect(&args.kube).await?;
-        if let Some(n) = std::env::var("KV_EXP_WARM")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            kube.warm_connections(n);
-        }
         let token = TokenCell::default();
         let redirects = Redirects::default();
         let mut started = None;

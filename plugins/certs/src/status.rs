@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use futures::FutureExt;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use rustls::pki_types::CertificateDer;
 use serde::Serialize;
@@ -138,33 +139,34 @@ pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Res
     let now = jiff::Timestamp::now().as_second();
     // The handshakes, the TLS Secrets (trusted CA, stored certificate, cert-manager owner; each
     // read once, however many pods mount it) and the server configuration do not depend on
-    // each other: one round of waiting, not one after another.
-    let (config, secrets, served) = tokio::join!(
-        async {
-            let c = server_config(session).await;
-            vault_shared::timing::mark("server configuration read");
-            c
-        },
-        async {
-            let s = tls_secrets(session).await;
-            vault_shared::timing::mark("TLS Secrets read");
-            s
-        },
-        fanout::each_pod(&session.targets, POD_DEADLINE, |t| served(
-            session, t, args, &early
-        ))
-    );
-    let pods: Vec<PodCert> = served
-        .into_iter()
-        .map(|(name, r)| {
-            r.and_then(|s| pod_cert(session, s, args, ca_flag.as_deref(), &config, &secrets, now))
+    // each other: one round of waiting, not one after another. Each pod is judged as soon as
+    // its own handshake is over (and the reads are in), while the others' still run.
+    let read = async {
+        let (config, secrets) = tokio::join!(server_config(session), tls_secrets(session));
+        vault_shared::timing::mark("configuration and TLS Secrets read");
+        Arc::new((config, secrets))
+    }
+    .shared();
+    let judged = session.targets.iter().map(|t| {
+        let (read, early, ca_flag) = (read.clone(), &early, ca_flag.as_deref());
+        async move {
+            let served = fanout::each_pod(std::slice::from_ref(t), POD_DEADLINE, |t| {
+                served(session, t, args, early)
+            });
+            let (name, served) = served.await.pop().expect("one pod in, one result out");
+            let read = read.await;
+            let (config, secrets) = &*read;
+            served
+                .and_then(|s| pod_cert(session, s, args, ca_flag, config, secrets, now))
                 .unwrap_or_else(|e| PodCert {
                     pod: name,
                     error: Some(format!("{e:#}")),
                     ..PodCert::default()
                 })
-        })
-        .collect();
+        }
+    });
+    let (pods, read): (Vec<PodCert>, _) = tokio::join!(futures::future::join_all(judged), read);
+    let secrets = &read.1;
     // The owners of the Secrets that the pods whose certificate could be read mount.
     let owners = secrets
         .iter()
