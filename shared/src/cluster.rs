@@ -16,6 +16,7 @@ use kube::{Client, Config};
 
 use crate::cli::KubeArgs;
 
+#[derive(Clone)]
 pub struct Kube {
     pub client: Client,
     /// Where the Events this run records go.
@@ -34,6 +35,7 @@ pub struct Kube {
 /// `--certificate-authority`, `--insecure-skip-tls-verify`, `--as`, `--as-group`, `--as-uid`.
 pub async fn connect(args: &KubeArgs) -> Result<Kube> {
     let mut config = load_config(args).await?;
+    crate::timing::mark("kubeconfig loaded");
     apply_overrides(&mut config, args)?;
     if !args.request_timeout.is_zero() {
         config.connect_timeout = Some(args.request_timeout.min(Duration::from_secs(30)));
@@ -44,6 +46,7 @@ pub async fn connect(args: &KubeArgs) -> Result<Kube> {
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
     let client = Client::try_from(config).context("create the Kubernetes client")?;
+    crate::timing::mark("Kubernetes client built");
     Ok(Kube {
         events: crate::events::recorder(client.clone()),
         client,
@@ -470,6 +473,7 @@ impl Kube {
                 self.pods().list(&lp),
             )
             .await?;
+        crate::timing::mark("pods listed");
         let mut pods: Vec<Pod> = list
             .items
             .into_iter()

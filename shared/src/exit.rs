@@ -61,7 +61,9 @@ where
             return ExitCode::from(1);
         }
     };
+    crate::timing::mark("runtime started");
     let result = rt.block_on(main);
+    crate::timing::mark("verb done");
     // Do not wait for lingering port-forward tasks.
     rt.shutdown_background();
     let code = match result {
@@ -153,6 +155,7 @@ where
     C: clap::Parser,
     Fut: Future<Output = anyhow::Result<Exit>>,
 {
+    crate::timing::init();
     if let Some(code) = crate::completion::intercept::<C>() {
         return code;
     }
@@ -160,7 +163,9 @@ where
         return code;
     }
     no_core_dumps();
-    self::run(run(parse()))
+    let cli = parse();
+    crate::timing::mark("command line parsed");
+    self::run(run(cli))
 }
 
 /// Keeps keys and tokens out of core dumps and away from same-user ptrace: no core file, and

@@ -26,7 +26,8 @@
 //! - [`exec`]: running a command in a pod, for what the Vault API cannot do;
 //! - [`volumes`]: the pods' data PVCs and how full they are;
 //! - [`podmetrics`]: a pod's memory working set (metrics API) and its memory request and limit;
-//! - [`output`]: tables, colour, JSON/YAML, progress.
+//! - [`output`]: tables, colour, JSON/YAML, progress;
+//! - [`timing`]: phase timings on stderr (`KUBECTL_VAULT_TIMINGS=1`), for performance work.
 
 pub mod access;
 pub mod cli;
@@ -46,6 +47,7 @@ pub mod podmetrics;
 pub mod procedures;
 pub mod session;
 pub mod target;
+pub mod timing;
 pub mod transport;
 pub mod unseal;
 pub mod vault;

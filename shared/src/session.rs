@@ -3,7 +3,7 @@
 //! asks for it, so a missing or unreadable `~/.vault-token` never breaks a verb that needs
 //! none — the leader, what a Vault refusal means, and the Events the verb records.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Result, anyhow, bail};
 use k8s_openapi::api::core::v1::Pod;
@@ -31,6 +31,8 @@ pub struct Session {
     redirects: Redirects,
     /// Where the token came from, once loaded (None: there is none).
     token_source: OnceLock<Option<String>>,
+    /// The Secrets and ConfigMaps read while setting up (the CAs), kept for the verb.
+    reads: Arc<CaReads>,
 }
 
 impl Session {
@@ -43,27 +45,27 @@ impl Session {
     }
 
     /// [`Session::connect`], and `early` called on the selected pods as soon as they are
-    /// listed, before their StatefulSet is read (with the pods' API and the namespace), to
-    /// start work that sends the pods nothing (a TLS handshake to look at their certificate)
-    /// while the session is set up. Its result (None with `--vault-addr`) is the caller's to
-    /// use only for the pods of [`Session::targets`]: a pod the StatefulSet turns out not to
-    /// own is not there.
+    /// listed, before their StatefulSet is read (with the cluster and the session's object
+    /// reads, see [`Session::reads`]), to start work that sends the pods nothing (a TLS
+    /// handshake to look at their certificate, reads of what they mount) while the session is
+    /// set up. Its result (None with `--vault-addr`) is the caller's to use only for the pods
+    /// of [`Session::targets`]: a pod the StatefulSet turns out not to own is not there.
     pub async fn connect_early<T>(
         args: &CommonArgs,
         only: &[String],
-        early: impl FnOnce(kube::Api<Pod>, String, &[Pod]) -> T,
+        early: impl FnOnce(&Kube, &Arc<CaReads>, &[Pod]) -> T,
     ) -> Result<(Session, Option<T>)> {
         let kube = cluster::connect(&args.kube).await?;
         let token = TokenCell::default();
         let redirects = Redirects::default();
         let mut started = None;
+        let cas = Arc::new(CaReads::default());
         let (all_pods, targets) = match &args.vault.vault_addr {
             Some(addr) => (Vec::new(), vec![target::direct(addr, &args.vault, &token)]),
             None => {
                 // The CAs the selected pods mount are read while their StatefulSet is (one
                 // wait on the API, not two in a row); they are used only for the pods that
                 // StatefulSet owns.
-                let cas = CaReads::default();
                 let (all, early) = kube
                     .vault_pods_alongside(&[], |pods| {
                         let (kube, cas) = (&kube, &cas);
@@ -72,12 +74,13 @@ impl Session {
                                 .into_iter()
                                 .filter(|p| cluster::is_selected(p, only))
                                 .collect();
-                            let early = early(kube.pods(), kube.namespace.clone(), &wanted);
+                            let early = early(kube, cas, &wanted);
                             cas.prefetch(kube, &wanted, &args.vault).await;
                             early
                         }
                     })
                     .await?;
+                crate::timing::mark("StatefulSet and CAs read");
                 let selected = kube.select(&all, only)?;
                 let targets = target::for_pods_with_cas(
                     &kube,
@@ -107,8 +110,15 @@ impl Session {
             token,
             redirects,
             token_source: OnceLock::new(),
+            reads: cas,
         };
         Ok((session, started))
+    }
+
+    /// The Secrets and ConfigMaps of the Vault namespace as this run read them (each once):
+    /// what setting up read (the CAs the pods trust) is not read again.
+    pub fn reads(&self) -> &CaReads {
+        &self.reads
     }
 
     pub fn vault_args(&self) -> &VaultArgs {

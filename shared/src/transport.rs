@@ -96,45 +96,103 @@ async fn read_ca(kube: &Kube, source: &CaSource, ca_path: &str) -> Result<String
                 .config_map(name)
                 .await?
                 .with_context(|| format!("configmap {name} not found"))?;
-            cm.data
-                .as_ref()
-                .and_then(|d| d.get(key))
-                .cloned()
-                .with_context(|| format!("configmap {name} has no key {key}"))
+            ca_in_config_map(&cm, key)
         }
     }
 }
 
-/// [`discover_ca`] for pods set up together: the pods of a StatefulSet mount the same CA, so
-/// each source is read once, not once per pod (on HTTP/1 each concurrent read would also open
-/// its own connection to the API).
-#[derive(Default)]
-pub struct CaReads(Mutex<HashMap<(CaSource, String), CaRead>>);
+/// The CA PEM under `key` of ConfigMap `cm`.
+fn ca_in_config_map(cm: &k8s_openapi::api::core::v1::ConfigMap, key: &str) -> Result<String> {
+    let name = cm.metadata.name.as_deref().unwrap_or_default();
+    cm.data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .cloned()
+        .with_context(|| format!("configmap {name} has no key {key}"))
+}
 
-type CaRead = Arc<tokio::sync::OnceCell<Result<String, String>>>;
+/// [`discover_ca`] for pods set up together, and the Secrets and ConfigMaps a verb reads
+/// while it sets them up: the pods of a StatefulSet mount the same CA, so each object is read
+/// once per run, not once per pod (on HTTP/1 each concurrent read would also open its own
+/// connection to the API), and a verb that needs the whole TLS Secret (`vault-certs status`)
+/// takes the one already read for the CA instead of reading it again.
+#[derive(Default)]
+pub struct CaReads(Mutex<HashMap<ObjectRef, ObjectRead>>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ObjectRef {
+    Secret(String),
+    ConfigMap(String),
+}
+
+enum Object {
+    Secret(Secret),
+    /// None: there is no such ConfigMap.
+    ConfigMap(Option<k8s_openapi::api::core::v1::ConfigMap>),
+}
+
+type ObjectRead = Arc<tokio::sync::OnceCell<Result<Arc<Object>, String>>>;
 
 impl CaReads {
-    pub async fn discover(&self, kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String> {
-        let source = ca_source(pod, ca_path)?;
-        let read = self
-            .0
-            .lock()
-            .map_err(|_| anyhow!("CA reads poisoned"))?
-            .entry((source.clone(), ca_path.to_string()))
-            .or_default()
-            .clone();
-        read.get_or_init(|| async {
-            read_ca(kube, &source, ca_path)
-                .await
-                .map_err(|e| format!("{e:#}"))
+    /// The object `what` names, read from the API the first time it is asked for (a read in
+    /// flight is shared, not repeated).
+    async fn read(&self, kube: &Kube, what: ObjectRef) -> Result<Arc<Object>, String> {
+        let cell = match self.0.lock() {
+            Ok(mut m) => m.entry(what.clone()).or_default().clone(),
+            Err(_) => return Err("object reads poisoned".into()),
+        };
+        cell.get_or_init(|| async {
+            let read = match &what {
+                ObjectRef::Secret(name) => kube.secret(name).await.map(Object::Secret),
+                ObjectRef::ConfigMap(name) => kube.config_map(name).await.map(Object::ConfigMap),
+            };
+            read.map(Arc::new).map_err(|e| format!("{e:#}"))
         })
         .await
         .clone()
-        .map_err(|e| anyhow!(e))
     }
-}
 
-impl CaReads {
+    /// Secret `name` of the namespace, read once for the run.
+    pub async fn secret(&self, kube: &Kube, name: &str) -> Result<Secret, String> {
+        match &*self.read(kube, ObjectRef::Secret(name.to_string())).await? {
+            Object::Secret(s) => Ok(s.clone()),
+            Object::ConfigMap(_) => Err(format!("secret {name}: not a Secret")),
+        }
+    }
+
+    /// ConfigMap `name` of the namespace (None: there is none), read once for the run.
+    pub async fn config_map(
+        &self,
+        kube: &Kube,
+        name: &str,
+    ) -> Result<Option<k8s_openapi::api::core::v1::ConfigMap>, String> {
+        match &*self
+            .read(kube, ObjectRef::ConfigMap(name.to_string()))
+            .await?
+        {
+            Object::ConfigMap(c) => Ok(c.clone()),
+            Object::Secret(_) => Err(format!("configmap {name}: not a ConfigMap")),
+        }
+    }
+
+    /// [`discover_ca`], reading each Secret or ConfigMap once for the run.
+    pub async fn discover(&self, kube: &Kube, pod: &Pod, ca_path: &str) -> Result<String> {
+        match ca_source(pod, ca_path)? {
+            CaSource::Secret { name, key } => {
+                let secret = self.secret(kube, &name).await.map_err(|e| anyhow!(e))?;
+                ca_in_secret(&secret, &key, ca_path)
+            }
+            CaSource::ConfigMap { name, key } => {
+                let cm = self
+                    .config_map(kube, &name)
+                    .await
+                    .map_err(|e| anyhow!(e))?
+                    .with_context(|| format!("configmap {name} not found"))?;
+                ca_in_config_map(&cm, &key)
+            }
+        }
+    }
+
     /// Starts now, all at once, the reads [`Connector::for_pod`] will need for `pods` (the CA
     /// each one's listener is to be verified against), so that setting the pods up later
     /// finds them done; a read that fails is reported then, for the pods that need it.
@@ -609,6 +667,7 @@ impl PeerChain {
                 let (stream, error) = port_forward(&pods, &pod, port)
                     .await
                     .map_err(|e| anyhow!(e))?;
+                crate::timing::mark(&format!("{pod}: port-forward open"));
                 match connector.connect(name, stream).await {
                     Ok(tls) => Ok(tls
                         .get_ref()
@@ -630,6 +689,7 @@ impl PeerChain {
                 .map_err(|_| {
                     anyhow!("{pod}:{port} did not finish a TLS handshake within {timeout:?}")
                 })??;
+            crate::timing::mark(&format!("{pod}: handshake done"));
             if chain.is_empty() {
                 bail!("{pod}:{port} presented no certificate");
             }

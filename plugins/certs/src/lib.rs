@@ -186,10 +186,11 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Cmd::Status(a) => {
             // The handshakes send the pods nothing: they start as soon as the pods are
             // listed, while the session reads their StatefulSet and CAs.
-            let (session, early) = Session::connect_early(&cli.common, &a.pods, |api, ns, pods| {
-                status::start_handshakes(api, &ns, pods, &cli.common.vault, &a)
-            })
-            .await?;
+            let (session, early) =
+                Session::connect_early(&cli.common, &a.pods, |kube, reads, pods| {
+                    status::start_handshakes(kube, reads, pods, &cli.common.vault, &a)
+                })
+                .await?;
             status::run(&session, &a, early.unwrap_or_default()).await
         }
         Cmd::Renew(a) => renew::run(&connect().await?, &a).await,

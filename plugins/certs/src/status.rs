@@ -2,18 +2,21 @@
 //! port-forward, judged against the trusted CA, the names in use and the TLS Secret.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use futures::FutureExt;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use vault_shared::cli::VaultArgs;
+use vault_shared::cluster::Kube;
 use vault_shared::findings::{self, Finding};
 use vault_shared::output::{self, Styled, Tone};
 use vault_shared::session::Session;
 use vault_shared::target::Target;
-use vault_shared::transport::{self, CaSource, PeerChain};
+use vault_shared::transport::{self, CaReads, CaSource, PeerChain};
 use vault_shared::{Exit, cluster, fanout};
 
 use crate::cert_manager::{self, Owner};
@@ -89,14 +92,25 @@ pub type Handshakes = std::sync::Mutex<BTreeMap<String, PeerChain>>;
 
 /// Starts the TLS handshake with each of `pods` (what [`run`] would ask each for), each on its
 /// own task; a pod whose handshake cannot be started is left to [`run`], and a plain-HTTP pod
-/// gets none (it has no certificate to show).
+/// gets none (it has no certificate to show). The ConfigMaps the pods mount (the server
+/// configuration [`run`] reads) are read meanwhile, into `reads`.
 pub fn start_handshakes(
-    api: kube::Api<Pod>,
-    namespace: &str,
+    kube: &Kube,
+    reads: &Arc<CaReads>,
     pods: &[Pod],
     vault: &VaultArgs,
     args: &StatusArgs,
 ) -> Handshakes {
+    let mut maps: Vec<&str> = pods.iter().flat_map(cluster::config_maps).collect();
+    maps.sort();
+    maps.dedup();
+    for m in maps {
+        let (kube, reads, m) = (kube.clone(), reads.clone(), m.to_string());
+        tokio::spawn(async move {
+            let _ = reads.config_map(&kube, &m).await;
+        });
+    }
+    let (api, namespace) = (kube.pods(), kube.namespace.as_str());
     let started = pods
         .iter()
         .filter_map(|pod| {
@@ -125,25 +139,34 @@ pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Res
     let now = jiff::Timestamp::now().as_second();
     // The handshakes, the TLS Secrets (trusted CA, stored certificate, cert-manager owner; each
     // read once, however many pods mount it) and the server configuration do not depend on
-    // each other: one round of waiting, not one after another.
-    let (config, secrets, served) = tokio::join!(
-        server_config(session),
-        tls_secrets(session),
-        fanout::each_pod(&session.targets, POD_DEADLINE, |t| served(
-            session, t, args, &early
-        ))
-    );
-    let pods: Vec<PodCert> = served
-        .into_iter()
-        .map(|(name, r)| {
-            r.and_then(|s| pod_cert(session, s, args, ca_flag.as_deref(), &config, &secrets, now))
+    // each other: one round of waiting, not one after another. Each pod is judged as soon as
+    // its own handshake is over (and the reads are in), while the others' still run.
+    let read = async {
+        let (config, secrets) = tokio::join!(server_config(session), tls_secrets(session));
+        vault_shared::timing::mark("configuration and TLS Secrets read");
+        Arc::new((config, secrets))
+    }
+    .shared();
+    let judged = session.targets.iter().map(|t| {
+        let (read, early, ca_flag) = (read.clone(), &early, ca_flag.as_deref());
+        async move {
+            let served = fanout::each_pod(std::slice::from_ref(t), POD_DEADLINE, |t| {
+                served(session, t, args, early)
+            });
+            let (name, served) = served.await.pop().expect("one pod in, one result out");
+            let read = read.await;
+            let (config, secrets) = &*read;
+            served
+                .and_then(|s| pod_cert(session, s, args, ca_flag, config, secrets, now))
                 .unwrap_or_else(|e| PodCert {
                     pod: name,
                     error: Some(format!("{e:#}")),
                     ..PodCert::default()
                 })
-        })
-        .collect();
+        }
+    });
+    let (pods, read): (Vec<PodCert>, _) = tokio::join!(futures::future::join_all(judged), read);
+    let secrets = &read.1;
     // The owners of the Secrets that the pods whose certificate could be read mount.
     let owners = secrets
         .iter()
@@ -158,6 +181,7 @@ pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Res
         findings: Vec::new(),
     };
     status.findings = findings_of(&status, args);
+    vault_shared::timing::mark("judged");
     output::print(session.format, &status, |s| {
         println!("{}", table(s));
         let plain: Vec<&str> = s
@@ -252,7 +276,7 @@ fn setting<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Reads [`ServerConfig`] from the ConfigMaps the pods mount (empty parts when the
-/// configuration has none).
+/// configuration has none); each read once for the run (see [`start_handshakes`]).
 pub(crate) async fn server_config(session: &Session) -> ServerConfig {
     let mut config = ServerConfig::default();
     let mut maps: Vec<&str> = session
@@ -263,7 +287,7 @@ pub(crate) async fn server_config(session: &Session) -> ServerConfig {
     maps.sort();
     maps.dedup();
     for m in maps {
-        let Ok(Some(cm)) = session.kube.config_map(m).await else {
+        let Ok(Some(cm)) = session.reads().config_map(&session.kube, m).await else {
             continue;
         };
         for text in cm.data.iter().flat_map(|d| d.values()) {
@@ -325,11 +349,12 @@ async fn tls_secrets(session: &Session) -> BTreeMap<String, TlsSecret> {
         })
         .collect();
     let reads = names.into_iter().map(|name| async move {
-        let secret = tokio::time::timeout(POD_DEADLINE, session.kube.secret(&name))
-            .await
-            .map_err(|_| anyhow::anyhow!("get secret {name}: no answer within {POD_DEADLINE:?}"))
-            .and_then(|r| r)
-            .map_err(|e| format!("{e:#}"));
+        // The read that found the CA, when there was one: the Secret is not read twice.
+        let secret =
+            tokio::time::timeout(POD_DEADLINE, session.reads().secret(&session.kube, &name))
+                .await
+                .map_err(|_| format!("get secret {name}: no answer within {POD_DEADLINE:?}"))
+                .and_then(|r| r);
         let owner = match &secret {
             Ok(s) => cert_manager::status_of(session, s).await,
             Err(_) => None,
@@ -373,7 +398,9 @@ async fn served<'a>(
         let path = ep.ca_path.as_deref()?;
         match transport::ca_source(pod, path) {
             Ok(CaSource::ConfigMap { .. }) if session.vault_args().ca_cert.is_none() => Some(
-                transport::discover_ca(&session.kube, pod, path)
+                session
+                    .reads()
+                    .discover(&session.kube, pod, path)
                     .await
                     .map_err(|e| format!("{e:#}")),
             ),
