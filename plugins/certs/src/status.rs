@@ -147,8 +147,13 @@ pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Res
         Arc::new((config, secrets))
     }
     .shared();
+    let judging = Judging {
+        ca_flag: ca_flag.as_deref(),
+        now,
+        trusts: x509::Trusts::default(),
+    };
     let judged = session.targets.iter().map(|t| {
-        let (read, early, ca_flag) = (read.clone(), &early, ca_flag.as_deref());
+        let (read, early, judging) = (read.clone(), &early, &judging);
         async move {
             let served = fanout::each_pod(std::slice::from_ref(t), POD_DEADLINE, |t| {
                 served(session, t, args, early)
@@ -157,7 +162,7 @@ pub async fn run(session: &Session, args: &StatusArgs, early: Handshakes) -> Res
             let read = read.await;
             let (config, secrets) = &*read;
             served
-                .and_then(|s| pod_cert(session, s, args, ca_flag, config, secrets, now))
+                .and_then(|s| pod_cert(session, s, args, judging, config, secrets))
                 .unwrap_or_else(|e| PodCert {
                     pod: name,
                     error: Some(format!("{e:#}")),
@@ -444,16 +449,24 @@ fn server_name_in(namespace: &str, pod: &Pod, args: &StatusArgs) -> String {
         .unwrap_or_else(|| format!("{}.{namespace}.svc", release(pod)))
 }
 
+/// What every pod is judged with: the CA given on the command line, the time, and the CA
+/// bundles already read (most pods trust the same one).
+struct Judging<'a> {
+    ca_flag: Option<&'a str>,
+    now: i64,
+    trusts: x509::Trusts,
+}
+
 /// Judges what a pod serves against the CA it trusts, the names in use and its TLS Secret.
 fn pod_cert(
     session: &Session,
     s: Served<'_>,
     args: &StatusArgs,
-    ca_flag: Option<&str>,
+    judging: &Judging<'_>,
     config: &ServerConfig,
     secrets: &BTreeMap<String, TlsSecret>,
-    now: i64,
 ) -> Result<PodCert> {
+    let (ca_flag, now) = (judging.ca_flag, judging.now);
     let Served {
         target: t,
         pod,
@@ -498,19 +511,28 @@ fn pod_cert(
     let mut errors = Vec::new();
     let ca = ca.map_err(|e| errors.push(e)).ok();
     if let Some(ca) = &ca {
-        match x509::verify_chain(&chain, ca) {
-            Ok(()) => out.chain_verified = Some(true),
+        match &*judging.trusts.get(ca) {
+            Ok(trust) => {
+                match trust.verify(&chain) {
+                    Ok(()) => out.chain_verified = Some(true),
+                    Err(e) => {
+                        out.chain_verified = Some(false);
+                        out.chain_error = Some(e);
+                    }
+                }
+                match &trust.first {
+                    Ok(info) => {
+                        out.ca_days_left = Some(days_left(info, now));
+                        out.ca = Some(info.clone());
+                    }
+                    Err(e) => errors.push(e.clone()),
+                }
+            }
             Err(e) => {
                 out.chain_verified = Some(false);
-                out.chain_error = Some(e);
+                out.chain_error = Some(e.clone());
+                errors.push(e.clone());
             }
-        }
-        match x509::first_pem(ca).and_then(|d| x509::parse(&d)) {
-            Ok(info) => {
-                out.ca_days_left = Some(days_left(&info, now));
-                out.ca = Some(info);
-            }
-            Err(e) => errors.push(format!("parse the CA: {e:#}")),
         }
     }
     match stored {

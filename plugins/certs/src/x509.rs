@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
+use rustls::pki_types::{CertificateDer, UnixTime, pem::PemObject};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_parser::extensions::GeneralName;
@@ -112,35 +111,80 @@ pub fn chain_of(pem: &str) -> Result<Vec<CertificateDer<'static>>> {
 /// Verifies `chain` (leaf first) against the CAs of `ca_pem`, ignoring the name and expiry
 /// (reported on their own). Err says why it does not verify.
 pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
-    let roots = roots(ca_pem)?;
-    let verifier = WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots),
-        Arc::new(rustls::crypto::ring::default_provider()),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
-    let leaf = chain.first().ok_or("no certificate")?;
-    let when = inside_validity(leaf);
-    use rustls::client::danger::ServerCertVerifier;
-    let any_name = ServerName::try_from("vault-certs.invalid").expect("a valid name");
-    match verifier.verify_server_cert(leaf, &chain[1..], &any_name, &[], when) {
-        Ok(_) => Ok(()),
-        Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::NotValidForName
-            | rustls::CertificateError::NotValidForNameContext { .. },
-        )) => Ok(()),
-        Err(e) => Err(e.to_string()),
+    Trust::new(ca_pem)?.verify(chain)
+}
+
+/// A CA bundle read once, for every chain checked against it (one per pod in `status`).
+pub struct Trust {
+    anchors: Vec<rustls::pki_types::TrustAnchor<'static>>,
+    /// The first CA certificate of the bundle, for its own expiry.
+    pub first: Result<CertInfo, String>,
+}
+
+impl Trust {
+    pub fn new(ca_pem: &str) -> Result<Trust, String> {
+        let mut anchors = Vec::new();
+        let mut first = None;
+        for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+            let c = c.map_err(|e| format!("parse the CA: {e}"))?;
+            first.get_or_insert_with(|| parse(&c).map_err(|e| format!("parse the CA: {e:#}")));
+            let anchor =
+                webpki::anchor_from_trusted_cert(&c).map_err(|e| format!("the CA: {e}"))?;
+            anchors.push(anchor.to_owned());
+        }
+        Ok(Trust {
+            anchors,
+            first: first.unwrap_or_else(|| Err("parse the CA: no PEM certificate".into())),
+        })
+    }
+
+    /// Whether `chain` (leaf first) leads to one of the CAs as a server certificate, at a
+    /// moment inside the leaf's validity. The name is not checked here (`covers` is, for
+    /// each name in use), so no name-mismatch error is built and thrown away.
+    pub fn verify(&self, chain: &[CertificateDer<'static>]) -> Result<(), String> {
+        if self.anchors.is_empty() {
+            return Err("the CA bundle holds no certificate".into());
+        }
+        let leaf = chain.first().ok_or("no certificate")?;
+        let ee = webpki::EndEntityCert::try_from(leaf).map_err(|e| e.to_string())?;
+        let algs = rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .all;
+        ee.verify_for_usage(
+            algs,
+            &self.anchors,
+            &chain[1..],
+            inside_validity(leaf),
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map(|_| ())
+        .map_err(|e| format!("invalid peer certificate: {e}"))
+    }
+}
+
+/// Each CA bundle's [`Trust`], made the first time a chain is checked against it.
+#[derive(Default)]
+pub struct Trusts(std::sync::Mutex<std::collections::HashMap<String, Arc<Result<Trust, String>>>>);
+
+impl Trusts {
+    pub fn get(&self, ca_pem: &str) -> Arc<Result<Trust, String>> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(ca_pem.to_string())
+            .or_insert_with(|| Arc::new(Trust::new(ca_pem)))
+            .clone()
     }
 }
 
 /// A moment inside the leaf's validity, so an expired certificate still shows whether its
 /// chain is trusted (expiry is reported on its own).
 fn inside_validity(leaf: &CertificateDer<'_>) -> UnixTime {
-    parse(leaf)
+    X509Certificate::from_der(leaf)
         .ok()
-        .map(|i| {
+        .map(|(_, c)| {
             UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-                (i.not_after_unix - 60).max(0) as u64,
+                (c.validity().not_after.timestamp() - 60).max(0) as u64,
             ))
         })
         .unwrap_or_else(UnixTime::now)
@@ -173,7 +217,57 @@ pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::{covers, pem_blocks};
+    use super::{Trust, covers, pem_blocks};
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+
+    /// A CA (its PEM and issuer) named `cn`.
+    fn ca(cn: &str) -> (String, Issuer<'static, KeyPair>) {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let key = KeyPair::generate().unwrap();
+        let pem = p.self_signed(&key).unwrap().pem();
+        (pem, Issuer::new(p, key))
+    }
+
+    /// A server certificate for `vault.vault.svc` from `issuer`, valid until `not_after`.
+    fn leaf(
+        issuer: &Issuer<'_, KeyPair>,
+        not_after: (i32, u8, u8),
+    ) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+        let mut p = CertificateParams::new(vec!["vault.vault.svc".to_string()]).unwrap();
+        p.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        p.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = p.signed_by(&KeyPair::generate().unwrap(), issuer).unwrap();
+        vec![cert.der().clone()]
+    }
+
+    #[test]
+    fn a_chain_verifies_against_its_own_ca_only_whatever_its_name_or_expiry() {
+        let (ours_pem, ours) = ca("ours");
+        let (other_pem, _) = ca("other");
+        let trust = Trust::new(&ours_pem).unwrap();
+        assert!(trust.first.as_ref().unwrap().subject.contains("ours"));
+        // The name is not checked here (the SANs are, name by name), nor the expiry.
+        trust.verify(&leaf(&ours, (2999, 1, 1))).unwrap();
+        trust.verify(&leaf(&ours, (2001, 1, 1))).unwrap();
+        let err = Trust::new(&other_pem)
+            .unwrap()
+            .verify(&leaf(&ours, (2999, 1, 1)))
+            .unwrap_err();
+        assert!(err.contains("UnknownIssuer"), "{err}");
+        // Both CAs in one bundle: either issuer is trusted.
+        let both = Trust::new(&format!("{other_pem}{ours_pem}")).unwrap();
+        both.verify(&leaf(&ours, (2999, 1, 1))).unwrap();
+        assert!(
+            Trust::new("not a certificate")
+                .unwrap()
+                .verify(&[])
+                .is_err()
+        );
+        assert!(Trust::new("not a certificate").unwrap().first.is_err());
+    }
 
     #[test]
     fn pem_blocks_keeps_each_certificate_and_drops_the_rest() {

@@ -1,10 +1,15 @@
 //! Running the real `kubectl` against a sandbox, for tests: the independent client.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use serde_json::Value;
+
+/// The longest one `run` (and `ok`, `json`) may take.
+pub const RUN_LIMIT: Duration = Duration::from_secs(200);
 
 #[derive(Clone)]
 pub struct Kubectl {
@@ -78,12 +83,25 @@ impl Kubectl {
         self.command(["exec", "-n", ns, pod, "--", "sh", "-c", script])
     }
 
+    /// Runs kubectl like `run`, killing it if it has not finished within `limit`: a test
+    /// fails with what kubectl had printed and a snapshot of the machine's processes (where
+    /// a stream hung) instead of stalling until the test runner kills it.
+    pub fn run_within<I, S>(&self, args: I, limit: Duration) -> Result<Output>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        output_within(self.command(args), limit)
+    }
+
     pub fn run<I, S>(&self, args: I) -> Output
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        self.command(args).output().expect("run kubectl")
+        // Bounded below the test runner's kill (4 min), so a hung kubectl fails with where it
+        // hung (see `output_within`) rather than as a bare timeout.
+        output_within(self.command(args), RUN_LIMIT).unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Runs kubectl and fails unless it exits 0; returns stdout.
@@ -119,4 +137,68 @@ impl Kubectl {
         args.push("json".into());
         Ok(serde_json::from_str(&self.ok(&args)?)?)
     }
+}
+
+/// Runs `cmd` to completion as `Command::output` does, unless `limit` passes first: then it is
+/// killed, and the error holds its output so far and the processes it left running.
+pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    // Drained on threads of their own, so a full pipe cannot stall the child.
+    let drain = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let procs = process_snapshot();
+            let _ = child.kill();
+            let _ = child.wait();
+            let (out, err) = (
+                out.join().unwrap_or_default(),
+                err.join().unwrap_or_default(),
+            );
+            bail!(
+                "{:?} did not finish within {limit:?}; killed\nstdout: {}\nstderr: {}\nprocesses then:\n{procs}",
+                cmd,
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Ok(Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
+}
+
+/// The machine's processes with their state and where each waits in the kernel.
+fn process_snapshot() -> String {
+    Command::new("ps")
+        .args(["-eo", "pid,ppid,stat,wchan:24,etimes,args", "--forest"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_else(|e| format!("ps: {e}"))
 }

@@ -10,7 +10,13 @@ use std::time::Duration;
 use vault_sandbox::{Fault, Kubectl, Sandbox};
 
 fn exec(k: &Kubectl, pod: &str, script: &str) -> Result<String, String> {
-    let out = k.exec_sh("vault", pod, script).output().expect("kubectl");
+    // A deadline of its own: an exec that hangs fails with a process snapshot (see
+    // `output_within`) rather than stalling the test until the runner kills it.
+    let out = vault_sandbox::kubectl::output_within(
+        k.exec_sh("vault", pod, script),
+        Duration::from_secs(45),
+    )
+    .map_err(|e| format!("{e:#}"))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
