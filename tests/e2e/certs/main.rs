@@ -255,6 +255,33 @@ fn a_certificate_without_the_service_name_is_a_san_gap() {
         );
     }
     certs_say(&e, &[], 2, "san_gap");
+
+    // The chain is judged against the CA given, apart from the names: another CA (the API
+    // server's) does not vouch for it, the Vault CA does.
+    let other = e.sb.api_ca_path();
+    let (out, v) = json_with(&e, &["--ca-cert", other.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    for p in v["pods"].as_array().expect("pods") {
+        assert_eq!(p["chain_verified"], false, "{p:#}");
+        let why = p["chain_error"].as_str().unwrap_or_default();
+        assert!(why.contains("UnknownIssuer"), "{p:#}");
+        let pod = p["pod"].as_str().unwrap_or_default();
+        assert!(
+            kinds(&v)
+                .iter()
+                .any(|(k, s, _)| k == "untrusted_chain" && s == pod),
+            "{v:#}"
+        );
+    }
+    let ours = e.sb.ca_path();
+    let (_, v) = json_with(&e, &["--ca-cert", ours.to_str().unwrap()]);
+    for p in v["pods"].as_array().expect("pods") {
+        assert_eq!(p["chain_verified"], true, "{p:#}");
+    }
+    assert!(
+        !kinds(&v).iter().any(|(k, _, _)| k == "untrusted_chain"),
+        "{v:#}"
+    );
 }
 
 #[test]
