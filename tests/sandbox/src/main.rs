@@ -632,7 +632,12 @@ fn lease_flood(dir: &Path, role: Option<&str>, path: Option<&str>, count: usize)
     let token = init["root_token"]
         .as_str()
         .context("init.json without root_token")?;
-    let http = VaultHttp::new(&std::fs::read_to_string(dir.join("ca.crt"))?)?;
+    // A sandbox started with --tls-disable has pods serving plain HTTP (and no Vault CA).
+    let http = if read_state(dir)?["tls"] == false {
+        VaultHttp::plain()
+    } else {
+        VaultHttp::new(&std::fs::read_to_string(dir.join("ca.crt"))?)?
+    };
     let start = Instant::now();
     let n = runtime()?.block_on(async {
         let addr = leases::active_node(&http, &nodes).await?;

@@ -680,6 +680,8 @@ impl Running {
                 "pid": std::process::id(),
                 "api": format!("https://{}", self.cluster.cfg.api_addr),
                 "token": self.admin_token,
+                // Whether the pods' listener speaks TLS: the CLI's own Vault calls follow it.
+                "tls": self.cluster.variant().tls,
             }),
         )
     }

@@ -24,12 +24,21 @@ struct Direct {
 impl Direct {
     fn new(dir: &Path, k: &Kubectl) -> Direct {
         let ca = std::fs::read_to_string(dir.join("ca.crt")).expect("read ca.crt");
+        Direct::with(VaultHttp::new(&ca).expect("TLS client"), k)
+    }
+
+    /// To the pods of a `--tls-disable` sandbox, in plain HTTP.
+    fn plain(k: &Kubectl) -> Direct {
+        Direct::with(VaultHttp::plain(), k)
+    }
+
+    fn with(http: VaultHttp, k: &Kubectl) -> Direct {
         Direct {
             rt: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime"),
-            http: VaultHttp::new(&ca).expect("TLS client"),
+            http,
             ips: pod_ips(k),
         }
     }
@@ -595,4 +604,31 @@ fn cli_lease_flood_by_path() {
         d,
     ]);
     assert_one_error_line(&out, "MOUNT/issue/ROLE", &[]);
+}
+
+/// `fault lease-flood` on a `--tls-disable` sandbox talks plain HTTP to its pods, as they
+/// serve it; the leases are counted the same way, straight to the pod.
+#[test]
+fn cli_lease_flood_on_a_plain_http_sandbox() {
+    let dir = vault_sandbox::test_dir(env!("CARGO_TARGET_TMPDIR"), "cli-lease-flood-plain");
+    let sb = Daemon::up(&dir, &["--nodes", "1", "--tls-disable"]);
+    let out = sandbox_ok(&["fault", "lease-flood", "--count", "120", "--dir", sb.arg()]);
+    assert!(
+        out.contains("created 120 leases under auth/token/create/flood/"),
+        "{out}"
+    );
+    let init: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("init.json")).unwrap()).unwrap();
+    let (code, v) = Direct::plain(&sb.kubectl())
+        .call_with(
+            "vault-0",
+            "LIST",
+            "sys/leases/lookup/auth/token/create/flood/",
+            init["root_token"].as_str(),
+            None,
+            Duration::from_secs(60),
+        )
+        .expect("list leases");
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["data"]["keys"].as_array().map(Vec::len), Some(120), "{v}");
 }
