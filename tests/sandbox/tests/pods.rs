@@ -129,8 +129,22 @@ fn tmp_and_empty_dirs_survive_a_container_restart_but_not_the_pod() {
         "kept\nkept\n"
     );
 
-    k.ok(["delete", "pod", "vault-0", "-n", "vault"])
-        .expect("kubectl delete pod");
+    // The restarted server is sealed, and exits within milliseconds of SIGTERM; the pod still
+    // stays until the kubelet's next relist (1 s), so `kubectl delete` (which waits) lists the
+    // old pod before the StatefulSet replaces it, and returns.
+    let started = std::time::Instant::now();
+    let out = k
+        .run_within(
+            ["delete", "pod", "vault-0", "-n", "vault"],
+            Duration::from_secs(60),
+        )
+        .expect("kubectl delete pod returns");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "deleted in {:?}: before one kubelet relist",
+        started.elapsed()
+    );
     sb.wait_until("a new vault-0", Duration::from_secs(60), || {
         k.json(["get", "pod", "vault-0", "-n", "vault"])
             .is_ok_and(|p| p["metadata"]["uid"] != uid.as_str())

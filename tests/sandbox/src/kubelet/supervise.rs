@@ -19,6 +19,8 @@ const RESTART_DELAY: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(16);
 /// A container that ran this long before dying starts the back-off over.
 const BACKOFF_RESET: Duration = Duration::from_secs(10);
+/// How often the kubelet's generic PLEG relists the containers (`relistPeriod`).
+const RELIST: Duration = Duration::from_secs(1);
 
 pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
     let mut first = true;
@@ -96,6 +98,14 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
             _ = run.wake.notified() => {}
         }
     }
+    if run.terminating.load(Ordering::SeqCst) && !c.is_shutting_down() && still_ours(&c, &run) {
+        // The kubelet learns that a container has stopped on its next relist (the generic
+        // PLEG's, every second) and only then tears the pod down and deletes it. Deleting it
+        // the moment the server exits let the StatefulSet re-create the pod within
+        // milliseconds of a `kubectl delete pod`, before kubectl's wait had listed the old
+        // one: kubectl then waited for the new pod to be deleted, for ever.
+        tokio::time::sleep(RELIST).await;
+    }
     run.finished.store(true, Ordering::SeqCst);
     {
         let mut pods = c.kubelet.pods.lock().expect("kubelet lock");
@@ -107,12 +117,15 @@ pub(super) async fn run_loop(c: Arc<Cluster>, run: Arc<PodRun>) {
     if run.terminating.load(Ordering::SeqCst) {
         // The pod is gone: so are its emptyDirs and its container's files.
         super::rootfs::forget(&c, &run);
-        let still_ours = run
-            .object(&c)
-            .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(&run.uid));
-        if still_ours {
+        if still_ours(&c, &run) {
             let _ = c.store.delete("pods", &run.namespace, &run.name);
         }
         c.reconcile.notify_one();
     }
+}
+
+/// Whether the API still holds this run's pod (not one re-created under its name).
+fn still_ours(c: &Cluster, run: &PodRun) -> bool {
+    run.object(c)
+        .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(&run.uid))
 }
