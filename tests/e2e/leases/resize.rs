@@ -86,7 +86,10 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
                 for i in 0..3 {
                     if e.sb.seal_status(i).is_ok_and(|s| s["sealed"] == false) {
                         unsealed += 1;
+                        // The active node's own word (`is_self`): a standby that has just
+                        // been unsealed may still name the leader it last knew.
                         if let Ok((200, v)) = e.sb.vault(i, "GET", "sys/leader", None, None)
+                            && v["is_self"] == true
                             && let Some(a) = v["leader_address"].as_str()
                             && !a.is_empty()
                             && leaders.last().map(String::as_str) != Some(a)
