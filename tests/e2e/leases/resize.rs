@@ -77,19 +77,34 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
 
     // The roll, watched through the Vault API.
     let done = AtomicBool::new(false);
-    let (min_unsealed, leaders) = std::thread::scope(|s| {
+    let (min_unsealed, leaders, trace) = std::thread::scope(|s| {
         let watcher = s.spawn(|| {
+            let start = std::time::Instant::now();
             let mut min_unsealed = 3;
             let mut leaders: Vec<String> = Vec::new();
+            // Each pod's answer whenever it changes, for the failure message.
+            let mut trace: Vec<String> = Vec::new();
+            let mut last = [String::new(), String::new(), String::new()];
             while !done.load(Ordering::Relaxed) {
                 let mut unsealed = 0;
                 for i in 0..3 {
                     if e.sb.seal_status(i).is_ok_and(|s| s["sealed"] == false) {
                         unsealed += 1;
-                        // The active node's own word (`is_self`): a standby that has just
-                        // been unsealed may still name the leader it last knew.
-                        if let Ok((200, v)) = e.sb.vault(i, "GET", "sys/leader", None, None)
-                            && v["is_self"] == true
+                        let Ok((200, v)) = e.sb.vault(i, "GET", "sys/leader", None, None) else {
+                            continue;
+                        };
+                        let said =
+                            format!("is_self {} leader {}", v["is_self"], v["leader_address"]);
+                        if last[i as usize] != said {
+                            trace.push(format!(
+                                "+{} ms vault-{i}: {said}",
+                                start.elapsed().as_millis()
+                            ));
+                            last[i as usize] = said;
+                        }
+                        // Leadership as the active node states it (`is_self`): what a standby
+                        // names can lag a change.
+                        if v["is_self"] == true
                             && let Some(a) = v["leader_address"].as_str()
                             && !a.is_empty()
                             && leaders.last().map(String::as_str) != Some(a)
@@ -101,7 +116,7 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
                 min_unsealed = min_unsealed.min(unsealed);
                 std::thread::sleep(Duration::from_millis(100));
             }
-            (min_unsealed, leaders)
+            (min_unsealed, leaders, trace)
         });
         let o = resize(&["--keys-file", init, "--yes"]);
         done.store(true, Ordering::Relaxed);
@@ -114,7 +129,8 @@ fn resize_rolls_every_pod_to_the_new_limit_keeping_quorum() {
     );
     assert!(
         leaders.len() <= 2,
-        "the leader moved more than once: {leaders:?}"
+        "the leader moved more than once: {leaders:?}\n{}",
+        trace.join("\n")
     );
 
     // Independently: every pod is new, runs with the limit, is unsealed and Ready.
