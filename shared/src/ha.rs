@@ -215,9 +215,19 @@ pub fn leader_state(views: &[NodeView]) -> LeaderState {
         .collect();
     named.sort_unstable();
     named.dedup();
+    // A pod that answered sys/leader unsealed and not active is no leader: a standby naming
+    // it has a stale view, not a second leader. OpenBao 2.7.2 shows this after a roll: a
+    // standby just unsealed named the active node it knew before its restart for up to
+    // 10 s after another had taken over. A name that does not answer so (unreachable,
+    // sealed, not one of ours) may still be an active node cut off from us: that stays a split.
+    let answers_as_standby = |n: &str| {
+        views
+            .iter()
+            .any(|v| v.pod == n && v.unsealed() && v.leader.is_some() && !v.is_self)
+    };
     match claimants.as_slice() {
         [one] => {
-            if named.iter().all(|n| n == one) {
+            if named.iter().all(|n| n == one || answers_as_standby(n)) {
                 LeaderState::Active {
                     pod: one.to_string(),
                 }
@@ -311,8 +321,48 @@ mod tests {
             applied_index: None,
             error: None,
             seal_status: None,
-            leader: None,
+            leader: Some(crate::vault::seal::Leader {
+                ha_enabled: true,
+                is_self,
+                leader_address: leader
+                    .map(|l| format!("https://{l}.vault-internal:8200"))
+                    .unwrap_or_default(),
+                leader_cluster_address: String::new(),
+                raft_committed_index: None,
+                raft_applied_index: None,
+                active_time: None,
+            }),
         }
+    }
+
+    #[test]
+    fn a_standby_naming_the_previous_leader_is_a_stale_view_not_a_split() {
+        // vault-1 took over; vault-0 (the old leader, now a standby itself) is still named
+        // by vault-2, just unsealed.
+        let stale = [
+            view("vault-0", false, Some("vault-1")),
+            view("vault-1", true, Some("vault-1")),
+            view("vault-2", false, Some("vault-0")),
+        ];
+        assert_eq!(
+            leader_state(&stale),
+            LeaderState::Active {
+                pod: "vault-1".into()
+            }
+        );
+        // The named pod does not answer: it may be a second leader cut off from us.
+        let mut cut_off = stale.clone();
+        cut_off[0] = NodeView::unknown("vault-0", "no answer".into(), None);
+        assert!(matches!(leader_state(&cut_off), LeaderState::Split { .. }));
+        // Nor does a pod that answered seal-status but not sys/leader.
+        let mut unread = stale.clone();
+        unread[0].leader = None;
+        assert!(matches!(leader_state(&unread), LeaderState::Split { .. }));
+        // A name that is none of our pods (another cluster's node) stays a split.
+        let mut foreign = stale;
+        foreign[2].leader_pod = None;
+        foreign[2].leader_address = Some("https://10.9.9.9:8200".into());
+        assert!(matches!(leader_state(&foreign), LeaderState::Split { .. }));
     }
 
     #[test]
