@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 use serde_json::Value;
@@ -141,8 +141,16 @@ impl Kubectl {
 
 /// Runs `cmd` to completion as `Command::output` does, unless `limit` passes first: then it is
 /// killed, and the error holds its output so far and the processes it left running.
+#[allow(unsafe_code)]
 pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    use std::os::unix::process::CommandExt;
+    // A process group of its own, so the kill takes whatever it started too (their pipes
+    // would otherwise keep the output open).
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()?;
     // Drained on threads of their own, so a full pipe cannot stall the child.
     let drain = |r: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
@@ -165,15 +173,20 @@ pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
             .take()
             .map(|r| Box::new(r) as Box<dyn Read + Send>),
     );
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if start.elapsed() > limit {
+    // Waited for on a thread of its own, so the answer comes the moment it exits; on the
+    // deadline its group is killed (it is not yet reaped, so the group is still its own).
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let status = match rx.recv_timeout(limit) {
+        Ok(status) => status?,
+        Err(_) => {
             let procs = process_snapshot();
-            let _ = child.kill();
-            let _ = child.wait();
+            // SAFETY: a plain syscall on the process group our unreaped child leads.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            let _ = rx.recv();
             let (out, err) = (
                 out.join().unwrap_or_default(),
                 err.join().unwrap_or_default(),
@@ -185,7 +198,6 @@ pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
                 String::from_utf8_lossy(&err),
             );
         }
-        std::thread::sleep(Duration::from_millis(20));
     };
     Ok(Output {
         status,
@@ -201,4 +213,32 @@ fn process_snapshot() -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_else(|e| format!("ps: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_past_its_deadline_is_killed_and_says_where_things_stood() {
+        let mut sleeper = Command::new("sh");
+        sleeper.args(["-c", "echo started; sleep 30"]);
+        let t = std::time::Instant::now();
+        let err = output_within(sleeper, Duration::from_millis(300)).unwrap_err();
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        let msg = format!("{err:#}");
+        assert!(msg.contains("did not finish within 300ms"), "{msg}");
+        assert!(msg.contains("stdout: started"), "{msg}");
+        assert!(
+            msg.contains("processes then:") && msg.contains("WCHAN"),
+            "{msg}"
+        );
+
+        let mut quick = Command::new("sh");
+        quick.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let out = output_within(quick, Duration::from_secs(10)).unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        assert_eq!(out.stdout, b"out\n");
+        assert_eq!(out.stderr, b"err\n");
+    }
 }
