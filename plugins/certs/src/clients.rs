@@ -206,6 +206,8 @@ pub async fn run(session: &Session, args: &ClientsArgs) -> Result<Exit> {
             .await
     })
     .await;
+    // Read once for every Secret; a CA that cannot be read vouches for none of them.
+    let trust = x509::Trust::new(&ca_pem);
     for (ns, list) in namespaces.iter().zip(lists) {
         let list = match list {
             Ok(l) => l,
@@ -230,8 +232,9 @@ pub async fn run(session: &Session, args: &ClientsArgs) -> Result<Exit> {
             let Ok(chain) = x509::chain_of(&pem) else {
                 continue;
             };
-            let ours = x509::verify_chain(&chain, &ca_pem).is_ok()
-                || x509::verify_client_chain(&chain, &ca_pem).is_ok();
+            let ours = trust
+                .as_ref()
+                .is_ok_and(|t| t.verify(&chain).is_ok() || t.verify_client(&chain).is_ok());
             if ours {
                 match entry("secret", name.clone(), &chain[0], &pki_serials) {
                     Ok(c) => certs.push(c),

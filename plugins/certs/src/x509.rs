@@ -117,6 +117,8 @@ pub fn verify_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(
 /// A CA bundle read once, for every chain checked against it (one per pod in `status`).
 pub struct Trust {
     anchors: Vec<rustls::pki_types::TrustAnchor<'static>>,
+    /// The signature algorithms rustls accepts (ring's), looked up once.
+    algs: &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
     /// The first CA certificate of the bundle, for its own expiry.
     pub first: Result<CertInfo, String>,
 }
@@ -134,6 +136,9 @@ impl Trust {
         }
         Ok(Trust {
             anchors,
+            algs: rustls::crypto::ring::default_provider()
+                .signature_verification_algorithms
+                .all,
             first: first.unwrap_or_else(|| Err("parse the CA: no PEM certificate".into())),
         })
     }
@@ -142,20 +147,30 @@ impl Trust {
     /// moment inside the leaf's validity. The name is not checked here (`covers` is, for
     /// each name in use), so no name-mismatch error is built and thrown away.
     pub fn verify(&self, chain: &[CertificateDer<'static>]) -> Result<(), String> {
+        self.verify_for(chain, webpki::KeyUsage::server_auth())
+    }
+
+    /// The same, as a server asking for client certificates checks one.
+    pub fn verify_client(&self, chain: &[CertificateDer<'static>]) -> Result<(), String> {
+        self.verify_for(chain, webpki::KeyUsage::client_auth())
+    }
+
+    fn verify_for(
+        &self,
+        chain: &[CertificateDer<'static>],
+        usage: webpki::KeyUsage,
+    ) -> Result<(), String> {
         if self.anchors.is_empty() {
             return Err("the CA bundle holds no certificate".into());
         }
         let leaf = chain.first().ok_or("no certificate")?;
         let ee = webpki::EndEntityCert::try_from(leaf).map_err(|e| e.to_string())?;
-        let algs = rustls::crypto::ring::default_provider()
-            .signature_verification_algorithms
-            .all;
         ee.verify_for_usage(
-            algs,
+            self.algs,
             &self.anchors,
             &chain[1..],
             inside_validity(leaf),
-            webpki::KeyUsage::server_auth(),
+            usage,
             None,
             None,
         )
@@ -190,29 +205,10 @@ fn inside_validity(leaf: &CertificateDer<'_>) -> UnixTime {
         .unwrap_or_else(UnixTime::now)
 }
 
-fn roots(ca_pem: &str) -> Result<rustls::RootCertStore, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let c = c.map_err(|e| format!("parse the CA: {e}"))?;
-        roots.add(c).map_err(|e| format!("the CA: {e}"))?;
-    }
-    Ok(roots)
-}
-
 /// Verifies a client certificate's `chain` (leaf first) against the CAs of `ca_pem`, as a
 /// server asking for client certificates would (expiry aside).
 pub fn verify_client_chain(chain: &[CertificateDer<'static>], ca_pem: &str) -> Result<(), String> {
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots(ca_pem)?),
-        Arc::new(rustls::crypto::ring::default_provider()),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
-    let leaf = chain.first().ok_or("no certificate")?;
-    verifier
-        .verify_client_cert(leaf, &chain[1..], inside_validity(leaf))
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    Trust::new(ca_pem)?.verify_client(chain)
 }
 
 #[cfg(test)]
@@ -235,10 +231,22 @@ mod tests {
         issuer: &Issuer<'_, KeyPair>,
         not_after: (i32, u8, u8),
     ) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+        leaf_for(
+            issuer,
+            not_after,
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        )
+    }
+
+    fn leaf_for(
+        issuer: &Issuer<'_, KeyPair>,
+        not_after: (i32, u8, u8),
+        purpose: rcgen::ExtendedKeyUsagePurpose,
+    ) -> Vec<rustls::pki_types::CertificateDer<'static>> {
         let mut p = CertificateParams::new(vec!["vault.vault.svc".to_string()]).unwrap();
         p.not_before = rcgen::date_time_ymd(2000, 1, 1);
         p.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
-        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        p.extended_key_usages = vec![purpose];
         let cert = p.signed_by(&KeyPair::generate().unwrap(), issuer).unwrap();
         vec![cert.der().clone()]
     }
@@ -267,6 +275,20 @@ mod tests {
                 .is_err()
         );
         assert!(Trust::new("not a certificate").unwrap().first.is_err());
+        // A client certificate is checked as one: good for client auth, not as a server's.
+        let client = leaf_for(
+            &ours,
+            (2999, 1, 1),
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        );
+        trust.verify_client(&client).unwrap();
+        assert!(trust.verify(&client).is_err());
+        assert!(
+            Trust::new(&other_pem)
+                .unwrap()
+                .verify_client(&client)
+                .is_err()
+        );
     }
 
     #[test]
