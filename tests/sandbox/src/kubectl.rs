@@ -152,27 +152,7 @@ pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
         .process_group(0)
         .spawn()?;
     // Drained on threads of their own, so a full pipe cannot stall the child.
-    let drain = |r: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
+    let (out, err) = (drain(child.stdout.take()), drain(child.stderr.take()));
     // Waited for on a thread of its own, so the answer comes the moment it exits; on the
     // deadline its group is killed (it is not yet reaped, so the group is still its own).
     let pid = child.id() as libc::pid_t;
@@ -203,6 +183,17 @@ pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
         status,
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
+    })
+}
+
+/// Reads `r` to its end on a thread of its own.
+fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut r) = r {
+            let _ = r.read_to_end(&mut buf);
+        }
+        buf
     })
 }
 
