@@ -171,9 +171,12 @@ pub fn output_within(mut cmd: Command, limit: Duration) -> Result<Output> {
                 out.join().unwrap_or_default(),
                 err.join().unwrap_or_default(),
             );
+            // The program and its arguments only: its environment may hold a token.
+            let argv: Vec<_> = std::iter::once(cmd.get_program())
+                .chain(cmd.get_args())
+                .collect();
             bail!(
-                "{:?} did not finish within {limit:?}; killed\nstdout: {}\nstderr: {}\nprocesses then:\n{procs}",
-                cmd,
+                "{argv:?} did not finish within {limit:?}; killed\nstdout: {}\nstderr: {}\nprocesses then:\n{procs}",
                 String::from_utf8_lossy(&out),
                 String::from_utf8_lossy(&err),
             );
@@ -213,13 +216,16 @@ mod tests {
     #[test]
     fn a_command_past_its_deadline_is_killed_and_says_where_things_stood() {
         let mut sleeper = Command::new("sh");
-        sleeper.args(["-c", "echo started; sleep 30"]);
+        sleeper
+            .args(["-c", "echo started; sleep 30"])
+            .env("VAULT_TOKEN", "s.never-shown");
         let t = std::time::Instant::now();
         let err = output_within(sleeper, Duration::from_millis(300)).unwrap_err();
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         let msg = format!("{err:#}");
         assert!(msg.contains("did not finish within 300ms"), "{msg}");
         assert!(msg.contains("stdout: started"), "{msg}");
+        assert!(!msg.contains("s.never-shown"), "{msg}");
         assert!(
             msg.contains("processes then:") && msg.contains("WCHAN"),
             "{msg}"
